@@ -1,0 +1,123 @@
+# coderunner: one non-recursive Makefile.  Outputs go under $(BUILD).
+#   make            release build (build/)
+#   make test       install deps, sanitizer build of the unit tests
+#                   (build/test/), then every test suite
+#   make run        install deps, build, start nginx + spawn-fcgi (run/)
+#   make bench      sandbox and end-to-end benchmarks
+#   make check      tests plus check-layering and check-headers
+#   make flags      print the final CFLAGS
+
+BUILD	?= build
+CC	?= cc
+PYTHON	?= /usr/bin/python3
+PREFIX	?= /usr/local
+
+WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wformat=2 -Wpointer-arith -Wcast-qual -Wvla \
+	  -Wno-missing-field-initializers
+HARDEN	= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+
+CFLAGS	?= -O2 -g $(HARDEN)
+LDFLAGS	?= -pie -Wl,-z,relro,-z,now
+
+PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp 2>/dev/null)
+LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libcurl 2>/dev/null) -lpthread
+LIBS_FCGI	:= $(shell pkg-config --libs fcgi 2>/dev/null)
+LIBS_CMOCKA	:= $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -MMD -MP -Isrc -I$(BUILD)/gen $(PKG_CORE)
+
+LIB_SRCS  := $(wildcard src/base/*.c src/sandbox/*.c src/judge/*.c \
+	     src/store/*.c src/api/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema_sql.o
+CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/cli/*.c))
+FCGI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fcgi-app/*.c))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(wildcard tests/sandbox/progs/*.c)
+
+LIB	= $(BUILD)/libcoderunner.a
+
+all: $(BUILD)/coderunner $(BUILD)/coderunner.fcgi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/schema_sql.c: sql/schema.sql
+	@mkdir -p $(@D)
+	{ echo '/* generated from sql/schema.sql by the Makefile */'; \
+	  echo 'const char store_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/coderunner: $(CLI_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LIBS_CORE)
+
+$(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(LIB) $(LIBS_FCGI) $(LIBS_CORE)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS_CORE) $(LIBS_CMOCKA)
+
+unit-tests: $(UNIT_BINS)
+
+deps:
+	sh contrib/install-deps.sh
+
+# The unit tests are built with ASan/UBSan in build/test; the programs the
+# integration tests start are the release build.
+test: deps
+	$(MAKE) all
+	$(MAKE) BUILD=build/test CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+	    unit-tests build/test/coderunner
+	$(PYTHON) -m pytest -p no:cacheprovider -q -rs tests $(PYTEST_ARGS)
+
+check: test check-layering check-headers
+
+check-layering:
+	sh contrib/check-layering.sh
+
+check-headers:
+	@for h in $$(find src -name '*.h'); do \
+		printf '#include "%s"\n' "$${h#src/}" | \
+		$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD)/gen $(PKG_CORE) \
+		    -fsyntax-only -x c - || exit 1; \
+	done; echo "headers: ok"
+
+run: deps all
+	sh contrib/run.sh
+
+bench: deps all
+	$(PYTHON) tests/bench/bench.py
+
+flags:
+	@echo "CFLAGS=$(ALL_CFLAGS)"
+	@echo "LDFLAGS=$(LDFLAGS)"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/coderunner
+	install -m 755 $(BUILD)/coderunner $(BUILD)/coderunner.fcgi \
+	    $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 contrib/languages.json contrib/coderunner.json \
+	    $(DESTDIR)$(PREFIX)/share/coderunner/
+
+clean:
+	rm -rf build
+
+.PHONY: all test check check-layering check-headers run bench flags \
+	install clean deps unit-tests
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,81 @@
+#ifndef API_H
+#define API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+struct config;
+struct store;
+struct lang_table;
+
+/*
+ * Request handling, without a server: api_handle(request) -> response.
+ * fcgi-app/ fills struct api_req from the FastCGI params and body and
+ * writes struct api_resp back; tests call api_handle directly.
+ */
+struct api_req {
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*path;		/* path below the mount prefix, "/..." */
+	const char	*query;		/* QUERY_STRING, "" if none */
+	const char	*content_type;	/* CONTENT_TYPE or NULL */
+	const char	*accept;	/* HTTP_ACCEPT or NULL */
+	const char	*remote_user;	/* REMOTE_USER set by nginx, or NULL */
+	const char	*script_name;	/* mount prefix from nginx, or NULL */
+	const char	*idempotency_key; /* HTTP_IDEMPOTENCY_KEY or NULL */
+	const char	*origin;	/* HTTP_ORIGIN or NULL */
+	const char	*sec_fetch_site; /* HTTP_SEC_FETCH_SITE or NULL */
+	const char	*body;		/* not NUL-terminated */
+	size_t		 body_len;
+	int		 body_too_large; /* CONTENT_LENGTH over the limit */
+};
+
+struct api_resp {
+	int		 status;
+	const char	*content_type;	/* static string */
+	struct buf	 headers;	/* extra "Name: value\r\n" lines */
+	struct buf	 body;
+	/* for the caller's log line: */
+	char		 token[37];	/* submission created or read, or "" */
+	struct err	 err;		/* our failure behind a 500/503, or "" */
+};
+
+/*
+ * What the API needs from the process it runs in: tell the executors a job
+ * was queued, and sleep until some job may have finished (or timeout_ms
+ * passed).  Both are cheap kernel objects made by the master.
+ */
+struct api_hooks {
+	void	(*job_queued)(void *arg);
+	/* Returns when any job finished or timeout_ms passed. */
+	void	(*wait_any)(void *arg, int timeout_ms);
+	void	*arg;
+};
+
+struct api {
+	const struct config	*cfg;
+	struct store		*store;
+	const struct lang_table	*langs;
+	struct api_hooks	 hooks;
+};
+
+/*
+ * Handles one request.  Always fills resp (status, content type, body);
+ * never fails: our own errors become a JSON 500/503 with a generic
+ * message, and the detail goes to resp->err for the caller to log.
+ * resp must come from api_resp_init; release it with api_resp_reset.
+ * The routes, and what each answers, are listed in api.c.
+ *
+ * A NULL method or path counts as "" or "/"; a trailing '/' is ignored;
+ * HEAD is GET (the server drops the body).  The store is not touched
+ * before the request has passed routing and validation.
+ */
+void	api_handle(struct api *, const struct api_req *, struct api_resp *);
+/* Zeroes resp: status 0, no content type, empty buffers. */
+void	api_resp_init(struct api_resp *);
+/* Frees the buffers and zeroes resp again; it can be reused. */
+void	api_resp_reset(struct api_resp *);
+
+#endif

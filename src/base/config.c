@@ -1,0 +1,242 @@
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "err.h"
+
+int
+config_defaults(struct config *c, struct err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->database = strdup("coderunner.db");
+	c->box_root = strdup("/tmp/coderunner-boxes");
+	c->languages = strdup("contrib/languages.json");
+	c->base_path = strdup("");
+	c->cgroup_base = strdup("");
+	c->admins = calloc(1, sizeof(char *));
+	if (c->database == NULL || c->box_root == NULL ||
+	    c->languages == NULL || c->base_path == NULL ||
+	    c->cgroup_base == NULL || c->admins == NULL) {
+		config_reset(c);
+		return err_set(err, "out of memory");
+	}
+	c->http_threads = 8;
+	c->wait_timeout_ms = 30000;
+	c->queue_max = 1000;
+	c->owner_queue_max = 100;
+	c->shutdown_grace_ms = 20000;
+	c->max_attempts = 3;
+	c->max_body_bytes = 1 << 20;
+	c->max_source_bytes = 64 << 10;
+	c->stored_output_bytes = 64 << 10;
+	c->box_uid_base = 200000;
+	c->def = (struct limits){ .cpu_time_s = 2, .cpu_extra_s = 0.5,
+	    .wall_time_s = 5, .memory_kb = 256000, .stack_kb = 64000,
+	    .max_file_kb = 1024, .max_procs = 64,
+	    .output_bytes = 64 << 10 };
+	c->max = (struct limits){ .cpu_time_s = 15, .cpu_extra_s = 5,
+	    .wall_time_s = 20, .memory_kb = 2048000, .stack_kb = 2048000,
+	    .max_file_kb = 65536, .max_procs = 256,
+	    .output_bytes = 4 << 20 };
+	return 0;
+}
+
+void
+config_reset(struct config *c)
+{
+	char	**a;
+
+	free(c->database);
+	free(c->box_root);
+	free(c->languages);
+	free(c->base_path);
+	free(c->cgroup_base);
+	if (c->admins != NULL)
+		for (a = c->admins; *a != NULL; a++)
+			free(*a);
+	free(c->admins);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+config_finish(struct config *c)
+{
+	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores < 1)
+		cores = 1;
+	if (c->http_workers <= 0)
+		c->http_workers = (int)(2 * cores);
+	if (c->executors <= 0)
+		c->executors = (int)cores;
+}
+
+int
+config_is_admin(const struct config *c, const char *user)
+{
+	char	**a;
+
+	if (user == NULL || c->admins == NULL)
+		return 0;
+	for (a = c->admins; *a != NULL; a++)
+		if (strcmp(*a, user) == 0)
+			return 1;
+	return 0;
+}
+
+enum kind { K_STR, K_INT, K_I64, K_NUM, K_LIMITS, K_STRLIST };
+
+struct key {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;
+};
+
+#define KEY(n, k, f)	{ n, k, offsetof(struct config, f) }
+static const struct key keys[] = {
+	KEY("database", K_STR, database),
+	KEY("box_root", K_STR, box_root),
+	KEY("languages", K_STR, languages),
+	KEY("base_path", K_STR, base_path),
+	KEY("cgroup_base", K_STR, cgroup_base),
+	KEY("http_workers", K_INT, http_workers),
+	KEY("http_threads", K_INT, http_threads),
+	KEY("executors", K_INT, executors),
+	KEY("wait_timeout_ms", K_INT, wait_timeout_ms),
+	KEY("queue_max", K_INT, queue_max),
+	KEY("owner_queue_max", K_INT, owner_queue_max),
+	KEY("shutdown_grace_ms", K_INT, shutdown_grace_ms),
+	KEY("max_attempts", K_INT, max_attempts),
+	KEY("max_body_bytes", K_I64, max_body_bytes),
+	KEY("max_source_bytes", K_I64, max_source_bytes),
+	KEY("stored_output_bytes", K_I64, stored_output_bytes),
+	KEY("box_uid_base", K_I64, box_uid_base),
+	KEY("limits_default", K_LIMITS, def),
+	KEY("limits_maximum", K_LIMITS, max),
+	KEY("admins", K_STRLIST, admins),
+};
+
+#define LKEY(n, k, f)	{ n, k, offsetof(struct limits, f) }
+static const struct key limit_keys[] = {
+	LKEY("cpu_time_limit", K_NUM, cpu_time_s),
+	LKEY("cpu_extra_time", K_NUM, cpu_extra_s),
+	LKEY("wall_time_limit", K_NUM, wall_time_s),
+	LKEY("memory_limit", K_I64, memory_kb),
+	LKEY("stack_limit", K_I64, stack_kb),
+	LKEY("max_file_size", K_I64, max_file_kb),
+	LKEY("max_processes_and_or_threads", K_I64, max_procs),
+	LKEY("output_limit", K_I64, output_bytes),
+};
+
+static int	set_obj(void *, const struct key *, size_t, json_object *,
+		    const char *, struct err *);
+
+static int
+set_value(void *base, const struct key *k, json_object *v, struct err *err)
+{
+	char		*p = (char *)base + k->off, **s, ***list;
+	size_t		 i, n;
+	json_type	 t = json_object_get_type(v);
+
+	switch (k->kind) {
+	case K_STR:
+		if (t != json_type_string)
+			return err_set(err, "%s: expected a string", k->name);
+		s = (char **)(void *)p;
+		free(*s);
+		if ((*s = strdup(json_object_get_string(v))) == NULL)
+			return err_set(err, "out of memory");
+		return 0;
+	case K_INT:
+	case K_I64:
+		if (t != json_type_int)
+			return err_set(err, "%s: expected an integer", k->name);
+		if (json_object_get_int64(v) < 0)
+			return err_set(err, "%s: must not be negative", k->name);
+		if (k->kind == K_INT) {
+			if (json_object_get_int64(v) > 1000000000)
+				return err_set(err, "%s: too large", k->name);
+			*(int *)(void *)p = (int)json_object_get_int64(v);
+		} else
+			*(int64_t *)(void *)p = json_object_get_int64(v);
+		return 0;
+	case K_NUM:
+		if (t != json_type_int && t != json_type_double)
+			return err_set(err, "%s: expected a number", k->name);
+		if (json_object_get_double(v) < 0)
+			return err_set(err, "%s: must not be negative", k->name);
+		*(double *)(void *)p = json_object_get_double(v);
+		return 0;
+	case K_LIMITS:
+		return set_obj(p, limit_keys,
+		    sizeof(limit_keys) / sizeof(limit_keys[0]), v, k->name,
+		    err);
+	case K_STRLIST:
+		if (t != json_type_array)
+			return err_set(err, "%s: expected an array", k->name);
+		n = json_object_array_length(v);
+		list = (char ***)(void *)p;
+		for (i = 0; (*list)[i] != NULL; i++)
+			free((*list)[i]);
+		free(*list);
+		if ((*list = calloc(n + 1, sizeof(char *))) == NULL)
+			return err_set(err, "out of memory");
+		for (i = 0; i < n; i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+
+			if (json_object_get_type(e) != json_type_string)
+				return err_set(err, "%s: expected strings",
+				    k->name);
+			if (((*list)[i] = strdup(json_object_get_string(e))) ==
+			    NULL)
+				return err_set(err, "out of memory");
+		}
+		return 0;
+	}
+	return err_set(err, "%s: bad key kind", k->name);
+}
+
+static int
+set_obj(void *base, const struct key *tab, size_t ntab, json_object *obj,
+    const char *where, struct err *err)
+{
+	size_t	i;
+
+	if (json_object_get_type(obj) != json_type_object)
+		return err_set(err, "%s: expected an object", where);
+	json_object_object_foreach(obj, name, v) {
+		for (i = 0; i < ntab; i++)
+			if (strcmp(tab[i].name, name) == 0)
+				break;
+		if (i == ntab)
+			return err_set(err, "%s: unknown key \"%s\"", where,
+			    name);
+		if (set_value(base, &tab[i], v, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, struct err *err)
+{
+	json_object	*root = NULL;
+	int		 rc = -1;
+
+	if ((root = json_object_from_file(path)) == NULL) {
+		err_set(err, "%s: %s", path, json_util_get_last_err());
+		goto out;
+	}
+	if (set_obj(c, keys, sizeof(keys) / sizeof(keys[0]), root, path,
+	    err) == -1)
+		goto out;
+	if (c->http_threads < 1)
+		c->http_threads = 1;
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}

@@ -1,0 +1,65 @@
+#ifndef BASE_CONFIG_H
+#define BASE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+
+/*
+ * Limits in Judge0's units (seconds, KB) as they appear in the config
+ * and the API.  The config holds one set of defaults and one of maxima.
+ */
+struct limits {
+	double		cpu_time_s;
+	double		cpu_extra_s;
+	double		wall_time_s;
+	int64_t		memory_kb;
+	int64_t		stack_kb;
+	int64_t		max_file_kb;
+	int64_t		max_procs;
+	int64_t		output_bytes;	/* stdout and stderr, each */
+};
+
+/*
+ * The whole configuration.  Every key has a default (config_defaults);
+ * contrib/coderunner.json documents them.  Strings are owned by the
+ * struct and freed by config_reset().
+ */
+struct config {
+	char		*database;	/* SQLite file */
+	char		*box_root;	/* parent of the per-run box dirs */
+	char		*languages;	/* the language table (JSON) */
+	char		*base_path;	/* URL prefix when mounted in a site */
+	char		*cgroup_base;	/* delegated cgroup, "" = autodetect */
+	int		 http_workers;	/* 0 = 2 x cores */
+	int		 http_threads;	/* FastCGI accept threads per worker */
+	int		 executors;	/* 0 = cores */
+	int		 wait_timeout_ms;
+	int		 queue_max;
+	int		 owner_queue_max;
+	int		 shutdown_grace_ms;
+	int		 max_attempts;
+	int64_t		 max_body_bytes;
+	int64_t		 max_source_bytes;
+	int64_t		 stored_output_bytes;
+	int64_t		 box_uid_base;	/* outer uids for boxes when root */
+	struct limits	 def;
+	struct limits	 max;
+	char		**admins;	/* NULL-terminated */
+};
+
+/* Fills c with the built-in defaults.  Returns 0, or -1 (out of memory). */
+int	config_defaults(struct config *c, struct err *err);
+/*
+ * Reads the JSON file at path over the defaults already in c.  Unknown keys
+ * and values of the wrong type are errors.  Returns 0, or -1 with err set.
+ */
+int	config_load(struct config *c, const char *path, struct err *err);
+/* Resolves 0 for workers/executors to numbers from the core count. */
+void	config_finish(struct config *c);
+void	config_reset(struct config *c);
+/* 1 if user is listed in admins. */
+int	config_is_admin(const struct config *c, const char *user);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * coderunner: the command-line tool.
+ *
+ *   coderunner sandbox [options] -- ARGV   run one command in a box, print
+ *                                          the result as JSON
+ *   coderunner check [-l languages.json]   what this host supports
+ *   coderunner db prune -c CONFIG --older-than DAYS
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/config.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "judge/lang.h"
+#include "sandbox/sandbox.h"
+#include "store/store.h"
+
+#define MAX_LIST	64
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: coderunner sandbox [--time-limit S] [--wall-time-limit S]\n"
+	    "           [--memory-limit KB] [--max-processes N]\n"
+	    "           [--output-limit BYTES] [--file-size-limit KB]\n"
+	    "           [--open-files N] [--stack-limit KB] [--stdin FILE]\n"
+	    "           [--env K=V]... [--ro PATH]... [--copy SRC[:NAME]]...\n"
+	    "           [--box-rw] [--no-box] [--stderr-to-stdout]\n"
+	    "           [--slot N] [--box-root DIR] [--cgroup NAME]\n"
+	    "           -- ARGV...\n"
+	    "       coderunner check [-l languages.json] [--box-root DIR]\n"
+	    "       coderunner db prune -c CONFIG --older-than DAYS\n");
+	exit(2);
+}
+
+static char *
+read_host_file(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*data = NULL;
+	long	 size;
+
+	if ((f = fopen(path, "rbe")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 &&
+	    (data = malloc((size_t)size + 1)) != NULL) {
+		if (fread(data, 1, (size_t)size, f) != (size_t)size) {
+			free(data);
+			data = NULL;
+		} else {
+			data[size] = '\0';
+			*len = (size_t)size;
+		}
+	}
+	fclose(f);
+	return data;
+}
+
+static void
+print_result(const struct sandbox_result *r)
+{
+	json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "status",
+	    json_object_new_string(sandbox_status_name(r->status)));
+	json_object_object_add(o, "message",
+	    json_object_new_string(r->message));
+	json_object_object_add(o, "exit_code",
+	    json_object_new_int(r->exit_code));
+	json_object_object_add(o, "signal", json_object_new_int(r->term_sig));
+	json_object_object_add(o, "cpu_ms", json_object_new_int64(r->cpu_ms));
+	json_object_object_add(o, "wall_ms",
+	    json_object_new_int64(r->wall_ms));
+	json_object_object_add(o, "memory_kb",
+	    json_object_new_int64((int64_t)(r->mem_peak_bytes / 1024)));
+	json_object_object_add(o, "memory_exact",
+	    json_object_new_boolean(r->mem_exact));
+	json_object_object_add(o, "oom_killed",
+	    json_object_new_boolean(r->oom_killed));
+	json_object_object_add(o, "cgroup",
+	    json_object_new_string(sandbox_cgroup_name(r->cgroup)));
+	json_object_object_add(o, "stdout",
+	    json_object_new_string_len(r->out, (int)r->out_len));
+	json_object_object_add(o, "stdout_truncated",
+	    json_object_new_boolean(r->out_truncated));
+	json_object_object_add(o, "stderr",
+	    json_object_new_string_len(r->errout, (int)r->errout_len));
+	json_object_object_add(o, "stderr_truncated",
+	    json_object_new_boolean(r->errout_truncated));
+	printf("%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int
+cmd_sandbox(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "time-limit", required_argument, NULL, 't' },
+		{ "wall-time-limit", required_argument, NULL, 'w' },
+		{ "memory-limit", required_argument, NULL, 'm' },
+		{ "max-processes", required_argument, NULL, 'p' },
+		{ "output-limit", required_argument, NULL, 'o' },
+		{ "file-size-limit", required_argument, NULL, 'f' },
+		{ "open-files", required_argument, NULL, 'n' },
+		{ "stack-limit", required_argument, NULL, 'k' },
+		{ "stdin", required_argument, NULL, 'i' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "ro", required_argument, NULL, 'r' },
+		{ "copy", required_argument, NULL, 'C' },
+		{ "box-rw", no_argument, NULL, 'W' },
+		{ "no-box", no_argument, NULL, 'N' },
+		{ "stderr-to-stdout", no_argument, NULL, 'E' },
+		{ "slot", required_argument, NULL, 's' },
+		{ "box-root", required_argument, NULL, 'b' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sandbox_config	 cfg = { "/tmp/coderunner-boxes", NULL, 0,
+				    200000 };
+	struct sandbox_spec	 spec;
+	struct sandbox_result	 res;
+	struct sandbox		*sb = NULL;
+	struct err		 err = { "" };
+	const char		*env[MAX_LIST + 2], *ro[MAX_LIST + 1];
+	const char		*copies[MAX_LIST + 1];
+	char			*stdin_data = NULL, *data, *colon, *src;
+	size_t			 nenv = 0, nro = 0, ncopy = 0, len, i;
+	int			 ch, rc = 2, no_box = 0, box_fd = -1;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.box_mode = SANDBOX_BOX_OVERLAY;
+	spec.lim.wall_ms = 10000;
+	spec.lim.cpu_ms = 5000;
+	spec.lim.mem_bytes = 256ull << 20;
+	spec.lim.max_procs = 64;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			spec.lim.cpu_ms = (uint32_t)(atof(optarg) * 1000);
+			break;
+		case 'w':
+			spec.lim.wall_ms = (uint32_t)(atof(optarg) * 1000);
+			break;
+		case 'm':
+			spec.lim.mem_bytes = strtoull(optarg, NULL, 10) * 1024;
+			break;
+		case 'p':
+			spec.lim.max_procs = (uint32_t)atoi(optarg);
+			break;
+		case 'o':
+			spec.lim.stdout_bytes = spec.lim.stderr_bytes =
+			    strtoull(optarg, NULL, 10);
+			break;
+		case 'f':
+			spec.lim.fsize_bytes = strtoull(optarg, NULL, 10) * 1024;
+			break;
+		case 'n':
+			spec.lim.nofile = (uint32_t)atoi(optarg);
+			break;
+		case 'k':
+			spec.lim.stack_bytes = strtoull(optarg, NULL, 10) * 1024;
+			break;
+		case 'i':
+			free(stdin_data);
+			if ((stdin_data = read_host_file(optarg, &len)) ==
+			    NULL) {
+				fprintf(stderr, "coderunner: %s: %s\n", optarg,
+				    strerror(errno));
+				goto out;
+			}
+			spec.stdin_data = stdin_data;
+			spec.stdin_len = len;
+			break;
+		case 'e':
+			if (nenv == MAX_LIST)
+				usage();
+			env[nenv++] = optarg;
+			break;
+		case 'r':
+			if (nro == MAX_LIST)
+				usage();
+			ro[nro++] = optarg;
+			break;
+		case 'C':
+			if (ncopy == MAX_LIST)
+				usage();
+			copies[ncopy++] = optarg;
+			break;
+		case 'W':
+			spec.box_mode = SANDBOX_BOX_RW;
+			break;
+		case 'N':
+			no_box = 1;
+			break;
+		case 'E':
+			spec.stderr_to_stdout = 1;
+			break;
+		case 's':
+			cfg.slot = (unsigned)atoi(optarg);
+			break;
+		case 'b':
+			cfg.box_root = optarg;
+			break;
+		case 'g':
+			cfg.cgroup_base = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc || spec.lim.wall_ms == 0)
+		usage();
+	if (nenv == 0) {
+		env[nenv++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+		env[nenv++] = "HOME=/box";
+		env[nenv++] = "LANG=C.UTF-8";
+	}
+	env[nenv] = NULL;
+	ro[nro] = NULL;
+	spec.argv = (const char *const *)(argv + optind);
+	spec.envp = env;
+	spec.ro_paths = ro;
+
+	if ((sb = sandbox_open(&cfg, &err)) == NULL)
+		goto fail;
+	spec.box_fd = -1;
+	if (!no_box) {
+		if ((box_fd = sandbox_box_create(sb, &err)) == -1)
+			goto fail;
+		spec.box_fd = box_fd;
+		for (i = 0; i < ncopy; i++) {
+			struct stat	st;
+
+			if ((src = strdup(copies[i])) == NULL)
+				goto fail;
+			if ((colon = strchr(src, ':')) != NULL)
+				*colon++ = '\0';
+			else
+				colon = strrchr(src, '/') ? strrchr(src, '/') +
+				    1 : src;
+			if ((data = read_host_file(src, &len)) == NULL ||
+			    stat(src, &st) == -1) {
+				err_errno(&err, "%s", src);
+				free(src);
+				free(data);
+				goto fail;
+			}
+			if (sandbox_box_write(box_fd, colon, data, len,
+			    st.st_mode & 0755, &err) == -1) {
+				free(src);
+				free(data);
+				goto fail;
+			}
+			free(src);
+			free(data);
+		}
+	}
+	if (sandbox_run(sb, &spec, &res, &err) == -1)
+		goto fail;
+	print_result(&res);
+	sandbox_result_reset(&res);
+	rc = 0;
+	goto out;
+fail:
+	printf("{\"status\":\"IE\",\"error\":%s}\n",
+	    json_object_to_json_string(json_object_new_string(err.msg)));
+out:
+	if (box_fd != -1 && sandbox_box_remove(sb, box_fd, &err) == -1) {
+		fprintf(stderr, "coderunner: remove box: %s\n", err.msg);
+		rc = 2;
+	}
+	sandbox_close(sb);
+	free(stdin_data);
+	return rc;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "languages", required_argument, NULL, 'l' },
+		{ "box-root", required_argument, NULL, 'b' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sandbox_config	 cfg = { "/tmp/coderunner-boxes", NULL, 0,
+				    200000 };
+	struct sandbox		*sb = NULL;
+	struct sandbox_host	 h;
+	struct lang_table	*lt = NULL;
+	struct err		 err = { "" };
+	const char		*langs = "contrib/languages.json";
+	size_t			 i;
+	int			 ch, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "l:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			langs = optarg;
+			break;
+		case 'b':
+			cfg.box_root = optarg;
+			break;
+		case 'g':
+			cfg.cgroup_base = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if ((sb = sandbox_open(&cfg, &err)) == NULL) {
+		printf("sandbox: FAIL (%s)\n", err.msg);
+		goto out;
+	}
+	if (sandbox_probe_host(sb, &h, &err) == -1) {
+		printf("user namespaces: FAIL (%s)\n", err.msg);
+		goto out;
+	}
+	printf("kernel: %s\n", h.kernel);
+	printf("user namespaces: %s\n", h.userns ? "ok" : "FAIL");
+	printf("seccomp: %s\n", h.seccomp ? "ok" : "FAIL");
+	printf("cgroup: %s%s%s%s%s\n", sandbox_cgroup_name(h.cgroup),
+	    h.cgroup_path[0] ? " at " : "", h.cgroup_path,
+	    h.controllers[0] ? " controllers: " : "", h.controllers);
+	if (h.cgroup == SANDBOX_CG_NONE)
+		printf("  (no delegated cgroup: limits fall back to rlimits; "
+		    "memory is address space, CPU is per process)\n");
+	if ((lt = lang_table_load(langs, &err)) == NULL)
+		printf("languages: FAIL (%s)\n", err.msg);
+	else
+		for (i = 0; i < lt->n; i++)
+			printf("language %d %s: %s\n", lt->langs[i].id,
+			    lt->langs[i].name, lt->langs[i].available ?
+			    "ok" : "missing");
+	rc = h.userns && h.seccomp && lt != NULL ? 0 : 1;
+out:
+	lang_table_free(lt);
+	sandbox_close(sb);
+	return rc;
+}
+
+static int
+cmd_db(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	 cfg;
+	struct store	*st = NULL;
+	struct err	 err = { "" };
+	const char	*conf = NULL;
+	int64_t		 days = -1;
+	int		 ch, n, rc = 1;
+
+	if (argc < 2 || strcmp(argv[1], "prune") != 0)
+		usage();
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'o':
+			if (util_parse_i64(optarg, 0, 100000, &days) == -1)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (days < 0)
+		usage();
+	if (config_defaults(&cfg, &err) == -1 ||
+	    (conf != NULL && config_load(&cfg, conf, &err) == -1)) {
+		fprintf(stderr, "coderunner: %s\n", err.msg);
+		return 1;
+	}
+	if ((st = store_open(cfg.database, &err)) == NULL ||
+	    (n = store_prune(st, util_now_ms() - days * 86400000, &err)) < 0)
+		fprintf(stderr, "coderunner: %s\n", err.msg);
+	else {
+		printf("pruned %d submissions\n", n);
+		rc = 0;
+	}
+	store_close(st);
+	config_reset(&cfg);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "sandbox") == 0)
+		return cmd_sandbox(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "db") == 0)
+		return cmd_db(argc - 1, argv + 1);
+	usage();
+}

@@ -1,0 +1,105 @@
+#ifndef JUDGE_H
+#define JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+
+struct err;
+struct sandbox;
+struct lang_table;
+
+/* Judge0's status ids, plus 15 and 16. */
+enum judge_status {
+	JS_QUEUE = 1, JS_PROCESSING = 2, JS_AC = 3, JS_WA = 4, JS_TLE = 5,
+	JS_CE = 6, JS_SIGSEGV = 7, JS_SIGXFSZ = 8, JS_SIGFPE = 9,
+	JS_SIGABRT = 10, JS_NZEC = 11, JS_RE_OTHER = 12, JS_IE = 13,
+	JS_EXEC_FORMAT = 14, JS_MLE = 15, JS_OLE = 16,
+};
+#define JS_MAX	16
+
+const char	*judge_status_description(int id);	/* "Accepted" */
+const char	*judge_status_code(int id);		/* "AC" */
+int		 judge_status_is_final(int id);
+
+/* One test case: input and, optionally, the expected output. */
+struct judge_test {
+	char	*stdin_data;
+	size_t	 stdin_len;
+	char	*expected;		/* NULL = no comparison */
+	size_t	 expected_len;
+};
+
+/* What one test produced. */
+struct judge_test_result {
+	int	 status;		/* enum judge_status */
+	char	 message[160];
+	char	*stdout_data;
+	size_t	 stdout_len;
+	int	 stdout_truncated;
+	char	*stderr_data;
+	size_t	 stderr_len;
+	int	 stderr_truncated;
+	double	 time_s;		/* CPU */
+	double	 wall_time_s;
+	int64_t	 memory_kb;
+	int	 exit_code;
+	int	 exit_signal;
+};
+
+/*
+ * A submission: the request part (filled by the API, stored, read back by
+ * an executor) and the verdict part (filled by judge_run).
+ */
+struct submission {
+	int64_t			 id;		/* store row id */
+	char			 token[37];
+	char			*owner;
+	int			 lang_id;
+	char			*source;
+	size_t			 source_len;
+	struct judge_test	*tests;		/* ntests >= 1 */
+	size_t			 ntests;
+	struct limits		 lim;
+	int			 redirect_stderr;
+	/* verdict */
+	int			 status;	/* enum judge_status */
+	char			 message[160];
+	char			*compile_output;
+	size_t			 compile_output_len;
+	struct judge_test_result *results;	/* ntests, after judging */
+	double			 time_s;	/* max over tests */
+	double			 wall_time_s;
+	int64_t			 memory_kb;
+	int64_t			 created_ms;
+	int64_t			 started_ms;
+	int64_t			 finished_ms;
+	int			 attempts;
+};
+
+struct submission *submission_new(void);	/* zeroed; NULL on ENOMEM */
+void	submission_free(struct submission *);	/* NULL is fine */
+/* Sets the single test from stdin/expected (expected may be NULL). */
+int	submission_set_single_test(struct submission *, const char *in,
+	    size_t in_len, const char *expected, size_t expected_len,
+	    struct err *);
+
+/*
+ * Compiles (if the language compiles) and runs every test of s in the
+ * sandbox, filling the verdict part of s.  Returns 0 (the verdict may be
+ * Internal Error if the sandbox failed; err then says why), or -1 if s
+ * could not be judged at all.
+ */
+int	judge_run(struct sandbox *, const struct lang_table *,
+	    struct submission *s, int64_t stored_output_bytes, struct err *);
+
+/*
+ * Compares output with expected under Judge0's default rule: each line
+ * right-stripped (spaces, tabs, \r), trailing blank lines ignored.
+ * Returns 1 if equal.
+ */
+int	judge_compare_trim(const char *out, size_t out_len,
+	    const char *expected, size_t expected_len);
+
+#endif

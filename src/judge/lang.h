@@ -1,0 +1,49 @@
+#ifndef JUDGE_LANG_H
+#define JUDGE_LANG_H
+
+#include <stddef.h>
+
+struct err;
+
+/*
+ * The language table is data: contrib/languages.json.  Entries whose tools
+ * are missing on the host are loaded but marked unavailable; the API lists
+ * only the available ones.
+ */
+struct lang {
+	int		 id;		/* Judge0's id where one exists */
+	char		*name;		/* "python3" */
+	char		*display;	/* "Python (3.11.2)" */
+	char		*version;	/* "3.11.2" */
+	char		**aliases;	/* NULL-terminated */
+	char		*source_file;	/* "main.py" */
+	char		**compile_argv;	/* NULL = interpreted */
+	char		**run_argv;
+	char		**env;		/* extra "K=V", NULL-terminated */
+	char		**ro_paths;	/* extra read-only binds */
+	int		 available;
+	/* per-language overrides, 0 = the submission's own limit */
+	double		 compile_cpu_s;
+	double		 compile_wall_s;
+	long long	 compile_memory_kb;
+	long long	 min_memory_kb;
+	long long	 min_procs;
+};
+
+struct lang_table {
+	struct lang	*langs;
+	size_t		 n;
+};
+
+/*
+ * Loads the table from path and checks which tools exist.  Returns a table
+ * (free with lang_table_free) or NULL with err set.
+ */
+struct lang_table *lang_table_load(const char *path, struct err *);
+void	lang_table_free(struct lang_table *);
+/* Available language by id, or NULL. */
+const struct lang *lang_by_id(const struct lang_table *, int id);
+/* Available language by name or alias (case-insensitive), or NULL. */
+const struct lang *lang_by_name(const struct lang_table *, const char *);
+
+#endif

@@ -1,0 +1,1217 @@
+/*
+ * Theory of operation
+ *
+ * sandbox_run() runs one command in a throw-away container and reports
+ * what happened.  Three processes take part:
+ *
+ *   P  the caller (an executor or the CLI).  Makes the box's cgroup, the
+ *      pipes, and clones I; writes I's uid/gid maps and moves it into the
+ *      cgroup; then watches: drains stdout/stderr with caps, enforces wall
+ *      time, polls the cgroup's CPU counter to enforce CPU time over the
+ *      whole tree, and kills I with SIGKILL when a limit is hit.
+ *
+ *   I  init of the run: clone(2)d by P into new user, mount, pid, net,
+ *      ipc and uts namespaces (then its own cgroup namespace).  It builds
+ *      the box's root filesystem on a tmpfs, pivots into it, forks R and
+ *      waits.  When R exits, I sends R's wait status and rusage to P and
+ *      exits; as pid 1 of the namespace, its death makes the kernel kill
+ *      every process left in the run.  Being init, it cannot be signalled
+ *      from inside, and it is not dumpable, so it cannot be ptraced.
+ *
+ *   R  the program: sets rlimits, drops to uid 1000 with no capabilities,
+ *      sets no_new_privs, closes every fd but 0-2, loads the seccomp
+ *      filter and calls execve(2).
+ *
+ * Descriptors (all close-on-exec; P closes its child ends, I closes P's):
+ *   sync pipe     P -> I   one byte: "maps written, cgroup joined, go on";
+ *                          EOF (P died) makes I exit at once.
+ *   status pipe   I,R -> P setup errors as text ("E..."), then I's final
+ *                          binary report ("S" + struct init_report).
+ *   out, err      R -> P   the program's stdout and stderr.
+ *   stdin         a memfd holding the submission's input (or /dev/null).
+ *   box fd        the box dir, bound at /box via /proc/self/fd/N.
+ *
+ * Privilege: none.  An unprivileged user namespace gives I the
+ * capabilities it needs inside; outside, every process of the run is the
+ * caller's uid (or, when the caller is root, a per-slot uid from
+ * box_uid_base so that runs are never root on the host).
+ *
+ * Teardown: P reaps I; the pid namespace guarantees nothing of the run
+ * survives it.  The cgroup is killed again (second path) and removed.
+ * The box dir belongs to the caller, who removes it via its fd.
+ */
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/poll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/util.h"
+#include "sandbox_int.h"
+
+#define SANDBOX_EXIT_SETUP	126	/* I or R failed before execve */
+
+#define DEF_CAPTURE		(64u << 10)
+#define DEF_FSIZE		(1u << 20)
+#define DEF_NOFILE		64
+#define DEF_TMP_BYTES		(16u << 20)
+#define DEF_TMP_INODES		2048
+
+/* What I tells P at the end (binary, one write, < PIPE_BUF). */
+struct init_report {
+	int		status;		/* R's wait status */
+	struct rusage	ru;		/* R and its reaped descendants */
+	struct rusage	ru_all;		/* everything I reaped */
+};
+
+/* Everything the children need, prepared by P before clone. */
+struct child_ctx {
+	const struct sandbox		*sb;
+	const struct sandbox_spec	*spec;
+	int				 sync_rd;
+	int				 status_wr;
+	int				 out_wr;
+	int				 err_wr;
+	int				 stdin_fd;	/* -1 = /dev/null */
+	int				 parent_fds[4];	/* P's ends, for I to close */
+	char				 box_path[PATH_MAX];	/* "" = no box */
+	uint64_t			 tmp_bytes;
+	uint32_t			 tmp_inodes;
+};
+
+/* System dirs bound read-only (or recreated as the host's symlinks). */
+static const char *const sys_dirs[] = {
+	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
+};
+
+/* The part of the host's /etc a program may need, all read-only. */
+static const char *const etc_entries[] = {
+	"alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+	"localtime", "nsswitch.conf", "hosts", "mime.types", "os-release",
+	"debian_version", "ssl", "ca-certificates", "java-17-openjdk",
+	"fonts", "timezone", "bash.bashrc", "profile", "inputrc",
+	"protocols", "services",
+};
+
+static const char *const dev_nodes[] = {
+	"null", "zero", "full", "random", "urandom",
+};
+
+/* ------------------------------------------------------------------ */
+/* in the children: no allocation, no stdio, one message then _exit     */
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+child_die(const struct child_ctx *c, const char *fmt, ...)
+{
+	char	msg[256];
+	int	saved = errno, n;
+	va_list	ap;
+
+	msg[0] = 'E';
+	va_start(ap, fmt);
+	n = vsnprintf(msg + 1, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n + 1 >= sizeof(msg))
+		n = sizeof(msg) - 2;
+	n++;
+	n += snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	if (n >= (int)sizeof(msg))
+		n = sizeof(msg) - 1;
+	(void)!write(c->status_wr, msg, n);
+	_exit(SANDBOX_EXIT_SETUP);
+}
+
+static int
+write_str(const char *path, const char *s)
+{
+	int	fd, rc = 0;
+	size_t	len = strlen(s);
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (write(fd, s, len) != (ssize_t)len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/* The mount flags a bind must keep (the kernel locks them in a userns). */
+static unsigned long
+locked_flags(const char *path)
+{
+	struct statvfs	sv;
+	unsigned long	f = 0;
+
+	if (statvfs(path, &sv) == -1)
+		return 0;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+/* Binds src at dst (which must exist) read-only, nosuid, nodev. */
+static void
+bind_ro(const struct child_ctx *c, const char *src, const char *dst)
+{
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
+		child_die(c, "bind %s", src);
+	if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
+	    MS_NOSUID | MS_NODEV | locked_flags(dst), NULL) == -1)
+		child_die(c, "remount %s read-only", dst);
+}
+
+/* Makes dst like src: a directory or an empty file, for a bind. */
+static int
+make_mountpoint(const char *src, const char *dst)
+{
+	struct stat	st;
+	int		fd;
+
+	if (stat(src, &st) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		return mkdir(dst, 0755) == -1 && errno != EEXIST ? -1 : 0;
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* mkdir -p for a path relative to the current directory. */
+static int
+mkdirs(char *path)
+{
+	char	*p;
+
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static void
+mount_tmpfs(const struct child_ctx *c, const char *dst, unsigned long flags,
+    const char *mode, uint64_t bytes, uint32_t inodes)
+{
+	char	opts[96];
+
+	snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%u",
+	    mode, bytes, inodes);
+	if (mount("tmpfs", dst, "tmpfs", flags, opts) == -1)
+		child_die(c, "mount tmpfs on %s", dst);
+}
+
+static void
+write_file_at(const struct child_ctx *c, const char *path, const char *s)
+{
+	int	fd;
+	size_t	len = strlen(s);
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1 || write(fd, s, len) != (ssize_t)len)
+		child_die(c, "write %s", path);
+	close(fd);
+}
+
+/*
+ * Builds the box's root on a tmpfs over /tmp (bubblewrap's trick: /tmp
+ * always exists and this mount namespace is private) and pivots into it.
+ */
+static void
+setup_mounts(const struct child_ctx *c)
+{
+	const struct sandbox_spec	*spec = c->spec;
+	char				 path[PATH_MAX], src[64], target[PATH_MAX];
+	struct stat			 st;
+	const char *const		*rp;
+	size_t				 i;
+	ssize_t				 n;
+	unsigned long			 nsd = MS_NOSUID | MS_NODEV;
+	int				 box_fd;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		child_die(c, "make / private");
+	/*
+	 * The box is bound from an fd opened here, in our own mount
+	 * namespace (P's fd belongs to the host's, which mount(2) refuses),
+	 * and before the new root's tmpfs may hide box_root under /tmp.
+	 */
+	box_fd = -1;
+	if (c->box_path[0] != '\0' && (box_fd = open(c->box_path, O_PATH |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		child_die(c, "open box");
+	mount_tmpfs(c, "/tmp", nsd, "0755", 8u << 20, 512);
+	if (chdir("/tmp") == -1)
+		child_die(c, "chdir new root");
+
+	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
+		snprintf(path, sizeof(path), "/%s", sys_dirs[i]);
+		if (lstat(path, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			/* merged /usr: /bin -> usr/bin */
+			if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+				child_die(c, "readlink %s", path);
+			target[n] = '\0';
+			if (symlink(target, sys_dirs[i]) == -1)
+				child_die(c, "symlink %s", sys_dirs[i]);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (mkdir(sys_dirs[i], 0755) == -1)
+				child_die(c, "mkdir %s", sys_dirs[i]);
+			bind_ro(c, path, sys_dirs[i]);
+		}
+	}
+
+	if (mkdir("etc", 0755) == -1)
+		child_die(c, "mkdir etc");
+	for (i = 0; i < sizeof(etc_entries) / sizeof(etc_entries[0]); i++) {
+		snprintf(path, sizeof(path), "/etc/%s", etc_entries[i]);
+		snprintf(target, sizeof(target), "etc/%s", etc_entries[i]);
+		if (lstat(path, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			if ((n = readlink(path, src, sizeof(src) - 1)) < 0)
+				continue;
+			src[n] = '\0';
+			if (symlink(src, target) == -1)
+				child_die(c, "symlink %s", target);
+			continue;
+		}
+		if (make_mountpoint(path, target) == -1)
+			child_die(c, "mountpoint %s", target);
+		bind_ro(c, path, target);
+	}
+	write_file_at(c, "etc/passwd",
+	    "root:x:0:0:root:/root:/bin/sh\n"
+	    "box:x:1000:1000:box:/box:/bin/sh\n"
+	    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+	write_file_at(c, "etc/group",
+	    "root:x:0:\nbox:x:1000:\nnogroup:x:65534:\n");
+	write_file_at(c, "etc/hostname", "box\n");
+
+	/* extra read-only paths of the language (absolute, no "..") */
+	for (rp = spec->ro_paths; rp != NULL && *rp != NULL; rp++) {
+		if ((*rp)[0] != '/' || strstr(*rp, "..") != NULL ||
+		    stat(*rp, &st) == -1)
+			continue;
+		snprintf(target, sizeof(target), ".%s", *rp);
+		if (mkdirs(target) == -1 || make_mountpoint(*rp, target) == -1)
+			child_die(c, "mountpoint %s", target);
+		bind_ro(c, *rp, target);
+	}
+
+	/* /box */
+	if (mkdir("box", 0755) == -1)
+		child_die(c, "mkdir box");
+	if (box_fd != -1) {
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", box_fd);
+		if (spec->box_mode == SANDBOX_BOX_RW) {
+			if (mount(src, "box", NULL, MS_BIND, NULL) == -1 ||
+			    mount(NULL, "box", NULL, MS_BIND | MS_REMOUNT |
+			    nsd | locked_flags("box"), NULL) == -1)
+				child_die(c, "bind box");
+		} else {
+			/*
+			 * A writable layer over the read-only box: the
+			 * program may write in its cwd, the box on the host
+			 * stays as the compile left it.  The layer's tmpfs
+			 * is mounted on /box itself and then hidden by the
+			 * overlay.
+			 */
+			if (mkdir(".lower", 0755) == -1 ||
+			    mount(src, ".lower", NULL, MS_BIND, NULL) == -1)
+				child_die(c, "bind box lower");
+			mount_tmpfs(c, "box", nsd, "0755", c->tmp_bytes,
+			    c->tmp_inodes);
+			if (mkdir("box/u", 0755) == -1 ||
+			    mkdir("box/w", 0755) == -1 ||
+			    chown("box/u", SANDBOX_INNER_UID,
+			    SANDBOX_INNER_GID) == -1)
+				child_die(c, "overlay dirs");
+			if (mount("overlay", "box", "overlay", nsd,
+			    "lowerdir=/tmp/.lower,upperdir=/tmp/box/u,"
+			    "workdir=/tmp/box/w,userxattr") == -1)
+				child_die(c, "mount overlay on box");
+			if (umount2(".lower", MNT_DETACH) == -1)
+				child_die(c, "umount box lower");
+			(void)rmdir(".lower");
+		}
+		close(box_fd);
+	}
+
+	if (mkdir("tmp", 01777) == -1)
+		child_die(c, "mkdir tmp");
+	mount_tmpfs(c, "tmp", nsd | MS_NOEXEC, "1777", c->tmp_bytes,
+	    c->tmp_inodes);
+
+	if (mkdir("dev", 0755) == -1)
+		child_die(c, "mkdir dev");
+	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
+	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
+		if (make_mountpoint(path, target) == -1 ||
+		    mount(path, target, NULL, MS_BIND, NULL) == -1)
+			child_die(c, "bind %s", path);
+	}
+	if (symlink("/proc/self/fd", "dev/fd") == -1 ||
+	    symlink("/proc/self/fd/0", "dev/stdin") == -1 ||
+	    symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
+	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
+	    mkdir("dev/shm", 01777) == -1)
+		child_die(c, "populate dev");
+	mount_tmpfs(c, "dev/shm", nsd | MS_NOEXEC, "1777", c->tmp_bytes,
+	    c->tmp_inodes);
+
+	if (mkdir("proc", 0555) == -1)
+		child_die(c, "mkdir proc");
+	if (mount("proc", "proc", "proc", nsd | MS_NOEXEC,
+	    "hidepid=invisible") == -1 &&
+	    mount("proc", "proc", "proc", nsd | MS_NOEXEC, NULL) == -1)
+		child_die(c, "mount proc");
+
+	/* pivot_root(".", ".") stacks the old root under the new one */
+	if (syscall(SYS_pivot_root, ".", ".") == -1)
+		child_die(c, "pivot_root");
+	if (umount2(".", MNT_DETACH) == -1)
+		child_die(c, "detach old root");
+	if (chdir("/") == -1)
+		child_die(c, "chdir /");
+	if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+	    MS_NOEXEC, NULL) == -1)
+		child_die(c, "remount /dev read-only");
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | nsd, NULL) == -1)
+		child_die(c, "remount / read-only");
+	if (chdir(spec->box_fd != -1 ? "/box" : "/tmp") == -1)
+		child_die(c, "chdir box");
+}
+
+static void
+set_rlimit(const struct child_ctx *c, int res, rlim_t soft, rlim_t hard)
+{
+	struct rlimit	rl = { soft, hard };
+
+	if (setrlimit(res, &rl) == -1)
+		child_die(c, "setrlimit %d", res);
+}
+
+static void
+setup_rlimits(const struct child_ctx *c)
+{
+	const struct sandbox_limits	*l = &c->spec->lim;
+	rlim_t				 cpu_s, stack;
+
+	set_rlimit(c, RLIMIT_CORE, 0, 0);
+	set_rlimit(c, RLIMIT_MEMLOCK, 0, 0);
+	set_rlimit(c, RLIMIT_MSGQUEUE, 0, 0);
+	set_rlimit(c, RLIMIT_FSIZE, l->fsize_bytes ? l->fsize_bytes :
+	    DEF_FSIZE, l->fsize_bytes ? l->fsize_bytes : DEF_FSIZE);
+	set_rlimit(c, RLIMIT_NOFILE, l->nofile ? l->nofile : DEF_NOFILE,
+	    l->nofile ? l->nofile : DEF_NOFILE);
+	stack = l->stack_bytes ? l->stack_bytes :
+	    l->mem_bytes ? l->mem_bytes : RLIM_INFINITY;
+	set_rlimit(c, RLIMIT_STACK, stack, stack);
+	if (l->cpu_ms > 0) {
+		/* per process, a backstop: P enforces the tree's total */
+		cpu_s = (l->cpu_ms + 999) / 1000 + 1;
+		set_rlimit(c, RLIMIT_CPU, cpu_s, cpu_s + 1);
+	}
+	/* counted per user in this run's user namespace */
+	if (l->max_procs > 0)
+		set_rlimit(c, RLIMIT_NPROC, l->max_procs, l->max_procs);
+	/* without a memory cgroup, address space is all we can cap */
+	if (c->sb->cg.kind == SANDBOX_CG_NONE && l->mem_bytes > 0)
+		set_rlimit(c, RLIMIT_AS, l->mem_bytes, l->mem_bytes);
+}
+
+static void
+drop_privileges(const struct child_ctx *c)
+{
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	data[2];
+	int				cap;
+
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
+		child_die(c, "keepcaps");
+	if (setresgid(SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || setresuid(SANDBOX_INNER_UID,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+		child_die(c, "setresuid");
+	for (cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			child_die(c, "drop capability %d", cap);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		child_die(c, "clear ambient capabilities");
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		child_die(c, "capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		child_die(c, "no_new_privs");
+}
+
+/* Looks argv0 up in the PATH of envp (the box's, not ours). */
+static const char *
+find_program(const char *argv0, const char *const *envp, char *buf,
+    size_t size)
+{
+	const char	*path = "/usr/bin:/bin", *p, *end;
+	size_t		 len;
+
+	if (strchr(argv0, '/') != NULL)
+		return argv0;
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			path = *envp + 5;
+	for (p = path; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || len + strlen(argv0) + 2 > size)
+			continue;
+		memcpy(buf, p, len);
+		buf[len] = '/';
+		strcpy(buf + len + 1, argv0);
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return argv0;
+}
+
+static void __attribute__((noreturn))
+run_program(const struct child_ctx *c)
+{
+	const struct sandbox_spec	*spec = c->spec;
+	struct sock_fprog		 prog;
+	char				 buf[PATH_MAX];
+	const char			*file;
+	int				 in;
+
+	(void)setsid();
+	in = c->stdin_fd != -1 ? c->stdin_fd :
+	    open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in == -1 || dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||
+	    dup2(spec->stderr_to_stdout ? c->out_wr : c->err_wr, 2) == -1)
+		child_die(c, "dup2");
+	/* the status pipe moves to fd 3 so close_range keeps 0-3 only */
+	if (dup3(c->status_wr, 3, O_CLOEXEC) == -1)
+		child_die(c, "dup3");
+	((struct child_ctx *)(uintptr_t)c)->status_wr = 3;
+	if (syscall(SYS_close_range, 4, ~0U, 0) == -1)
+		child_die(c, "close_range");
+	setup_rlimits(c);
+	drop_privileges(c);
+	umask(022);
+	file = find_program(spec->argv[0], spec->envp, buf, sizeof(buf));
+	prog.len = c->sb->seccomp.len;
+	prog.filter = c->sb->seccomp.filter;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+		child_die(c, "seccomp");
+	execve(file, (char *const *)(uintptr_t)spec->argv,
+	    (char *const *)(uintptr_t)spec->envp);
+	child_die(c, "exec %s", spec->argv[0]);
+}
+
+static int
+init_main(void *arg)
+{
+	struct child_ctx	*c = arg;
+	struct init_report	 rep;
+	char			 go, msg[1 + sizeof(rep)];
+	pid_t			 prog, pid;
+	int			 st, i;
+	struct rusage		 ru;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* P's ends: close them so EOFs mean what they should */
+	for (i = 0; i < 4; i++)
+		if (c->parent_fds[i] != -1)
+			close(c->parent_fds[i]);
+	if (read(c->sync_rd, &go, 1) != 1)
+		_exit(SANDBOX_EXIT_SETUP);	/* P died before go */
+	close(c->sync_rd);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/*
+	 * Take the mapped ids now: when P is root our ids are still the
+	 * host's root, which the new namespace does not map.  Capabilities
+	 * in the namespace survive (uid 0 is not mapped in it, and
+	 * KEEPCAPS makes sure); R drops them before execve.
+	 */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    (c->sb->privileged && setgroups(0, NULL) == -1) ||
+	    setresgid(SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || setresuid(SANDBOX_INNER_UID,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+		child_die(c, "take box ids");
+	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
+		child_die(c, "unshare cgroup namespace");
+	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
+		child_die(c, "sethostname");
+	setup_mounts(c);
+
+	if ((prog = fork()) == -1)
+		child_die(c, "fork");
+	if (prog == 0)
+		run_program(c);
+	close(c->out_wr);
+	if (c->err_wr != -1)
+		close(c->err_wr);
+	if (c->stdin_fd != -1)
+		close(c->stdin_fd);
+
+	/* as init we also reap whatever the program orphans */
+	memset(&rep, 0, sizeof(rep));
+	for (;;) {
+		pid = wait4(-1, &st, 0, &ru);
+		if (pid == -1 && errno == EINTR)
+			continue;
+		if (pid == -1)
+			child_die(c, "wait4");
+		if (pid == prog) {
+			rep.status = st;
+			rep.ru = ru;
+			break;
+		}
+	}
+	(void)getrusage(RUSAGE_CHILDREN, &rep.ru_all);
+	msg[0] = 'S';
+	memcpy(msg + 1, &rep, sizeof(rep));
+	(void)!write(c->status_wr, msg, sizeof(msg));
+	_exit(0);	/* the kernel now kills the rest of the namespace */
+}
+
+/* ------------------------------------------------------------------ */
+/* in P                                                                */
+
+static int
+write_id_maps(const struct sandbox *sb, pid_t pid, struct err *err)
+{
+	char	path[64], map[64];
+
+	if (!sb->privileged) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		if (write_str(path, "deny") == -1)
+			return err_errno(err, "write %s", path);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "%d %u 1\n", SANDBOX_INNER_UID,
+	    (unsigned)sb->outer_uid);
+	if (write_str(path, map) == -1)
+		return err_errno(err, "write %s", path);
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "%d %u 1\n", SANDBOX_INNER_GID,
+	    (unsigned)sb->outer_gid);
+	if (write_str(path, map) == -1)
+		return err_errno(err, "write %s", path);
+	return 0;
+}
+
+/* A capture buffer with a cap: keeps the first cap bytes. */
+struct capture {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+	int	 truncated;
+};
+
+/* Reads what fd has; returns 0 on EOF, 1 if more may come, -1 on error. */
+static int
+drain(int fd, struct capture *cp)
+{
+	char	scratch[16384];
+	ssize_t	n;
+	size_t	room;
+
+	room = cp->cap - cp->len;
+	if (room > 0)
+		n = read(fd, cp->data + cp->len, room);
+	else
+		n = read(fd, scratch, sizeof(scratch));
+	if (n == -1)
+		return errno == EINTR || errno == EAGAIN ? 1 : -1;
+	if (n == 0)
+		return 0;
+	if (room > 0)
+		cp->len += (size_t)n;
+	else
+		cp->truncated = 1;
+	return 1;
+}
+
+static int
+make_stdin(const struct sandbox_spec *spec, struct err *err)
+{
+	const char	*p = spec->stdin_data;
+	size_t		 left = spec->stdin_len;
+	ssize_t		 n;
+	int		 fd;
+
+	if (spec->stdin_data == NULL)
+		return -1;
+	if ((fd = memfd_create("stdin", MFD_CLOEXEC)) == -1)
+		return err_errno(err, "memfd_create"), -2;
+	while (left > 0) {
+		if ((n = write(fd, p, left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return err_errno(err, "write stdin"), -2;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		close(fd);
+		return err_errno(err, "lseek stdin"), -2;
+	}
+	return fd;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static uint32_t
+tv_ms(const struct timeval *tv)
+{
+	return (uint32_t)(tv->tv_sec * 1000 + tv->tv_usec / 1000);
+}
+
+/* Sets status and message from what ended the run. */
+static void
+classify(struct sandbox_result *res, const struct sandbox_spec *spec,
+    int wstatus, int killed_for)
+{
+	const struct sandbox_limits	*l = &spec->lim;
+
+	res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 0;
+	res->term_sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+	if (killed_for != SANDBOX_OK) {
+		res->status = killed_for;
+		res->term_sig = res->term_sig ? res->term_sig : SIGKILL;
+	} else if (res->oom_killed)
+		res->status = SANDBOX_MLE;
+	else if (res->term_sig == SIGXFSZ)
+		res->status = SANDBOX_OLE;
+	else if (res->term_sig == SIGSYS)
+		res->status = SANDBOX_SV;
+	else if (l->cpu_ms > 0 && res->cpu_ms >= l->cpu_ms &&
+	    (res->term_sig == SIGXCPU || res->term_sig == SIGKILL))
+		res->status = SANDBOX_TLE;
+	else if (res->term_sig != 0)
+		res->status = SANDBOX_SIG;
+	else if (res->exit_code != 0)
+		res->status = SANDBOX_RE;
+	else
+		res->status = SANDBOX_OK;
+	if (res->status == SANDBOX_OK && res->out_truncated)
+		res->status = SANDBOX_OLE;
+
+	switch (res->status) {
+	case SANDBOX_OK:
+		snprintf(res->message, sizeof(res->message), "exited normally");
+		break;
+	case SANDBOX_RE:
+		snprintf(res->message, sizeof(res->message), "exit code %d",
+		    res->exit_code);
+		break;
+	case SANDBOX_SIG:
+		snprintf(res->message, sizeof(res->message),
+		    "killed by signal %d (SIG%s)", res->term_sig,
+		    sigabbrev_np(res->term_sig) ? sigabbrev_np(res->term_sig) :
+		    "?");
+		break;
+	case SANDBOX_TLE:
+		snprintf(res->message, sizeof(res->message),
+		    "CPU time limit exceeded");
+		break;
+	case SANDBOX_WTLE:
+		snprintf(res->message, sizeof(res->message),
+		    "wall time limit exceeded");
+		break;
+	case SANDBOX_MLE:
+		snprintf(res->message, sizeof(res->message),
+		    "memory limit exceeded");
+		break;
+	case SANDBOX_OLE:
+		snprintf(res->message, sizeof(res->message), "%s",
+		    res->term_sig == SIGXFSZ ? "file size limit exceeded" :
+		    res->errout_truncated && !res->out_truncated ?
+		    "stderr limit exceeded" : "output limit exceeded");
+		break;
+	case SANDBOX_SV:
+		snprintf(res->message, sizeof(res->message),
+		    "forbidden system call (SIGSYS)");
+		break;
+	}
+}
+
+int
+sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
+    struct sandbox_result *res, struct err *err)
+{
+	struct child_ctx	 c;
+	struct cgroup_run	 cg;
+	struct capture		 out = { 0 }, eout = { 0 };
+	struct init_report	 rep;
+	struct pollfd		 pfd[3];
+	char			 name[64], statbuf[512], *stack = NULL;
+	size_t			 statlen = 0;
+	int			 syncp[2] = { -1, -1 }, statp[2] = { -1, -1 };
+	int			 outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int			 stdin_fd = -1, rc = -1, wst = 0, r, i, nfds;
+	int			 killed_for = SANDBOX_OK, have_report = 0;
+	int			 cg_made = 0;
+	pid_t			 pid = -1;
+	int64_t			 t0, now, deadline, next_cpu, cpu_us;
+	const size_t		 stack_size = 256 << 10;
+	int			 timeout;
+
+	memset(res, 0, sizeof(*res));
+	memset(&cg, 0, sizeof(cg));
+	if (spec->argv == NULL || spec->argv[0] == NULL ||
+	    spec->lim.wall_ms == 0)
+		return err_set(err, "sandbox: argv and wall time are required");
+
+	out.cap = spec->lim.stdout_bytes ? spec->lim.stdout_bytes :
+	    DEF_CAPTURE;
+	eout.cap = spec->lim.stderr_bytes ? spec->lim.stderr_bytes :
+	    DEF_CAPTURE;
+	if ((out.data = malloc(out.cap + 1)) == NULL ||
+	    (eout.data = malloc(eout.cap + 1)) == NULL) {
+		err_errno(err, "malloc");
+		goto out;
+	}
+
+	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
+	    sb->seq++);
+	if (cgroup_run_create(&cg, &sb->cg, name, &spec->lim, err) == -1)
+		goto out;
+	cg_made = 1;
+
+	if (pipe2(syncp, O_CLOEXEC) == -1 || pipe2(statp, O_CLOEXEC) == -1 ||
+	    pipe2(outp, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    (!spec->stderr_to_stdout &&
+	    pipe2(errp, O_CLOEXEC | O_NONBLOCK) == -1)) {
+		err_errno(err, "pipe2");
+		goto out;
+	}
+	/* the children's ends must block */
+	if (fcntl(outp[1], F_SETFL, 0) == -1 ||
+	    (errp[1] != -1 && fcntl(errp[1], F_SETFL, 0) == -1)) {
+		err_errno(err, "fcntl");
+		goto out;
+	}
+	if ((stdin_fd = make_stdin(spec, err)) == -2)
+		goto out;
+
+	memset(&c, 0, sizeof(c));
+	c.sb = sb;
+	c.spec = spec;
+	c.sync_rd = syncp[0];
+	c.status_wr = statp[1];
+	c.out_wr = outp[1];
+	c.err_wr = errp[1];
+	c.stdin_fd = stdin_fd;
+	c.parent_fds[0] = syncp[1];
+	c.parent_fds[1] = statp[0];
+	c.parent_fds[2] = outp[0];
+	c.parent_fds[3] = errp[0];
+	if (spec->box_fd != -1) {
+		char	link[64];
+		ssize_t	n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", spec->box_fd);
+		if ((n = readlink(link, c.box_path, sizeof(c.box_path) - 1)) <= 0) {
+			err_errno(err, "readlink box");
+			goto out;
+		}
+		c.box_path[n] = '\0';
+	}
+	c.tmp_bytes = spec->lim.tmp_bytes ? spec->lim.tmp_bytes :
+	    DEF_TMP_BYTES;
+	c.tmp_inodes = spec->lim.tmp_inodes ? spec->lim.tmp_inodes :
+	    DEF_TMP_INODES;
+
+	/* clone(2) with a stack: I shares nothing it could corrupt */
+	if ((stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED) {
+		stack = NULL;
+		err_errno(err, "mmap stack");
+		goto out;
+	}
+	t0 = util_mono_us();
+	pid = clone(init_main, stack + stack_size, CLONE_NEWUSER | CLONE_NEWNS |
+	    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD,
+	    &c);
+	if (pid == -1) {
+		err_errno(err, "clone");
+		goto out;
+	}
+	close_fd(&syncp[0]);
+	close_fd(&statp[1]);
+	close_fd(&outp[1]);
+	close_fd(&errp[1]);
+	close_fd(&stdin_fd);
+
+	if (cgroup_run_attach(&cg, pid, err) == -1 ||
+	    write_id_maps(sb, pid, err) == -1)
+		goto kill;
+	if (write(syncp[1], "g", 1) != 1) {
+		err_errno(err, "start box");
+		goto kill;
+	}
+	close_fd(&syncp[1]);
+
+	deadline = t0 + (int64_t)spec->lim.wall_ms * 1000;
+	next_cpu = t0;
+	while (statp[0] != -1 || outp[0] != -1 || errp[0] != -1) {
+		now = util_mono_us();
+		if (killed_for == SANDBOX_OK && now >= deadline) {
+			killed_for = SANDBOX_WTLE;
+			kill(pid, SIGKILL);
+		}
+		/*
+		 * CPU over the whole tree from the cgroup.  The tree cannot
+		 * use more than ncpu x wall, so the next look is due when
+		 * even that could not have reached the limit.
+		 */
+		timeout = (int)((deadline - now) / 1000) + 1;
+		if (killed_for == SANDBOX_OK && spec->lim.cpu_ms > 0 &&
+		    sb->cg.kind != SANDBOX_CG_NONE && now >= next_cpu &&
+		    (cpu_us = cgroup_run_cpu_us(&cg)) >= 0) {
+			int64_t	left = (int64_t)spec->lim.cpu_ms * 1000 - cpu_us;
+
+			if (left <= 0) {
+				killed_for = SANDBOX_TLE;
+				kill(pid, SIGKILL);
+			} else {
+				long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+				left /= ncpu > 0 ? ncpu : 1;
+				if (left < 2000)
+					left = 2000;
+				if (left > 100000)
+					left = 100000;
+				next_cpu = now + left;
+			}
+		}
+		if (killed_for == SANDBOX_OK && spec->lim.cpu_ms > 0 &&
+		    sb->cg.kind != SANDBOX_CG_NONE &&
+		    (next_cpu - now) / 1000 + 1 < timeout)
+			timeout = (int)((next_cpu - now) / 1000) + 1;
+		if (killed_for != SANDBOX_OK)
+			timeout = 1000;	/* dying; the pipes close soon */
+
+		nfds = 0;
+		if (statp[0] != -1)
+			pfd[nfds++] = (struct pollfd){ statp[0], POLLIN, 0 };
+		if (outp[0] != -1)
+			pfd[nfds++] = (struct pollfd){ outp[0], POLLIN, 0 };
+		if (errp[0] != -1)
+			pfd[nfds++] = (struct pollfd){ errp[0], POLLIN, 0 };
+		if ((r = poll(pfd, nfds, timeout)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err_errno(err, "poll");
+			goto kill;
+		}
+		for (i = 0; i < nfds; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == statp[0]) {
+				ssize_t n = read(statp[0], statbuf + statlen,
+				    sizeof(statbuf) - 1 - statlen);
+
+				if (n > 0)
+					statlen += (size_t)n;
+				else if (n == 0 || errno != EINTR)
+					close_fd(&statp[0]);
+				if (statlen == sizeof(statbuf) - 1)
+					close_fd(&statp[0]);
+			} else if (pfd[i].fd == outp[0]) {
+				if (drain(outp[0], &out) <= 0)
+					close_fd(&outp[0]);
+				else if (out.truncated &&
+				    killed_for == SANDBOX_OK) {
+					killed_for = SANDBOX_OLE;
+					kill(pid, SIGKILL);
+				}
+			} else if (pfd[i].fd == errp[0]) {
+				if (drain(errp[0], &eout) <= 0)
+					close_fd(&errp[0]);
+				else if (eout.truncated &&
+				    killed_for == SANDBOX_OK) {
+					killed_for = SANDBOX_OLE;
+					kill(pid, SIGKILL);
+				}
+			}
+		}
+	}
+	while (waitpid(pid, &wst, 0) == -1 && errno == EINTR)
+		;
+	pid = -1;
+	now = util_mono_us();
+
+	/* what I said: setup errors, then its report */
+	if (statlen > 0 && statbuf[0] == 'E') {
+		statbuf[statlen] = '\0';
+		err_set(err, "sandbox setup: %s", statbuf + 1);
+		goto out;
+	}
+	if (statlen == 1 + sizeof(rep) && statbuf[0] == 'S') {
+		memcpy(&rep, statbuf + 1, sizeof(rep));
+		have_report = 1;
+	} else if (killed_for == SANDBOX_OK) {
+		err_set(err, "sandbox: init died without a report (status %d)",
+		    wst);
+		goto out;
+	}
+
+	res->wall_ms = (uint32_t)((now - t0) / 1000);
+	res->cgroup = sb->cg.kind;
+	if (sb->cg.kind != SANDBOX_CG_NONE &&
+	    (cpu_us = cgroup_run_cpu_us(&cg)) >= 0) {
+		res->cpu_ms = (uint32_t)(cpu_us / 1000);
+		res->mem_peak_bytes = cgroup_run_mem_peak(&cg);
+		res->mem_exact = 1;
+		res->oom_killed = cgroup_run_oom_kills(&cg) > 0;
+	} else if (have_report) {
+		res->cpu_ms = tv_ms(&rep.ru_all.ru_utime) +
+		    tv_ms(&rep.ru_all.ru_stime);
+		res->mem_peak_bytes = (uint64_t)rep.ru_all.ru_maxrss * 1024;
+		res->mem_exact = 0;
+	}
+	/* the RLIMIT_AS fallback shows up as a failed allocation */
+	if (!res->oom_killed && spec->lim.mem_bytes > 0 &&
+	    res->mem_peak_bytes >= spec->lim.mem_bytes &&
+	    have_report && WIFSIGNALED(rep.status) &&
+	    WTERMSIG(rep.status) == SIGKILL)
+		res->oom_killed = 1;
+	out.data[out.len] = '\0';
+	eout.data[eout.len] = '\0';
+	res->out = out.data;
+	res->out_len = out.len;
+	res->out_truncated = out.truncated || out.len >= out.cap;
+	res->errout = eout.data;
+	res->errout_len = eout.len;
+	res->errout_truncated = eout.truncated || eout.len >= eout.cap;
+	out.data = eout.data = NULL;
+	classify(res, spec, have_report ? rep.status : wst, killed_for);
+	rc = 0;
+	goto out;
+kill:
+	if (pid != -1) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+out:
+	close_fd(&syncp[0]);
+	close_fd(&syncp[1]);
+	close_fd(&statp[0]);
+	close_fd(&statp[1]);
+	close_fd(&outp[0]);
+	close_fd(&outp[1]);
+	close_fd(&errp[0]);
+	close_fd(&errp[1]);
+	close_fd(&stdin_fd);
+	if (stack != NULL)
+		munmap(stack, stack_size);
+	if (cg_made) {
+		if (cgroup_run_nprocs(&cg) > 0)
+			cgroup_run_kill(&cg);
+		(void)cgroup_run_destroy(&cg, NULL);
+	}
+	free(out.data);
+	free(eout.data);
+	return rc;
+}
+
+void
+sandbox_result_reset(struct sandbox_result *res)
+{
+	free(res->out);
+	free(res->errout);
+	memset(res, 0, sizeof(*res));
+}
+
+struct sandbox *
+sandbox_open(const struct sandbox_config *cfg, struct err *err)
+{
+	struct sandbox	*sb;
+
+	if ((sb = calloc(1, sizeof(*sb))) == NULL) {
+		err_errno(err, "calloc");
+		return NULL;
+	}
+	sb->box_root_fd = -1;
+	sb->slot = cfg->slot;
+	snprintf(sb->box_root, sizeof(sb->box_root), "%s", cfg->box_root);
+	sb->privileged = geteuid() == 0;
+	if (sb->privileged) {
+		sb->outer_uid = (uid_t)(cfg->uid_base + cfg->slot);
+		sb->outer_gid = (gid_t)(cfg->uid_base + cfg->slot);
+	} else {
+		sb->outer_uid = geteuid();
+		sb->outer_gid = getegid();
+	}
+	/* 0711: slot uids must reach their box; nobody may list them */
+	if (mkdir(sb->box_root, 0711) == -1 && errno != EEXIST) {
+		err_errno(err, "mkdir %s", sb->box_root);
+		goto fail;
+	}
+	if ((sb->box_root_fd = open(sb->box_root, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		err_errno(err, "open %s", sb->box_root);
+		goto fail;
+	}
+	cgroup_detect(&sb->cg, "/sys/fs/cgroup", cfg->cgroup_base);
+	if (seccomp_prog_build(&sb->seccomp, err) == -1)
+		goto fail;
+	return sb;
+fail:
+	sandbox_close(sb);
+	return NULL;
+}
+
+void
+sandbox_close(struct sandbox *sb)
+{
+	if (sb == NULL)
+		return;
+	if (sb->box_root_fd != -1)
+		close(sb->box_root_fd);
+	seccomp_prog_reset(&sb->seccomp);
+	free(sb);
+}
+
+enum sandbox_cgroup
+sandbox_cgroup_backend(const struct sandbox *sb)
+{
+	return sb->cg.kind;
+}
+
+const char *
+sandbox_cgroup_name(enum sandbox_cgroup kind)
+{
+	switch (kind) {
+	case SANDBOX_CG_V1:
+		return "cgroup-v1";
+	case SANDBOX_CG_V2:
+		return "cgroup-v2";
+	default:
+		return "none";
+	}
+}
+
+const char *
+sandbox_status_name(enum sandbox_status st)
+{
+	static const char *const names[] = {
+		[SANDBOX_OK] = "OK", [SANDBOX_RE] = "RE", [SANDBOX_SIG] = "SIG",
+		[SANDBOX_TLE] = "TLE", [SANDBOX_WTLE] = "WTLE",
+		[SANDBOX_MLE] = "MLE", [SANDBOX_OLE] = "OLE",
+		[SANDBOX_SV] = "SV",
+	};
+
+	if ((unsigned)st >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[st];
+}
+
+int
+sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
+    struct err *err)
+{
+	struct sandbox_spec	spec;
+	struct sandbox_result	res;
+	struct utsname		u;
+	static const char *const argv[] = { "/bin/true", NULL };
+	static const char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+	int			i;
+
+	memset(h, 0, sizeof(*h));
+	h->cgroup = sb->cg.kind;
+	if (sb->cg.kind == SANDBOX_CG_V2)
+		snprintf(h->cgroup_path, sizeof(h->cgroup_path), "%.250s",
+		    sb->cg.base[0]);
+	else if (sb->cg.kind == SANDBOX_CG_V1)
+		snprintf(h->cgroup_path, sizeof(h->cgroup_path), "%.250s",
+		    sb->cg.base[0]);
+	if (sb->cg.kind == SANDBOX_CG_V1) {
+		static const char *const names[] = {
+			"memory", "pids", "cpuacct", "freezer"
+		};
+		for (i = 0; i < CG_NCTRL; i++)
+			if (sb->cg.base[i][0] != '\0') {
+				strncat(h->controllers, names[i],
+				    sizeof(h->controllers) -
+				    strlen(h->controllers) - 2);
+				strcat(h->controllers, " ");
+			}
+	} else if (sb->cg.kind == SANDBOX_CG_V2)
+		snprintf(h->controllers, sizeof(h->controllers),
+		    "memory pids cpu");
+	if (uname(&u) == 0)
+		snprintf(h->kernel, sizeof(h->kernel), "%.60s %.60s", u.sysname,
+		    u.release);
+	h->seccomp = sb->seccomp.len > 0;
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.box_fd = -1;
+	spec.lim.wall_ms = 5000;
+	spec.lim.cpu_ms = 2000;
+	spec.lim.mem_bytes = 64 << 20;
+	spec.lim.max_procs = 8;
+	if (sandbox_run(sb, &spec, &res, err) == -1)
+		return -1;
+	h->userns = res.status == SANDBOX_OK;
+	sandbox_result_reset(&res);
+	return 0;
+}

@@ -1,0 +1,97 @@
+#ifndef SANDBOX_INT_H
+#define SANDBOX_INT_H
+
+/* Private to src/sandbox/: the pieces sandbox.c puts together. */
+
+#include <sys/types.h>
+
+#include <linux/filter.h>
+#include <stdint.h>
+
+#include "sandbox.h"
+
+struct err;
+
+/* --- seccomp.c ------------------------------------------------------ */
+
+/*
+ * A compiled seccomp program, built once per process with libseccomp and
+ * kept as plain BPF so the child only needs prctl(2).
+ */
+struct seccomp_prog {
+	struct sock_filter	*filter;
+	unsigned short		 len;
+};
+
+/* Builds the deny-list policy.  Returns 0, or -1 with err set. */
+int	seccomp_prog_build(struct seccomp_prog *, struct err *);
+void	seccomp_prog_reset(struct seccomp_prog *);
+/* The errno the policy answers for denied calls (so results can say so). */
+#define SECCOMP_DENY_ERRNO	EPERM
+
+/* --- cgroup.c ------------------------------------------------------- */
+
+#define CG_NCTRL	4	/* v1: memory, pids, cpuacct, freezer */
+
+struct cgroup_backend {
+	enum sandbox_cgroup	 kind;
+	/* v2: the delegated dir.  v1: one dir per controller ("" if absent) */
+	char			 base[CG_NCTRL][320];
+};
+
+struct cgroup_run {
+	const struct cgroup_backend *be;
+	char			 path[CG_NCTRL][400];	/* "" = not made */
+};
+
+/*
+ * Picks a backend: v2 under root_dir (normally "/sys/fs/cgroup") if a
+ * delegated, writable cgroup with the memory and pids controllers exists,
+ * else v1, else none.  name is the delegated cgroup's name ("coderunner"
+ * when NULL or "").  Never fails: "none" is a valid answer.
+ */
+void	cgroup_detect(struct cgroup_backend *, const char *root_dir,
+	    const char *name);
+/* Creates the run's cgroup(s) called name and sets the limits. */
+int	cgroup_run_create(struct cgroup_run *, const struct cgroup_backend *,
+	    const char *name, const struct sandbox_limits *, struct err *);
+/* Moves pid into the run's cgroup(s). */
+int	cgroup_run_attach(struct cgroup_run *, pid_t, struct err *);
+/* CPU time used so far (user + system, microseconds), or -1. */
+int64_t	cgroup_run_cpu_us(const struct cgroup_run *);
+/* Peak memory in bytes, or 0 if unknown. */
+uint64_t cgroup_run_mem_peak(const struct cgroup_run *);
+/* Number of OOM kills in the run, or 0. */
+int	cgroup_run_oom_kills(const struct cgroup_run *);
+/* Number of processes left in the run's cgroup (0 if unknown). */
+int	cgroup_run_nprocs(const struct cgroup_run *);
+/* Kills everything in the run's cgroup (second path after pid ns death). */
+void	cgroup_run_kill(const struct cgroup_run *);
+/* Removes the run's cgroup(s).  Returns 0, or -1 with err set. */
+int	cgroup_run_destroy(struct cgroup_run *, struct err *);
+/* Removes stale run cgroups whose names start with prefix. */
+int	cgroup_sweep(const struct cgroup_backend *, const char *prefix);
+
+/* --- box.c ---------------------------------------------------------- */
+
+/* Removes everything below dirfd without following links. */
+int	box_clear(int dirfd, struct err *);
+
+/* --- sandbox.c ------------------------------------------------------ */
+
+struct sandbox {
+	char			 box_root[256];
+	int			 box_root_fd;
+	unsigned int		 slot;
+	unsigned long		 seq;		/* runs so far, for names */
+	int			 privileged;	/* euid 0: per-slot outer uid */
+	uid_t			 outer_uid;	/* the box's uid seen outside */
+	gid_t			 outer_gid;
+	struct cgroup_backend	 cg;
+	struct seccomp_prog	 seccomp;
+};
+
+#define SANDBOX_INNER_UID	1000	/* the program's uid inside */
+#define SANDBOX_INNER_GID	1000
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * The seccomp policy: a deny-list on top of a default-allow filter, built
+ * with libseccomp and exported as raw BPF so that the sandboxed child only
+ * calls prctl(PR_SET_SECCOMP) (no allocation after fork).
+ *
+ * Denied calls fail with EPERM rather than killing the program: probing
+ * programs and language runtimes then get a clean error.  clone3 answers
+ * ENOSYS (seccomp cannot read its flags in memory, and libc falls back to
+ * clone, whose flags we can check), and so does io_uring (libuv probes it
+ * and falls back).  Non-native ABIs (i386, x32) kill the process:
+ * libseccomp's default bad-arch action.
+ */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "sandbox_int.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME	0x00000080
+#endif
+
+/* Denied outright with EPERM. */
+static const char *const deny_eperm[] = {
+	/* mounts and roots */
+	"mount", "umount", "umount2", "pivot_root", "chroot", "fsopen",
+	"fsconfig", "fsmount", "fspick", "open_tree", "move_mount",
+	"mount_setattr",
+	/* namespaces */
+	"unshare", "setns",
+	/* other processes' memory */
+	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+	"pidfd_getfd",
+	/* the machine */
+	"reboot", "kexec_load", "kexec_file_load", "init_module",
+	"finit_module", "delete_module", "create_module", "swapon",
+	"swapoff", "acct", "quotactl", "quotactl_fd", "syslog", "iopl",
+	"ioperm", "vhangup", "lookup_dcookie", "nfsservctl",
+	/* kernel surfaces */
+	"bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key",
+	"request_key", "open_by_handle_at", "name_to_handle_at",
+	"fanotify_init",
+	/* clocks */
+	"clock_settime", "clock_adjtime", "settimeofday", "adjtimex",
+	"stime",
+	/* identity and scheduling */
+	"personality", "sethostname", "setdomainname", "mbind",
+	"migrate_pages", "move_pages", "set_mempolicy",
+	/* hardware */
+	"pciconfig_read", "pciconfig_write",
+};
+
+/* Answered with ENOSYS, so callers fall back. */
+static const char *const deny_enosys[] = {
+	"clone3", "io_uring_setup", "io_uring_enter", "io_uring_register",
+};
+
+static int
+add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
+    unsigned int nargs, const struct scmp_arg_cmp *args, struct err *err)
+{
+	int	nr, rc;
+
+	/* A name this libseccomp or arch does not know is not callable. */
+	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+		return 0;
+	if ((rc = seccomp_rule_add_array(ctx, action, nr, nargs, args)) < 0)
+		return err_set(err, "seccomp rule %s: %s", name,
+		    strerror(-rc));
+	return 0;
+}
+
+int
+seccomp_prog_build(struct seccomp_prog *prog, struct err *err)
+{
+	static const uint64_t clone_ns[] = {
+		CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+		CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
+	};
+	scmp_filter_ctx		 ctx = NULL;
+	struct scmp_arg_cmp	 a;
+	size_t			 i;
+	int			 memfd = -1, rc = -1, r;
+	off_t			 size;
+
+	memset(prog, 0, sizeof(*prog));
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+		err_set(err, "seccomp_init failed");
+		goto out;
+	}
+	/* We set no_new_privs ourselves, just before loading. */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
+	    (r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) < 0) {
+		err_set(err, "seccomp_attr_set: %s", strerror(-r));
+		goto out;
+	}
+	for (i = 0; i < sizeof(deny_eperm) / sizeof(deny_eperm[0]); i++)
+		if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO),
+		    deny_eperm[i], 0, NULL, err) == -1)
+			goto out;
+	for (i = 0; i < sizeof(deny_enosys) / sizeof(deny_enosys[0]); i++)
+		if (add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), deny_enosys[i], 0,
+		    NULL, err) == -1)
+			goto out;
+	/* clone(2) with any namespace flag */
+	for (i = 0; i < sizeof(clone_ns) / sizeof(clone_ns[0]); i++) {
+		a = SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns[i], clone_ns[i]);
+		if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO), "clone",
+		    1, &a, err) == -1)
+			goto out;
+	}
+	/* socket(2) and socketpair(2) of any family but AF_UNIX */
+	a = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+	if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &a,
+	    err) == -1 || add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT),
+	    "socketpair", 1, &a, err) == -1)
+		goto out;
+	/* terminal injection */
+	a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
+	if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO), "ioctl", 1, &a,
+	    err) == -1)
+		goto out;
+	a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
+	if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO), "ioctl", 1, &a,
+	    err) == -1)
+		goto out;
+
+	/* libseccomp 2.5 exports to an fd only: go through a memfd */
+	if ((memfd = memfd_create("seccomp", MFD_CLOEXEC)) == -1) {
+		err_errno(err, "memfd_create");
+		goto out;
+	}
+	if ((r = seccomp_export_bpf(ctx, memfd)) < 0) {
+		err_set(err, "seccomp_export_bpf: %s", strerror(-r));
+		goto out;
+	}
+	if ((size = lseek(memfd, 0, SEEK_END)) <= 0 ||
+	    size % sizeof(struct sock_filter) != 0 ||
+	    size / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+		err_set(err, "seccomp: bad exported program size");
+		goto out;
+	}
+	if ((prog->filter = malloc(size)) == NULL) {
+		err_errno(err, "malloc");
+		goto out;
+	}
+	if (pread(memfd, prog->filter, size, 0) != size) {
+		err_errno(err, "pread seccomp program");
+		goto out;
+	}
+	prog->len = (unsigned short)(size / sizeof(struct sock_filter));
+	rc = 0;
+out:
+	if (rc == -1)
+		seccomp_prog_reset(prog);
+	if (memfd != -1)
+		close(memfd);
+	seccomp_release(ctx);	/* NULL is fine */
+	return rc;
+}
+
+void
+seccomp_prog_reset(struct seccomp_prog *prog)
+{
+	free(prog->filter);
+	memset(prog, 0, sizeof(*prog));
+}
