@@ -140,9 +140,8 @@ signal_name(int sig)
 	return n != NULL ? n : "?";
 }
 
-/* Maps the sandbox's result of one test to a Judge0 status. */
-static void
-map_result(struct judge_test_result *tr, const struct sandbox_result *r,
+void
+judge_test_verdict(struct judge_test_result *tr, const struct sandbox_result *r,
     const struct limits *lim, const struct judge_test *t)
 {
 	switch (r->status) {
@@ -224,7 +223,7 @@ run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	set_limits(&spec.lim, &s->lim, lang);
 	if (sandbox_run(sb, &spec, &r, err) == -1)
 		return -1;
-	map_result(tr, &r, &s->lim, t);
+	judge_test_verdict(tr, &r, &s->lim, t);
 	tr->time_s = r.cpu_ms / 1000.0;
 	tr->wall_time_s = r.wall_ms / 1000.0;
 	tr->memory_kb = (int64_t)(r.mem_peak_bytes / 1024);

@@ -8,6 +8,7 @@
 
 struct err;
 struct sandbox;
+struct sandbox_result;
 struct lang_table;
 
 /* Judge0's status ids, plus 15 and 16. */
@@ -93,6 +94,16 @@ int	submission_set_single_test(struct submission *, const char *in,
  */
 int	judge_run(struct sandbox *, const struct lang_table *,
 	    struct submission *s, int64_t stored_output_bytes, struct err *);
+
+/*
+ * Sets tr's status and message from the sandbox's result of one test:
+ * a runtime error wins over a wrong answer; CPU over lim->cpu_time_s (the
+ * program may run cpu_extra_s longer) is a time limit; output is compared
+ * only after a clean exit.
+ */
+void	judge_test_verdict(struct judge_test_result *tr,
+	    const struct sandbox_result *r, const struct limits *lim,
+	    const struct judge_test *t);
 
 /*
  * Compares output with expected under Judge0's default rule: each line
