@@ -337,13 +337,14 @@ cmd_check(int argc, char **argv)
 	if (h.cgroup == SANDBOX_CG_NONE)
 		printf("  (no delegated cgroup: limits fall back to rlimits; "
 		    "memory is address space, CPU is per process)\n");
-	if ((lt = lang_table_load(langs, &err)) == NULL)
+	if ((lt = lang_table_load(langs, &err)) == NULL ||
+	    lang_table_probe(lt, sb, &err) == -1)
 		printf("languages: FAIL (%s)\n", err.msg);
 	else
 		for (i = 0; i < lt->n; i++)
 			printf("language %d %s: %s\n", lt->langs[i].id,
 			    lt->langs[i].name, lt->langs[i].available ?
-			    "ok" : "missing");
+			    lt->langs[i].display : "missing");
 	rc = h.userns && h.seccomp && lt != NULL ? 0 : 1;
 out:
 	lang_table_free(lt);

@@ -5,6 +5,7 @@
  * that we could check here).
  */
 #include <json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
 
 #include "base/err.h"
 #include "lang.h"
+#include "sandbox/sandbox.h"
 
 static void
 strv_free(char **v)
@@ -37,6 +39,7 @@ lang_reset(struct lang *l)
 	strv_free(l->run_argv);
 	strv_free(l->env);
 	strv_free(l->ro_paths);
+	strv_free(l->version_cmd);
 }
 
 void
@@ -112,11 +115,13 @@ get_num(json_object *o, const char *key)
 	return json_object_get_double(v);
 }
 
+/* The compile's output (/box/...) exists only after compiling. */
 static int
 tool_exists(char **argv)
 {
 	return argv == NULL || (argv[0] != NULL && argv[0][0] == '/' &&
-	    access(argv[0], X_OK) == 0);
+	    (strncmp(argv[0], "/box/", 5) == 0 ||
+	    access(argv[0], X_OK) == 0));
 }
 
 static int
@@ -138,7 +143,8 @@ load_one(json_object *o, struct lang *l, struct err *err)
 	    get_strv(o, "compile", 0, &l->compile_argv, err) == -1 ||
 	    get_strv(o, "run", 1, &l->run_argv, err) == -1 ||
 	    get_strv(o, "env", 0, &l->env, err) == -1 ||
-	    get_strv(o, "ro_paths", 0, &l->ro_paths, err) == -1)
+	    get_strv(o, "ro_paths", 0, &l->ro_paths, err) == -1 ||
+	    get_strv(o, "version_cmd", 0, &l->version_cmd, err) == -1)
 		return -1;
 	if (l->run_argv[0] == NULL)
 		return err_set(err, "language %s: empty \"run\"", l->name);
@@ -187,6 +193,93 @@ fail:
 	lang_table_free(t);
 	json_object_put(root);
 	return NULL;
+}
+
+/* The first "N.N[.N...]" in s, copied; NULL if none. */
+static char *
+find_version(const char *s)
+{
+	const char	*p, *q;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		for (q = p; (*q >= '0' && *q <= '9') || (*q == '.' &&
+		    q[1] >= '0' && q[1] <= '9'); q++)
+			;
+		if (memchr(p, '.', (size_t)(q - p)) != NULL)
+			return strndup(p, (size_t)(q - p));
+		p = q - 1;
+	}
+	return NULL;
+}
+
+/* display with "{version}" replaced by version; NULL on ENOMEM. */
+static char *
+expand_display(const char *display, const char *version)
+{
+	const char	*at;
+	char		*out;
+	size_t		 n;
+
+	if ((at = strstr(display, "{version}")) == NULL)
+		return strdup(display);
+	n = strlen(display) - 9 + strlen(version) + 1;
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	snprintf(out, n, "%.*s%s%s", (int)(at - display), display, version,
+	    at + 9);
+	return out;
+}
+
+int
+lang_table_probe(struct lang_table *t, struct sandbox *sb, struct err *err)
+{
+	static const char *const envp[] = {
+		"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+		"LANG=C.UTF-8", NULL
+	};
+	struct sandbox_spec	 spec;
+	struct sandbox_result	 r;
+	struct lang		*l;
+	char			*v, *d;
+	size_t			 i;
+
+	for (i = 0; i < t->n; i++) {
+		l = &t->langs[i];
+		if (!l->available)
+			continue;
+		v = NULL;
+		if (l->version_cmd != NULL && l->version_cmd[0] != NULL) {
+			memset(&spec, 0, sizeof(spec));
+			spec.argv = (const char *const *)l->version_cmd;
+			spec.envp = envp;
+			spec.box_fd = -1;
+			spec.ro_paths = (const char *const *)l->ro_paths;
+			spec.stderr_to_stdout = 1;
+			spec.lim.wall_ms = 10000;
+			spec.lim.cpu_ms = 10000;
+			spec.lim.mem_bytes = 1024ull << 20;
+			spec.lim.max_procs = 128;
+			if (sandbox_run(sb, &spec, &r, err) == -1)
+				return -1;
+			if (r.status == SANDBOX_OK)
+				v = find_version(r.out);
+			sandbox_result_reset(&r);
+		}
+		if (v == NULL && (v = strdup(l->version != NULL ? l->version :
+		    "unknown")) == NULL)
+			return err_errno(err, "strdup");
+		if ((d = expand_display(l->display, v)) == NULL) {
+			free(v);
+			return err_errno(err, "malloc");
+		}
+		free(l->version);
+		free(l->display);
+		l->version = v;
+		l->display = d;
+	}
+	return 0;
 }
 
 const struct lang *

@@ -21,6 +21,7 @@ struct lang {
 	char		**run_argv;
 	char		**env;		/* extra "K=V", NULL-terminated */
 	char		**ro_paths;	/* extra read-only binds */
+	char		**version_cmd;	/* prints the version, or NULL */
 	int		 available;
 	/* per-language overrides, 0 = the submission's own limit */
 	double		 compile_cpu_s;
@@ -41,6 +42,13 @@ struct lang_table {
  */
 struct lang_table *lang_table_load(const char *path, struct err *);
 void	lang_table_free(struct lang_table *);
+/*
+ * Runs each available language's version_cmd in the sandbox and fills in
+ * version and display ("{version}" in display is replaced).  A tool that
+ * does not answer gets "unknown".  Returns 0, or -1 with err set.
+ */
+struct sandbox;
+int	lang_table_probe(struct lang_table *, struct sandbox *, struct err *);
 /* Available language by id, or NULL. */
 const struct lang *lang_by_id(const struct lang_table *, int id);
 /* Available language by name or alias (case-insensitive), or NULL. */
