@@ -39,13 +39,14 @@ struct api_resp {
 	struct buf	 body;
 	/* for the caller's log line: */
 	char		 token[37];	/* submission created or read, or "" */
-	struct err	 err;		/* our failure behind a 500/503, or "" */
+	struct err	 err;		/* failure behind a 500/503, or "" */
 };
 
 /*
  * What the API needs from the process it runs in: tell the executors a job
  * was queued, and sleep until some job may have finished (or timeout_ms
- * passed).  Both are cheap kernel objects made by the master.
+ * passed).  Both are cheap kernel objects made by the master.  Either may
+ * be NULL; without wait_any, wait=true answers 202 at once.
  */
 struct api_hooks {
 	void	(*job_queued)(void *arg);

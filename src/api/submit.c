@@ -1,0 +1,777 @@
+/*
+ * POST /submissions: Judge0's create.  The body is JSON, or a form
+ * (application/x-www-form-urlencoded) whose values are text; both become
+ * one JSON object that a single validator reads.  The order of the checks
+ * is the order of the answers: 413 (size), 400 (syntax, types), 422
+ * (values), then 503/429 (queue), then the store.
+ *
+ * Field rules, chosen to read what Judge0 clients send:
+ *   - null is the same as absent; in a form "" is absent too (an empty
+ *     input box), while in JSON "" is a value (expected_output "" means
+ *     "expect no output");
+ *   - numbers may also be written as text ("2.5"), as Rails casts them
+ *     for Judge0; anything else of the wrong JSON type is a 400;
+ *   - unknown keys are ignored (callback_url, number_of_runs, ...), but
+ *     keys that would change what runs and that we do not do yet are a
+ *     422 rather than a silently wrong verdict.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/config.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "judge/judge.h"
+#include "judge/lang.h"
+#include "store/store.h"
+#include "api.h"
+#include "api_int.h"
+
+struct input {
+	json_object	*obj;
+	int		 form;	/* values are text from a form */
+};
+
+#define LIMIT(n, i, f, z)	{ n, i, offsetof(struct limits, f), z }
+static const struct api_limit limits[] = {
+	LIMIT("cpu_time_limit", 0, cpu_time_s, 0),
+	LIMIT("cpu_extra_time", 0, cpu_extra_s, 1),
+	LIMIT("wall_time_limit", 0, wall_time_s, 0),
+	LIMIT("memory_limit", 1, memory_kb, 0),
+	LIMIT("stack_limit", 1, stack_kb, 0),
+	LIMIT("max_processes_and_or_threads", 1, max_procs, 0),
+	LIMIT("max_file_size", 1, max_file_kb, 1),
+};
+
+/* Refused when set: each would change what runs. */
+static const char *unsupported[] = {
+	"compiler_options", "command_line_arguments", "additional_files",
+	"files",
+};
+
+const struct api_limit *
+api_limit_table(size_t *n)
+{
+	*n = sizeof(limits) / sizeof(limits[0]);
+	return limits;
+}
+
+/* 1 if the string v holds no NUL byte (so C string functions see all). */
+static int
+whole(json_object *v)
+{
+	return strlen(json_object_get_string(v)) ==
+	    (size_t)json_object_get_string_len(v);
+}
+
+/* The value of key, or NULL if absent, null, or "" in a form.  Borrowed. */
+static json_object *
+field(const struct input *in, const char *key)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(in->obj, key, &v) || v == NULL)
+		return NULL;
+	if (in->form && json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) == 0)
+		return NULL;
+	return v;
+}
+
+static void
+wrong_type(struct api_resp *resp, const char *key, const char *what)
+{
+	char	msg[128];
+
+	snprintf(msg, sizeof(msg), "%s must be %s", key, what);
+	reply_error(resp, 400, msg, key);
+}
+
+/*
+ * A string field: *p (borrowed, NUL-terminated) and *len, or *p = NULL
+ * when absent.  Returns 0, or -1 with resp holding a 400.
+ */
+static int
+get_text(const struct input *in, const char *key, const char **p,
+    size_t *len, struct api_resp *resp)
+{
+	json_object	*v;
+
+	*p = NULL;
+	*len = 0;
+	if ((v = field(in, key)) == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		wrong_type(resp, key, "a string");
+		return -1;
+	}
+	*p = json_object_get_string(v);
+	*len = (size_t)json_object_get_string_len(v);
+	return 0;
+}
+
+/*
+ * A decimal number in text: sign, digits, point, exponent, and nothing
+ * else (no hex, inf, nan or spaces, which strtod would take).
+ */
+static int
+parse_decimal(const char *s, double *out)
+{
+	const char	*p = s;
+	char		*end;
+	int		 digits = 0;
+	double		 d;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (digits == 0)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p != '\0')
+		return -1;
+	d = strtod(s, &end);
+	if (end != p || !isfinite(d))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/*
+ * A number field (JSON number or decimal text).  Returns 1 with *out, 0
+ * if absent, or -1 with resp holding a 400 (wrong type) or 422 (text
+ * that is no number, NaN, infinity).
+ */
+static int
+get_number(const struct input *in, const char *key, double *out,
+    struct api_resp *resp)
+{
+	json_object	*v;
+
+	if ((v = field(in, key)) == NULL)
+		return 0;
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+		*out = (double)json_object_get_int64(v);
+		return 1;
+	case json_type_double:
+		*out = json_object_get_double(v);
+		break;
+	case json_type_string:
+		if (!whole(v) ||
+		    parse_decimal(json_object_get_string(v), out) == -1)
+			*out = NAN;
+		break;
+	default:
+		wrong_type(resp, key, "a number");
+		return -1;
+	}
+	if (!isfinite(*out)) {
+		reply_invalid(resp, NULL, key, "is not a number");
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * An integer field: as get_number, and a fraction is a 422.  Values past
+ * the int64 range saturate (the range checks then refuse them).
+ */
+static int
+get_int(const struct input *in, const char *key, int64_t *out,
+    struct api_resp *resp)
+{
+	json_object	*v;
+	double		 d;
+	int		 rc;
+
+	if ((v = field(in, key)) == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		return 1;
+	}
+	if (json_object_is_type(v, json_type_string) && whole(v) &&
+	    util_parse_i64(json_object_get_string(v), INT64_MIN, INT64_MAX,
+	    out) == 0)
+		return 1;
+	if ((rc = get_number(in, key, &d, resp)) != 1)
+		return rc;
+	if (d != floor(d)) {
+		reply_invalid(resp, NULL, key, "must be an integer");
+		return -1;
+	}
+	if (d >= 9.2e18)
+		*out = INT64_MAX;
+	else if (d <= -9.2e18)
+		*out = INT64_MIN;
+	else
+		*out = (int64_t)d;
+	return 1;
+}
+
+/* A boolean field: JSON true/false, 0/1, or a word api_parse_bool takes. */
+static int
+get_bool(const struct input *in, const char *key, int *out,
+    struct api_resp *resp)
+{
+	json_object	*v;
+	int64_t		 i;
+
+	if ((v = field(in, key)) == NULL)
+		return 0;
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		*out = json_object_get_boolean(v);
+		return 1;
+	case json_type_int:
+		i = json_object_get_int64(v);
+		if (i == 0 || i == 1) {
+			*out = (int)i;
+			return 1;
+		}
+		break;
+	case json_type_string:
+		if (whole(v) &&
+		    api_parse_bool(json_object_get_string(v), out) == 0)
+			return 1;
+		break;
+	default:
+		wrong_type(resp, key, "a boolean");
+		return -1;
+	}
+	reply_invalid(resp, NULL, key, "must be true or false");
+	return -1;
+}
+
+/* Copies n bytes of p into a fresh NUL-terminated string. */
+static char *
+memdup0(const char *p, size_t n)
+{
+	char	*d;
+
+	if ((d = malloc(n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+static int
+ct_is(const char *ct, const char *want)
+{
+	size_t	n = strlen(want);
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' ||
+	    ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
+/* The body as a JSON object.  Returns 0, or -1 with resp answered. */
+static int
+read_json(const struct api_req *req, struct input *in, struct api_resp *resp)
+{
+	json_tokener	*tok = NULL;
+	struct err	 err;
+	char		 msg[128];
+	size_t		 end;
+	int		 rc = -1;
+
+	if (req->body_len == 0) {
+		reply_error(resp, 400, "empty body: expected a JSON object",
+		    NULL);
+		goto out;
+	}
+	if ((tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH)) == NULL) {
+		err_errno(&err, "json_tokener_new_ex");
+		reply_internal(resp, &err);
+		goto out;
+	}
+	/* Strict (no NaN words, no single quotes); trailing bytes below. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	in->obj = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
+	if (in->obj == NULL) {
+		snprintf(msg, sizeof(msg), "malformed JSON: %s",
+		    json_tokener_get_error(tok) == json_tokener_continue ?
+		    "unexpected end of body" :
+		    json_tokener_error_desc(json_tokener_get_error(tok)));
+		reply_error(resp, 400, msg, NULL);
+		goto out;
+	}
+	for (end = json_tokener_get_parse_end(tok); end < req->body_len; end++)
+		if (req->body[end] != ' ' && req->body[end] != '\t' &&
+		    req->body[end] != '\r' && req->body[end] != '\n')
+			break;
+	if (end < req->body_len) {
+		reply_error(resp, 400, "malformed JSON: data after the object",
+		    NULL);
+		goto out;
+	}
+	if (!json_object_is_type(in->obj, json_type_object)) {
+		reply_error(resp, 400, "body must be a JSON object", NULL);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (tok != NULL)	/* json-c 0.16 does not take NULL here */
+		json_tokener_free(tok);
+	return rc;
+}
+
+/* The form body as an object of strings.  Returns 0, or -1 answered. */
+static int
+read_form(const struct api_req *req, struct input *in, struct api_resp *resp)
+{
+	const struct form_field	*ff;
+	struct form		 f = { 0 };
+	struct err		 err;
+	char			 msg[300];
+	size_t			 i;
+	int			 rc = -1;
+
+	switch (form_parse(req->body, req->body_len, &f, &err)) {
+	case -1:
+		reply_internal(resp, &err);
+		goto out;
+	case 0:
+		snprintf(msg, sizeof(msg), "malformed form body: %s", err.msg);
+		reply_error(resp, 400, msg, NULL);
+		goto out;
+	}
+	in->form = 1;
+	if ((in->obj = json_object_new_object()) == NULL) {
+		reply_internal(resp, NULL);
+		goto out;
+	}
+	for (i = 0; i < f.n; i++) {
+		ff = &f.fields[i];
+		/* A name with a NUL in it is nobody's field. */
+		if (strlen(ff->name) != ff->name_len)
+			continue;
+		/* json-c keeps the last of a repeated name, as form_get. */
+		if (jadd(in->obj, ff->name, json_object_new_string_len(
+		    ff->value, (int)ff->value_len)) == -1) {
+			err_set(&err, "api: out of memory");
+			reply_internal(resp, &err);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	form_reset(&f);
+	return rc;
+}
+
+static int
+read_body(const struct api_req *req, struct input *in, struct api_resp *resp)
+{
+	if (ct_is(req->content_type, "application/x-www-form-urlencoded"))
+		return read_form(req, in, resp);
+	if (ct_is(req->content_type, "multipart/form-data")) {
+		/* XXX multipart comes with the HTML form. */
+		reply_error(resp, 415, "multipart/form-data is not supported",
+		    NULL);
+		return -1;
+	}
+	/* application/json, or anything else that parses as an object. */
+	return read_json(req, in, resp);
+}
+
+static int
+get_language(struct api *a, const struct input *in, struct submission *s,
+    struct api_resp *resp)
+{
+	const struct lang	*l = NULL;
+	const char		*name;
+	char			 detail[96];
+	size_t			 len;
+	int64_t			 id;
+	int			 rc;
+
+	if ((rc = get_int(in, "language_id", &id, resp)) == -1)
+		return -1;
+	if (rc == 1) {
+		if (id > 0 && id <= INT_MAX)
+			l = lang_by_id(a->langs, (int)id);
+		if (l == NULL) {
+			snprintf(detail, sizeof(detail),
+			    "language with id %lld doesn't exist",
+			    (long long)id);
+			reply_invalid(resp, "unknown language", "language_id",
+			    detail);
+			return -1;
+		}
+	} else {
+		if (get_text(in, "language", &name, &len, resp) == -1)
+			return -1;
+		if (name == NULL) {
+			reply_invalid(resp, NULL, "language_id",
+			    "can't be blank");
+			return -1;
+		}
+		if (strlen(name) == len)	/* no NUL inside */
+			l = lang_by_name(a->langs, name);
+		if (l == NULL) {
+			reply_invalid(resp, "unknown language", "language",
+			    "no such language");
+			return -1;
+		}
+	}
+	s->lang_id = l->id;
+	return 0;
+}
+
+/* Every limit: the config's default, or a value in (0, max]. */
+static int
+get_limits(struct api *a, const struct input *in, struct submission *s,
+    struct api_resp *resp)
+{
+	const struct api_limit	*lim;
+	char			*dst, detail[96];
+	const char		*max;
+	double			 d;
+	int64_t			 i;
+	size_t			 k;
+	int			 rc, bad;
+
+	s->lim = a->cfg->def;
+	for (k = 0; k < sizeof(limits) / sizeof(limits[0]); k++) {
+		lim = &limits[k];
+		dst = (char *)&s->lim + lim->off;
+		max = (const char *)&a->cfg->max + lim->off;
+		bad = 0;
+		if (lim->is_int) {
+			if ((rc = get_int(in, lim->name, &i, resp)) == -1)
+				return -1;
+			if (rc == 0)
+				continue;
+			if (i > *(const int64_t *)(const void *)max) {
+				snprintf(detail, sizeof(detail),
+				    "must be less than or equal to %lld",
+				    (long long)*(const int64_t *)(const void *)
+				    max);
+				bad = 1;
+			} else
+				*(int64_t *)(void *)dst = i;
+			d = (double)i;
+		} else {
+			if ((rc = get_number(in, lim->name, &d, resp)) == -1)
+				return -1;
+			if (rc == 0)
+				continue;
+			if (d > *(const double *)(const void *)max) {
+				snprintf(detail, sizeof(detail),
+				    "must be less than or equal to %g",
+				    *(const double *)(const void *)max);
+				bad = 1;
+			} else
+				*(double *)(void *)dst = d;
+		}
+		if (!bad && (d < 0 || (d == 0 && !lim->zero_ok))) {
+			snprintf(detail, sizeof(detail),
+			    "must be greater than %s",
+			    lim->zero_ok ? "or equal to 0" : "0");
+			bad = 1;
+		}
+		if (bad) {
+			reply_invalid(resp, NULL, lim->name, detail);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "tests": [{stdin, expected_output}, ...] instead of the single test. */
+static int
+get_tests(const struct input *in, json_object *arr, struct submission *s,
+    struct api_resp *resp)
+{
+	struct input	 t = { NULL, 0 };
+	const char	*p, *e;
+	size_t		 n, i, plen, elen;
+
+	if (!json_object_is_type(arr, json_type_array)) {
+		wrong_type(resp, "tests", "an array");
+		return -1;
+	}
+	if ((n = json_object_array_length(arr)) == 0 || n > API_MAX_TESTS) {
+		reply_invalid(resp, NULL, "tests", n == 0 ?
+		    "must not be empty" : "must have at most 100 entries");
+		return -1;
+	}
+	if (field(in, "stdin") != NULL ||
+	    field(in, "expected_output") != NULL) {
+		reply_invalid(resp, NULL, "tests",
+		    "can't be given with stdin or expected_output");
+		return -1;
+	}
+	if ((s->tests = calloc(n, sizeof(*s->tests))) == NULL) {
+		reply_internal(resp, NULL);
+		return -1;
+	}
+	s->ntests = n;	/* submission_free frees what is filled */
+	for (i = 0; i < n; i++) {
+		t.obj = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(t.obj, json_type_object)) {
+			wrong_type(resp, "tests", "an array of objects");
+			return -1;
+		}
+		if (get_text(&t, "stdin", &p, &plen, resp) == -1 ||
+		    get_text(&t, "expected_output", &e, &elen, resp) == -1)
+			return -1;
+		if ((s->tests[i].stdin_data = memdup0(p ? p : "", plen)) ==
+		    NULL || (e != NULL &&
+		    (s->tests[i].expected = memdup0(e, elen)) == NULL)) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+		s->tests[i].stdin_len = plen;
+		s->tests[i].expected_len = elen;
+	}
+	return 0;
+}
+
+/*
+ * Validates the request object into a new submission *out (the caller
+ * frees it).  Returns 0, or -1 with resp answered.
+ */
+static int
+build(struct api *a, const struct input *in, const char *owner,
+    struct submission **out, struct api_resp *resp)
+{
+	struct submission	*s = NULL;
+	json_object		*v;
+	const char		*src, *p, *e;
+	struct err		 err;
+	char			 msg[128];
+	size_t			 len, plen, elen, i;
+	int			 rc = -1, b;
+
+	*out = NULL;
+	if ((s = submission_new()) == NULL) {
+		err_errno(&err, "submission_new");
+		reply_internal(resp, &err);
+		goto out;
+	}
+	if (get_text(in, "source_code", &src, &len, resp) == -1)
+		goto out;
+	if (src == NULL || len == 0) {
+		reply_invalid(resp, NULL, "source_code", "can't be blank");
+		goto out;
+	}
+	if ((int64_t)len > a->cfg->max_source_bytes) {
+		snprintf(msg, sizeof(msg), "source_code is over %lld bytes",
+		    (long long)a->cfg->max_source_bytes);
+		reply_error(resp, 413, msg, "source_code");
+		goto out;
+	}
+	if (get_language(a, in, s, resp) == -1 ||
+	    get_limits(a, in, s, resp) == -1)
+		goto out;
+	b = 0;
+	if (get_bool(in, "redirect_stderr_to_stdout", &b, resp) == -1)
+		goto out;
+	s->redirect_stderr = b;
+	b = 0;
+	if (get_bool(in, "enable_network", &b, resp) == -1)
+		goto out;
+	if (b) {
+		reply_invalid(resp, "network access is not allowed",
+		    "enable_network", "is not allowed");
+		goto out;
+	}
+	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		v = field(in, unsupported[i]);
+		if (v != NULL && !(json_object_is_type(v, json_type_string) &&
+		    json_object_get_string_len(v) == 0)) {
+			snprintf(msg, sizeof(msg), "%s is not supported",
+			    unsupported[i]);
+			reply_invalid(resp, msg, unsupported[i],
+			    "is not supported");
+			goto out;
+		}
+	}
+	if ((v = field(in, "tests")) != NULL) {
+		if (get_tests(in, v, s, resp) == -1)
+			goto out;
+	} else {
+		if (get_text(in, "stdin", &p, &plen, resp) == -1 ||
+		    get_text(in, "expected_output", &e, &elen, resp) == -1)
+			goto out;
+		if (submission_set_single_test(s, p, plen, e, elen,
+		    &err) == -1) {
+			reply_internal(resp, &err);
+			goto out;
+		}
+	}
+	if ((s->owner = strdup(owner)) == NULL ||
+	    (s->source = memdup0(src, len)) == NULL) {
+		err_errno(&err, "strdup");
+		reply_internal(resp, &err);
+		goto out;
+	}
+	s->source_len = len;
+	s->status = JS_QUEUE;
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	submission_free(s);
+	return rc;
+}
+
+/*
+ * Back-pressure.  XXX The counts and the insert are not one
+ * transaction, so concurrent requests may overshoot a limit by a few;
+ * these are load limits, not quotas.
+ */
+static int
+check_queue(struct api *a, const char *owner, struct api_resp *resp)
+{
+	struct err	err;
+	char		hdr[32];
+	int64_t		n;
+
+	snprintf(hdr, sizeof(hdr), "Retry-After: %d", API_RETRY_AFTER_S);
+	if ((n = store_queue_depth(a->store, NULL, &err)) < 0) {
+		reply_internal(resp, &err);
+		return -1;
+	}
+	if (n >= a->cfg->queue_max) {
+		reply_error(resp, 503, "queue is full, retry later", NULL);
+		reply_header(resp, hdr);
+		return -1;
+	}
+	if ((n = store_queue_depth(a->store, owner, &err)) < 0) {
+		reply_internal(resp, &err);
+		return -1;
+	}
+	if (n >= a->cfg->owner_queue_max) {
+		reply_error(resp, 429, "too many queued submissions", NULL);
+		reply_header(resp, hdr);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+reply_token(struct api_resp *resp, int status, const char *token)
+{
+	json_object	*o = NULL;
+
+	if ((o = json_object_new_object()) != NULL &&
+	    jadd(o, "token", json_object_new_string(token)) == -1) {
+		json_object_put(o);
+		o = NULL;
+	}
+	reply_json(resp, status, o);
+	json_object_put(o);
+}
+
+/*
+ * wait=true: sleeps on the hook until the verdict is in (201 with the
+ * result) or wait_timeout_ms has passed (202 with the token; the job
+ * goes on).
+ */
+static void
+wait_result(struct api *a, const char *token, struct api_resp *resp)
+{
+	struct submission	*s = NULL;
+	json_object		*o = NULL;
+	struct err		 err;
+	int64_t			 deadline, now;
+	int			 st;
+
+	deadline = util_mono_us() + (int64_t)a->cfg->wait_timeout_ms * 1000;
+	for (;;) {
+		if ((st = store_status(a->store, token, &err)) == -1) {
+			reply_internal(resp, &err);
+			goto out;
+		}
+		if (judge_status_is_final(st))
+			break;
+		now = util_mono_us();
+		if (st == 0 || now >= deadline || a->hooks.wait_any == NULL) {
+			reply_token(resp, 202, token);
+			goto out;
+		}
+		a->hooks.wait_any(a->hooks.arg,
+		    (int)((deadline - now + 999) / 1000));
+	}
+	switch (store_get(a->store, token, NULL, &s, &err)) {
+	case -1:
+		reply_internal(resp, &err);
+		break;
+	case 0:		/* pruned in between: the token is all we have */
+		reply_token(resp, 202, token);
+		break;
+	default:
+		reply_json(resp, 201, o = render_submission(s));
+		break;
+	}
+out:
+	json_object_put(o);
+	submission_free(s);
+}
+
+void
+api_post_submission(struct api *a, const struct api_req *req,
+    const char *arg, struct api_resp *resp)
+{
+	struct submission	*s = NULL;
+	struct input		 in = { NULL, 0 };
+	struct api_query	 q;
+	struct err		 err;
+	const char		*owner = api_owner(req);
+
+	(void)arg;
+	if (reply_header(resp, "Cache-Control: no-store") == -1)
+		goto out;
+	if (req->body_too_large || req->body_len > INT_MAX ||
+	    (a->cfg->max_body_bytes > 0 &&
+	    req->body_len > (uint64_t)a->cfg->max_body_bytes)) {
+		reply_error(resp, 413, "request body too large", NULL);
+		goto out;
+	}
+	if (api_parse_query(req, &q, resp) == -1 ||
+	    read_body(req, &in, resp) == -1 ||
+	    build(a, &in, owner, &s, resp) == -1 ||
+	    check_queue(a, owner, resp) == -1)
+		goto out;
+	if (store_insert(a->store, s, &err) == -1) {
+		reply_internal(resp, &err);
+		goto out;
+	}
+	memcpy(resp->token, s->token, sizeof(resp->token));
+	resp->token[sizeof(resp->token) - 1] = '\0';
+	if (a->hooks.job_queued != NULL)
+		a->hooks.job_queued(a->hooks.arg);
+	if (q.wait)
+		wait_result(a, s->token, resp);
+	else
+		reply_token(resp, 201, s->token);
+out:
+	json_object_put(in.obj);
+	submission_free(s);
+}

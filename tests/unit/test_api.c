@@ -1,0 +1,1242 @@
+/*
+ * Unit tests of the request layer: api_handle() called directly, over the
+ * built-in config, the real contrib/languages.json and a real store in a
+ * mkdtemp directory.  The hooks are stubs: job_queued counts, and
+ * wait_any either sleeps a little or plays the executor (claim + finish).
+ * Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json.h>
+#include <sqlite3.h>
+
+#include "api/api.h"
+#include "api/api_int.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "judge/judge.h"
+#include "judge/lang.h"
+#include "store/store.h"
+
+#define PY	71	/* python3: the language the tests submit in */
+
+enum wait_mode { WAIT_SLEEP, WAIT_FINISH };
+
+struct fx {
+	char			 dir[64];
+	char			 path[128];
+	struct config		 cfg;
+	struct lang_table	*langs;
+	struct store		*st;
+	struct api		 api;
+	struct api_resp		 resp;
+	int			 queued;	/* job_queued calls */
+	int			 waits;		/* wait_any calls */
+	enum wait_mode		 mode;
+	int			 verdict;	/* WAIT_FINISH stores it */
+};
+
+static void
+hook_queued(void *arg)
+{
+	((struct fx *)arg)->queued++;
+}
+
+/* Plays one executor run: claim the oldest job and store a verdict. */
+static void
+fake_executor(struct fx *f)
+{
+	struct submission	*s = NULL;
+	struct judge_test_result *r;
+	struct err		 err = { "" };
+
+	if (store_claim(f->st, 0, 60000, &s, &err) != 1)
+		fail_msg("claim: %s", err.msg);
+	s->status = f->verdict;
+	s->time_s = 0.012;
+	s->wall_time_s = 0.034;
+	s->memory_kb = 1234;
+	r = &s->results[0];
+	r->status = f->verdict;
+	if ((r->stdout_data = strdup("hello\n")) == NULL)
+		fail();
+	r->stdout_len = 6;
+	r->time_s = 0.012;
+	r->wall_time_s = 0.034;
+	r->memory_kb = 1234;
+	if (store_finish(f->st, s, &err) == -1)
+		fail_msg("finish: %s", err.msg);
+	submission_free(s);
+}
+
+static void
+hook_wait(void *arg, int timeout_ms)
+{
+	struct fx	*f = arg;
+
+	f->waits++;
+	assert_true(timeout_ms > 0);
+	if (f->mode == WAIT_FINISH)
+		fake_executor(f);
+	else
+		usleep((timeout_ms < 5 ? timeout_ms : 5) * 1000);
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f;
+	struct err	 err = { "" };
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_api.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		goto fail;
+	snprintf(f->path, sizeof(f->path), "%s/coderunner.db", f->dir);
+	if (config_defaults(&f->cfg, &err) == -1 ||
+	    (f->langs = lang_table_load("contrib/languages.json", &err)) ==
+	    NULL || (f->st = store_open(f->path, &err)) == NULL)
+		goto fail;
+	/* One admin, "root". */
+	free(f->cfg.admins);
+	if ((f->cfg.admins = calloc(2, sizeof(char *))) == NULL ||
+	    (f->cfg.admins[0] = strdup("root")) == NULL)
+		goto fail;
+	f->api.cfg = &f->cfg;
+	f->api.store = f->st;
+	f->api.langs = f->langs;
+	f->api.hooks.job_queued = hook_queued;
+	f->api.hooks.wait_any = hook_wait;
+	f->api.hooks.arg = f;
+	f->verdict = JS_AC;
+	api_resp_init(&f->resp);
+	*state = f;
+	return 0;
+fail:
+	fprintf(stderr, "setup: %s\n", err.msg);
+	return -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 p[160];
+
+	api_resp_reset(&f->resp);
+	store_close(f->st);
+	lang_table_free(f->langs);
+	config_reset(&f->cfg);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Runs one request with a body of len bytes; returns the status. */
+static int
+call_len(struct fx *f, const char *method, const char *path,
+    const char *query, const char *ctype, const char *body, size_t len,
+    const char *user)
+{
+	struct api_req	req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = path;
+	req.query = query != NULL ? query : "";
+	req.content_type = ctype;
+	req.remote_user = user;
+	req.body = body;
+	req.body_len = len;
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	return f->resp.status;
+}
+
+static int
+call(struct fx *f, const char *method, const char *path, const char *query,
+    const char *ctype, const char *body, const char *user)
+{
+	return call_len(f, method, path, query, ctype, body,
+	    body != NULL ? strlen(body) : 0, user);
+}
+
+static int
+post(struct fx *f, const char *query, const char *body, const char *user)
+{
+	return call(f, "POST", "/submissions", query, "application/json",
+	    body, user);
+}
+
+/* The response body as JSON (caller puts); fails the test if it is not. */
+static json_object *
+body(struct fx *f)
+{
+	json_object	*o;
+
+	assert_non_null(f->resp.body.data);
+	if ((o = json_tokener_parse(f->resp.body.data)) == NULL)
+		fail_msg("not JSON: %s", f->resp.body.data);
+	return o;
+}
+
+/* The string member key of o, or NULL for null or absent. */
+static const char *
+str(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return NULL;
+	assert_true(json_object_is_type(v, json_type_string));
+	return json_object_get_string(v);
+}
+
+static int
+is_null(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return v == NULL;
+}
+
+static int64_t
+num(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	assert_non_null(v);
+	return json_object_get_int64(v);
+}
+
+static int
+has_header(struct fx *f, const char *line)
+{
+	return f->resp.headers.data != NULL &&
+	    strstr(f->resp.headers.data, line) != NULL;
+}
+
+/* Posts a valid submission for user and copies its token. */
+static void
+create(struct fx *f, const char *user, char token[37])
+{
+	json_object	*o;
+
+	assert_int_equal(post(f, NULL, "{\"source_code\":\"print(1)\","
+	    "\"language_id\":71}", user), 201);
+	o = body(f);
+	assert_non_null(str(o, "token"));
+	assert_true(util_is_uuid(str(o, "token")));
+	snprintf(token, 37, "%s", str(o, "token"));
+	assert_string_equal(f->resp.token, token);
+	json_object_put(o);
+}
+
+static void
+get(struct fx *f, const char *token, const char *user)
+{
+	char	path[128];
+
+	snprintf(path, sizeof(path), "/submissions/%s", token);
+	call(f, "GET", path, NULL, NULL, NULL, user);
+}
+
+/* ---- the urlencoded parser ---- */
+
+static void
+test_form_parse(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 rc;
+		size_t		 n;
+		const char	*name;	/* last field, decoded */
+		const char	*value;
+		size_t		 value_len;
+	} cases[] = {
+		{ "", 1, 0, NULL, NULL, 0 },
+		{ "&&&", 1, 0, NULL, NULL, 0 },
+		{ "a=1", 1, 1, "a", "1", 1 },
+		{ "a", 1, 1, "a", "", 0 },
+		{ "a=", 1, 1, "a", "", 0 },
+		{ "=x", 1, 1, "", "x", 1 },
+		{ "&&a=1&&b=2&&", 1, 2, "b", "2", 1 },
+		{ "a+b=c+d", 1, 1, "a b", "c d", 3 },
+		{ "k=%41%62%7e", 1, 1, "k", "Ab~", 3 },
+		{ "k=%2B%26%3D", 1, 1, "k", "+&=", 3 },
+		{ "k=a=b", 1, 1, "k", "a=b", 3 },
+		{ "k=%00x", 1, 1, "k", "\0x", 2 },
+		{ "k=%", 0, 0, NULL, NULL, 0 },
+		{ "k=%4", 0, 0, NULL, NULL, 0 },
+		{ "k=%g1", 0, 0, NULL, NULL, 0 },
+		{ "k=%1g", 0, 0, NULL, NULL, 0 },
+		{ "%zz=1", 0, 0, NULL, NULL, 0 },
+		{ "a=1&k=%%41", 0, 0, NULL, NULL, 0 },
+	};
+	const struct form_field	*ff;
+	struct form		 fm;
+	struct err		 err;
+	size_t			 i;
+	int			 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = form_parse(cases[i].in, strlen(cases[i].in), &fm, &err);
+		if (rc != cases[i].rc)
+			fail_msg("\"%s\": rc %d, want %d", cases[i].in, rc,
+			    cases[i].rc);
+		if (rc != 1)
+			continue;
+		assert_int_equal(fm.n, cases[i].n);
+		if (cases[i].name != NULL) {
+			ff = &fm.fields[fm.n - 1];
+			assert_string_equal(ff->name, cases[i].name);
+			assert_int_equal(ff->value_len, cases[i].value_len);
+			assert_memory_equal(ff->value, cases[i].value,
+			    cases[i].value_len);
+			assert_int_equal(ff->value[ff->value_len], '\0');
+			assert_ptr_equal(form_get(&fm, cases[i].name), ff);
+		}
+		form_reset(&fm);
+	}
+}
+
+static void
+test_form_limits(void **state)
+{
+	struct form	 fm;
+	struct err	 err;
+	char		*s;
+	size_t		 i, n = 2 * (FORM_MAX_FIELDS + 1);
+
+	(void)state;
+	/* NULL input is an empty form. */
+	assert_int_equal(form_parse(NULL, 5, &fm, &err), 1);
+	assert_int_equal(fm.n, 0);
+	form_reset(&fm);
+	/* Exactly FORM_MAX_FIELDS pairs pass, one more does not. */
+	if ((s = malloc(n + 1)) == NULL)
+		fail();
+	for (i = 0; i < n; i += 2) {
+		s[i] = 'a';
+		s[i + 1] = '&';
+	}
+	s[n] = '\0';
+	assert_int_equal(form_parse(s, n - 2, &fm, &err), 1);
+	assert_int_equal(fm.n, FORM_MAX_FIELDS);
+	/* Repeated names: the last one wins. */
+	assert_ptr_equal(form_get(&fm, "a"), &fm.fields[fm.n - 1]);
+	assert_null(form_get(&fm, "b"));
+	form_reset(&fm);
+	assert_int_equal(form_parse(s, n, &fm, &err), 0);
+	assert_null(fm.fields);
+	free(s);
+}
+
+static void
+test_bool(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 rc, want;
+	} cases[] = {
+		{ "true", 0, 1 }, { "TRUE", 0, 1 }, { "1", 0, 1 },
+		{ "on", 0, 1 }, { "yes", 0, 1 }, { "false", 0, 0 },
+		{ "0", 0, 0 }, { "off", 0, 0 }, { "no", 0, 0 },
+		{ "", -1, 0 }, { "2", -1, 0 }, { "truex", -1, 0 },
+		{ " true", -1, 0 },
+	};
+	size_t	i;
+	int	b;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		b = -1;
+		assert_int_equal(api_parse_bool(cases[i].in, &b), cases[i].rc);
+		if (cases[i].rc == 0)
+			assert_int_equal(b, cases[i].want);
+	}
+}
+
+static void
+test_json_text(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+		size_t		 want_len;
+	} cases[] = {
+#define C(in, want)	{ in, sizeof(in) - 1, want, sizeof(want) - 1 }
+		C("", ""),
+		C("plain", "plain"),
+		C("a\0b", "a\0b"),
+		C("\xc3\xa9", "\xc3\xa9"),				/* e */
+		C("\xe2\x82\xac", "\xe2\x82\xac"),		/* euro */
+		C("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"),
+		C("\xff", "\xef\xbf\xbd"),
+		C("a\x80z", "a\xef\xbf\xbdz"),
+		C("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"),	/* overlong */
+		C("\xed\xa0\x80",				/* surrogate */
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
+		C("\xe2\x82", "\xef\xbf\xbd"),			/* cut short */
+		C("\xe2\x82x", "\xef\xbf\xbdx"),
+		C("\xf4\x90\x80\x80",				/* > 10FFFF */
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"),
+		C("\xf0\x9f\x98", "\xef\xbf\xbd"),
+		C("\xf0\x9f\x98\xff", "\xef\xbf\xbd\xef\xbf\xbd"),
+#undef C
+	};
+	json_object	*o;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o = json_text(cases[i].in, cases[i].len);
+		assert_non_null(o);
+		if ((size_t)json_object_get_string_len(o) !=
+		    cases[i].want_len ||
+		    memcmp(json_object_get_string(o), cases[i].want,
+		    cases[i].want_len) != 0)
+			fail_msg("case %zu", i);
+		json_object_put(o);
+	}
+}
+
+/* ---- routing ---- */
+
+static void
+test_routing(void **state)
+{
+	static const struct {
+		const char	*method;
+		const char	*path;
+		int		 status;
+		const char	*allow;	/* Allow header line, if 405 */
+	} cases[] = {
+		{ "GET", "/nope", 404, NULL },
+		{ "GET", "/", 404, NULL },
+		{ "GET", "", 404, NULL },
+		{ NULL, NULL, 404, NULL },
+		{ "GET", "//statuses", 404, NULL },
+		{ "GET", "/statusesx", 404, NULL },
+		{ "GET", "/statuses", 200, NULL },
+		{ "GET", "/statuses/", 200, NULL },
+		{ "HEAD", "/statuses", 200, NULL },
+		{ "get", "/statuses", 405, "Allow: GET, HEAD\r\n" },
+		{ "POST", "/statuses", 405, "Allow: GET, HEAD\r\n" },
+		{ "DELETE", "/submissions", 405, "Allow: POST\r\n" },
+		{ "GET", "/submissions", 405, "Allow: POST\r\n" },
+		{ "PUT", "/submissions/", 405, "Allow: POST\r\n" },
+		{ NULL, "/languages", 405, "Allow: GET, HEAD\r\n" },
+		{ "POST", "/languages/71", 405, "Allow: GET, HEAD\r\n" },
+		{ "GET", "/submissions/x/y", 404, NULL },
+		{ "GET", "/submissions//", 404, NULL },
+		{ "GET", "/languages/71/", 200, NULL },
+		{ "GET", "/health", 200, NULL },
+		{ "GET", "/about", 200, NULL },
+		{ "GET", "/config_info", 200, NULL },
+	};
+	struct fx	*f = *state;
+	json_object	*o;
+	char		 path[300];
+	size_t		 i;
+	int		 st;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st = call(f, cases[i].method, cases[i].path, NULL, NULL, NULL,
+		    "alice");
+		if (st != cases[i].status)
+			fail_msg("%s %s: %d, want %d", cases[i].method,
+			    cases[i].path, st, cases[i].status);
+		assert_string_equal(f->resp.content_type, "application/json");
+		o = body(f);
+		if (st >= 400)
+			assert_non_null(str(o, "error"));
+		json_object_put(o);
+		if (cases[i].allow != NULL && !has_header(f, cases[i].allow))
+			fail_msg("%s %s: headers \"%s\"", cases[i].method,
+			    cases[i].path, f->resp.headers.data);
+	}
+	/* A very long segment is no token. */
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	memcpy(path, "/submissions/", 13);
+	assert_int_equal(call(f, "GET", path, NULL, NULL, NULL, "alice"), 404);
+	assert_int_equal(call(f, "GET", "/version", NULL, NULL, NULL, NULL),
+	    200);
+	assert_string_equal(f->resp.body.data, API_VERSION);
+}
+
+/* ---- catalogue ---- */
+
+static void
+test_catalogue(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o, *e, *v;
+	size_t		 i;
+	int		 found = 0;
+
+	assert_int_equal(call(f, "GET", "/statuses", NULL, NULL, NULL, NULL),
+	    200);
+	o = body(f);
+	assert_true(json_object_is_type(o, json_type_array));
+	assert_int_equal(json_object_array_length(o), 16);
+	e = json_object_array_get_idx(o, 2);
+	assert_int_equal(num(e, "id"), 3);
+	assert_string_equal(str(e, "description"), "Accepted");
+	json_object_put(o);
+
+	/* Only available languages, in Judge0's shape. */
+	assert_int_equal(call(f, "GET", "/languages", NULL, NULL, NULL, NULL),
+	    200);
+	o = body(f);
+	assert_true(json_object_is_type(o, json_type_array));
+	for (i = 0; i < json_object_array_length(o); i++) {
+		e = json_object_array_get_idx(o, i);
+		assert_non_null(lang_by_id(f->langs, (int)num(e, "id")));
+		assert_non_null(str(e, "name"));
+		if (num(e, "id") == PY)
+			found = 1;
+	}
+	assert_true(found);
+	json_object_put(o);
+
+	assert_int_equal(call(f, "GET", "/languages/71", NULL, NULL, NULL,
+	    NULL), 200);
+	o = body(f);
+	assert_int_equal(num(o, "id"), PY);
+	assert_string_equal(str(o, "short_name"), "python3");
+	assert_string_equal(str(o, "source_file"), "main.py");
+	assert_true(is_null(o, "compile_cmd"));
+	assert_non_null(str(o, "run_cmd"));
+	assert_true(json_object_object_get_ex(o, "aliases", &v));
+	assert_true(json_object_is_type(v, json_type_array));
+	json_object_put(o);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(call(f, "GET", (const char *[]){
+		    "/languages/99999", "/languages/abc", "/languages/-1",
+		    "/languages/0", "/languages/99999999999999999999" }[i],
+		    NULL, NULL, NULL, NULL), 404);
+
+	assert_int_equal(call(f, "GET", "/config_info", NULL, NULL, NULL,
+	    NULL), 200);
+	o = body(f);
+	assert_true(json_object_object_get_ex(o, "max_cpu_time_limit", &v));
+	assert_true(json_object_get_double(v) == 15);
+	assert_int_equal(num(o, "memory_limit"), 256000);
+	assert_int_equal(num(o, "max_memory_limit"), 2048000);
+	json_object_put(o);
+
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, NULL),
+	    200);
+	o = body(f);
+	assert_string_equal(str(o, "status"), "ok");
+	assert_int_equal(num(o, "queue_depth"), 0);
+	json_object_put(o);
+}
+
+/* ---- POST /submissions: validation ---- */
+
+#define JSON	"application/json"
+#define FORM	"application/x-www-form-urlencoded"
+#define SRC	"\"source_code\":\"print(1)\""
+#define OK(x)	"{" SRC ",\"language_id\":71," x "}"
+
+static void
+test_post_cases(void **state)
+{
+	static const struct {
+		const char	*ctype;
+		const char	*body;
+		int		 status;
+		const char	*field;	/* the answer's "field" */
+	} cases[] = {
+		/* syntax */
+		{ JSON, "", 400, NULL },
+		{ JSON, "{", 400, NULL },
+		{ JSON, "{\"source_code\":", 400, NULL },
+		{ JSON, "[1,2]", 400, NULL },
+		{ JSON, "\"x\"", 400, NULL },
+		{ JSON, "null", 400, NULL },
+		{ JSON, "{} x", 400, NULL },
+		{ JSON, "{}{}", 400, NULL },
+		{ JSON, "{\"a\" 1}", 400, NULL },
+		{ JSON, "{\"a\":'x'}", 400, NULL },
+		{ JSON, "{\"a\":1,}", 400, NULL },
+		{ JSON, OK("\"x\":1") " \r\n\t", 201, NULL },
+		{ "application/json; charset=utf-8", OK("\"x\":1"), 201, NULL },
+		{ "APPLICATION/JSON", OK("\"x\":1"), 201, NULL },
+		{ NULL, OK("\"x\":1"), 201, NULL },
+		{ "text/plain", OK("\"x\":1"), 201, NULL },
+		{ "multipart/form-data; boundary=x", OK("\"x\":1"), 415, NULL },
+		/* types */
+		{ JSON, "{\"source_code\":5,\"language_id\":71}", 400,
+		  "source_code" },
+		{ JSON, "{\"source_code\":[\"x\"],\"language_id\":71}", 400,
+		  "source_code" },
+		{ JSON, "{" SRC ",\"language_id\":[71]}", 400, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":true}", 400, "language_id" },
+		{ JSON, "{" SRC ",\"language\":71}", 400, "language" },
+		{ JSON, OK("\"stdin\":5"), 400, "stdin" },
+		{ JSON, OK("\"expected_output\":{}"), 400, "expected_output" },
+		{ JSON, OK("\"cpu_time_limit\":true"), 400, "cpu_time_limit" },
+		{ JSON, OK("\"stack_limit\":[1]"), 400, "stack_limit" },
+		{ JSON, OK("\"redirect_stderr_to_stdout\":[]"), 400,
+		  "redirect_stderr_to_stdout" },
+		/* required fields */
+		{ JSON, "{}", 422, "source_code" },
+		{ JSON, "{\"language_id\":71}", 422, "source_code" },
+		{ JSON, "{\"source_code\":null,\"language_id\":71}", 422,
+		  "source_code" },
+		{ JSON, "{\"source_code\":\"\",\"language_id\":71}", 422,
+		  "source_code" },
+		{ JSON, "{" SRC "}", 422, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":null}", 422, "language_id" },
+		/* languages */
+		{ JSON, "{" SRC ",\"language_id\":99999}", 422, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":0}", 422, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":-71}", 422, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":1e30}", 422, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":71.5}", 422, "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":\"abc\"}", 422,
+		  "language_id" },
+		{ JSON, "{" SRC ",\"language_id\":71.0}", 201, NULL },
+		{ JSON, "{" SRC ",\"language_id\":\"71\"}", 201, NULL },
+		{ JSON, "{" SRC ",\"language_id\":\"71\\u0000\"}", 422,
+		  "language_id" },
+		{ JSON, "{" SRC ",\"language\":\"cobol\"}", 422, "language" },
+		{ JSON, "{" SRC ",\"language\":\"\"}", 422, "language" },
+		{ JSON, "{" SRC ",\"language\":\"python3\\u0000x\"}", 422,
+		  "language" },
+		{ JSON, "{" SRC ",\"language\":\"python3\"}", 201, NULL },
+		{ JSON, "{" SRC ",\"language\":\"Python\"}", 201, NULL },
+		{ JSON, "{" SRC ",\"language\":\"py\"}", 201, NULL },
+		{ JSON, "{" SRC ",\"language_id\":71,\"language\":\"x\"}", 201,
+		  NULL },
+		/* limits: at the maximum, just above, zero, negative */
+		{ JSON, OK("\"cpu_time_limit\":15"), 201, NULL },
+		{ JSON, OK("\"cpu_time_limit\":15.001"), 422,
+		  "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":0"), 422, "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":-1"), 422, "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":NaN"), 422, "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":1e999"), 422,
+		  "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":\"2.5\""), 201, NULL },
+		{ JSON, OK("\"cpu_time_limit\":\"0x10\""), 422,
+		  "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":\"inf\""), 422,
+		  "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":null"), 201, NULL },
+		{ JSON, OK("\"cpu_extra_time\":0"), 201, NULL },
+		{ JSON, OK("\"cpu_extra_time\":5"), 201, NULL },
+		{ JSON, OK("\"cpu_extra_time\":5.5"), 422, "cpu_extra_time" },
+		{ JSON, OK("\"cpu_extra_time\":-0.1"), 422, "cpu_extra_time" },
+		{ JSON, OK("\"wall_time_limit\":20"), 201, NULL },
+		{ JSON, OK("\"wall_time_limit\":21"), 422, "wall_time_limit" },
+		{ JSON, OK("\"memory_limit\":2048000"), 201, NULL },
+		{ JSON, OK("\"memory_limit\":2048001"), 422, "memory_limit" },
+		{ JSON, OK("\"memory_limit\":0"), 422, "memory_limit" },
+		{ JSON, OK("\"memory_limit\":-5"), 422, "memory_limit" },
+		{ JSON, OK("\"memory_limit\":1.5"), 422, "memory_limit" },
+		{ JSON, OK("\"memory_limit\":\"128000\""), 201, NULL },
+		{ JSON, OK("\"memory_limit\":99999999999999999999"), 422,
+		  "memory_limit" },
+		{ JSON, OK("\"memory_limit\":-99999999999999999999"), 422,
+		  "memory_limit" },
+		{ JSON, OK("\"memory_limit\":\"99999999999999999999\""), 422,
+		  "memory_limit" },
+		{ JSON, OK("\"stack_limit\":2048000"), 201, NULL },
+		{ JSON, OK("\"stack_limit\":2048001"), 422, "stack_limit" },
+		{ JSON, OK("\"max_file_size\":0"), 201, NULL },
+		{ JSON, OK("\"max_file_size\":65537"), 422, "max_file_size" },
+		{ JSON, OK("\"max_processes_and_or_threads\":256"), 201, NULL },
+		{ JSON, OK("\"max_processes_and_or_threads\":257"), 422,
+		  "max_processes_and_or_threads" },
+		{ JSON, OK("\"max_processes_and_or_threads\":0"), 422,
+		  "max_processes_and_or_threads" },
+		/* booleans */
+		{ JSON, OK("\"redirect_stderr_to_stdout\":true"), 201, NULL },
+		{ JSON, OK("\"redirect_stderr_to_stdout\":\"yes\""), 201,
+		  NULL },
+		{ JSON, OK("\"redirect_stderr_to_stdout\":1"), 201, NULL },
+		{ JSON, OK("\"redirect_stderr_to_stdout\":\"on\\u0000x\""),
+		  422, "redirect_stderr_to_stdout" },
+		{ JSON, OK("\"redirect_stderr_to_stdout\":2"), 422,
+		  "redirect_stderr_to_stdout" },
+		{ JSON, OK("\"redirect_stderr_to_stdout\":\"maybe\""), 422,
+		  "redirect_stderr_to_stdout" },
+		{ JSON, OK("\"enable_network\":true"), 422, "enable_network" },
+		{ JSON, OK("\"enable_network\":false"), 201, NULL },
+		/* Judge0's extra keys */
+		{ JSON, OK("\"callback_url\":\"http://x\",\"number_of_runs\":1,"
+		  "\"base64_encoded\":false,\"fields\":\"*\""), 201, NULL },
+		{ JSON, OK("\"compiler_options\":\"\","
+		  "\"command_line_arguments\":null"), 201, NULL },
+		{ JSON, OK("\"compiler_options\":\"-O2\""), 422,
+		  "compiler_options" },
+		{ JSON, OK("\"command_line_arguments\":\"a b\""), 422,
+		  "command_line_arguments" },
+		{ JSON, OK("\"additional_files\":\"UEsDBA==\""), 422,
+		  "additional_files" },
+		/* stdin, expected output, tests */
+		{ JSON, OK("\"stdin\":\"1 2\\n\",\"expected_output\":null"),
+		  201, NULL },
+		{ JSON, OK("\"stdin\":null,\"expected_output\":\"\""), 201,
+		  NULL },
+		{ JSON, OK("\"tests\":[{\"stdin\":\"1\"},"
+		  "{\"stdin\":\"2\",\"expected_output\":\"2\"}]"), 201, NULL },
+		{ JSON, OK("\"tests\":[]"), 422, "tests" },
+		{ JSON, OK("\"tests\":\"x\""), 400, "tests" },
+		{ JSON, OK("\"tests\":[1]"), 400, "tests" },
+		{ JSON, OK("\"tests\":[{\"stdin\":1}]"), 400, "stdin" },
+		{ JSON, OK("\"tests\":[{}],\"stdin\":\"x\""), 422, "tests" },
+		{ JSON, OK("\"tests\":null"), 201, NULL },
+		/* forms */
+		{ FORM, "source_code=print(1)&language_id=71", 201, NULL },
+		{ FORM, "source_code=print(%22a+b%22)&language=python3"
+		  "&cpu_time_limit=&stdin=&expected_output=", 201, NULL },
+		{ FORM, "source_code=x&language_id=71&cpu_time_limit=1.5"
+		  "&memory_limit=128000&redirect_stderr_to_stdout=on", 201,
+		  NULL },
+		{ "application/x-www-form-urlencoded; charset=utf-8",
+		  "source_code=x&language_id=71", 201, NULL },
+		{ FORM, "source_code=%zz&language_id=71", 400, NULL },
+		{ FORM, "source_code=x&language_id=71&stdin=%4", 400, NULL },
+		{ FORM, "source_code=x&language_id=abc", 422, "language_id" },
+		{ FORM, "source_code=x&language_id=7%31", 201, NULL },
+		{ FORM, "source_code=x&language_id=71&memory_limit=1e3", 201,
+		  NULL },
+		{ FORM, "source_code=x&language_id=71&memory_limit=1.5", 422,
+		  "memory_limit" },
+		{ FORM, "source_code=x&language_id=71&cpu_time_limit=16", 422,
+		  "cpu_time_limit" },
+		{ FORM, "source_code=x&language_id=71&enable_network=1", 422,
+		  "enable_network" },
+		{ FORM, "source_code=x&language_id=71&tests=x", 400, "tests" },
+		{ FORM, "source_code=&language_id=71", 422, "source_code" },
+		{ FORM, "language_id=71", 422, "source_code" },
+		{ FORM, "", 422, "source_code" },
+		{ FORM, "source_code=x&language=python3%00", 422, "language" },
+		{ FORM, "source_code%00=x&language_id=71", 422,
+		  "source_code" },
+	};
+	struct fx	*f = *state;
+	json_object	*o, *v;
+	size_t		 i;
+	int		 st, queued;
+	const char	*field;
+
+	f->cfg.owner_queue_max = 1000;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		queued = f->queued;
+		st = call(f, "POST", "/submissions", NULL, cases[i].ctype,
+		    cases[i].body, "alice");
+		if (st != cases[i].status)
+			fail_msg("case %zu %s: %d, want %d: %s", i,
+			    cases[i].body, st, cases[i].status,
+			    f->resp.body.data);
+		assert_string_equal(f->resp.content_type, "application/json");
+		assert_true(has_header(f, "Cache-Control: no-store\r\n"));
+		o = body(f);
+		assert_true(json_object_is_type(o, json_type_object));
+		if (st == 201) {
+			assert_non_null(str(o, "token"));
+			assert_int_equal(f->queued, queued + 1);
+		} else {
+			assert_non_null(str(o, "error"));
+			assert_int_equal(f->queued, queued);
+			assert_string_equal(f->resp.token, "");
+		}
+		field = json_object_object_get_ex(o, "field", &v) ?
+		    json_object_get_string(v) : NULL;
+		if ((field == NULL) != (cases[i].field == NULL) ||
+		    (field != NULL && strcmp(field, cases[i].field) != 0))
+			fail_msg("case %zu %s: field %s, want %s", i,
+			    cases[i].body, field ? field : "(none)",
+			    cases[i].field ? cases[i].field : "(none)");
+		/* A 422 also carries Judge0's {"field": ["message"]}. */
+		if (st == 422) {
+			assert_true(json_object_object_get_ex(o, field, &v));
+			assert_true(json_object_is_type(v, json_type_array));
+			assert_int_equal(json_object_array_length(v), 1);
+		}
+		json_object_put(o);
+	}
+}
+
+/* The limit messages are Judge0's words. */
+static void
+test_post_messages(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o, *v;
+
+	assert_int_equal(post(f, NULL, OK("\"cpu_time_limit\":16"), "alice"),
+	    422);
+	o = body(f);
+	assert_true(json_object_object_get_ex(o, "cpu_time_limit", &v));
+	assert_string_equal(json_object_get_string(
+	    json_object_array_get_idx(v, 0)),
+	    "must be less than or equal to 15");
+	json_object_put(o);
+
+	assert_int_equal(post(f, NULL, "{" SRC ",\"language_id\":999}",
+	    "alice"), 422);
+	o = body(f);
+	assert_string_equal(str(o, "error"), "unknown language");
+	assert_string_equal(str(o, "field"), "language_id");
+	json_object_put(o);
+}
+
+/* What a form or JSON request stores, byte for byte and limit by limit. */
+static void
+test_post_stored(void **state)
+{
+	struct fx		*f = *state;
+	struct submission	*s = NULL;
+	struct err		 err;
+	json_object		*o;
+
+	assert_int_equal(call(f, "POST", "/submissions", NULL, FORM,
+	    "source_code=print(%22a+b%22)%0A&language_id=71&stdin=1+2%0d%0a"
+	    "&cpu_time_limit=1.5&memory_limit=128000"
+	    "&redirect_stderr_to_stdout=true&source_code=print(2)",
+	    "alice"), 201);
+	o = body(f);
+	assert_int_equal(store_get(f->st, str(o, "token"), NULL, &s, &err),
+	    1);
+	json_object_put(o);
+	/* The last of a repeated name wins. */
+	assert_int_equal(s->source_len, 8);
+	assert_memory_equal(s->source, "print(2)", 8);
+	assert_string_equal(s->owner, "alice");
+	assert_int_equal(s->lang_id, PY);
+	assert_int_equal(s->ntests, 1);
+	assert_int_equal(s->tests[0].stdin_len, 5);
+	assert_memory_equal(s->tests[0].stdin_data, "1 2\r\n", 5);
+	assert_null(s->tests[0].expected);
+	assert_true(s->lim.cpu_time_s == 1.5);
+	assert_true(s->lim.wall_time_s == f->cfg.def.wall_time_s);
+	assert_int_equal(s->lim.memory_kb, 128000);
+	assert_int_equal(s->lim.stack_kb, f->cfg.def.stack_kb);
+	assert_int_equal(s->redirect_stderr, 1);
+	submission_free(s);
+
+	/* JSON keeps bytes (NUL too); "" expected is a comparison. */
+	assert_int_equal(post(f, NULL, "{\"source_code\":\"a\\u0000b\","
+	    "\"language_id\":71,\"stdin\":\"x\",\"expected_output\":\"\"}",
+	    NULL), 201);
+	o = body(f);
+	assert_int_equal(store_get(f->st, str(o, "token"), NULL, &s, &err),
+	    1);
+	json_object_put(o);
+	assert_int_equal(s->source_len, 3);
+	assert_memory_equal(s->source, "a\0b", 3);
+	assert_string_equal(s->owner, "anonymous");
+	assert_non_null(s->tests[0].expected);
+	assert_int_equal(s->tests[0].expected_len, 0);
+	assert_int_equal(s->redirect_stderr, 0);
+	submission_free(s);
+
+	/* Several tests. */
+	assert_int_equal(post(f, NULL, OK("\"tests\":[{\"stdin\":\"1\"},"
+	    "{\"stdin\":null,\"expected_output\":\"2\"}]"), ""), 201);
+	o = body(f);
+	assert_int_equal(store_get(f->st, str(o, "token"), NULL, &s, &err),
+	    1);
+	json_object_put(o);
+	assert_string_equal(s->owner, "anonymous");
+	assert_int_equal(s->ntests, 2);
+	assert_memory_equal(s->tests[0].stdin_data, "1", 1);
+	assert_null(s->tests[0].expected);
+	assert_int_equal(s->tests[1].stdin_len, 0);
+	assert_memory_equal(s->tests[1].expected, "2", 1);
+	submission_free(s);
+}
+
+static void
+test_post_sizes(void **state)
+{
+	struct fx	*f = *state;
+	struct api_req	 req;
+	json_object	*o;
+	char		 big[64];
+
+	/* The fcgi layer saw CONTENT_LENGTH over the limit. */
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.path = "/submissions";
+	req.query = "";
+	req.body_too_large = 1;
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	assert_int_equal(f->resp.status, 413);
+
+	/* A body over max_body_bytes, though it was read. */
+	f->cfg.max_body_bytes = 40;
+	assert_int_equal(post(f, NULL, OK("\"stdin\":\"0123456789\""),
+	    "alice"), 413);
+	f->cfg.max_body_bytes = 1 << 20;
+
+	/* source_code: at max_source_bytes, and one over. */
+	f->cfg.max_source_bytes = 16;
+	snprintf(big, sizeof(big),
+	    "{\"source_code\":\"%s\",\"language_id\":71}", "0123456789abcdef");
+	assert_int_equal(post(f, NULL, big, "alice"), 201);
+	snprintf(big, sizeof(big),
+	    "{\"source_code\":\"%s\",\"language_id\":71}", "0123456789abcdefg");
+	assert_int_equal(post(f, NULL, big, "alice"), 413);
+	o = body(f);
+	assert_string_equal(str(o, "field"), "source_code");
+	json_object_put(o);
+	assert_int_equal(f->queued, 1);
+}
+
+static void
+test_query(void **state)
+{
+	struct fx	*f = *state;
+
+	assert_int_equal(post(f, "wait=%zz", OK("\"x\":1"), "alice"), 400);
+	assert_int_equal(post(f, "base64_encoded=true", OK("\"x\":1"),
+	    "alice"), 400);
+	assert_int_equal(f->queued, 0);
+	assert_int_equal(post(f, "base64_encoded=false&wait=false&fields=*",
+	    OK("\"x\":1"), "alice"), 201);
+	assert_int_equal(post(f, "wait=nonsense", OK("\"x\":1"), "alice"),
+	    201);
+	assert_int_equal(f->waits, 0);
+}
+
+/* ---- GET /submissions/{token} ---- */
+
+static void
+test_get(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o, *v;
+	char		 token[37], upper[37], path[80];
+	size_t		 i;
+
+	create(f, "alice", token);
+	get(f, token, "alice");
+	assert_int_equal(f->resp.status, 200);
+	assert_true(has_header(f, "Cache-Control: no-store\r\n"));
+	assert_string_equal(f->resp.token, token);
+	o = body(f);
+	assert_string_equal(str(o, "token"), token);
+	assert_true(json_object_object_get_ex(o, "status", &v));
+	assert_int_equal(num(v, "id"), 1);
+	assert_string_equal(str(v, "description"), "In Queue");
+	assert_int_equal(num(o, "language_id"), PY);
+	assert_non_null(str(o, "created_at"));
+	assert_int_equal(strlen(str(o, "created_at")), 24);
+	for (i = 0; i < 10; i++)
+		assert_true(is_null(o, (const char *[]){ "stdout", "stderr",
+		    "compile_output", "message", "time", "wall_time", "memory",
+		    "exit_code", "exit_signal", "finished_at" }[i]));
+	assert_false(json_object_object_get_ex(o, "tests", &v));
+	json_object_put(o);
+
+	/* Another owner: not found.  An admin: found. */
+	get(f, token, "bob");
+	assert_int_equal(f->resp.status, 404);
+	get(f, token, NULL);
+	assert_int_equal(f->resp.status, 404);
+	get(f, token, "root");
+	assert_int_equal(f->resp.status, 200);
+	/* Unknown, invalid, upper-case, cut short. */
+	get(f, "00000000-0000-4000-8000-000000000000", "alice");
+	assert_int_equal(f->resp.status, 404);
+	get(f, "not-a-token", "alice");
+	assert_int_equal(f->resp.status, 404);
+	for (i = 0; i < 36; i++)
+		upper[i] = token[i] >= 'a' && token[i] <= 'f' ?
+		    (char)(token[i] - 'a' + 'A') : token[i];
+	upper[36] = '\0';
+	if (strcmp(upper, token) != 0) {
+		get(f, upper, "alice");
+		assert_int_equal(f->resp.status, 404);
+	}
+	snprintf(upper, sizeof(upper), "%.35s", token);
+	get(f, upper, "alice");
+	assert_int_equal(f->resp.status, 404);
+	/* A malformed query is a 400 here too; HEAD is GET. */
+	snprintf(path, sizeof(path), "/submissions/%s", token);
+	assert_int_equal(call(f, "GET", path, "fields=%", NULL, NULL,
+	    "alice"), 400);
+	assert_int_equal(call(f, "HEAD", path, "", NULL, NULL, "alice"), 200);
+}
+
+/* A finished multi-test submission, with awkward bytes in its output. */
+static void
+test_get_finished(void **state)
+{
+	struct fx		*f = *state;
+	struct submission	*s = NULL;
+	struct err		 err;
+	json_object		*o, *v, *t;
+	char			 token[37];
+
+	assert_int_equal(post(f, NULL, OK("\"tests\":[{\"stdin\":\"1\"},"
+	    "{\"stdin\":\"2\"},{\"stdin\":\"3\"}]"), "alice"), 201);
+	o = body(f);
+	snprintf(token, sizeof(token), "%s", str(o, "token"));
+	json_object_put(o);
+
+	assert_int_equal(store_claim(f->st, 0, 60000, &s, &err), 1);
+	s->status = JS_SIGSEGV;
+	snprintf(s->message, sizeof(s->message), "killed by SIGSEGV");
+	s->time_s = 0.5;
+	s->wall_time_s = 0.75;
+	s->memory_kb = 2048;
+	s->results[0].status = JS_AC;
+	s->results[0].stdout_data = strdup("ok\xff\n");
+	s->results[0].stdout_len = 4;
+	s->results[0].time_s = 0.001;
+	s->results[1].status = JS_SIGSEGV;
+	s->results[1].exit_signal = 11;
+	s->results[1].stderr_data = strdup("boom");
+	s->results[1].stderr_len = 4;
+	s->results[1].time_s = 0.5;
+	snprintf(s->results[1].message, sizeof(s->results[1].message),
+	    "killed by SIGSEGV");
+	/* results[2]: did not run */
+	assert_int_equal(store_finish(f->st, s, &err), 0);
+	submission_free(s);
+
+	get(f, token, "alice");
+	assert_int_equal(f->resp.status, 200);
+	o = body(f);
+	assert_true(json_object_object_get_ex(o, "status", &v));
+	assert_int_equal(num(v, "id"), JS_SIGSEGV);
+	assert_string_equal(str(v, "description"), "Runtime Error (SIGSEGV)");
+	/* The top level shows the test that decided the verdict. */
+	assert_string_equal(str(o, "stderr"), "boom");
+	assert_true(is_null(o, "stdout"));
+	assert_true(is_null(o, "exit_code"));
+	assert_int_equal(num(o, "exit_signal"), 11);
+	assert_string_equal(str(o, "time"), "0.500");
+	assert_string_equal(str(o, "wall_time"), "0.750");
+	assert_int_equal(num(o, "memory"), 2048);
+	assert_string_equal(str(o, "message"), "killed by SIGSEGV");
+	assert_non_null(str(o, "finished_at"));
+	assert_true(json_object_object_get_ex(o, "tests", &v));
+	assert_int_equal(json_object_array_length(v), 3);
+	t = json_object_array_get_idx(v, 0);
+	assert_string_equal(str(t, "stdout"), "ok\xef\xbf\xbd\n");
+	assert_string_equal(str(t, "time"), "0.001");
+	assert_int_equal(num(t, "exit_code"), 0);
+	assert_true(is_null(t, "exit_signal"));
+	assert_true(is_null(t, "message"));
+	t = json_object_array_get_idx(v, 2);
+	assert_true(is_null(t, "status"));
+	assert_true(is_null(t, "time"));
+	assert_true(is_null(t, "exit_code"));
+	json_object_put(o);
+}
+
+static void
+test_get_compile_error(void **state)
+{
+	struct fx		*f = *state;
+	struct submission	*s = NULL;
+	struct err		 err;
+	json_object		*o;
+	char			 token[37];
+
+	create(f, "alice", token);
+	assert_int_equal(store_claim(f->st, 0, 60000, &s, &err), 1);
+	s->status = JS_CE;
+	s->compile_output = strdup("main.c:1: error");
+	s->compile_output_len = 15;
+	assert_int_equal(store_finish(f->st, s, &err), 0);
+	submission_free(s);
+	get(f, token, "alice");
+	assert_int_equal(f->resp.status, 200);
+	o = body(f);
+	assert_string_equal(str(o, "compile_output"), "main.c:1: error");
+	assert_true(is_null(o, "time"));
+	assert_true(is_null(o, "memory"));
+	assert_true(is_null(o, "exit_code"));
+	assert_non_null(str(o, "finished_at"));
+	json_object_put(o);
+}
+
+/* ---- back-pressure and waiting ---- */
+
+static void
+test_queue_full(void **state)
+{
+	struct fx	*f = *state;
+	char		 token[37];
+
+	f->cfg.queue_max = 2;
+	create(f, "alice", token);
+	create(f, "bob", token);
+	assert_int_equal(post(f, NULL, OK("\"x\":1"), "carol"), 503);
+	assert_true(has_header(f, "Retry-After: 5\r\n"));
+	assert_int_equal(f->queued, 2);
+	/* Validation comes first. */
+	assert_int_equal(post(f, NULL, "{", "carol"), 400);
+	/* A job leaves the queue: room again. */
+	f->verdict = JS_AC;
+	fake_executor(f);
+	create(f, "carol", token);
+}
+
+static void
+test_owner_queue_full(void **state)
+{
+	struct fx	*f = *state;
+	char		 token[37];
+
+	f->cfg.owner_queue_max = 2;
+	create(f, "alice", token);
+	create(f, "alice", token);
+	assert_int_equal(post(f, NULL, OK("\"x\":1"), "alice"), 429);
+	assert_true(has_header(f, "Retry-After: "));
+	create(f, "bob", token);
+	assert_int_equal(f->queued, 3);
+}
+
+static void
+test_wait_timeout(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o;
+	int64_t		 t0;
+
+	f->cfg.wait_timeout_ms = 30;
+	f->mode = WAIT_SLEEP;
+	t0 = util_mono_us();
+	assert_int_equal(post(f, "wait=true", OK("\"x\":1"), "alice"), 202);
+	assert_true(util_mono_us() - t0 >= 30000);
+	assert_true(f->waits >= 1);
+	o = body(f);
+	assert_true(util_is_uuid(str(o, "token")));
+	assert_false(json_object_object_get_ex(o, "status", NULL));
+	json_object_put(o);
+
+	/* No wait hook: the answer is at once. */
+	f->api.hooks.wait_any = NULL;
+	assert_int_equal(post(f, "wait=1", OK("\"x\":1"), "alice"), 202);
+}
+
+static void
+test_wait_done(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o, *v;
+
+	f->mode = WAIT_FINISH;
+	f->verdict = JS_AC;
+	assert_int_equal(post(f, "wait=true", OK("\"stdin\":\"\""), "alice"),
+	    201);
+	assert_int_equal(f->waits, 1);
+	assert_true(has_header(f, "Cache-Control: no-store\r\n"));
+	o = body(f);
+	assert_true(util_is_uuid(str(o, "token")));
+	assert_true(json_object_object_get_ex(o, "status", &v));
+	assert_int_equal(num(v, "id"), JS_AC);
+	assert_string_equal(str(v, "description"), "Accepted");
+	assert_string_equal(str(o, "stdout"), "hello\n");
+	assert_true(is_null(o, "stderr"));
+	assert_string_equal(str(o, "time"), "0.012");
+	assert_string_equal(str(o, "wall_time"), "0.034");
+	assert_int_equal(num(o, "memory"), 1234);
+	assert_int_equal(num(o, "exit_code"), 0);
+	assert_true(is_null(o, "exit_signal"));
+	assert_non_null(str(o, "finished_at"));
+	json_object_put(o);
+}
+
+/* ---- the store fails ---- */
+
+static void
+test_store_failure(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db = NULL;
+	json_object	*o;
+	char		 token[37];
+
+	create(f, "alice", token);
+	/* Pull the tables out from under the store. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF;"
+	    "PRAGMA writable_schema=OFF;"
+	    "DROP TABLE IF EXISTS test_results; DROP TABLE IF EXISTS results;"
+	    "DROP TABLE IF EXISTS tests; DROP TABLE submissions;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, NULL),
+	    503);
+	assert_true(f->resp.err.msg[0] != '\0');
+	o = body(f);
+	assert_string_equal(str(o, "status"), "error");
+	json_object_put(o);
+
+	assert_int_equal(post(f, NULL, OK("\"x\":1"), "alice"), 500);
+	assert_true(f->resp.err.msg[0] != '\0');
+	o = body(f);
+	assert_string_equal(str(o, "error"), "internal error");
+	json_object_put(o);
+
+	get(f, token, "alice");
+	assert_int_equal(f->resp.status, 500);
+	/* Bad input still answers before the store. */
+	assert_int_equal(post(f, NULL, "[]", "alice"), 400);
+	assert_string_equal(f->resp.err.msg, "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_form_parse),
+		cmocka_unit_test(test_form_limits),
+		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_json_text),
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_routing),
+		T(test_catalogue),
+		T(test_post_cases),
+		T(test_post_messages),
+		T(test_post_stored),
+		T(test_post_sizes),
+		T(test_query),
+		T(test_get),
+		T(test_get_finished),
+		T(test_get_compile_error),
+		T(test_queue_full),
+		T(test_owner_queue_full),
+		T(test_wait_timeout),
+		T(test_wait_done),
+		T(test_store_failure),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
