@@ -517,6 +517,24 @@ find_program(const char *argv0, const char *const *envp, char *buf,
 	return argv0;
 }
 
+/*
+ * Blocked and ignored signals survive execve: the executor blocks the
+ * ones it handles through a signalfd, and a shell may have left SIGINT
+ * ignored.  The program starts with every signal at its default.
+ */
+static void
+reset_signals(void)
+{
+	sigset_t	none;
+	int		sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static void __attribute__((noreturn))
 run_program(const struct child_ctx *c)
 {
@@ -527,6 +545,7 @@ run_program(const struct child_ctx *c)
 	int				 in;
 
 	(void)setsid();
+	reset_signals();
 	in = c->stdin_fd != -1 ? c->stdin_fd :
 	    open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (in == -1 || dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||

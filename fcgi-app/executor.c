@@ -1,0 +1,166 @@
+/*
+ * The executor in slot k: claims the oldest queued job, judges it in the
+ * sandbox, stores the verdict and wakes every http worker.  One thread
+ * (the sandbox forks from here: no other thread may hold a lock then).
+ * Never accepts HTTP.  See the theory block in main.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/config.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "judge/judge.h"
+#include "sandbox/sandbox.h"
+#include "store/store.h"
+#include "proc.h"
+
+/*
+ * XXX No renewal yet: the lease only has to outlast the longest job.
+ * Nothing requeues an expired lease while executors are local (the master
+ * requeues a dead executor's jobs at once); it matters once executors
+ * claim from another host, and then judge_run should renew between tests.
+ */
+#define LEASE_MS	(60 * 60 * 1000)
+/*
+ * The normal way to learn of a new job is the wake-up on job_fd.  The
+ * timeout is a safety net only, for a wake-up that was lost (a worker
+ * killed between its insert and its write, say); it is not a poll.
+ */
+#define IDLE_MS		5000
+#define RETRY_MS	1000	/* after a store error */
+#define FINISH_TRIES	3
+
+/*
+ * Sleeps until job_fd or sig_fd is readable or timeout_ms passed.  A
+ * readable job_fd is decremented by one (EFD_SEMAPHORE): each queued job
+ * wakes one executor, and EAGAIN means another executor took this count.
+ */
+static void
+wait_for_job(const struct proc_ctx *ctx, int sig_fd, int timeout_ms)
+{
+	struct pollfd	pfd[2];
+	uint64_t	n;
+
+	pfd[0].fd = ctx->job_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sig_fd;
+	pfd[1].events = POLLIN;
+	if (poll(pfd, 2, timeout_ms) > 0 && (pfd[0].revents & POLLIN))
+		(void)!read(ctx->job_fd, &n, sizeof(n));
+}
+
+/* Points fd 0 (the listening socket in the master) at /dev/null. */
+static void
+null_stdin(int slot)
+{
+	int	fd;
+
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		fatal("executor %d: /dev/null: %s", slot, strerror(errno));
+	if (fd != 0) {
+		if (dup3(fd, 0, O_CLOEXEC) == -1)
+			fatal("executor %d: dup3: %s", slot, strerror(errno));
+		close(fd);
+	}
+}
+
+static void
+run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
+    int slot, struct submission *s)
+{
+	struct err	err;
+	int64_t		t0 = util_mono_us();
+	int		i;
+
+	log_debug("executor %d: job %s, attempt %d", slot, s->token,
+	    s->attempts);
+	err.msg[0] = '\0';
+	if (judge_run(sb, ctx->langs, s, ctx->cfg->stored_output_bytes,
+	    &err) == -1) {
+		if (err.msg[0] == '\0')
+			snprintf(err.msg, sizeof(err.msg), "judge failed");
+		s->status = JS_IE;
+		snprintf(s->message, sizeof(s->message), "%.*s",
+		    (int)sizeof(s->message) - 1, err.msg);
+	}
+	if (err.msg[0] != '\0')
+		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
+
+	for (i = 0; store_finish(st, s, &err) == -1; i++) {
+		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
+		if (i + 1 == FINISH_TRIES) {
+			/* dying makes the master requeue it (attempts + 1) */
+			log_warnx("executor %d: giving job %s back", slot,
+			    s->token);
+			exit(1);
+		}
+		(void)poll(NULL, 0, RETRY_MS);
+	}
+	log_info("executor %d: job %s: %s (%s) in %lld ms", slot, s->token,
+	    judge_status_code(s->status), judge_status_description(s->status),
+	    (long long)((util_mono_us() - t0) / 1000));
+
+	/* W is small: wake every worker, the waiter is among them */
+	for (i = 0; i < ctx->nworkers; i++)
+		if (proc_efd_add(ctx->done_fds[i], 1) == -1)
+			log_warn("executor %d: wake worker %d", slot, i);
+}
+
+void
+executor_main(const struct proc_ctx *ctx, int slot)
+{
+	struct sandbox_config	 sc;
+	struct sandbox		*sb;
+	struct store		*st;
+	struct submission	*s;
+	struct err		 err;
+	int			 sig_fd, rc;
+
+	sig_fd = proc_child_init(ctx, "executor", slot);
+	null_stdin(slot);
+	/* writing a box's stdin after it exited must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((st = store_open(ctx->cfg->database, &err)) == NULL)
+		fatal("executor %d: %s", slot, err.msg);
+	memset(&sc, 0, sizeof(sc));
+	sc.box_root = ctx->cfg->box_root;
+	sc.cgroup_base = ctx->cfg->cgroup_base;
+	sc.slot = (unsigned int)slot;
+	sc.uid_base = ctx->cfg->box_uid_base;
+	if ((sb = sandbox_open(&sc, &err)) == NULL)
+		fatal("executor %d: sandbox: %s", slot, err.msg);
+	/* what a crashed predecessor in this slot left behind */
+	if ((rc = sandbox_sweep(sb, 0, &err)) == -1)
+		log_warnx("executor %d: sweep: %s", slot, err.msg);
+	else if (rc > 0)
+		log_info("executor %d: removed %d leftover box(es)", slot, rc);
+	log_info("executor %d: ready (cgroup %s)", slot,
+	    sandbox_cgroup_name(sandbox_cgroup_backend(sb)));
+
+	/* SIGTERM is looked at between jobs only: a job in hand finishes */
+	while (!proc_stop_requested(sig_fd)) {
+		s = NULL;
+		if ((rc = store_claim(st, slot, LEASE_MS, &s, &err)) == 1) {
+			run_job(ctx, st, sb, slot, s);
+			submission_free(s);
+			continue;
+		}
+		if (rc == -1)
+			log_warnx("executor %d: claim: %s", slot, err.msg);
+		wait_for_job(ctx, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
+	}
+	log_info("executor %d: stopped", slot);
+	sandbox_close(sb);
+	store_close(st);
+	exit(0);
+}

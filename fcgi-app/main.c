@@ -1,0 +1,476 @@
+/*
+ * coderunner.fcgi: the FastCGI program.
+ *
+ * Theory of operation
+ *
+ * spawn-fcgi binds the socket, gives it to nginx's user, drops to the
+ * service user and execs us with the listening socket on fd 0.  We bind
+ * nothing and need no privilege.
+ *
+ * Processes
+ *
+ *   master        main() below.  Loads the config and the language table
+ *                 (fatal on any error), opens the store once to migrate it
+ *                 and put jobs left running by a previous run back in the
+ *                 queue, closes it, makes the wake-up objects, forks the
+ *                 children and supervises them.  Never accepts, never
+ *                 judges.  Opens the store again only to requeue the jobs
+ *                 of an executor that died.
+ *   http worker   worker.c, W of them (http_workers).  http_threads
+ *                 threads, each in its own FCGX_Accept_r loop, one store
+ *                 connection shared by the threads.  Parses, validates,
+ *                 stores, waits or answers 202.  Never runs untrusted code.
+ *   executor      executor.c, K of them (executors), slot k = 0..K-1.
+ *                 Claims the oldest queued job (store_claim), judges it in
+ *                 the sandbox (which forks the boxes), stores the verdict,
+ *                 wakes the workers.  Single-threaded.  Never accepts.
+ *
+ * File descriptors (all close-on-exec: only the sandbox execs, and it
+ * also close_range()s in the child)
+ *
+ *   fd 0        listening socket.  Shared open file description, set
+ *               O_NONBLOCK by the master so a worker never blocks in
+ *               accept(): workers poll() it, then FCGX_Accept_r.  The
+ *               master only shutdown()s it when stopping.  Executors
+ *               replace it with /dev/null.
+ *   sig_fd      the master's signalfd (SIGCHLD, SIGTERM, SIGINT, SIGHUP).
+ *               Master only; each child closes it and makes its own for
+ *               SIGTERM/SIGINT (proc_child_init).
+ *   job_fd      eventfd "a job was queued", EFD_SEMAPHORE | EFD_NONBLOCK.
+ *               Written by workers (1 per job) and by the master (n after
+ *               a requeue); read by executors, 1 per read.  Semaphore, so
+ *               that n jobs queued at once wake n executors, not one that
+ *               swallows the whole count; non-blocking, because poll()
+ *               wakes every idle executor and only some get a count.
+ *   done_fd[i]  eventfd "a job finished", one per worker slot, plain and
+ *               blocking.  Written by every executor after each verdict;
+ *               read by one thread of worker i, which broadcasts to the
+ *               threads waiting in api wait=true.  The master keeps them
+ *               all so that a restarted worker gets its slot's again.
+ *               Workers close the others' after fork.
+ *   database    SQLite's own descriptors, opened after fork in each
+ *               process (one connection per process).
+ *
+ * Signals
+ *
+ *   All handled through signalfd, never in a handler, so SIGCHLD and
+ *   SIGTERM cannot race the supervision loop.  Children die with the
+ *   master (PR_SET_PDEATHSIG = SIGTERM, then getppid() to close the race).
+ *
+ * Stopping (SIGTERM or SIGINT to the master)
+ *
+ *   The master shuts the listening socket down (new connections are
+ *   refused, the backlog is still handed out) and sends SIGTERM to every
+ *   child.  Workers finish the requests in hand, drain the backlog and
+ *   exit 0.  Executors finish the job in hand and exit 0.  After
+ *   shutdown_grace_ms the master SIGKILLs what is left, requeues the jobs
+ *   of killed executors and exits 0.  A worker that stops on its own
+ *   (exit 0: someone else sent it SIGTERM and it shut the shared socket
+ *   down) leaves nothing to serve: the master then stops everything.
+ *
+ * Restarts
+ *
+ *   A child that dies otherwise is restarted; an executor's running jobs
+ *   are requeued first (store_requeue: attempts + 1, Internal Error after
+ *   max_attempts) and the executors woken.  A slot starts at most once a
+ *   second, and a child that keeps dying within seconds of its start
+ *   waits longer each time (up to 30 s).
+ */
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/config.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "judge/lang.h"
+#include "store/store.h"
+#include "proc.h"
+
+#define MAX_CHILDREN	1024	/* per kind: a sanity bound on the config */
+/*
+ * libfcgi select()s on each connection (is_af_unix_keeper, OS_Close):
+ * every descriptor of a worker must stay below FD_SETSIZE (1024), and a
+ * worker holds one connection per thread.
+ */
+#define MAX_THREADS	256
+#define START_GAP_US	1000000	/* at most one start per second per slot */
+#define QUICK_DEATH_US	5000000	/* a child dying sooner backs off */
+#define BACKOFF_MAX_US	30000000
+
+enum kind { WORKER, EXECUTOR };
+
+struct child {
+	enum kind	 kind;
+	int		 slot;
+	pid_t		 pid;		/* 0 while not running */
+	int64_t		 started_us;
+	int64_t		 start_at_us;	/* when pid == 0: start again then */
+	int64_t		 backoff_us;
+};
+
+struct master {
+	struct config	 cfg;
+	struct proc_ctx	 ctx;
+	struct child	*kids;
+	int		 nkids;
+	int		 stopping;
+	int		 killed;
+	int64_t		 deadline_us;
+};
+
+static const char *
+kind_name(enum kind k)
+{
+	return k == WORKER ? "worker" : "executor";
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: coderunner.fcgi [-dv] [-c config.json]\n"
+	    "  started by spawn-fcgi, with the listening socket on fd 0\n");
+	exit(2);
+}
+
+/*
+ * fd 0 must be the listening socket; 1 and 2 must exist so that no
+ * descriptor of ours lands there and gets log lines written into it.
+ * fd 0 becomes O_NONBLOCK for every process (see worker.c, accept_next).
+ */
+static void
+setup_fds(void)
+{
+	int		on = 0, fd, fl;
+	socklen_t	len = sizeof(on);
+
+	if (getsockopt(PROC_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &on,
+	    &len) == -1 || !on)
+		fatal("fd 0 is not a listening socket: start me with "
+		    "spawn-fcgi (spawn-fcgi -s path -- coderunner.fcgi ...)");
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	if ((fl = fcntl(PROC_LISTEN_FD, F_GETFL)) == -1 ||
+	    fcntl(PROC_LISTEN_FD, F_SETFL, fl | O_NONBLOCK) == -1)
+		fatal("fcntl(0, O_NONBLOCK): %s", strerror(errno));
+}
+
+/* Puts the running jobs of executor slot back in the queue. */
+static void
+requeue(struct master *m, int slot)
+{
+	struct store	*st;
+	struct err	 err;
+	int		 n;
+
+	if ((st = store_open(m->cfg.database, &err)) == NULL) {
+		log_warnx("requeue for executor %d: %s", slot, err.msg);
+		return;
+	}
+	if ((n = store_requeue(st, slot, m->cfg.max_attempts, &err)) == -1)
+		log_warnx("requeue for executor %d: %s", slot, err.msg);
+	else if (n > 0) {
+		log_info("executor %d: %d job(s) back in the queue", slot, n);
+		if (proc_efd_add(m->ctx.job_fd, (uint64_t)n) == -1)
+			log_warn("wake executors");
+	}
+	store_close(st);
+}
+
+static void
+spawn(struct master *m, struct child *c)
+{
+	pid_t	pid;
+
+	c->started_us = util_mono_us();
+	if ((pid = fork()) == -1) {
+		log_warn("fork %s %d", kind_name(c->kind), c->slot);
+		c->start_at_us = c->started_us + START_GAP_US;
+		return;
+	}
+	if (pid == 0) {
+		if (c->kind == WORKER)
+			worker_main(&m->ctx, c->slot);
+		executor_main(&m->ctx, c->slot);
+	}
+	c->pid = pid;
+	log_debug("%s %d: pid %d", kind_name(c->kind), c->slot, (int)pid);
+}
+
+static void
+begin_stop(struct master *m, const char *why)
+{
+	int	i;
+
+	m->stopping = 1;
+	m->deadline_us = util_mono_us() + (int64_t)m->cfg.shutdown_grace_ms *
+	    1000;
+	log_info("stopping (%s): up to %d ms for the requests and jobs in "
+	    "hand", why, m->cfg.shutdown_grace_ms);
+	if (shutdown(PROC_LISTEN_FD, SHUT_RD) == -1)
+		log_warn("shutdown listener");
+	for (i = 0; i < m->nkids; i++)
+		if (m->kids[i].pid > 0)
+			kill(m->kids[i].pid, SIGTERM);
+}
+
+static void
+child_exited(struct master *m, pid_t pid, int status)
+{
+	struct child	*c = NULL;
+	char		 how[48];
+	int64_t		 now = util_mono_us(), lived;
+	int		 i, clean;
+
+	for (i = 0; i < m->nkids && c == NULL; i++)
+		if (m->kids[i].pid == pid)
+			c = &m->kids[i];
+	if (c == NULL)
+		return;
+	c->pid = 0;
+	lived = now - c->started_us;
+	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by signal %d",
+		    WTERMSIG(status));
+	else
+		snprintf(how, sizeof(how), "exited %d", WEXITSTATUS(status));
+	if (clean && m->stopping)
+		log_debug("%s %d: %s", kind_name(c->kind), c->slot, how);
+	else
+		log_warnx("%s %d (pid %d): %s after %lld ms",
+		    kind_name(c->kind), c->slot, (int)pid, how,
+		    (long long)(lived / 1000));
+
+	/* an executor that exits 0 finished its job first */
+	if (c->kind == EXECUTOR && !clean)
+		requeue(m, c->slot);
+	if (m->stopping)
+		return;
+	if (c->kind == WORKER && clean) {
+		begin_stop(m, "the listening socket was shut down");
+		return;
+	}
+	if (lived >= QUICK_DEATH_US)
+		c->backoff_us = 0;
+	else if (c->backoff_us == 0)
+		c->backoff_us = START_GAP_US;
+	else if ((c->backoff_us *= 2) > BACKOFF_MAX_US)
+		c->backoff_us = BACKOFF_MAX_US;
+	c->start_at_us = now + c->backoff_us;
+	if (c->start_at_us < c->started_us + START_GAP_US)
+		c->start_at_us = c->started_us + START_GAP_US;
+	if (c->start_at_us > now)
+		log_info("%s %d: restart in %lld ms", kind_name(c->kind),
+		    c->slot, (long long)((c->start_at_us - now) / 1000));
+}
+
+static void
+read_signals(struct master *m)
+{
+	struct signalfd_siginfo	si;
+
+	while (read(m->ctx.sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			if (!m->stopping)
+				begin_stop(m, strsignal((int)si.ssi_signo));
+			break;
+		case SIGHUP:
+			log_info("SIGHUP ignored: restart to reload");
+			break;
+		default:	/* SIGCHLD: the caller reaps */
+			break;
+		}
+	}
+}
+
+/* Milliseconds poll() may sleep: until the grace ends or a restart. */
+static int
+next_timeout(const struct master *m, int64_t now)
+{
+	int64_t	at = -1;
+	int	i;
+
+	if (m->stopping)
+		at = m->killed ? -1 : m->deadline_us;
+	else
+		for (i = 0; i < m->nkids; i++)
+			if (m->kids[i].pid == 0 &&
+			    (at == -1 || m->kids[i].start_at_us < at))
+				at = m->kids[i].start_at_us;
+	if (at == -1)
+		return -1;
+	if (at <= now)
+		return 0;
+	if (at - now > 60000000)
+		return 60000;
+	return (int)((at - now) / 1000) + 1;	/* round up: no early wake */
+}
+
+static void
+supervise(struct master *m)
+{
+	struct pollfd	 pfd;
+	int64_t		 now;
+	pid_t		 pid;
+	int		 i, status, live;
+
+	for (;;) {
+		now = util_mono_us();
+		live = 0;
+		for (i = 0; i < m->nkids; i++) {
+			if (!m->stopping && m->kids[i].pid == 0 &&
+			    m->kids[i].start_at_us <= now)
+				spawn(m, &m->kids[i]);
+			live += m->kids[i].pid > 0;
+		}
+		if (m->stopping && live == 0)
+			return;
+		if (m->stopping && !m->killed && now >= m->deadline_us) {
+			log_warnx("grace period over: killing %d process(es)",
+			    live);
+			for (i = 0; i < m->nkids; i++)
+				if (m->kids[i].pid > 0)
+					kill(m->kids[i].pid, SIGKILL);
+			m->killed = 1;
+		}
+		pfd.fd = m->ctx.sig_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, next_timeout(m, util_mono_us())) == -1 &&
+		    errno != EINTR)
+			fatal("poll: %s", strerror(errno));
+		read_signals(m);
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			child_exited(m, pid, status);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct master		 m;
+	struct lang_table	*langs;
+	struct store		*st;
+	struct err		 err;
+	sigset_t		 set;
+	const char		*cfg_path = NULL;
+	int			 ch, fg = 0, verbose = 0, i, n;
+
+	/*
+	 * First of all: the listening socket never reaches a box, and
+	 * nothing we did not open (spawn-fcgi -n passes its caller's
+	 * descriptors on) reaches any of our processes.
+	 */
+	(void)fcntl(PROC_LISTEN_FD, F_SETFD, FD_CLOEXEC);
+	(void)close_range(3, ~0U, 0);
+
+	while ((ch = getopt(argc, argv, "c:dv")) != -1) {
+		switch (ch) {
+		case 'c':
+			cfg_path = optarg;
+			break;
+		case 'd':
+			fg = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(fg, verbose, "coderunner.fcgi");
+	setup_fds();
+
+	memset(&m, 0, sizeof(m));
+	if (config_defaults(&m.cfg, &err) == -1 ||
+	    (cfg_path != NULL && config_load(&m.cfg, cfg_path, &err) == -1))
+		fatal("config: %s", err.msg);
+	config_finish(&m.cfg);
+	if (m.cfg.http_workers > MAX_CHILDREN ||
+	    m.cfg.executors > MAX_CHILDREN)
+		fatal("config: http_workers and executors must be at most %d",
+		    MAX_CHILDREN);
+	if (m.cfg.http_threads < 1 || m.cfg.http_threads > MAX_THREADS)
+		fatal("config: http_threads must be 1 to %d", MAX_THREADS);
+	if ((langs = lang_table_load(m.cfg.languages, &err)) == NULL)
+		fatal("languages: %s", err.msg);
+
+	/* jobs a previous run left running go back in the queue */
+	if ((st = store_open(m.cfg.database, &err)) == NULL)
+		fatal("store: %s", err.msg);
+	if ((n = store_requeue(st, -1, m.cfg.max_attempts, &err)) == -1)
+		fatal("store: %s", err.msg);
+	if (n > 0)
+		log_info("%d job(s) left running by the last run requeued", n);
+	store_close(st);	/* one connection per process, after fork */
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		fatal("sigprocmask: %s", strerror(errno));
+	/* stderr may be a pipe whose reader is gone */
+	signal(SIGPIPE, SIG_IGN);
+
+	m.ctx.cfg = &m.cfg;
+	m.ctx.langs = langs;
+	m.ctx.master = getpid();
+	m.ctx.nworkers = m.cfg.http_workers;
+	if ((m.ctx.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) ==
+	    -1)
+		fatal("signalfd: %s", strerror(errno));
+	if ((m.ctx.job_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
+	    EFD_SEMAPHORE)) == -1)
+		fatal("eventfd: %s", strerror(errno));
+	if ((m.ctx.done_fds = calloc((size_t)m.cfg.http_workers,
+	    sizeof(int))) == NULL)
+		fatal("out of memory");
+	for (i = 0; i < m.cfg.http_workers; i++)
+		if ((m.ctx.done_fds[i] = eventfd(0, EFD_CLOEXEC)) == -1)
+			fatal("eventfd: %s", strerror(errno));
+
+	m.nkids = m.cfg.http_workers + m.cfg.executors;
+	if ((m.kids = calloc((size_t)m.nkids, sizeof(*m.kids))) == NULL)
+		fatal("out of memory");
+	for (i = 0; i < m.nkids; i++) {
+		m.kids[i].kind = i < m.cfg.http_workers ? WORKER : EXECUTOR;
+		m.kids[i].slot = i < m.cfg.http_workers ? i :
+		    i - m.cfg.http_workers;
+	}
+	log_info("starting: %d http worker(s) x %d thread(s), %d executor(s)",
+	    m.cfg.http_workers, m.cfg.http_threads, m.cfg.executors);
+
+	supervise(&m);
+
+	for (i = 0; i < m.cfg.http_workers; i++)
+		close(m.ctx.done_fds[i]);
+	close(m.ctx.job_fd);
+	close(m.ctx.sig_fd);
+	free(m.ctx.done_fds);
+	free(m.kids);
+	lang_table_free(langs);
+	config_reset(&m.cfg);
+	log_info("stopped");
+	return 0;
+}

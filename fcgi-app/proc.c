@@ -1,0 +1,125 @@
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "proc.h"
+
+/* Set once SIGTERM or SIGINT was read from this process's signalfd. */
+static volatile sig_atomic_t	stop_seen;
+
+void
+fatal(const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("fatal: %s", msg);
+	exit(1);
+}
+
+int
+proc_child_init(const struct proc_ctx *ctx, const char *role, int slot)
+{
+	sigset_t	set;
+	int		fd;
+
+	/*
+	 * SIGTERM is blocked already (the mask comes from the master), so
+	 * a death signal that arrives now waits for our signalfd below.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
+		fatal("%s %d: prctl(PR_SET_PDEATHSIG): %s", role, slot,
+		    strerror(errno));
+	/* The master died before prctl: we belong to someone else now. */
+	if (getppid() != ctx->master)
+		exit(0);
+	close(ctx->sig_fd);
+
+	/*
+	 * SIGCHLD is the sandbox's business in an executor: unblock it.
+	 * SIGHUP stays blocked (and ignored: it only ever pends).
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
+		fatal("%s %d: sigprocmask: %s", role, slot, strerror(errno));
+	sigdelset(&set, SIGHUP);
+	if ((fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("%s %d: signalfd: %s", role, slot, strerror(errno));
+	return fd;
+}
+
+int
+proc_stop_requested(int sig_fd)
+{
+	struct signalfd_siginfo	si;
+
+	while (read(sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			stop_seen = 1;
+	return stop_seen;
+}
+
+int
+proc_efd_add(int fd, uint64_t n)
+{
+	ssize_t	r;
+
+	do
+		r = write(fd, &n, sizeof(n));
+	while (r == -1 && errno == EINTR);
+	return r == (ssize_t)sizeof(n) ? 0 : -1;
+}
+
+void
+proc_json_quote(char *out, size_t size, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p;
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	if (size < 8) {
+		if (size > 0)
+			out[0] = '\0';
+		return;
+	}
+	if (s == NULL) {
+		memcpy(out, "null", 5);
+		return;
+	}
+	out[o++] = '"';
+	for (p = (const unsigned char *)s; (c = *p) != '\0'; p++) {
+		/* room for the longest escape, "...", the quote and NUL */
+		if (o + 6 + 3 + 2 > size) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			memcpy(out + o, "\\u00", 4);
+			out[o + 4] = hex[c >> 4];
+			out[o + 5] = hex[c & 0xf];
+			o += 6;
+		} else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}

@@ -1,0 +1,68 @@
+#ifndef FCGI_PROC_H
+#define FCGI_PROC_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct lang_table;
+
+/* FastCGI's FCGI_LISTENSOCK_FILENO: spawn-fcgi puts the socket there. */
+#define PROC_LISTEN_FD	0
+
+/*
+ * The processes of coderunner.fcgi (see the theory block in main.c).
+ * The master fills one proc_ctx before its first fork; each child gets a
+ * copy with the fork and never writes to it.
+ */
+struct proc_ctx {
+	const struct config	*cfg;
+	const struct lang_table	*langs;
+	pid_t			 master;	/* getppid() of every child */
+	int			 sig_fd;	/* the master's signalfd */
+	int			 job_fd;	/* "a job was queued" */
+	int			*done_fds;	/* "job finished", per worker */
+	int			 nworkers;
+};
+
+/* Logs "fatal: ..." and exits 1.  Only for fcgi-app/, never in src/. */
+void	fatal(const char *, ...)
+	    __attribute__((noreturn, format(printf, 1, 2)));
+
+/*
+ * First steps of every child, right after fork: dies with the master
+ * (PR_SET_PDEATHSIG, then getppid() to close the race), closes the
+ * master's signalfd and blocks SIGTERM, SIGINT and SIGHUP.  Returns a
+ * signalfd (close-on-exec, non-blocking) that becomes readable on SIGTERM
+ * or SIGINT; exits if the master is gone already.
+ */
+int	proc_child_init(const struct proc_ctx *, const char *role, int slot);
+
+/*
+ * Reads what is pending on a child's signalfd.  Returns 1 once SIGTERM or
+ * SIGINT has arrived (now or earlier in this process), else 0.
+ */
+int	proc_stop_requested(int sig_fd);
+
+/* Adds n to the eventfd fd.  Returns 0, or -1 with errno set. */
+int	proc_efd_add(int fd, uint64_t n);
+
+/*
+ * Writes s as a JSON string ("..." with escapes, or null when s is NULL)
+ * into out, cutting it short ("...") if it does not fit.  Bytes >= 0x7f
+ * are escaped one by one, so the result is valid JSON whatever s holds.
+ */
+void	proc_json_quote(char *out, size_t size, const char *s);
+
+/*
+ * The two kinds of children.  Neither returns: they exit 0 when asked to
+ * stop and non-zero when they fail, and the master restarts them.
+ */
+void	worker_main(const struct proc_ctx *, int slot)
+	    __attribute__((noreturn));
+void	executor_main(const struct proc_ctx *, int slot)
+	    __attribute__((noreturn));
+
+#endif
