@@ -96,6 +96,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "judge/lang.h"
+#include "sandbox/sandbox.h"
 #include "store/store.h"
 #include "proc.h"
 
@@ -361,6 +362,29 @@ supervise(struct master *m)
 	}
 }
 
+/*
+ * Asks each language's tool for its version, in a box of a slot no
+ * executor uses, once: the children inherit the table.
+ */
+static void
+probe_languages(const struct config *cfg, struct lang_table *langs)
+{
+	struct sandbox_config	 sc;
+	struct sandbox		*sb;
+	struct err		 err;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.box_root = cfg->box_root;
+	sc.cgroup_base = cfg->cgroup_base;
+	sc.slot = (unsigned int)cfg->executors;
+	sc.uid_base = cfg->box_uid_base;
+	if ((sb = sandbox_open(&sc, &err)) == NULL)
+		fatal("sandbox: %s", err.msg);
+	if (lang_table_probe(langs, sb, &err) == -1)
+		fatal("languages: %s", err.msg);
+	sandbox_close(sb);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -413,6 +437,7 @@ main(int argc, char *argv[])
 		fatal("config: http_threads must be 1 to %d", MAX_THREADS);
 	if ((langs = lang_table_load(m.cfg.languages, &err)) == NULL)
 		fatal("languages: %s", err.msg);
+	probe_languages(&m.cfg, langs);
 
 	/* jobs a previous run left running go back in the queue */
 	if ((st = store_open(m.cfg.database, &err)) == NULL)
