@@ -369,6 +369,26 @@ cgroup_run_destroy(struct cgroup_run *run, struct err *err)
 	return rc;
 }
 
+/*
+ * Run cgroups are named "s<slot>-<pid>-<seq>" after the process that
+ * made them.  Another instance on the same host (a second service, a CLI
+ * run) shares the delegated dir: only the cgroups of dead makers are
+ * leftovers.
+ */
+static int
+owner_alive(const char *name)
+{
+	const char	*p;
+	long		 pid;
+
+	if ((p = strchr(name, '-')) == NULL)
+		return 0;
+	pid = strtol(p + 1, NULL, 10);
+	if (pid <= 0 || pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 int
 cgroup_sweep(const struct cgroup_backend *be, const char *prefix)
 {
@@ -384,7 +404,8 @@ cgroup_sweep(const struct cgroup_backend *be, const char *prefix)
 			continue;
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_type != DT_DIR ||
-			    strncmp(e->d_name, prefix, plen) != 0)
+			    strncmp(e->d_name, prefix, plen) != 0 ||
+			    owner_alive(e->d_name))
 				continue;
 			memset(&run, 0, sizeof(run));
 			run.be = be;
