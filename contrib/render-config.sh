@@ -1,0 +1,241 @@
+#!/bin/sh
+# render-config.sh RUNDIR PORT: makes a self-contained run directory for
+# nginx + spawn-fcgi + coderunner.fcgi, as used by `make run` (run/) and by
+# the integration tests (a temporary dir).
+#
+#   RUNDIR/nginx.conf          the standalone server (nginx/coderunner.conf.in)
+#   RUNDIR/nginx/*.conf        the snippets it includes, rendered
+#   RUNDIR/nginx/htpasswd      user demo, SHA-512 crypt of the demo password
+#   RUNDIR/nginx/keys.map      API keys -> users, for auth.conf
+#   RUNDIR/demo-password       the demo password (mode 600)
+#   RUNDIR/api-key             the demo API key (mode 600)
+#   RUNDIR/coderunner.json     the app's config
+#   RUNDIR/db/                 the SQLite database (coderunner.db)
+#   RUNDIR/boxes/              sandbox box dirs
+#   RUNDIR/logs/ RUNDIR/tmp/   nginx and app logs; nginx temp files
+#   RUNDIR/start-fcgi          exec's spawn-fcgi -n ... coderunner.fcgi
+#   RUNDIR/start-nginx         exec's nginx in the foreground
+#   RUNDIR/stack.env           the above as shell variables, for scripts
+#
+# Existing credentials in RUNDIR are kept (delete the files, or RUNDIR, for
+# new ones); everything else is rendered again.  Nothing outside RUNDIR is
+# written; /etc/nginx is never read.
+#
+# As root, the service runs as the user coderunner (spawn-fcgi drops to it;
+# contrib/setup-host.sh creates it) and nginx's workers as www-data: the
+# socket is coderunner:www-data 0660, db/ and boxes/ belong to coderunner.
+# As any other user, everything runs as that user.
+#
+# Settings from the environment (defaults in brackets):
+#   CODERUNNER_PREFIX       URL mount prefix, e.g. /judge [""]
+#   CODERUNNER_RATE         submission POSTs per user [5r/s]
+#   CODERUNNER_BURST        POSTs allowed above the rate at once [20]
+#   CODERUNNER_CONN         requests in progress per user [16]
+#   CODERUNNER_WAIT_TIMEOUT_MS  wait=true limit, app and nginx [30000]
+#   CODERUNNER_MAX_BODY     request body limit in bytes [1048576]
+#   CODERUNNER_HTTP_WORKERS, CODERUNNER_EXECUTORS  [app default: by cores]
+#   CODERUNNER_USER         service user when root [coderunner]
+#   CODERUNNER_NGINX_USER   nginx worker user when root [www-data]
+#   CODERUNNER_FCGI         the program [build/coderunner.fcgi]
+set -eu
+
+if [ $# -ne 2 ]; then
+	echo "usage: render-config.sh RUNDIR PORT" >&2
+	exit 2
+fi
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$1"
+RUNDIR=$(cd "$1" && pwd)
+PORT=$2
+
+PREFIX=${CODERUNNER_PREFIX:-}
+RATE=${CODERUNNER_RATE:-5r/s}
+BURST=${CODERUNNER_BURST:-20}
+CONN=${CODERUNNER_CONN:-16}
+WAIT_TIMEOUT_MS=${CODERUNNER_WAIT_TIMEOUT_MS:-30000}
+MAX_BODY=${CODERUNNER_MAX_BODY:-1048576}
+FCGI=${CODERUNNER_FCGI:-$ROOT/build/coderunner.fcgi}
+
+die() { echo "render-config: $*" >&2; exit 1; }
+
+case $PORT in
+''|*[!0-9]*) die "bad port: $PORT" ;;
+esac
+for n in "$BURST" "$CONN" "$WAIT_TIMEOUT_MS" "$MAX_BODY"; do
+	case $n in
+	''|*[!0-9]*) die "not a number: $n" ;;
+	esac
+done
+case $PREFIX in
+'') ;;
+/*/) die "CODERUNNER_PREFIX must not end in /: $PREFIX" ;;
+/*) ;;
+*) die "CODERUNNER_PREFIX must start with /: $PREFIX" ;;
+esac
+# Paths go into JSON, nginx and shell files unquoted by any escaping.
+for p in "$RUNDIR" "$ROOT" "$FCGI" "$PREFIX"; do
+	case $p in
+	*[!A-Za-z0-9_./+-]*) die "unsupported character in path: $p" ;;
+	esac
+done
+
+if [ "$(id -u)" = 0 ]; then
+	SVC_USER=${CODERUNNER_USER:-coderunner}
+	NGINX_USER=${CODERUNNER_NGINX_USER:-www-data}
+	getent passwd "$SVC_USER" >/dev/null ||
+	    die "no user $SVC_USER: run contrib/setup-host.sh first"
+	if ! getent passwd "$NGINX_USER" >/dev/null; then
+		NGINX_USER=nobody
+	fi
+	NGINX_GROUP=$(id -gn "$NGINX_USER")
+	USER_DIRECTIVE="user $NGINX_USER $NGINX_GROUP;"
+	SPAWN_ARGS="-M 0660 -U $SVC_USER -G $NGINX_GROUP -u $SVC_USER -g $SVC_USER"
+else
+	SVC_USER=
+	NGINX_USER=
+	NGINX_GROUP=
+	USER_DIRECTIVE="# (not root: nginx runs as $(id -un))"
+	SPAWN_ARGS="-M 0600"
+fi
+
+CONFDIR=$RUNDIR/nginx
+SOCKET=$RUNDIR/coderunner.sock
+DATABASE=$RUNDIR/db/coderunner.db
+APP_CONFIG=$RUNDIR/coderunner.json
+FCGI_READ_TIMEOUT=$(( (WAIT_TIMEOUT_MS + 999) / 1000 + 30 ))
+WAIT_TIMEOUT_S=$(( (WAIT_TIMEOUT_MS + 999) / 1000 ))
+
+umask 022
+chmod 755 "$RUNDIR"
+mkdir -p "$CONFDIR" "$RUNDIR/logs" "$RUNDIR/tmp" "$RUNDIR/www" \
+    "$RUNDIR/db" "$RUNDIR/boxes"
+chmod 700 "$RUNDIR/db" "$RUNDIR/boxes"
+if [ -n "$SVC_USER" ]; then
+	# Not chown -R: only the two dirs themselves, and what the service
+	# made there in an earlier run is its own already.
+	chown "$SVC_USER:$SVC_USER" "$RUNDIR/db" "$RUNDIR/boxes"
+fi
+
+# --- credentials -----------------------------------------------------------
+umask 077
+if [ ! -s "$RUNDIR/demo-password" ]; then
+	openssl rand -hex 12 >"$RUNDIR/demo-password.tmp"
+	mv "$RUNDIR/demo-password.tmp" "$RUNDIR/demo-password"
+fi
+if [ ! -s "$RUNDIR/api-key" ]; then
+	openssl rand -hex 16 >"$RUNDIR/api-key.tmp"
+	mv "$RUNDIR/api-key.tmp" "$RUNDIR/api-key"
+fi
+chmod 600 "$RUNDIR/demo-password" "$RUNDIR/api-key"
+PASSWORD=$(cat "$RUNDIR/demo-password")
+API_KEY=$(cat "$RUNDIR/api-key")
+case $API_KEY in
+''|*[!0-9a-f]*) die "$RUNDIR/api-key: not a hex key" ;;
+esac
+
+# The worker process reads htpasswd on every request; keys.map is read by
+# the master when it loads the config.
+HASH=$(printf '%s\n' "$PASSWORD" | openssl passwd -6 -stdin)
+printf 'demo:%s\n' "$HASH" >"$CONFDIR/htpasswd.tmp"
+printf '# API key -> user (see auth.conf)\n"%s" demo;\n' "$API_KEY" \
+    >"$CONFDIR/keys.map.tmp"
+if [ -n "$NGINX_GROUP" ]; then
+	chgrp "$NGINX_GROUP" "$CONFDIR/htpasswd.tmp"
+	chmod 640 "$CONFDIR/htpasswd.tmp"
+fi
+mv "$CONFDIR/htpasswd.tmp" "$CONFDIR/htpasswd"
+mv "$CONFDIR/keys.map.tmp" "$CONFDIR/keys.map"
+umask 022
+
+# --- nginx -----------------------------------------------------------------
+# The regex form of the prefix for the CODERUNNER_PATH map.
+PREFIX_RE=$(printf '%s' "$PREFIX" | sed 's/[.+]/\\&/g')
+
+render() {
+	sed -e "s|@RUNDIR@|$RUNDIR|g" \
+	    -e "s|@CONFDIR@|$CONFDIR|g" \
+	    -e "s|@PORT@|$PORT|g" \
+	    -e "s|@SOCKET@|$SOCKET|g" \
+	    -e "s|@USER_DIRECTIVE@|$USER_DIRECTIVE|g" \
+	    -e "s|@RATE@|$RATE|g" \
+	    -e "s|@BURST@|$BURST|g" \
+	    -e "s|@CONN@|$CONN|g" \
+	    -e "s|@MAX_BODY@|$MAX_BODY|g" \
+	    -e "s|@WAIT_TIMEOUT@|$WAIT_TIMEOUT_S|g" \
+	    -e "s|@FCGI_READ_TIMEOUT@|$FCGI_READ_TIMEOUT|g" \
+	    -e "s|\"~^@PREFIX@|\"~^$PREFIX_RE|g" \
+	    -e "s|@PREFIX@|$PREFIX|g" \
+	    "$1" >"$2.tmp"
+	if grep -n '@[A-Z_]*@' "$2.tmp" >&2; then
+		die "$1: unrendered placeholder"
+	fi
+	mv "$2.tmp" "$2"
+}
+
+render "$ROOT/nginx/coderunner.conf.in" "$RUNDIR/nginx.conf"
+for f in http.conf auth.conf ratelimit.conf coderunner-location.conf \
+    errors.conf fastcgi-params.conf; do
+	render "$ROOT/nginx/$f" "$CONFDIR/$f"
+done
+
+# --- the app ---------------------------------------------------------------
+{
+	echo '{'
+	echo "  \"database\": \"$DATABASE\","
+	echo "  \"box_root\": \"$RUNDIR/boxes\","
+	echo "  \"languages\": \"$ROOT/contrib/languages.json\","
+	echo "  \"base_path\": \"$PREFIX\","
+	[ -n "${CODERUNNER_HTTP_WORKERS:-}" ] &&
+	    echo "  \"http_workers\": $CODERUNNER_HTTP_WORKERS,"
+	[ -n "${CODERUNNER_EXECUTORS:-}" ] &&
+	    echo "  \"executors\": $CODERUNNER_EXECUTORS,"
+	echo "  \"max_body_bytes\": $MAX_BODY,"
+	echo "  \"wait_timeout_ms\": $WAIT_TIMEOUT_MS"
+	echo '}'
+} >"$APP_CONFIG.tmp"
+mv "$APP_CONFIG.tmp" "$APP_CONFIG"
+
+# --- start scripts ----------------------------------------------------------
+NGINX_BIN=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+SPAWN_BIN=$(command -v spawn-fcgi 2>/dev/null || echo /usr/bin/spawn-fcgi)
+
+cat >"$RUNDIR/start-fcgi.tmp" <<EOF
+#!/bin/sh
+# Generated by contrib/render-config.sh: runs coderunner.fcgi under
+# spawn-fcgi in the foreground (-n: spawn-fcgi binds the socket, sets its
+# owner and mode, drops privileges and exec's the program, same pid).
+# Extra arguments go to coderunner.fcgi (e.g. -v).
+set -eu
+# cgroup v2: start the service in its delegated leaf, so that it may move
+# its sandbox runs into sibling cgroups (contrib/setup-host.sh).
+if [ "\$(id -u)" = 0 ] && [ -w /sys/fs/cgroup/coderunner/service/cgroup.procs ]; then
+	echo \$\$ >/sys/fs/cgroup/coderunner/service/cgroup.procs || true
+fi
+exec $SPAWN_BIN -n -s $SOCKET $SPAWN_ARGS -d $RUNDIR -- \\
+    $FCGI -d -c $APP_CONFIG "\$@"
+EOF
+cat >"$RUNDIR/start-nginx.tmp" <<EOF
+#!/bin/sh
+# Generated by contrib/render-config.sh: runs nginx in the foreground
+# (daemon off) with the prefix $RUNDIR.  Stop: SIGQUIT (graceful).
+exec $NGINX_BIN -p $RUNDIR/ -c $RUNDIR/nginx.conf -e $RUNDIR/logs/nginx-error.log "\$@"
+EOF
+chmod 755 "$RUNDIR/start-fcgi.tmp" "$RUNDIR/start-nginx.tmp"
+mv "$RUNDIR/start-fcgi.tmp" "$RUNDIR/start-fcgi"
+mv "$RUNDIR/start-nginx.tmp" "$RUNDIR/start-nginx"
+
+cat >"$RUNDIR/stack.env" <<EOF
+# Generated by contrib/render-config.sh
+RUNDIR=$RUNDIR
+PORT=$PORT
+PREFIX=$PREFIX
+BASE_URL=http://127.0.0.1:$PORT$PREFIX
+SOCKET=$SOCKET
+DATABASE=$DATABASE
+APP_CONFIG=$APP_CONFIG
+NGINX_CONF=$RUNDIR/nginx.conf
+FCGI=$FCGI
+SVC_USER=$SVC_USER
+NGINX_USER=$NGINX_USER
+EOF
