@@ -46,12 +46,29 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/schema_sql.c: sql/schema.sql
+# sql/schema.sql is version 1; sql/NNN_<what>.sql is version NNN.  All of
+# them become C strings and one table, store_migrations[], in order.
+SQL_FILES := sql/schema.sql $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+$(BUILD)/gen/schema_sql.c: $(SQL_FILES) Makefile
 	@mkdir -p $(@D)
-	{ echo '/* generated from sql/schema.sql by the Makefile */'; \
-	  echo 'const char store_schema_sql[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } > $@.tmp && mv $@.tmp $@
+	{ echo '/* generated from sql/ by the Makefile */'; \
+	  echo '#include <stddef.h>'; \
+	  for f in $(SQL_FILES); do \
+	    n=$$(basename $$f .sql); v=$${n%%_*}; \
+	    [ "$$n" = schema ] && v=1; v=$$(expr $$v + 0); \
+	    echo "static const char sql_$$v[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	    echo ';'; \
+	  done; \
+	  echo 'struct migration { int version; const char *sql; };'; echo 'const struct migration store_migrations[] = {'; \
+	  for f in $(SQL_FILES); do \
+	    n=$$(basename $$f .sql); v=$${n%%_*}; \
+	    [ "$$n" = schema ] && v=1; v=$$(expr $$v + 0); \
+	    echo "	{ $$v, sql_$$v },"; \
+	  done; \
+	  echo '};'; \
+	  echo 'const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);'; \
+	} > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
 	@mkdir -p $(@D)

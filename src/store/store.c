@@ -45,24 +45,23 @@
 #define BUSY_TIMEOUT_MS	5000
 #define PRUNE_BATCH	256	/* submissions per prune transaction */
 
-/* sql/schema.sql, turned into a C string by the Makefile. */
-extern const char store_schema_sql[];
-
 /*
- * Schema versions, in order.  Version n is applied when PRAGMA
- * user_version is below n, in one transaction that also sets user_version
- * to n.  To change the schema, add sql/00n_<what>.sql, a Makefile rule like
- * the one for schema.sql, and a row here; never edit an applied file.
+ * Schema versions, in order, from sql/ (the Makefile turns schema.sql into
+ * version 1 and sql/NNN_<what>.sql into version NNN).  Version n is
+ * applied when PRAGMA user_version is below n, in one transaction that
+ * also sets user_version to n.  To change the schema, add the next
+ * sql/NNN_<what>.sql; never edit an applied file.
  * XXX A migration that rebuilds a table needs foreign_keys off, which
  * cannot change inside a transaction; migrate() must learn that first.
  */
-static const struct migration {
+struct migration {
 	int		 version;
 	const char	*sql;
-} migrations[] = {
-	{ 1, store_schema_sql },
 };
-#define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+extern const struct migration store_migrations[];
+extern const size_t store_nmigrations;
+#define migrations	store_migrations
+#define NMIGRATIONS	store_nmigrations
 
 /* The columns of a submission row, in the order of enum sub_col. */
 #define SUB_COLS							\
