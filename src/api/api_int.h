@@ -21,6 +21,11 @@ struct submission;
 #define API_TEXT		"text/plain; charset=utf-8"
 #define API_RETRY_AFTER_S	5
 #define API_MAX_TESTS		100	/* entries of "tests" */
+#define API_MAX_FILES		32	/* entries of "files" */
+#define API_MAX_FILE_NAME	64
+#define API_MAX_RUNS		20	/* number_of_runs */
+#define API_MAX_OPTIONS		512	/* bytes of compiler_options */
+#define API_MAX_ARGS		4096	/* bytes of command_line_arguments */
 #define FORM_MAX_FIELDS		1000	/* pairs in a query or a form */
 
 /*

@@ -362,15 +362,30 @@ render_submission(const struct submission *s)
 		memset(&pending, 0, sizeof(pending));
 		pending.status = final ? 0 : s->status;
 		for (i = 0; i < s->ntests; i++) {
+			json_object	*to;
+			int		 skipped;
+
 			r = &pending;
-			if (s->results != NULL && s->results[i].status != 0)
+			skipped = final && s->results != NULL &&
+			    s->results[i].status == 0 &&
+			    strcmp(s->results[i].message, "skipped") == 0;
+			if (s->results != NULL &&
+			    (s->results[i].status != 0 || skipped))
 				r = &s->results[i];
-			if (jpush(tests, render_test(r,
-			    judge_status_is_final(r->status) &&
-			    s->status != JS_CE)) == -1)
+			to = render_test(r, judge_status_is_final(r->status) &&
+			    s->status != JS_CE);
+			if (to != NULL && skipped &&
+			    jadd(to, "skipped", json_object_new_boolean(1)) == -1) {
+				json_object_put(to);
+				goto out;
+			}
+			if (jpush(tests, to) == -1)
 				goto out;
 		}
 	}
+	/* one compile for all tests: say so, clients and tests can check */
+	if (final && jadd(o, "compiles", json_object_new_int(s->compiles)) == -1)
+		goto out;
 	ret = o;
 	o = NULL;
 out:

@@ -15,6 +15,7 @@
  *     keys that would change what runs and that we do not do yet are a
  *     422 rather than a silently wrong verdict.
  */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/base64.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/util.h"
@@ -49,8 +51,7 @@ static const struct api_limit limits[] = {
 
 /* Refused when set: each would change what runs. */
 static const char *unsupported[] = {
-	"compiler_options", "command_line_arguments", "additional_files",
-	"files",
+	"additional_files",
 };
 
 const struct api_limit *
@@ -504,10 +505,11 @@ get_limits(struct api *a, const struct input *in, struct submission *s,
 
 /* "tests": [{stdin, expected_output}, ...] instead of the single test. */
 static int
-get_tests(const struct input *in, json_object *arr, struct submission *s,
-    struct api_resp *resp)
+get_tests(const struct input *in, json_object *arr, int max_tests,
+    struct submission *s, struct api_resp *resp)
 {
 	struct input	 t = { NULL, 0 };
+	char		 msg[64];
 	const char	*p, *e;
 	size_t		 n, i, plen, elen;
 
@@ -515,9 +517,12 @@ get_tests(const struct input *in, json_object *arr, struct submission *s,
 		wrong_type(resp, "tests", "an array");
 		return -1;
 	}
-	if ((n = json_object_array_length(arr)) == 0 || n > API_MAX_TESTS) {
+	if ((n = json_object_array_length(arr)) == 0 ||
+	    n > (size_t)max_tests) {
+		snprintf(msg, sizeof(msg), "must have at most %d entries",
+		    max_tests);
 		reply_invalid(resp, NULL, "tests", n == 0 ?
-		    "must not be empty" : "must have at most 100 entries");
+		    "must not be empty" : msg);
 		return -1;
 	}
 	if (field(in, "stdin") != NULL ||
@@ -553,6 +558,205 @@ get_tests(const struct input *in, json_object *arr, struct submission *s,
 }
 
 /*
+ * A file name of a multi-file program: a plain name of [A-Za-z0-9._-],
+ * not starting with '.', at most API_MAX_FILE_NAME bytes: no paths, no
+ * "..", nothing a shell or the box could read as more than a name.
+ */
+static int
+plain_name(const char *n, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > API_MAX_FILE_NAME || n[0] == '.')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') ||
+		    (n[i] >= 'A' && n[i] <= 'Z') ||
+		    (n[i] >= '0' && n[i] <= '9') ||
+		    n[i] == '.' || n[i] == '_' || n[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* "files": [{name, content, encoding: "utf8" | "base64"}, ...]. */
+static int
+get_files(struct api *a, json_object *arr, const struct lang *lang,
+    struct submission *s, struct api_resp *resp)
+{
+	struct input	 f = { NULL, 0 };
+	const char	*name, *content, *enc;
+	size_t		 n, i, j, nlen, clen, elen, total = s->source_len;
+
+	if (!json_object_is_type(arr, json_type_array)) {
+		wrong_type(resp, "files", "an array");
+		return -1;
+	}
+	if ((n = json_object_array_length(arr)) > API_MAX_FILES) {
+		reply_invalid(resp, NULL, "files", "has too many entries");
+		return -1;
+	}
+	if ((s->files = calloc(n ? n : 1, sizeof(*s->files))) == NULL) {
+		reply_internal(resp, NULL);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		f.obj = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(f.obj, json_type_object)) {
+			wrong_type(resp, "files", "an array of objects");
+			return -1;
+		}
+		if (get_text(&f, "name", &name, &nlen, resp) == -1 ||
+		    get_text(&f, "content", &content, &clen, resp) == -1 ||
+		    get_text(&f, "encoding", &enc, &elen, resp) == -1)
+			return -1;
+		if (name == NULL || !plain_name(name, nlen)) {
+			reply_invalid(resp, "bad file name", "files",
+			    "names must be plain file names ([A-Za-z0-9._-], "
+			    "no paths)");
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(s->files[j].name, name) == 0)
+				break;
+		if (j < i || (s->source_len > 0 &&
+		    strcmp(name, lang->source_file) == 0)) {
+			reply_invalid(resp, "duplicate file name", "files",
+			    "names must be unique (source_code is saved as "
+			    "the language's source file)");
+			return -1;
+		}
+		s->nfiles = i + 1;	/* submission_free frees what is set */
+		if ((s->files[i].name = strndup(name, nlen)) == NULL) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+		if (content == NULL)
+			content = "";
+		if (enc == NULL || strcmp(enc, "utf8") == 0 ||
+		    strcmp(enc, "utf-8") == 0)
+			s->files[i].content = memdup0(content, clen);
+		else if (strcmp(enc, "base64") == 0) {
+			s->files[i].content = base64_decode(content, clen,
+			    &clen);
+			if (s->files[i].content == NULL && errno == EINVAL) {
+				reply_invalid(resp, "file content is not "
+				    "base64", "files", "content is not base64");
+				return -1;
+			}
+		} else {
+			reply_invalid(resp, NULL, "files",
+			    "encoding must be utf8 or base64");
+			return -1;
+		}
+		if (s->files[i].content == NULL) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+		s->files[i].len = clen;
+		total += clen;
+		if ((int64_t)total > a->cfg->max_source_bytes * 4) {
+			reply_error(resp, 413, "files are too large",
+			    "files");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The judging options: compare mode and tolerances, stop_on_failure,
+ * number_of_runs, compiler options (each word on the language's
+ * allow-list) and program arguments (argv words; there is no shell).
+ */
+static int
+get_judging(const struct input *in, const struct lang *lang,
+    struct submission *s, struct api_resp *resp)
+{
+	const char	*p;
+	char		**words = NULL, msg[160];
+	size_t		 len;
+	int64_t		 runs;
+	int		 b, i;
+
+	if (get_text(in, "compare", &p, &len, resp) == -1)
+		return -1;
+	if (p != NULL && (s->compare = judge_compare_parse(p)) < 0) {
+		reply_invalid(resp, NULL, "compare",
+		    "must be trim, exact, tokens or float");
+		return -1;
+	}
+	if (get_number(in, "abs_eps", &s->abs_eps, resp) == -1 ||
+	    get_number(in, "rel_eps", &s->rel_eps, resp) == -1)
+		return -1;
+	if (s->abs_eps < 0 || s->rel_eps < 0) {
+		reply_invalid(resp, NULL, s->abs_eps < 0 ? "abs_eps" :
+		    "rel_eps", "must not be negative");
+		return -1;
+	}
+	b = 0;
+	if (get_bool(in, "stop_on_failure", &b, resp) == -1)
+		return -1;
+	s->stop_on_failure = b;
+	runs = 1;
+	if (get_int(in, "number_of_runs", &runs, resp) == -1)
+		return -1;
+	if (runs < 1 || runs > API_MAX_RUNS) {
+		reply_invalid(resp, NULL, "number_of_runs",
+		    runs < 1 ? "must be greater than or equal to 1" :
+		    "must be less than or equal to 20");
+		return -1;
+	}
+	s->number_of_runs = (int)runs;
+
+	if (get_text(in, "compiler_options", &p, &len, resp) == -1)
+		return -1;
+	if (p != NULL && len > 0) {
+		if (len > API_MAX_OPTIONS || strlen(p) != len) {
+			reply_invalid(resp, NULL, "compiler_options",
+			    "is too long");
+			return -1;
+		}
+		if (lang->compile_argv == NULL) {
+			reply_invalid(resp, NULL, "compiler_options",
+			    "language does not compile");
+			return -1;
+		}
+		if (judge_words(p, &words) == -1) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+		for (i = 0; words[i] != NULL; i++)
+			if (!lang_option_allowed(lang, words[i])) {
+				snprintf(msg, sizeof(msg), "option %.80s is "
+				    "not allowed", words[i]);
+				judge_words_free(words);
+				reply_invalid(resp, msg, "compiler_options",
+				    msg);
+				return -1;
+			}
+		judge_words_free(words);
+		if ((s->compiler_options = strdup(p)) == NULL) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+	}
+	if (get_text(in, "command_line_arguments", &p, &len, resp) == -1)
+		return -1;
+	if (p != NULL && len > 0) {
+		if (len > API_MAX_ARGS || strlen(p) != len) {
+			reply_invalid(resp, NULL, "command_line_arguments",
+			    "is too long");
+			return -1;
+		}
+		if ((s->command_line_arguments = strdup(p)) == NULL) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Validates the request object into a new submission *out (the caller
  * frees it).  Returns 0, or -1 with resp answered.
  */
@@ -561,6 +765,7 @@ build(struct api *a, const struct input *in, const char *owner,
     struct submission **out, struct api_resp *resp)
 {
 	struct submission	*s = NULL;
+	const struct lang	*lang;
 	json_object		*v;
 	const char		*src, *p, *e;
 	struct err		 err;
@@ -576,10 +781,12 @@ build(struct api *a, const struct input *in, const char *owner,
 	}
 	if (get_text(in, "source_code", &src, &len, resp) == -1)
 		goto out;
-	if (src == NULL || len == 0) {
+	if ((src == NULL || len == 0) && field(in, "files") == NULL) {
 		reply_invalid(resp, NULL, "source_code", "can't be blank");
 		goto out;
 	}
+	if (src == NULL)
+		src = "";
 	if ((int64_t)len > a->cfg->max_source_bytes) {
 		snprintf(msg, sizeof(msg), "source_code is over %lld bytes",
 		    (long long)a->cfg->max_source_bytes);
@@ -589,6 +796,16 @@ build(struct api *a, const struct input *in, const char *owner,
 	if (get_language(a, in, s, resp) == -1 ||
 	    get_limits(a, in, s, resp) == -1)
 		goto out;
+	lang = lang_by_id(a->langs, s->lang_id);
+	s->source_len = len;	/* get_files checks the total size */
+	if (get_judging(in, lang, s, resp) == -1 ||
+	    ((v = field(in, "files")) != NULL &&
+	    get_files(a, v, lang, s, resp) == -1))
+		goto out;
+	if (len == 0 && s->nfiles == 0) {
+		reply_invalid(resp, NULL, "source_code", "can't be blank");
+		goto out;
+	}
 	b = 0;
 	if (get_bool(in, "redirect_stderr_to_stdout", &b, resp) == -1)
 		goto out;
@@ -613,7 +830,7 @@ build(struct api *a, const struct input *in, const char *owner,
 		}
 	}
 	if ((v = field(in, "tests")) != NULL) {
-		if (get_tests(in, v, s, resp) == -1)
+		if (get_tests(in, v, a->cfg->max_tests, s, resp) == -1)
 			goto out;
 	} else {
 		if (get_text(in, "stdin", &p, &plen, resp) == -1 ||

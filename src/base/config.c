@@ -29,6 +29,7 @@ config_defaults(struct config *c, struct err *err)
 	c->owner_queue_max = 100;
 	c->shutdown_grace_ms = 20000;
 	c->max_attempts = 3;
+	c->max_tests = 64;
 	c->max_body_bytes = 1 << 20;
 	c->max_source_bytes = 64 << 10;
 	c->stored_output_bytes = 64 << 10;
@@ -110,6 +111,7 @@ static const struct key keys[] = {
 	KEY("owner_queue_max", K_INT, owner_queue_max),
 	KEY("shutdown_grace_ms", K_INT, shutdown_grace_ms),
 	KEY("max_attempts", K_INT, max_attempts),
+	KEY("max_tests", K_INT, max_tests),
 	KEY("max_body_bytes", K_I64, max_body_bytes),
 	KEY("max_source_bytes", K_I64, max_source_bytes),
 	KEY("stored_output_bytes", K_I64, stored_output_bytes),

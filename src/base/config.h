@@ -40,6 +40,7 @@ struct config {
 	int		 owner_queue_max;
 	int		 shutdown_grace_ms;
 	int		 max_attempts;
+	int		 max_tests;	/* entries of "tests" */
 	int64_t		 max_body_bytes;
 	int64_t		 max_source_bytes;
 	int64_t		 stored_output_bytes;

@@ -44,55 +44,6 @@ build_env(const struct lang *l, const char *env[MAX_ENV])
 	env[n] = NULL;
 }
 
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Length of s without trailing whitespace lines and line-end blanks. */
-static size_t
-next_line(const char *s, size_t len, size_t pos, size_t *line_len)
-{
-	size_t	end = pos, stripped;
-
-	while (end < len && s[end] != '\n')
-		end++;
-	stripped = end;
-	while (stripped > pos && is_blank(s[stripped - 1]))
-		stripped--;
-	*line_len = stripped - pos;
-	return end < len ? end + 1 : end;
-}
-
-/* Length of s once trailing blank lines (and blanks) are dropped. */
-static size_t
-content_end(const char *s, size_t len)
-{
-	while (len > 0 && (is_blank(s[len - 1]) || s[len - 1] == '\n'))
-		len--;
-	return len;
-}
-
-int
-judge_compare_trim(const char *out, size_t out_len, const char *expected,
-    size_t expected_len)
-{
-	size_t	a = 0, b = 0, la, lb, ea, eb;
-
-	ea = content_end(out, out_len);
-	eb = content_end(expected, expected_len);
-	while (a < ea && b < eb) {
-		size_t	sa = a, sb = b;
-
-		a = next_line(out, ea, a, &la);
-		b = next_line(expected, eb, b, &lb);
-		if (la != lb || memcmp(out + sa, expected + sb, la) != 0)
-			return 0;
-	}
-	return a >= ea && b >= eb;
-}
-
 static char *
 copy_capped(const char *p, size_t len, size_t cap, size_t *out_len,
     int *truncated)
@@ -141,17 +92,21 @@ signal_name(int sig)
 }
 
 void
-judge_test_verdict(struct judge_test_result *tr, const struct sandbox_result *r,
-    const struct limits *lim, const struct judge_test *t)
+judge_test_verdict(struct judge_test_result *tr,
+    const struct sandbox_result *r, const struct submission *s,
+    const struct judge_test *t)
 {
+	const struct limits	*lim = &s->lim;
+
 	switch (r->status) {
 	case SANDBOX_OK:
 		if (r->cpu_ms > lim->cpu_time_s * 1000) {
 			tr->status = JS_TLE;
 			snprintf(tr->message, sizeof(tr->message),
 			    "CPU time limit exceeded");
-		} else if (t->expected != NULL && !judge_compare_trim(r->out,
-		    r->out_len, t->expected, t->expected_len)) {
+		} else if (t->expected != NULL && !judge_compare(s->compare,
+		    r->out, r->out_len, t->expected, t->expected_len,
+		    s->abs_eps, s->rel_eps)) {
 			tr->status = JS_WA;
 			snprintf(tr->message, sizeof(tr->message),
 			    "wrong answer");
@@ -200,19 +155,58 @@ judge_test_verdict(struct judge_test_result *tr, const struct sandbox_result *r,
 	snprintf(tr->message, sizeof(tr->message), "%s", r->message);
 }
 
+/*
+ * The argv of a step: tmpl with "{options}" replaced by the compiler
+ * options' words and "{sources}" by the source files, then the words of
+ * append.  Returns 0 with *out (free with free(), strings borrowed), -1.
+ */
 static int
-run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
-    size_t i, int box_fd, int64_t cap, struct err *err)
+expand_argv(char *const *tmpl, char *const *options, char *const *sources,
+    char *const *append, char ***out)
+{
+	char *const	*lists[4] = { tmpl, options, sources, append };
+	char		**v;
+	size_t		  n = 0, i, k;
+
+	for (k = 0; k < 4; k++)
+		for (i = 0; lists[k] != NULL && lists[k][i] != NULL; i++)
+			n++;
+	if ((v = calloc(n + 1, sizeof(char *))) == NULL)
+		return -1;
+	n = 0;
+	for (i = 0; tmpl[i] != NULL; i++) {
+		if (strcmp(tmpl[i], "{options}") == 0) {
+			for (k = 0; options != NULL && options[k] != NULL; k++)
+				v[n++] = options[k];
+		} else if (strcmp(tmpl[i], "{sources}") == 0) {
+			for (k = 0; sources != NULL && sources[k] != NULL; k++)
+				v[n++] = sources[k];
+		} else
+			v[n++] = tmpl[i];
+	}
+	for (k = 0; append != NULL && append[k] != NULL; k++)
+		v[n++] = append[k];
+	*out = v;
+	return 0;
+}
+
+/* Runs test i once into tr. */
+static int
+run_once(struct sandbox *sb, const struct lang *lang, struct submission *s,
+    size_t i, int box_fd, char *const *args, int64_t cap,
+    struct judge_test_result *tr, struct err *err)
 {
 	struct sandbox_spec		 spec;
 	struct sandbox_result		 r;
-	struct judge_test_result	*tr = &s->results[i];
 	const struct judge_test		*t = &s->tests[i];
 	const char			*env[MAX_ENV];
+	char				**argv = NULL;
 
 	build_env(lang, env);
+	if (expand_argv(lang->run_argv, NULL, NULL, args, &argv) == -1)
+		return err_errno(err, "calloc");
 	memset(&spec, 0, sizeof(spec));
-	spec.argv = (const char *const *)lang->run_argv;
+	spec.argv = (const char *const *)argv;
 	spec.envp = env;
 	spec.box_fd = box_fd;
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
@@ -221,9 +215,12 @@ run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	spec.stdin_len = t->stdin_len;
 	spec.stderr_to_stdout = s->redirect_stderr;
 	set_limits(&spec.lim, &s->lim, lang);
-	if (sandbox_run(sb, &spec, &r, err) == -1)
+	if (sandbox_run(sb, &spec, &r, err) == -1) {
+		free(argv);
 		return -1;
-	judge_test_verdict(tr, &r, &s->lim, t);
+	}
+	free(argv);
+	judge_test_verdict(tr, &r, s, t);
 	tr->time_s = r.cpu_ms / 1000.0;
 	tr->wall_time_s = r.wall_ms / 1000.0;
 	tr->memory_kb = (int64_t)(r.mem_peak_bytes / 1024);
@@ -241,19 +238,78 @@ run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	return 0;
 }
 
+/*
+ * Runs test i number_of_runs times.  The result is the first run that
+ * failed (or the last one), with time and memory averaged over the runs,
+ * as Judge0 does.
+ */
+static int
+run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
+    size_t i, int box_fd, char *const *args, int64_t cap, struct err *err)
+{
+	struct judge_test_result	*tr = &s->results[i], one;
+	double				 time_s = 0, wall_s = 0, mem_kb = 0;
+	int				 k, runs = s->number_of_runs;
+
+	if (runs < 1)
+		runs = 1;
+	for (k = 0; k < runs; k++) {
+		memset(&one, 0, sizeof(one));
+		if (run_once(sb, lang, s, i, box_fd, args, cap, &one,
+		    err) == -1) {
+			free(one.stdout_data);
+			free(one.stderr_data);
+			return -1;
+		}
+		time_s += one.time_s;
+		wall_s += one.wall_time_s;
+		mem_kb += (double)one.memory_kb;
+		free(tr->stdout_data);
+		free(tr->stderr_data);
+		*tr = one;
+		if (one.status != JS_AC)
+			break;
+	}
+	if (k < runs)
+		k++;
+	tr->time_s = time_s / k;
+	tr->wall_time_s = wall_s / k;
+	tr->memory_kb = (int64_t)(mem_kb / k);
+	return 0;
+}
+
 /* Returns 1 if it compiled, 0 on a compilation error, -1 on failure. */
 static int
 compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
-    int box_fd, int64_t cap, struct err *err)
+    int box_fd, char *const *sources, int64_t cap, struct err *err)
 {
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 r;
 	const char		*env[MAX_ENV];
-	int			 ok, trunc = 0;
+	char			**options = NULL, **argv = NULL;
+	int			 ok, trunc = 0, i;
 
+	if (s->compiler_options != NULL &&
+	    judge_words(s->compiler_options, &options) == -1)
+		return err_errno(err, "malloc");
+	/* the API checks this too; the judge does not trust the row */
+	for (i = 0; options != NULL && options[i] != NULL; i++)
+		if (!lang_option_allowed(lang, options[i])) {
+			s->compile_output = strdup("");
+			snprintf(s->message, sizeof(s->message),
+			    "compiler option not allowed: %.80s", options[i]);
+			judge_words_free(options);
+			return s->compile_output == NULL ?
+			    err_errno(err, "strdup") : 0;
+		}
+	if (expand_argv(lang->compile_argv, options, sources, NULL,
+	    &argv) == -1) {
+		judge_words_free(options);
+		return err_errno(err, "calloc");
+	}
 	build_env(lang, env);
 	memset(&spec, 0, sizeof(spec));
-	spec.argv = (const char *const *)lang->compile_argv;
+	spec.argv = (const char *const *)argv;
 	spec.envp = env;
 	spec.box_fd = box_fd;
 	spec.box_mode = SANDBOX_BOX_RW;
@@ -270,8 +326,14 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	spec.lim.fsize_bytes = COMPILE_FSIZE;
 	spec.lim.tmp_bytes = 256u << 20;	/* compilers' temp files */
 	spec.lim.tmp_inodes = 8192;
-	if (sandbox_run(sb, &spec, &r, err) == -1)
+	s->compiles++;
+	if (sandbox_run(sb, &spec, &r, err) == -1) {
+		free(argv);
+		judge_words_free(options);
 		return -1;
+	}
+	free(argv);
+	judge_words_free(options);
 	ok = r.status == SANDBOX_OK;
 	s->compile_output = copy_capped(r.out, r.out_len, (size_t)cap,
 	    &s->compile_output_len, &trunc);
@@ -289,15 +351,61 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	return ok;
 }
 
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Writes the source and the extra files into the box and lists, in *srcs
+ * (free with free(); strings borrowed), the files with the extension of
+ * the language's source file: what "{sources}" stands for.
+ */
+static int
+write_files(const struct lang *lang, const struct submission *s, int box_fd,
+    char ***srcs, struct err *err)
+{
+	const char	*ext = strrchr(lang->source_file, '.');
+	char		**v;
+	size_t		  i, n = 0, nl;
+
+	if ((v = calloc(s->nfiles + 2, sizeof(char *))) == NULL)
+		return err_errno(err, "calloc");
+	if (s->source_len > 0 || s->nfiles == 0) {
+		if (sandbox_box_write(box_fd, lang->source_file, s->source,
+		    s->source_len, 0644, err) == -1)
+			goto fail;
+		v[n++] = lang->source_file;
+	}
+	for (i = 0; i < s->nfiles; i++) {
+		if (sandbox_box_write(box_fd, s->files[i].name,
+		    s->files[i].content, s->files[i].len, 0644, err) == -1)
+			goto fail;
+		nl = strlen(s->files[i].name);
+		if (ext != NULL && nl > strlen(ext) && strcmp(s->files[i].name +
+		    nl - strlen(ext), ext) == 0)
+			v[n++] = s->files[i].name;
+	}
+	qsort(v, n, sizeof(char *), cmp_names);
+	*srcs = v;
+	return 0;
+fail:
+	free(v);
+	return -1;
+}
+
 int
 judge_run(struct sandbox *sb, const struct lang_table *langs,
     struct submission *s, int64_t stored_output_bytes, struct err *err)
 {
 	const struct lang	*lang;
+	char			**sources = NULL, **args = NULL;
 	size_t			 i;
-	int			 box_fd = -1, rc = -1, c;
+	int			 box_fd = -1, rc = -1, c, failed = 0;
 
 	s->status = JS_IE;
+	s->compiles = 0;
 	if ((lang = lang_by_id(langs, s->lang_id)) == NULL) {
 		snprintf(s->message, sizeof(s->message),
 		    "language %d is not available", s->lang_id);
@@ -307,14 +415,15 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	    (s->results = calloc(s->ntests ? s->ntests : 1,
 	    sizeof(*s->results))) == NULL)
 		return err_errno(err, "calloc");
-	if ((box_fd = sandbox_box_create(sb, err)) == -1)
-		goto out;
-	if (sandbox_box_write(box_fd, lang->source_file, s->source,
-	    s->source_len, 0644, err) == -1)
+	if (s->command_line_arguments != NULL &&
+	    judge_words(s->command_line_arguments, &args) == -1)
+		return err_errno(err, "malloc");
+	if ((box_fd = sandbox_box_create(sb, err)) == -1 ||
+	    write_files(lang, s, box_fd, &sources, err) == -1)
 		goto out;
 	if (lang->compile_argv != NULL) {
-		if ((c = compile(sb, lang, s, box_fd, stored_output_bytes,
-		    err)) == -1)
+		if ((c = compile(sb, lang, s, box_fd, sources,
+		    stored_output_bytes, err)) == -1)
 			goto out;
 		if (c == 0) {
 			s->status = JS_CE;
@@ -325,7 +434,13 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	s->status = JS_AC;
 	s->message[0] = '\0';
 	for (i = 0; i < s->ntests; i++) {
-		if (run_test(sb, lang, s, i, box_fd, stored_output_bytes,
+		if (failed && s->stop_on_failure) {
+			s->results[i].status = 0;	/* not run */
+			snprintf(s->results[i].message,
+			    sizeof(s->results[i].message), "skipped");
+			continue;
+		}
+		if (run_test(sb, lang, s, i, box_fd, args, stored_output_bytes,
 		    err) == -1)
 			goto out;
 		if (s->results[i].time_s > s->time_s)
@@ -334,7 +449,8 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 			s->wall_time_s = s->results[i].wall_time_s;
 		if (s->results[i].memory_kb > s->memory_kb)
 			s->memory_kb = s->results[i].memory_kb;
-		if (s->status == JS_AC && s->results[i].status != JS_AC) {
+		if (s->results[i].status != JS_AC && !failed) {
+			failed = 1;
 			s->status = s->results[i].status;
 			memcpy(s->message, s->results[i].message,
 			    sizeof(s->message));
@@ -348,6 +464,8 @@ out:
 		snprintf(s->message, sizeof(s->message), "%.150s", err->msg);
 		rc = 0;	/* a verdict all the same; err says why */
 	}
+	free(sources);
+	judge_words_free(args);
 	if (box_fd != -1)
 		(void)sandbox_box_remove(sb, box_fd, NULL);
 	return rc;

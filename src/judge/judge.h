@@ -24,6 +24,26 @@ const char	*judge_status_description(int id);	/* "Accepted" */
 const char	*judge_status_code(int id);		/* "AC" */
 int		 judge_status_is_final(int id);
 
+/* How output is compared with the expected output. */
+enum judge_compare {
+	JC_TRIM,	/* Judge0's: right-strip lines, drop trailing blanks */
+	JC_EXACT,	/* byte for byte */
+	JC_TOKENS,	/* whitespace-separated tokens */
+	JC_FLOAT,	/* tokens; numbers equal within abs/rel epsilon */
+};
+#define JUDGE_DEFAULT_EPS	1e-6
+
+/* "trim" -> JC_TRIM ...; -1 if unknown. */
+int		 judge_compare_parse(const char *);
+const char	*judge_compare_name(int);
+
+/* An extra file of a multi-file program (a plain name, no '/'). */
+struct judge_file {
+	char	*name;
+	char	*content;
+	size_t	 len;
+};
+
 /* One test case: input and, optionally, the expected output. */
 struct judge_test {
 	char	*stdin_data;
@@ -64,12 +84,22 @@ struct submission {
 	size_t			 ntests;
 	struct limits		 lim;
 	int			 redirect_stderr;
+	int			 compare;	/* enum judge_compare */
+	double			 abs_eps;
+	double			 rel_eps;
+	int			 stop_on_failure;
+	int			 number_of_runs; /* 1..20, each test */
+	char			*compiler_options;   /* or NULL */
+	char			*command_line_arguments; /* or NULL */
+	struct judge_file	*files;		/* extra files, nfiles */
+	size_t			 nfiles;
 	/* verdict */
 	int			 status;	/* enum judge_status */
 	char			 message[160];
 	char			*compile_output;
 	size_t			 compile_output_len;
 	struct judge_test_result *results;	/* ntests, after judging */
+	int			 compiles;	/* compiler runs: 0 or 1 */
 	double			 time_s;	/* max over tests */
 	double			 wall_time_s;
 	int64_t			 memory_kb;
@@ -96,14 +126,30 @@ int	judge_run(struct sandbox *, const struct lang_table *,
 	    struct submission *s, int64_t stored_output_bytes, struct err *);
 
 /*
- * Sets tr's status and message from the sandbox's result of one test:
- * a runtime error wins over a wrong answer; CPU over lim->cpu_time_s (the
- * program may run cpu_extra_s longer) is a time limit; output is compared
- * only after a clean exit.
+ * Sets tr's status and message from the sandbox's result of one test of
+ * s: a runtime error wins over a wrong answer; CPU over s->lim.cpu_time_s
+ * (the program may run cpu_extra_s longer) is a time limit; output is
+ * compared (s->compare) only after a clean exit.
  */
 void	judge_test_verdict(struct judge_test_result *tr,
-	    const struct sandbox_result *r, const struct limits *lim,
+	    const struct sandbox_result *r, const struct submission *s,
 	    const struct judge_test *t);
+
+/*
+ * Compares output with expected under mode (enum judge_compare); eps are
+ * used by JC_FLOAT only.  Returns 1 if equal.
+ */
+int	judge_compare(int mode, const char *out, size_t out_len,
+	    const char *expected, size_t expected_len, double abs_eps,
+	    double rel_eps);
+
+/*
+ * Splits text into argv words at blanks (no quoting, no shell): the words
+ * go into a NULL-terminated vector (caller frees with judge_words_free).
+ * Returns the count, or -1 on ENOMEM.
+ */
+int	judge_words(const char *text, char ***words);
+void	judge_words_free(char **);
 
 /*
  * Compares output with expected under Judge0's default rule: each line

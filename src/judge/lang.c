@@ -40,6 +40,7 @@ lang_reset(struct lang *l)
 	strv_free(l->env);
 	strv_free(l->ro_paths);
 	strv_free(l->version_cmd);
+	strv_free(l->options_allowed);
 }
 
 void
@@ -144,7 +145,9 @@ load_one(json_object *o, struct lang *l, struct err *err)
 	    get_strv(o, "run", 1, &l->run_argv, err) == -1 ||
 	    get_strv(o, "env", 0, &l->env, err) == -1 ||
 	    get_strv(o, "ro_paths", 0, &l->ro_paths, err) == -1 ||
-	    get_strv(o, "version_cmd", 0, &l->version_cmd, err) == -1)
+	    get_strv(o, "version_cmd", 0, &l->version_cmd, err) == -1 ||
+	    get_strv(o, "compiler_options", 0, &l->options_allowed,
+	    err) == -1)
 		return -1;
 	if (l->run_argv[0] == NULL)
 		return err_set(err, "language %s: empty \"run\"", l->name);
@@ -278,6 +281,23 @@ lang_table_probe(struct lang_table *t, struct sandbox *sb, struct err *err)
 		free(l->display);
 		l->version = v;
 		l->display = d;
+	}
+	return 0;
+}
+
+int
+lang_option_allowed(const struct lang *l, const char *opt)
+{
+	char	**a;
+	size_t	  n;
+
+	for (a = l->options_allowed; a != NULL && *a != NULL; a++) {
+		n = strlen(*a);
+		if (n > 0 && (*a)[n - 1] == '*') {
+			if (strncmp(*a, opt, n - 1) == 0)
+				return 1;
+		} else if (strcmp(*a, opt) == 0)
+			return 1;
 	}
 	return 0;
 }

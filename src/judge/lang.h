@@ -22,6 +22,7 @@ struct lang {
 	char		**env;		/* extra "K=V", NULL-terminated */
 	char		**ro_paths;	/* extra read-only binds */
 	char		**version_cmd;	/* prints the version, or NULL */
+	char		**options_allowed; /* compiler options: "-O2", "-std=*" */
 	int		 available;
 	/* per-language overrides, 0 = the submission's own limit */
 	double		 compile_cpu_s;
@@ -49,6 +50,11 @@ void	lang_table_free(struct lang_table *);
  */
 struct sandbox;
 int	lang_table_probe(struct lang_table *, struct sandbox *, struct err *);
+/*
+ * 1 if opt is allowed as a compiler option of l: it equals an entry of
+ * options_allowed, or starts with the part before an entry's final '*'.
+ */
+int	lang_option_allowed(const struct lang *l, const char *opt);
 /* Available language by id, or NULL. */
 const struct lang *lang_by_id(const struct lang_table *, int id);
 /* Available language by name or alias (case-insensitive), or NULL. */

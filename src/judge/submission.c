@@ -51,7 +51,14 @@ judge_status_is_final(int id)
 struct submission *
 submission_new(void)
 {
-	return calloc(1, sizeof(struct submission));
+	struct submission	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->compare = JC_TRIM;
+	s->abs_eps = s->rel_eps = JUDGE_DEFAULT_EPS;
+	s->number_of_runs = 1;
+	return s;
 }
 
 static void
@@ -75,6 +82,13 @@ submission_free(struct submission *s)
 		if (s->results != NULL)
 			test_result_reset(&s->results[i]);
 	}
+	for (i = 0; i < s->nfiles; i++) {
+		free(s->files[i].name);
+		free(s->files[i].content);
+	}
+	free(s->files);
+	free(s->compiler_options);
+	free(s->command_line_arguments);
 	free(s->tests);
 	free(s->results);
 	free(s->owner);

@@ -63,6 +63,12 @@ extern const size_t store_nmigrations;
 #define migrations	store_migrations
 #define NMIGRATIONS	store_nmigrations
 
+int
+store_schema_version(void)
+{
+	return migrations[NMIGRATIONS - 1].version;
+}
+
 /* The columns of a submission row, in the order of enum sub_col. */
 #define SUB_COLS							\
 	"id, token, owner, lang_id, source, lim_cpu_time_s, "		\
@@ -70,14 +76,17 @@ extern const size_t store_nmigrations;
 	"lim_max_file_kb, lim_max_procs, lim_output_bytes, "		\
 	"redirect_stderr, status, message, compile_output, time_s, "	\
 	"wall_time_s, memory_kb, created_ms, started_ms, finished_ms, "	\
-	"attempts"
+	"attempts, compare, abs_eps, rel_eps, stop_on_failure, "	\
+	"number_of_runs, compiler_options, command_line_arguments, "	\
+	"compiles"
 
 enum sub_col {
 	SC_ID, SC_TOKEN, SC_OWNER, SC_LANG, SC_SOURCE, SC_CPU, SC_EXTRA,
 	SC_WALL, SC_MEM, SC_STACK, SC_FILE, SC_PROCS, SC_OUTPUT,
 	SC_REDIRECT, SC_STATUS, SC_MESSAGE, SC_COMPILE, SC_TIME,
 	SC_WALL_TIME, SC_MEMORY, SC_CREATED, SC_STARTED, SC_FINISHED,
-	SC_ATTEMPTS,
+	SC_ATTEMPTS, SC_COMPARE, SC_ABS_EPS, SC_REL_EPS, SC_STOP,
+	SC_RUNS, SC_COPTS, SC_ARGS, SC_COMPILES,
 };
 
 enum query {
@@ -98,6 +107,8 @@ enum query {
 	Q_QUEUE_DEPTH,
 	Q_STATUS,
 	Q_PRUNE,
+	Q_INSERT_FILE,
+	Q_GET_FILES,
 	Q_COUNT
 };
 
@@ -106,9 +117,11 @@ static const char *const queries[Q_COUNT] = {
 	    "INSERT INTO submissions (token, owner, lang_id, source, "
 	    "lim_cpu_time_s, lim_cpu_extra_s, lim_wall_time_s, lim_memory_kb, "
 	    "lim_stack_kb, lim_max_file_kb, lim_max_procs, lim_output_bytes, "
-	    "redirect_stderr, status, created_ms) "
+	    "redirect_stderr, status, created_ms, compare, abs_eps, "
+	    "rel_eps, stop_on_failure, number_of_runs, compiler_options, "
+	    "command_line_arguments) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "1, ?14)",
+	    "1, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
 	[Q_INSERT_TEST] =
 	    "INSERT INTO tests (submission_id, idx, stdin, expected) "
 	    "VALUES (?1, ?2, ?3, ?4)",
@@ -140,7 +153,8 @@ static const char *const queries[Q_COUNT] = {
 	[Q_FINISH] =
 	    "UPDATE submissions SET status = ?3, message = ?4, "
 	    "compile_output = ?5, time_s = ?6, wall_time_s = ?7, "
-	    "memory_kb = ?8, finished_ms = ?9, lease_until_ms = NULL "
+	    "memory_kb = ?8, finished_ms = ?9, lease_until_ms = NULL, "
+	    "compiles = ?10 "
 	    "WHERE id = ?1 AND attempts = ?2 AND status = 2",
 	[Q_DELETE_RESULTS] =
 	    "DELETE FROM test_results WHERE submission_id = ?1",
@@ -176,6 +190,12 @@ static const char *const queries[Q_COUNT] = {
 	[Q_PRUNE] =
 	    "DELETE FROM submissions WHERE id IN (SELECT id FROM submissions "
 	    "WHERE finished_ms < ?1 AND status >= 3 LIMIT ?2)",
+	[Q_INSERT_FILE] =
+	    "INSERT INTO files (submission_id, idx, name, content) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[Q_GET_FILES] =
+	    "SELECT name, content FROM files WHERE submission_id = ?1 "
+	    "ORDER BY idx",
 };
 
 struct store {
@@ -417,6 +437,90 @@ out:
 	return rc;
 }
 
+/* Inserts the extra files of s under submission id (in the caller's tx). */
+static int
+insert_files(struct store *st, int64_t id, const struct submission *s,
+    struct err *err)
+{
+	sqlite3_stmt	*f;
+	size_t		 i;
+
+	if (s->nfiles == 0)
+		return 0;
+	if ((f = prep(st, Q_INSERT_FILE, err)) == NULL)
+		return -1;
+	for (i = 0; i < s->nfiles; i++) {
+		if (sqlite3_bind_int64(f, 1, id) != SQLITE_OK ||
+		    sqlite3_bind_int64(f, 2, (int64_t)i) != SQLITE_OK ||
+		    sqlite3_bind_text(f, 3, s->files[i].name, -1,
+		    SQLITE_STATIC) != SQLITE_OK ||
+		    bind_bytes_nn(f, 4, s->files[i].content, s->files[i].len) !=
+		    SQLITE_OK) {
+			done(f);
+			return err_set(err, "insert file %zu: bind: %s", i,
+			    sqlite3_errmsg(st->db));
+		}
+		if (step_done(st, f, "insert file", err) == -1) {
+			done(f);
+			return -1;
+		}
+		done(f);
+	}
+	return 0;
+}
+
+/* Reads the extra files of s->id into s->files. */
+static int
+load_files(struct store *st, struct submission *s, struct err *err)
+{
+	sqlite3_stmt		*f;
+	struct judge_file	*nf;
+	const char		*name;
+	int			 step, rc = -1;
+
+	if ((f = prep(st, Q_GET_FILES, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(f, 1, s->id);
+	while ((step = sqlite3_step(f)) == SQLITE_ROW) {
+		if ((nf = realloc(s->files, (s->nfiles + 1) *
+		    sizeof(*nf))) == NULL) {
+			err_errno(err, "realloc");
+			goto out;
+		}
+		s->files = nf;
+		nf = &s->files[s->nfiles];
+		memset(nf, 0, sizeof(*nf));
+		s->nfiles++;
+		name = (const char *)sqlite3_column_text(f, 0);
+		if ((nf->name = strdup(name != NULL ? name : "")) == NULL) {
+			err_errno(err, "strdup");
+			goto out;
+		}
+		if (col_bytes(f, 1, 0, &nf->content, &nf->len, err) == -1)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		err_set(err, "files: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = 0;
+out:
+	done(f);
+	return rc;
+}
+
+/* Copies a nullable text column; NULL stays NULL. */
+static int
+col_text_dup(sqlite3_stmt *row, int i, char **out, struct err *err)
+{
+	const char	*t = (const char *)sqlite3_column_text(row, i);
+
+	*out = NULL;
+	if (t != NULL && (*out = strdup(t)) == NULL)
+		return err_errno(err, "strdup");
+	return 0;
+}
+
 /*
  * Builds the submission that row (a SUB_COLS row) stands on, with its tests
  * and results.  Call inside a transaction so that the reads agree.
@@ -427,7 +531,7 @@ load(struct store *st, sqlite3_stmt *row, struct submission **out,
     struct err *err)
 {
 	struct submission	*s = NULL;
-	const char		*owner;
+	const char		*owner, *compare;
 	int			 rc = -1;
 
 	if ((s = submission_new()) == NULL) {
@@ -466,7 +570,20 @@ load(struct store *st, sqlite3_stmt *row, struct submission **out,
 	s->started_ms = sqlite3_column_int64(row, SC_STARTED);
 	s->finished_ms = sqlite3_column_int64(row, SC_FINISHED);
 	s->attempts = sqlite3_column_int(row, SC_ATTEMPTS);
-	if (load_tests(st, s, err) == -1 || load_results(st, s, err) == -1)
+	compare = (const char *)sqlite3_column_text(row, SC_COMPARE);
+	if (compare == NULL || (s->compare = judge_compare_parse(compare)) < 0)
+		s->compare = JC_TRIM;
+	s->abs_eps = sqlite3_column_double(row, SC_ABS_EPS);
+	s->rel_eps = sqlite3_column_double(row, SC_REL_EPS);
+	s->stop_on_failure = sqlite3_column_int(row, SC_STOP);
+	s->number_of_runs = sqlite3_column_int(row, SC_RUNS);
+	s->compiles = sqlite3_column_int(row, SC_COMPILES);
+	if (col_text_dup(row, SC_COPTS, &s->compiler_options, err) == -1 ||
+	    col_text_dup(row, SC_ARGS, &s->command_line_arguments,
+	    err) == -1)
+		goto out;
+	if (load_tests(st, s, err) == -1 || load_results(st, s, err) == -1 ||
+	    load_files(st, s, err) == -1)
 		goto out;
 	*out = s;
 	s = NULL;
@@ -684,7 +801,17 @@ store_insert(struct store *st, struct submission *s, struct err *err)
 	    sqlite3_bind_int64(sub, 11, l->max_procs) != SQLITE_OK ||
 	    sqlite3_bind_int64(sub, 12, l->output_bytes) != SQLITE_OK ||
 	    sqlite3_bind_int(sub, 13, s->redirect_stderr != 0) != SQLITE_OK ||
-	    sqlite3_bind_int64(sub, 14, now) != SQLITE_OK) {
+	    sqlite3_bind_int64(sub, 14, now) != SQLITE_OK ||
+	    sqlite3_bind_text(sub, 15, judge_compare_name(s->compare), -1,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_double(sub, 16, s->abs_eps) != SQLITE_OK ||
+	    sqlite3_bind_double(sub, 17, s->rel_eps) != SQLITE_OK ||
+	    sqlite3_bind_int(sub, 18, s->stop_on_failure != 0) != SQLITE_OK ||
+	    sqlite3_bind_int(sub, 19, s->number_of_runs) != SQLITE_OK ||
+	    sqlite3_bind_text(sub, 20, s->compiler_options, -1,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(sub, 21, s->command_line_arguments, -1,
+	    SQLITE_STATIC) != SQLITE_OK) {
 		err_set(err, "insert: bind: %s", sqlite3_errmsg(st->db));
 		goto out;
 	}
@@ -707,6 +834,8 @@ store_insert(struct store *st, struct submission *s, struct err *err)
 			goto out;
 		done(test);
 	}
+	if (insert_files(st, id, s, err) == -1)
+		goto out;
 	if (exec(st, "COMMIT", "commit", err) == -1)
 		goto out;
 	memcpy(s->token, token, sizeof(s->token));
@@ -893,7 +1022,8 @@ store_finish(struct store *st, const struct submission *s, struct err *err)
 	    sqlite3_bind_double(fin, 6, s->time_s) != SQLITE_OK ||
 	    sqlite3_bind_double(fin, 7, s->wall_time_s) != SQLITE_OK ||
 	    sqlite3_bind_int64(fin, 8, s->memory_kb) != SQLITE_OK ||
-	    sqlite3_bind_int64(fin, 9, util_now_ms()) != SQLITE_OK) {
+	    sqlite3_bind_int64(fin, 9, util_now_ms()) != SQLITE_OK ||
+	    sqlite3_bind_int(fin, 10, s->compiles) != SQLITE_OK) {
 		err_set(err, "finish: bind: %s", sqlite3_errmsg(st->db));
 		goto out;
 	}

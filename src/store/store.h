@@ -32,6 +32,8 @@ struct store;
 struct store	*store_open(const char *path, struct err *);
 /* Closes the handle and frees it.  NULL is fine. */
 void		 store_close(struct store *);
+/* The schema version this program migrates to (the last in sql/). */
+int		 store_schema_version(void);
 
 /*
  * Inserts s as queued, with its tests (s->ntests >= 1; s->owner not NULL,

@@ -692,10 +692,52 @@ test_post_cases(void **state)
 		  "\"base64_encoded\":false,\"fields\":\"*\""), 201, NULL },
 		{ JSON, OK("\"compiler_options\":\"\","
 		  "\"command_line_arguments\":null"), 201, NULL },
+		/* python3 does not compile */
 		{ JSON, OK("\"compiler_options\":\"-O2\""), 422,
 		  "compiler_options" },
-		{ JSON, OK("\"command_line_arguments\":\"a b\""), 422,
-		  "command_line_arguments" },
+		{ JSON, "{" SRC ",\"language\":\"c\","
+		  "\"compiler_options\":\"-O2 -std=c11\"}", 201, NULL },
+		{ JSON, "{" SRC ",\"language\":\"c\","
+		  "\"compiler_options\":\"-O2 -o /etc/x\"}", 422,
+		  "compiler_options" },
+		{ JSON, "{" SRC ",\"language\":\"c\","
+		  "\"compiler_options\":\"-fplugin=x.so -B/tmp\"}", 422,
+		  "compiler_options" },
+		{ JSON, OK("\"command_line_arguments\":\"a b\""), 201,
+		  NULL },
+		{ JSON, OK("\"compare\":\"float\",\"abs_eps\":0.01"), 201,
+		  NULL },
+		{ JSON, OK("\"compare\":\"fuzzy\""), 422, "compare" },
+		{ JSON, OK("\"abs_eps\":-1"), 422, "abs_eps" },
+		{ JSON, OK("\"number_of_runs\":3"), 201, NULL },
+		{ JSON, OK("\"number_of_runs\":21"), 422, "number_of_runs" },
+		{ JSON, OK("\"number_of_runs\":0"), 422, "number_of_runs" },
+		{ JSON, OK("\"stop_on_failure\":true"), 201, NULL },
+		{ JSON, OK("\"files\":[{\"name\":\"util.py\","
+		  "\"content\":\"x=1\"}]"), 201, NULL },
+		{ JSON, OK("\"files\":[{\"name\":\"b.bin\","
+		  "\"content\":\"AAEC\",\"encoding\":\"base64\"}]"), 201,
+		  NULL },
+		{ JSON, OK("\"files\":[{\"name\":\"b.bin\","
+		  "\"content\":\"AAE\",\"encoding\":\"base64\"}]"), 422,
+		  "files" },
+		{ JSON, OK("\"files\":[{\"name\":\"../x\","
+		  "\"content\":\"x\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":[{\"name\":\"/etc/passwd\","
+		  "\"content\":\"x\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":[{\"name\":\"a/b.py\","
+		  "\"content\":\"x\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":[{\"name\":\".bashrc\","
+		  "\"content\":\"x\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":[{\"name\":\"main.py\","
+		  "\"content\":\"x\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":[{\"name\":\"u.py\"},"
+		  "{\"name\":\"u.py\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":[{\"name\":\"u.py\","
+		  "\"encoding\":\"rot13\"}]"), 422, "files" },
+		{ JSON, OK("\"files\":{}"), 400, "files" },
+		{ JSON, "{\"language_id\":71,\"files\":[{\"name\":"
+		  "\"main.py\",\"content\":\"print(1)\"}]}", 201, NULL },
 		{ JSON, OK("\"additional_files\":\"UEsDBA==\""), 422,
 		  "additional_files" },
 		/* stdin, expected output, tests */

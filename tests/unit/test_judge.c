@@ -66,6 +66,87 @@ test_compare_binary(void **state)
 }
 
 static const struct {
+	int		 mode;
+	const char	*out, *expected;
+	int		 equal;
+} mode_cases[] = {
+	{ JC_EXACT, "42\n", "42\n", 1 },
+	{ JC_EXACT, "42", "42\n", 0 },
+	{ JC_EXACT, "42\r\n", "42\n", 0 },
+	{ JC_EXACT, "", "", 1 },
+	{ JC_TOKENS, "1 2\n3", "1\n2   3\n\n", 1 },
+	{ JC_TOKENS, "1 2", "1 2 3", 0 },
+	{ JC_TOKENS, "1 2 3", "1 2", 0 },
+	{ JC_TOKENS, "\r\n1\t2\r\n", "1 2", 1 },
+	{ JC_TOKENS, "", "", 1 },
+	{ JC_TOKENS, "", "\n \n", 1 },
+	{ JC_TOKENS, "1.0", "1", 0 },			/* textual */
+	{ JC_FLOAT, "1.0", "1", 1 },
+	{ JC_FLOAT, "1e-7\n", "0\n", 1 },		/* within 1e-6 */
+	{ JC_FLOAT, "1e-5\n", "0\n", 0 },
+	{ JC_FLOAT, "1000000.5", "1000000", 1 },	/* relative 1e-6 */
+	{ JC_FLOAT, "1000002", "1000000", 0 },
+	{ JC_FLOAT, "nan", "nan", 1 },			/* same text */
+	{ JC_FLOAT, "nan", "0", 0 },			/* NaN is no number */
+	{ JC_FLOAT, "inf", "1e308", 0 },
+	{ JC_FLOAT, "abc 1.0000001", "abc 1", 1 },
+	{ JC_FLOAT, "abd 1", "abc 1", 0 },
+	{ JC_FLOAT, "0x10", "16", 1 },			/* strtod reads hex */
+	{ JC_FLOAT, "1", "1 2", 0 },
+	/* huge tokens are compared as text */
+	{ JC_FLOAT, "100000000000000000000000000000000000000000000000000000"
+	    "00000000000000000001", "1e77", 0 },
+	{ JC_FLOAT, "100000000000000000000000000000000000000000000000000000"
+	    "00000000000000000001", "100000000000000000000000000000000000"
+	    "00000000000000000000000000000000000001", 1 },
+	{ JC_TRIM, "42  \r\n\n", "42", 1 },
+};
+
+static void
+test_compare_modes(void **state)
+{
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mode_cases) / sizeof(mode_cases[0]); i++) {
+		int	got = judge_compare(mode_cases[i].mode,
+		    mode_cases[i].out, strlen(mode_cases[i].out),
+		    mode_cases[i].expected, strlen(mode_cases[i].expected),
+		    JUDGE_DEFAULT_EPS, JUDGE_DEFAULT_EPS);
+
+		if (got != mode_cases[i].equal)
+			fail_msg("case %zu (%s): \"%s\" vs \"%s\": got %d", i,
+			    judge_compare_name(mode_cases[i].mode),
+			    mode_cases[i].out, mode_cases[i].expected, got);
+	}
+	assert_int_equal(judge_compare_parse("float"), JC_FLOAT);
+	assert_int_equal(judge_compare_parse("TRIM"), JC_TRIM);
+	assert_int_equal(judge_compare_parse("fuzzy"), -1);
+}
+
+static void
+test_words(void **state)
+{
+	char	**w = NULL;
+
+	(void)state;
+	assert_int_equal(judge_words("  -O2\t-std=c11  x ", &w), 3);
+	assert_string_equal(w[0], "-O2");
+	assert_string_equal(w[1], "-std=c11");
+	assert_string_equal(w[2], "x");
+	assert_null(w[3]);
+	judge_words_free(w);
+	assert_int_equal(judge_words("", &w), 0);
+	assert_null(w[0]);
+	judge_words_free(w);
+	/* no shell: quotes and $ are plain characters */
+	assert_int_equal(judge_words("'a b' $(id)", &w), 3);
+	assert_string_equal(w[0], "'a");
+	assert_string_equal(w[2], "$(id)");
+	judge_words_free(w);
+}
+
+static const struct {
 	enum sandbox_status	 st;
 	int			 exit_code, sig;
 	uint32_t		 cpu_ms;
@@ -95,9 +176,8 @@ static const struct {
 static void
 test_verdicts(void **state)
 {
-	struct limits	lim = { .cpu_time_s = 1, .cpu_extra_s = 0.5,
-			    .wall_time_s = 3 };
-	size_t		i;
+	struct submission	sub;
+	size_t			i;
 	static const char *const messages[] = {
 		[SANDBOX_OK] = "exited normally",
 		[SANDBOX_RE] = "exit code 3",
@@ -110,6 +190,11 @@ test_verdicts(void **state)
 	};
 
 	(void)state;
+	memset(&sub, 0, sizeof(sub));
+	sub.lim.cpu_time_s = 1;
+	sub.lim.cpu_extra_s = 0.5;
+	sub.lim.wall_time_s = 3;
+	sub.compare = JC_TRIM;
 	for (i = 0; i < sizeof(verdict_cases) / sizeof(verdict_cases[0]);
 	    i++) {
 		struct sandbox_result		r;
@@ -132,7 +217,7 @@ test_verdicts(void **state)
 			    verdict_cases[i].expected;
 			t.expected_len = strlen(verdict_cases[i].expected);
 		}
-		judge_test_verdict(&tr, &r, &lim, &t);
+		judge_test_verdict(&tr, &r, &sub, &t);
 		if (tr.status != verdict_cases[i].want)
 			fail_msg("case %zu: status %d, want %d", i,
 			    tr.status, verdict_cases[i].want);
@@ -166,6 +251,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare_trim),
 		cmocka_unit_test(test_compare_binary),
+		cmocka_unit_test(test_compare_modes),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_status_table),
 	};

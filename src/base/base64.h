@@ -1,0 +1,21 @@
+#ifndef BASE_BASE64_H
+#define BASE_BASE64_H
+
+#include <stddef.h>
+
+/*
+ * Base64 (RFC 4648 §4, with padding).  Decoding is strict: the standard
+ * alphabet only, length a multiple of 4, padding only at the end, no
+ * whitespace, and unused bits zero.
+ */
+
+/* Encodes n bytes; returns a NUL-terminated string (caller frees), NULL. */
+char	*base64_encode(const void *p, size_t n, size_t *out_len);
+/*
+ * Decodes s (len bytes) into a new buffer (caller frees; NUL-terminated
+ * for convenience, the NUL not counted in *out_len).  Returns NULL if s is
+ * not strict base64 (errno EINVAL) or on ENOMEM.
+ */
+char	*base64_decode(const char *s, size_t len, size_t *out_len);
+
+#endif
