@@ -26,7 +26,9 @@ PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl"
 PKGS_TEST="python3-pytest python3-requests python3-selenium
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine"
 # languages offered by contrib/languages.json (C comes with build-essential)
-PKGS_LANG="python3"
+# the language table's toolchains (contrib/languages.json)
+PKGS_LANG="python3 gcc g++ nodejs node-typescript default-jdk-headless
+    golang-go rustc bash ruby php-cli lua5.4 pypy3"
 # extra packages from the caller, e.g. CODERUNNER_EXTRA_PKGS="golang-go"
 PKGS_EXTRA=${CODERUNNER_EXTRA_PKGS:-}
 

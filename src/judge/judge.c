@@ -146,7 +146,8 @@ judge_test_verdict(struct judge_test_result *tr,
 		tr->status = JS_MLE;
 		break;
 	case SANDBOX_OLE:
-		tr->status = JS_OLE;
+		/* a file over RLIMIT_FSIZE: Judge0 calls that SIGXFSZ */
+		tr->status = r->term_sig == SIGXFSZ ? JS_SIGXFSZ : JS_OLE;
 		break;
 	case SANDBOX_SV:
 		tr->status = JS_RE_OTHER;
@@ -378,6 +379,13 @@ write_files(const struct lang *lang, const struct submission *s, int box_fd,
 			goto fail;
 		v[n++] = lang->source_file;
 	}
+	/* the language's own helpers first; a user file may not replace one */
+	for (i = 0; lang->box_files != NULL && lang->box_files[i] != NULL;
+	    i += 2)
+		if (sandbox_box_write(box_fd, lang->box_files[i],
+		    lang->box_files[i + 1], strlen(lang->box_files[i + 1]),
+		    0644, err) == -1)
+			goto fail;
 	for (i = 0; i < s->nfiles; i++) {
 		if (sandbox_box_write(box_fd, s->files[i].name,
 		    s->files[i].content, s->files[i].len, 0644, err) == -1)

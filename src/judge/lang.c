@@ -41,6 +41,7 @@ lang_reset(struct lang *l)
 	strv_free(l->ro_paths);
 	strv_free(l->version_cmd);
 	strv_free(l->options_allowed);
+	strv_free(l->box_files);
 }
 
 void
@@ -129,6 +130,7 @@ static int
 load_one(json_object *o, struct lang *l, struct err *err)
 {
 	json_object	*v;
+	size_t		 i;
 
 	if (json_object_get_type(o) != json_type_object)
 		return err_set(err, "language entry must be an object");
@@ -147,12 +149,18 @@ load_one(json_object *o, struct lang *l, struct err *err)
 	    get_strv(o, "ro_paths", 0, &l->ro_paths, err) == -1 ||
 	    get_strv(o, "version_cmd", 0, &l->version_cmd, err) == -1 ||
 	    get_strv(o, "compiler_options", 0, &l->options_allowed,
-	    err) == -1)
+	    err) == -1 ||
+	    get_strv(o, "box_files", 0, &l->box_files, err) == -1)
 		return -1;
 	if (l->run_argv[0] == NULL)
 		return err_set(err, "language %s: empty \"run\"", l->name);
 	if (strchr(l->source_file, '/') != NULL)
 		return err_set(err, "language %s: bad source_file", l->name);
+	for (i = 0; l->box_files != NULL && l->box_files[i] != NULL; i += 2)
+		if (l->box_files[i + 1] == NULL ||
+		    strchr(l->box_files[i], '/') != NULL)
+			return err_set(err, "language %s: box_files is "
+			    "[name, content, ...] with plain names", l->name);
 	l->compile_cpu_s = get_num(o, "compile_cpu_time");
 	l->compile_wall_s = get_num(o, "compile_wall_time");
 	l->compile_memory_kb = (long long)get_num(o, "compile_memory_limit");

@@ -23,6 +23,8 @@ struct lang {
 	char		**ro_paths;	/* extra read-only binds */
 	char		**version_cmd;	/* prints the version, or NULL */
 	char		**options_allowed; /* compiler options: "-O2", "-std=*" */
+	char		**box_files;	/* name, content, ...: written to the
+					   box before compiling */
 	int		 available;
 	/* per-language overrides, 0 = the submission's own limit */
 	double		 compile_cpu_s;

@@ -171,6 +171,7 @@ static const struct {
 	{ SANDBOX_WTLE, 0, SIGKILL, 10, "", NULL, JS_TLE, "wall" },
 	{ SANDBOX_MLE, 0, SIGKILL, 10, "", NULL, JS_MLE, "memory" },
 	{ SANDBOX_OLE, 0, SIGKILL, 10, "", NULL, JS_OLE, "output" },
+	{ SANDBOX_OLE, 0, SIGXFSZ, 10, "", NULL, JS_SIGXFSZ, "output" },
 };
 
 static void
