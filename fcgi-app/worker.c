@@ -68,15 +68,38 @@ hook_job_queued(void *arg)
  * looked, or after timeout_ms.  "Last looked" starts at the beginning of
  * each request (serve), so a verdict stored between the API's status
  * check and this call is not missed; an early return only costs the API
- * another look at the store.
+ * another look at the store.  -1: the worker is stopping, answer now.
  */
-static void
+/*
+ * 1 once this worker is stopping: a thread saw SIGTERM, or SIGTERM is
+ * pending (blocked, for the signalfd) while every thread is busy waiting
+ * and none polls the signalfd.
+ */
+static int
+stopping(struct worker *w)
+{
+	sigset_t	pending;
+	int		s;
+
+	pthread_mutex_lock(&w->accept_mu);
+	s = w->stopping;
+	pthread_mutex_unlock(&w->accept_mu);
+	return s || (sigpending(&pending) == 0 &&
+	    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)));
+}
+
+static int
 hook_wait_any(void *arg, int timeout_ms)
 {
 	struct hthread	*t = arg;
 	struct worker	*w = t->w;
 	struct timespec	 ts;
 
+	if (stopping(w))
+		return -1;
+	/* a slice at a time, so a stop is seen within a second */
+	if (timeout_ms > 1000)
+		timeout_ms = 1000;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -93,6 +116,7 @@ hook_wait_any(void *arg, int timeout_ms)
 			break;
 	t->seen_gen = w->wake_gen;
 	pthread_mutex_unlock(&w->wake_mu);
+	return stopping(w) ? -1 : 0;
 }
 
 /*

@@ -50,8 +50,12 @@ struct api_resp {
  */
 struct api_hooks {
 	void	(*job_queued)(void *arg);
-	/* Returns when any job finished or timeout_ms passed. */
-	void	(*wait_any)(void *arg, int timeout_ms);
+	/*
+	 * Returns 0 when any job finished or timeout_ms passed, or -1 when
+	 * the process is stopping: the API then answers 202 with the token
+	 * rather than hold the request past the shutdown grace.
+	 */
+	int	(*wait_any)(void *arg, int timeout_ms);
 	void	*arg;
 };
 

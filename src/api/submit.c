@@ -933,8 +933,11 @@ wait_result(struct api *a, const char *token, struct api_resp *resp)
 			reply_token(resp, 202, token);
 			goto out;
 		}
-		a->hooks.wait_any(a->hooks.arg,
-		    (int)((deadline - now + 999) / 1000));
+		if (a->hooks.wait_any(a->hooks.arg,
+		    (int)((deadline - now + 999) / 1000)) == -1) {
+			reply_token(resp, 202, token);
+			goto out;
+		}
 	}
 	switch (store_get(a->store, token, NULL, &s, &err)) {
 	case -1:

@@ -78,7 +78,7 @@ fake_executor(struct fx *f)
 	submission_free(s);
 }
 
-static void
+static int
 hook_wait(void *arg, int timeout_ms)
 {
 	struct fx	*f = arg;
@@ -89,6 +89,7 @@ hook_wait(void *arg, int timeout_ms)
 		fake_executor(f);
 	else
 		usleep((timeout_ms < 5 ? timeout_ms : 5) * 1000);
+	return 0;
 }
 
 static int
