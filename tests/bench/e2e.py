@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""End-to-end benchmark (DESIGN section 10): POST -> verdict through nginx,
+spawn-fcgi and the sandbox, at concurrency 1 and 2 x cores, and the
+throughput of print(1) submissions against bare python3 on the same cores.
+
+Starts its own stack (tests/conftest.py's Stack) on a free loopback port
+with the rate limit raised, so that the limit is not what is measured.
+Prints a table of medians and ratios; exits non-zero only on a broken run
+(an error answer or a wrong verdict), never because a number is slow.
+"""
+
+import concurrent.futures
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))          # tests/, for conftest
+
+os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
+os.environ.setdefault("CODERUNNER_BURST", "10000")
+
+from conftest import Stack, _free_port  # noqa: E402
+
+CORES = os.cpu_count() or 1
+PY = {"language": "python3", "source_code": "print(1)",
+      "expected_output": "1"}
+C = {"language": "c", "source_code":
+     '#include <stdio.h>\nint main(void){ puts("1"); return 0; }\n',
+     "expected_output": "1"}
+
+
+class Broken(Exception):
+    pass
+
+
+def one(stack, body):
+    t0 = time.monotonic()
+    r = stack.post("/submissions?wait=true", json=body, timeout=120)
+    dt = time.monotonic() - t0
+    if r.status_code != 201:
+        raise Broken(f"{r.status_code}: {r.text[:200]}")
+    res = r.json()
+    if res["status"]["id"] != 3:
+        raise Broken(f"verdict {res['status']} {res.get('message')}")
+    return dt
+
+
+def latency(stack, body, n, conc):
+    with concurrent.futures.ThreadPoolExecutor(conc) as pool:
+        t0 = time.monotonic()
+        times = list(pool.map(lambda _: one(stack, body), range(n)))
+        wall = time.monotonic() - t0
+    times.sort()
+    return (statistics.median(times) * 1000,
+            times[int(len(times) * 0.9) - 1] * 1000, n / wall)
+
+
+def bare_python(n, conc):
+    """n runs of python3 -c 'print(1)', conc at a time, on the host."""
+    def run(_):
+        t0 = time.monotonic()
+        subprocess.run(["/usr/bin/python3", "-c", "print(1)"],
+                       stdout=subprocess.DEVNULL, check=True)
+        return time.monotonic() - t0
+    with concurrent.futures.ThreadPoolExecutor(conc) as pool:
+        t0 = time.monotonic()
+        times = sorted(pool.map(run, range(n)))
+        wall = time.monotonic() - t0
+    return statistics.median(times) * 1000, n / wall
+
+
+def main():
+    rundir = tempfile.mkdtemp(prefix="coderunner-bench-")
+    os.chmod(rundir, 0o755)
+    stack = Stack(rundir, _free_port())
+    rows = []
+    try:
+        stack.start()
+        one(stack, PY)                               # warm up
+        one(stack, C)
+        bare_ms, bare_rate = bare_python(100, CORES)
+        for conc in (1, 2 * CORES):
+            n = 40 if conc == 1 else 100
+            med, p90, rate = latency(stack, PY, n, conc)
+            rows.append((f"python print(1), concurrency {conc}", med, p90,
+                         rate, med / bare_ms, rate / bare_rate))
+        med, p90, rate = latency(stack, C, 20, 1)
+        rows.append(("C hello (compile + run), concurrency 1", med, p90,
+                     rate, None, None))
+    except Broken as e:
+        print(f"bench: broken run: {e}", file=sys.stderr)
+        print(stack.logs(), file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        shutil.rmtree(rundir, ignore_errors=True)
+
+    print(f"\nEnd to end through nginx ({CORES} cores; bare python3 -c "
+          f"'print(1)': median {bare_ms:.1f} ms, {bare_rate:.0f}/s at "
+          f"{CORES} parallel)")
+    print(f"{'case':42s} {'median ms':>10s} {'p90 ms':>8s} {'per s':>7s} "
+          f"{'x bare':>7s} {'rate/bare':>9s}")
+    for name, med, p90, rate, r_lat, r_rate in rows:
+        print(f"{name:42s} {med:10.1f} {p90:8.1f} {rate:7.1f} "
+              f"{(f'{r_lat:.2f}' if r_lat else '-'):>7s} "
+              f"{(f'{r_rate:.2f}' if r_rate else '-'):>9s}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
