@@ -32,7 +32,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: coderunner sandbox [--time-limit S] [--wall-time-limit S]\n"
 	    "           [--memory-limit KB] [--max-processes N]\n"
-	    "           [--output-limit BYTES] [--file-size-limit KB]\n"
+	    "           [--output-limit BYTES] [--stdout-limit BYTES]\n"
+	    "           [--stderr-limit BYTES] [--file-size-limit KB]\n"
 	    "           [--open-files N] [--stack-limit KB] [--stdin FILE]\n"
 	    "           [--env K=V]... [--ro PATH]... [--copy SRC[:NAME]]...\n"
 	    "           [--box-rw] [--no-box] [--stderr-to-stdout]\n"
@@ -70,7 +71,9 @@ read_host_file(const char *path, size_t *len)
 static void
 print_result(const struct sandbox_result *r)
 {
-	json_object	*o = json_object_new_object();
+	json_object	*o = json_object_new_object(), *denied;
+	char		 name[64];
+	int		 i;
 
 	json_object_object_add(o, "status",
 	    json_object_new_string(sandbox_status_name(r->status)));
@@ -98,6 +101,18 @@ print_result(const struct sandbox_result *r)
 	    json_object_new_string_len(r->errout, (int)r->errout_len));
 	json_object_object_add(o, "stderr_truncated",
 	    json_object_new_boolean(r->errout_truncated));
+	json_object_object_add(o, "procs_peak",
+	    json_object_new_int64(r->procs_peak));
+	json_object_object_add(o, "procs_limited",
+	    json_object_new_boolean(r->procs_limited));
+	json_object_object_add(o, "denied_count",
+	    json_object_new_int64(r->denied_count));
+	denied = json_object_new_array();
+	for (i = 0; i < r->denied_n; i++) {
+		sandbox_syscall_name(r->denied_nr[i], name, sizeof(name));
+		json_object_array_add(denied, json_object_new_string(name));
+	}
+	json_object_object_add(o, "denied_syscalls", denied);
 	printf("%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -112,6 +127,8 @@ cmd_sandbox(int argc, char **argv)
 		{ "memory-limit", required_argument, NULL, 'm' },
 		{ "max-processes", required_argument, NULL, 'p' },
 		{ "output-limit", required_argument, NULL, 'o' },
+		{ "stdout-limit", required_argument, NULL, 'O' },
+		{ "stderr-limit", required_argument, NULL, 'R' },
 		{ "file-size-limit", required_argument, NULL, 'f' },
 		{ "open-files", required_argument, NULL, 'n' },
 		{ "stack-limit", required_argument, NULL, 'k' },
@@ -162,6 +179,12 @@ cmd_sandbox(int argc, char **argv)
 		case 'o':
 			spec.lim.stdout_bytes = spec.lim.stderr_bytes =
 			    strtoull(optarg, NULL, 10);
+			break;
+		case 'O':
+			spec.lim.stdout_bytes = strtoull(optarg, NULL, 10);
+			break;
+		case 'R':
+			spec.lim.stderr_bytes = strtoull(optarg, NULL, 10);
 			break;
 		case 'f':
 			spec.lim.fsize_bytes = strtoull(optarg, NULL, 10) * 1024;
@@ -234,6 +257,9 @@ cmd_sandbox(int argc, char **argv)
 	spec.ro_paths = ro;
 
 	if ((sb = sandbox_open(&cfg, &err)) == NULL)
+		goto fail;
+	/* what a killed predecessor in this slot left behind */
+	if (sandbox_sweep(sb, 0, &err) == -1)
 		goto fail;
 	spec.box_fd = -1;
 	if (!no_box) {
@@ -331,9 +357,18 @@ cmd_check(int argc, char **argv)
 	printf("kernel: %s\n", h.kernel);
 	printf("user namespaces: %s\n", h.userns ? "ok" : "FAIL");
 	printf("seccomp: %s\n", h.seccomp ? "ok" : "FAIL");
+	printf("seccomp user notification: %s\n", h.seccomp_notify ?
+	    "ok (denied calls are named in results)" :
+	    "no (denied calls fail with EPERM, unreported)");
 	printf("cgroup: %s%s%s%s%s\n", sandbox_cgroup_name(h.cgroup),
 	    h.cgroup_path[0] ? " at " : "", h.cgroup_path,
 	    h.controllers[0] ? " controllers: " : "", h.controllers);
+	if (h.cgroup != SANDBOX_CG_NONE) {
+		printf("process limit (pids): %s\n", h.pids ? "ok" :
+		    "no (RLIMIT_NPROC only)");
+		printf("swap in the memory limit: %s\n", h.swap_off ? "ok" :
+		    "no swap accounting (fine when the host has no swap)");
+	}
 	if (h.cgroup == SANDBOX_CG_NONE)
 		printf("  (no delegated cgroup: limits fall back to rlimits; "
 		    "memory is address space, CPU is per process)\n");

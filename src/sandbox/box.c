@@ -1,10 +1,15 @@
 /*
  * Box directories on the host side.  A box is a fresh directory with an
- * unpredictable name under box_root.  The program inside may plant links,
- * fifos or unreadable directories in it, so host code never resolves a
- * path inside a box: it works relative to dir fds, opens with O_NOFOLLOW,
- * checks S_ISREG before reading, caps what it reads, and removes with
- * unlinkat(2) on names it read from the directory itself.
+ * unpredictable name under box_root: "s<slot>-<pid>-<64 random bits>",
+ * where pid is the process that made it, so that a startup sweep removes
+ * only the boxes of dead makers (another instance may share box_root and
+ * even the slot number, e.g. two CLI runs).
+ *
+ * The program inside may plant links, fifos or unreadable directories in
+ * it, so host code never resolves a path inside a box: it works relative
+ * to dir fds, opens with O_NOFOLLOW, checks S_ISREG before reading, caps
+ * what it reads, and removes with unlinkat(2) on names it read from the
+ * directory itself.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -12,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +40,9 @@ sandbox_box_create(struct sandbox *sb, struct err *err)
 		if (util_random(rnd, sizeof(rnd), err) == -1)
 			return -1;
 		snprintf(name, sizeof(name),
-		    "s%u-%02x%02x%02x%02x%02x%02x%02x%02x", sb->slot,
-		    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
-		    rnd[7]);
+		    "s%u-%d-%02x%02x%02x%02x%02x%02x%02x%02x", sb->slot,
+		    (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+		    rnd[5], rnd[6], rnd[7]);
 		if (mkdirat(sb->box_root_fd, name, 0700) == 0)
 			break;
 		if (errno != EEXIST)
@@ -216,6 +222,21 @@ sandbox_box_remove(struct sandbox *sb, int box_fd, struct err *err)
 	return rc;
 }
 
+/* Whether the maker named in "s<slot>-<pid>-..." is another live process. */
+static int
+maker_alive(const char *name)
+{
+	const char	*p;
+	long		 pid;
+
+	if ((p = strchr(name, '-')) == NULL)
+		return 0;
+	pid = strtol(p + 1, NULL, 10);
+	if (pid <= 0 || pid == (long)getpid())
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 int
 sandbox_sweep(struct sandbox *sb, int slot_all, struct err *err)
 {
@@ -234,7 +255,8 @@ sandbox_sweep(struct sandbox *sb, int slot_all, struct err *err)
 	}
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] != 's' || (!slot_all &&
-		    strncmp(e->d_name, prefix, strlen(prefix)) != 0))
+		    strncmp(e->d_name, prefix, strlen(prefix)) != 0) ||
+		    maker_alive(e->d_name))
 			continue;
 		if ((fd = openat(sb->box_root_fd, e->d_name, O_RDONLY |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)

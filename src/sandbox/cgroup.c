@@ -269,6 +269,36 @@ cgroup_run_oom_kills(const struct cgroup_run *run)
 	return v > 0 ? (int)v : 0;
 }
 
+uint32_t
+cgroup_run_procs_peak(const struct cgroup_run *run)
+{
+	int64_t	v = -1;
+
+	if (run->be == NULL)
+		return 0;
+	if (run->be->kind == SANDBOX_CG_V2)
+		v = read_i64(run->path[0], "pids.peak");
+	else if (run->be->kind == SANDBOX_CG_V1 &&
+	    run->path[CG_PIDS][0] != '\0')
+		v = read_i64(run->path[CG_PIDS], "pids.peak");
+	return v > 0 ? (uint32_t)v : 0;
+}
+
+int
+cgroup_run_procs_limited(const struct cgroup_run *run)
+{
+	int64_t	v = -1;
+
+	if (run->be == NULL)
+		return 0;
+	if (run->be->kind == SANDBOX_CG_V2)
+		v = read_key(run->path[0], "pids.events", "max");
+	else if (run->be->kind == SANDBOX_CG_V1 &&
+	    run->path[CG_PIDS][0] != '\0')
+		v = read_key(run->path[CG_PIDS], "pids.events", "max");
+	return v > 0;
+}
+
 /* Calls fn for each pid listed in dir/cgroup.procs; returns the count. */
 static int
 each_pid(const char *dir, void (*fn)(pid_t))

@@ -8,28 +8,44 @@
  *      pipes, and clones I; writes I's uid/gid maps and moves it into the
  *      cgroup; then watches: drains stdout/stderr with caps, enforces wall
  *      time, polls the cgroup's CPU counter to enforce CPU time over the
- *      whole tree, and kills I with SIGKILL when a limit is hit.
+ *      whole tree, answers the seccomp listener (every denied call fails
+ *      with its errno and is named in the result), and kills I with
+ *      SIGKILL when a limit is hit.
  *
  *   I  init of the run: clone(2)d by P into new user, mount, pid, net,
- *      ipc and uts namespaces (then its own cgroup namespace).  It builds
- *      the box's root filesystem on a tmpfs, pivots into it, forks R and
+ *      ipc and uts namespaces (then its own cgroup namespace).  It takes
+ *      the box's ids, sets PR_SET_PDEATHSIG (only now: a credential change
+ *      clears it) and checks that P did not die before that, builds the
+ *      box's root filesystem on a tmpfs, pivots into it, forks R and
  *      waits.  When R exits, I sends R's wait status and rusage to P and
  *      exits; as pid 1 of the namespace, its death makes the kernel kill
  *      every process left in the run.  Being init, it cannot be signalled
- *      from inside, and it is not dumpable, so it cannot be ptraced.
+ *      from inside, and it is not dumpable, so it cannot be ptraced (nor
+ *      seen: /proc is mounted with hidepid=invisible).
  *
  *   R  the program: sets rlimits, drops to uid 1000 with no capabilities,
- *      sets no_new_privs, closes every fd but 0-2, loads the seccomp
- *      filter and calls execve(2).
+ *      sets no_new_privs, closes every fd but 0-2 (and its two setup fds),
+ *      loads the seccomp filter, sends the filter's listener to P and
+ *      calls execve(2).
  *
  * Descriptors (all close-on-exec; P closes its child ends, I closes P's):
  *   sync pipe     P -> I   one byte: "maps written, cgroup joined, go on";
- *                          EOF (P died) makes I exit at once.
+ *                          P holds it open for the whole run, so its
+ *                          hang-up tells I that P died (EOF before "go",
+ *                          POLLHUP after it).
  *   status pipe   I,R -> P setup errors as text ("E..."), then I's final
  *                          binary report ("S" + struct init_report).
+ *   notify sock   R -> P   one SCM_RIGHTS message: the seccomp listener.
  *   out, err      R -> P   the program's stdout and stderr.
  *   stdin         a memfd holding the submission's input (or /dev/null).
  *   box fd        the box dir, bound at /box via /proc/self/fd/N.
+ *
+ * Filesystem: a tmpfs root (read-only once built) with read-only nosuid
+ * nodev binds of the system dirs, a whitelisted part of /etc and the
+ * language's paths; one size- and inode-capped scratch tmpfs holds the
+ * overlay's upper layer over /box (run) and the dirs bound at /tmp and
+ * /dev/shm, so the caps hold for the three together; /box is the box dir
+ * itself, writable, for a compile; a minimal /dev; a new /proc.
  *
  * Privilege: none.  An unprivileged user namespace gives I the
  * capabilities it needs inside; outside, every process of the run is the
@@ -38,13 +54,23 @@
  *
  * Teardown: P reaps I; the pid namespace guarantees nothing of the run
  * survives it.  The cgroup is killed again (second path) and removed.
- * The box dir belongs to the caller, who removes it via its fd.
+ * The box dir belongs to the caller, who removes it via its fd.  If P is
+ * killed, I dies by PR_SET_PDEATHSIG and the namespace with it; the
+ * cgroup and box dir it leaves are removed by the next sandbox_sweep()
+ * in the slot (which spares those of live makers).
+ *
+ * XXX Every run creates its cgroup and moves I into it.  On cgroup v1 that
+ * write waits for an RCU grace period (about 10 ms on an idle host) unless
+ * the host runs with cgroup favordynmods; see issue #3's notes for the
+ * per-slot helper that takes it off the per-run path.
  */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -96,7 +122,9 @@ struct child_ctx {
 	int				 out_wr;
 	int				 err_wr;
 	int				 stdin_fd;	/* -1 = /dev/null */
-	int				 parent_fds[4];	/* P's ends, for I to close */
+	int				 notify_wr;	/* R sends the seccomp
+							   listener here, or -1 */
+	int				 parent_fds[5];	/* P's ends, for I to close */
 	char				 box_path[PATH_MAX];	/* "" = no box */
 	uint64_t			 tmp_bytes;
 	uint32_t			 tmp_inodes;
@@ -239,6 +267,16 @@ mount_tmpfs(const struct child_ctx *c, const char *dst, unsigned long flags,
 		child_die(c, "mount tmpfs on %s", dst);
 }
 
+/* Binds a scratch dir at dst: writable, nosuid, nodev, noexec. */
+static void
+bind_scratch(const struct child_ctx *c, const char *src, const char *dst)
+{
+	if (mount(src, dst, NULL, MS_BIND, NULL) == -1 ||
+	    mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID |
+	    MS_NODEV | MS_NOEXEC, NULL) == -1)
+		child_die(c, "bind %s", dst);
+}
+
 static void
 write_file_at(const struct child_ctx *c, const char *path, const char *s)
 {
@@ -338,6 +376,24 @@ setup_mounts(const struct child_ctx *c)
 		bind_ro(c, *rp, target);
 	}
 
+	/*
+	 * One scratch tmpfs holds everything the program may write in the
+	 * box (the overlay's upper layer), /tmp and /dev/shm, so that the size
+	 * and inode caps hold for all three together.  Its pages are charged
+	 * to the run's memory cgroup as well.
+	 */
+	if (mkdir(".scratch", 0755) == -1)
+		child_die(c, "mkdir scratch");
+	mount_tmpfs(c, ".scratch", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
+	if (mkdir(".scratch/u", 0755) == -1 ||
+	    mkdir(".scratch/w", 0755) == -1 ||
+	    mkdir(".scratch/tmp", 0755) == -1 ||
+	    mkdir(".scratch/shm", 0755) == -1 ||
+	    chmod(".scratch/tmp", 01777) == -1 ||
+	    chmod(".scratch/shm", 01777) == -1 ||
+	    chown(".scratch/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1)
+		child_die(c, "scratch dirs");
+
 	/* /box */
 	if (mkdir("box", 0755) == -1)
 		child_die(c, "mkdir box");
@@ -352,23 +408,14 @@ setup_mounts(const struct child_ctx *c)
 			/*
 			 * A writable layer over the read-only box: the
 			 * program may write in its cwd, the box on the host
-			 * stays as the compile left it.  The layer's tmpfs
-			 * is mounted on /box itself and then hidden by the
-			 * overlay.
+			 * stays as the compile left it.
 			 */
 			if (mkdir(".lower", 0755) == -1 ||
 			    mount(src, ".lower", NULL, MS_BIND, NULL) == -1)
 				child_die(c, "bind box lower");
-			mount_tmpfs(c, "box", nsd, "0755", c->tmp_bytes,
-			    c->tmp_inodes);
-			if (mkdir("box/u", 0755) == -1 ||
-			    mkdir("box/w", 0755) == -1 ||
-			    chown("box/u", SANDBOX_INNER_UID,
-			    SANDBOX_INNER_GID) == -1)
-				child_die(c, "overlay dirs");
 			if (mount("overlay", "box", "overlay", nsd,
-			    "lowerdir=/tmp/.lower,upperdir=/tmp/box/u,"
-			    "workdir=/tmp/box/w,userxattr") == -1)
+			    "lowerdir=/tmp/.lower,upperdir=/tmp/.scratch/u,"
+			    "workdir=/tmp/.scratch/w,userxattr") == -1)
 				child_die(c, "mount overlay on box");
 			if (umount2(".lower", MNT_DETACH) == -1)
 				child_die(c, "umount box lower");
@@ -377,10 +424,9 @@ setup_mounts(const struct child_ctx *c)
 		close(box_fd);
 	}
 
-	if (mkdir("tmp", 01777) == -1)
+	if (mkdir("tmp", 0755) == -1)
 		child_die(c, "mkdir tmp");
-	mount_tmpfs(c, "tmp", nsd | MS_NOEXEC, "1777", c->tmp_bytes,
-	    c->tmp_inodes);
+	bind_scratch(c, ".scratch/tmp", "tmp");
 
 	if (mkdir("dev", 0755) == -1)
 		child_die(c, "mkdir dev");
@@ -396,10 +442,12 @@ setup_mounts(const struct child_ctx *c)
 	    symlink("/proc/self/fd/0", "dev/stdin") == -1 ||
 	    symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
 	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
-	    mkdir("dev/shm", 01777) == -1)
+	    mkdir("dev/shm", 0755) == -1)
 		child_die(c, "populate dev");
-	mount_tmpfs(c, "dev/shm", nsd | MS_NOEXEC, "1777", c->tmp_bytes,
-	    c->tmp_inodes);
+	bind_scratch(c, ".scratch/shm", "dev/shm");
+	/* the binds and the overlay keep the scratch tmpfs; hide its root */
+	if (umount2(".scratch", MNT_DETACH) == -1 || rmdir(".scratch") == -1)
+		child_die(c, "hide scratch");
 
 	if (mkdir("proc", 0555) == -1)
 		child_die(c, "mkdir proc");
@@ -535,6 +583,35 @@ reset_signals(void)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Sends fd over the unix socket sock (SCM_RIGHTS). */
+static int
+send_fd(int sock, int fd)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char		 byte = 'L';
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
 static void __attribute__((noreturn))
 run_program(const struct child_ctx *c)
 {
@@ -542,7 +619,7 @@ run_program(const struct child_ctx *c)
 	struct sock_fprog		 prog;
 	char				 buf[PATH_MAX];
 	const char			*file;
-	int				 in;
+	int				 in, lfd;
 
 	(void)setsid();
 	reset_signals();
@@ -551,11 +628,15 @@ run_program(const struct child_ctx *c)
 	if (in == -1 || dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||
 	    dup2(spec->stderr_to_stdout ? c->out_wr : c->err_wr, 2) == -1)
 		child_die(c, "dup2");
-	/* the status pipe moves to fd 3 so close_range keeps 0-3 only */
-	if (dup3(c->status_wr, 3, O_CLOEXEC) == -1)
+	/*
+	 * The status pipe moves to fd 3 and the notify socket to fd 4, so
+	 * that close_range keeps nothing else; both go before execve.
+	 */
+	if (dup3(c->status_wr, 3, O_CLOEXEC) == -1 ||
+	    (c->notify_wr != -1 && dup3(c->notify_wr, 4, O_CLOEXEC) == -1))
 		child_die(c, "dup3");
 	((struct child_ctx *)(uintptr_t)c)->status_wr = 3;
-	if (syscall(SYS_close_range, 4, ~0U, 0) == -1)
+	if (syscall(SYS_close_range, c->notify_wr != -1 ? 5 : 4, ~0U, 0) == -1)
 		child_die(c, "close_range");
 	setup_rlimits(c);
 	drop_privileges(c);
@@ -563,8 +644,18 @@ run_program(const struct child_ctx *c)
 	file = find_program(spec->argv[0], spec->envp, buf, sizeof(buf));
 	prog.len = c->sb->seccomp.len;
 	prog.filter = c->sb->seccomp.filter;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
-		child_die(c, "seccomp");
+	if (c->notify_wr == -1) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+			child_die(c, "seccomp");
+	} else {
+		if ((lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) == -1)
+			child_die(c, "seccomp");
+		if (send_fd(4, lfd) == -1)
+			child_die(c, "send seccomp listener");
+		close(lfd);
+		close(4);
+	}
 	execve(file, (char *const *)(uintptr_t)spec->argv,
 	    (char *const *)(uintptr_t)spec->envp);
 	child_die(c, "exec %s", spec->argv[0]);
@@ -579,15 +670,14 @@ init_main(void *arg)
 	pid_t			 prog, pid;
 	int			 st, i;
 	struct rusage		 ru;
+	struct pollfd		 pfd;
 
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* P's ends: close them so EOFs mean what they should */
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (c->parent_fds[i] != -1)
 			close(c->parent_fds[i]);
 	if (read(c->sync_rd, &go, 1) != 1)
 		_exit(SANDBOX_EXIT_SETUP);	/* P died before go */
-	close(c->sync_rd);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/*
 	 * Take the mapped ids now: when P is root our ids are still the
@@ -601,6 +691,18 @@ init_main(void *arg)
 	    SANDBOX_INNER_GID) == -1 || setresuid(SANDBOX_INNER_UID,
 	    SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
 		child_die(c, "take box ids");
+	/*
+	 * Die with P.  Set only now: a change of credentials clears the
+	 * parent-death signal.  P keeps the sync pipe open for the whole run,
+	 * so a hang-up on it means P died before the prctl took effect.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		child_die(c, "pdeathsig");
+	pfd.fd = c->sync_rd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) != 0)
+		_exit(SANDBOX_EXIT_SETUP);
+	close(c->sync_rd);
 	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
 		child_die(c, "unshare cgroup namespace");
 	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
@@ -616,6 +718,8 @@ init_main(void *arg)
 		close(c->err_wr);
 	if (c->stdin_fd != -1)
 		close(c->stdin_fd);
+	if (c->notify_wr != -1)
+		close(c->notify_wr);
 
 	/* as init we also reap whatever the program orphans */
 	memset(&rep, 0, sizeof(rep));
@@ -696,6 +800,36 @@ drain(int fd, struct capture *cp)
 	return 1;
 }
 
+/* Receives one fd sent with send_fd.  Returns it, or -1. */
+static int
+recv_fd(int sock)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char		 byte;
+	int		 fd = -1;
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) != 1)
+		return -1;
+	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL &&
+	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
 static int
 make_stdin(const struct sandbox_spec *spec, struct err *err)
 {
@@ -740,13 +874,10 @@ tv_ms(const struct timeval *tv)
 	return (uint32_t)(tv->tv_sec * 1000 + tv->tv_usec / 1000);
 }
 
-/* Sets status and message from what ended the run. */
-static void
-classify(struct sandbox_result *res, const struct sandbox_spec *spec,
+void
+sandbox_classify(struct sandbox_result *res, const struct sandbox_limits *l,
     int wstatus, int killed_for)
 {
-	const struct sandbox_limits	*l = &spec->lim;
-
 	res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 0;
 	res->term_sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
 	if (killed_for != SANDBOX_OK) {
@@ -803,9 +934,17 @@ classify(struct sandbox_result *res, const struct sandbox_spec *spec,
 		    "stderr limit exceeded" : "output limit exceeded");
 		break;
 	case SANDBOX_SV:
-		snprintf(res->message, sizeof(res->message),
+		snprintf(res->message, sizeof(res->message), "%s",
+		    res->denied_count > SANDBOX_DENY_MAX ?
+		    "too many forbidden system calls" :
 		    "forbidden system call (SIGSYS)");
 		break;
+	}
+	if (res->procs_limited) {
+		size_t	len = strlen(res->message);
+
+		snprintf(res->message + len, sizeof(res->message) - len,
+		    "; process limit reached");
 	}
 }
 
@@ -817,11 +956,12 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	struct cgroup_run	 cg;
 	struct capture		 out = { 0 }, eout = { 0 };
 	struct init_report	 rep;
-	struct pollfd		 pfd[3];
+	struct pollfd		 pfd[5];
 	char			 name[64], statbuf[512], *stack = NULL;
 	size_t			 statlen = 0;
 	int			 syncp[2] = { -1, -1 }, statp[2] = { -1, -1 };
 	int			 outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int			 notp[2] = { -1, -1 }, lfd = -1;
 	int			 stdin_fd = -1, rc = -1, wst = 0, r, i, nfds;
 	int			 killed_for = SANDBOX_OK, have_report = 0;
 	int			 cg_made = 0;
@@ -867,6 +1007,11 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	}
 	if ((stdin_fd = make_stdin(spec, err)) == -2)
 		goto out;
+	if (sb->notify && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
+	    0, notp) == -1) {
+		err_errno(err, "socketpair");
+		goto out;
+	}
 
 	memset(&c, 0, sizeof(c));
 	c.sb = sb;
@@ -876,10 +1021,12 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	c.out_wr = outp[1];
 	c.err_wr = errp[1];
 	c.stdin_fd = stdin_fd;
+	c.notify_wr = notp[1];
 	c.parent_fds[0] = syncp[1];
 	c.parent_fds[1] = statp[0];
 	c.parent_fds[2] = outp[0];
 	c.parent_fds[3] = errp[0];
+	c.parent_fds[4] = notp[0];
 	if (spec->box_fd != -1) {
 		char	link[64];
 		ssize_t	n;
@@ -915,16 +1062,17 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	close_fd(&statp[1]);
 	close_fd(&outp[1]);
 	close_fd(&errp[1]);
+	close_fd(&notp[1]);
 	close_fd(&stdin_fd);
 
 	if (cgroup_run_attach(&cg, pid, err) == -1 ||
 	    write_id_maps(sb, pid, err) == -1)
 		goto kill;
+	/* syncp[1] stays open: I takes its hang-up for our death */
 	if (write(syncp[1], "g", 1) != 1) {
 		err_errno(err, "start box");
 		goto kill;
 	}
-	close_fd(&syncp[1]);
 
 	deadline = t0 + (int64_t)spec->lim.wall_ms * 1000;
 	next_cpu = t0;
@@ -973,6 +1121,10 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 			pfd[nfds++] = (struct pollfd){ outp[0], POLLIN, 0 };
 		if (errp[0] != -1)
 			pfd[nfds++] = (struct pollfd){ errp[0], POLLIN, 0 };
+		if (notp[0] != -1)
+			pfd[nfds++] = (struct pollfd){ notp[0], POLLIN, 0 };
+		if (lfd != -1)
+			pfd[nfds++] = (struct pollfd){ lfd, POLLIN, 0 };
 		if ((r = poll(pfd, nfds, timeout)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1008,6 +1160,20 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 					killed_for = SANDBOX_OLE;
 					kill(pid, SIGKILL);
 				}
+			} else if (pfd[i].fd == notp[0]) {
+				/* R's one message: the listener, or EOF */
+				lfd = recv_fd(notp[0]);
+				close_fd(&notp[0]);
+			} else if (pfd[i].fd == lfd) {
+				if (!(pfd[i].revents & POLLIN) ||
+				    seccomp_notify_answer(lfd, res) == -1)
+					close_fd(&lfd);
+				else if (res->denied_count >
+				    SANDBOX_DENY_MAX &&
+				    killed_for == SANDBOX_OK) {
+					killed_for = SANDBOX_SV;
+					kill(pid, SIGKILL);
+				}
 			}
 		}
 	}
@@ -1039,6 +1205,8 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 		res->mem_peak_bytes = cgroup_run_mem_peak(&cg);
 		res->mem_exact = 1;
 		res->oom_killed = cgroup_run_oom_kills(&cg) > 0;
+		res->procs_peak = cgroup_run_procs_peak(&cg);
+		res->procs_limited = cgroup_run_procs_limited(&cg);
 	} else if (have_report) {
 		res->cpu_ms = tv_ms(&rep.ru_all.ru_utime) +
 		    tv_ms(&rep.ru_all.ru_stime);
@@ -1060,7 +1228,8 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	res->errout_len = eout.len;
 	res->errout_truncated = eout.truncated || eout.len >= eout.cap;
 	out.data = eout.data = NULL;
-	classify(res, spec, have_report ? rep.status : wst, killed_for);
+	sandbox_classify(res, &spec->lim, have_report ? rep.status : wst,
+	    killed_for);
 	rc = 0;
 	goto out;
 kill:
@@ -1078,6 +1247,9 @@ out:
 	close_fd(&outp[1]);
 	close_fd(&errp[0]);
 	close_fd(&errp[1]);
+	close_fd(&notp[0]);
+	close_fd(&notp[1]);
+	close_fd(&lfd);
 	close_fd(&stdin_fd);
 	if (stack != NULL)
 		munmap(stack, stack_size);
@@ -1130,7 +1302,8 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 		goto fail;
 	}
 	cgroup_detect(&sb->cg, "/sys/fs/cgroup", cfg->cgroup_base);
-	if (seccomp_prog_build(&sb->seccomp, err) == -1)
+	sb->notify = seccomp_notify_supported();
+	if (seccomp_prog_build(&sb->seccomp, sb->notify, err) == -1)
 		goto fail;
 	return sb;
 fail:
@@ -1220,6 +1393,23 @@ sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
 		snprintf(h->kernel, sizeof(h->kernel), "%.60s %.60s", u.sysname,
 		    u.release);
 	h->seccomp = sb->seccomp.len > 0;
+	h->seccomp_notify = sb->notify;
+	h->pids = sb->cg.kind == SANDBOX_CG_V2 ||
+	    (sb->cg.kind == SANDBOX_CG_V1 && sb->cg.base[1][0] != '\0');
+	/* v1: memsw exists with swap accounting; v2: memory.swap.max */
+	if (sb->cg.kind == SANDBOX_CG_V1) {
+		char	path[400];
+
+		snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes",
+		    sb->cg.base[0]);
+		h->swap_off = access(path, F_OK) == 0;
+	} else if (sb->cg.kind == SANDBOX_CG_V2) {
+		char	path[400];
+
+		snprintf(path, sizeof(path), "%s/memory.swap.max",
+		    sb->cg.base[0]);
+		h->swap_off = access(path, F_OK) == 0;
+	}
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = envp;

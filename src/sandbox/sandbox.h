@@ -78,7 +78,17 @@ struct sandbox_result {
 	size_t			 errout_len;
 	int			 errout_truncated;
 	char			 message[128];	/* which limit stopped it */
+	uint32_t		 procs_peak;	/* most processes + threads at
+						   once (0 = unknown) */
+	int			 procs_limited;	/* a fork/clone failed on
+						   max_procs */
+	uint32_t		 denied_count;	/* forbidden calls attempted
+						   (each failed with EPERM) */
+	int			 denied_nr[8];	/* the first distinct ones */
+	int			 denied_n;
 };
+
+#define SANDBOX_DENY_MAX	1000	/* more denied calls: stopped, SV */
 
 /* Per-process sandbox state: detected backends, the compiled filter. */
 struct sandbox;
@@ -137,10 +147,20 @@ int	sandbox_run(struct sandbox *, const struct sandbox_spec *,
 	    struct sandbox_result *, struct err *);
 void	sandbox_result_reset(struct sandbox_result *);
 
+/*
+ * Writes the name of native system call nr into buf ("syscall_N" if
+ * unknown).  Returns the length.
+ */
+int	sandbox_syscall_name(int nr, char *buf, size_t size);
+
 /* What the host offers, for `coderunner check`, /system_info. */
 struct sandbox_host {
 	int			userns;		/* unprivileged userns works */
 	int			seccomp;
+	int			seccomp_notify;	/* denied calls are reported */
+	int			pids;		/* a pids controller limits
+						   processes + threads */
+	int			swap_off;	/* memory limit covers swap */
 	enum sandbox_cgroup	cgroup;
 	char			cgroup_path[256];
 	char			controllers[128];

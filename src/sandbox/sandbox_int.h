@@ -23,8 +23,22 @@ struct seccomp_prog {
 	unsigned short		 len;
 };
 
-/* Builds the deny-list policy.  Returns 0, or -1 with err set. */
-int	seccomp_prog_build(struct seccomp_prog *, struct err *);
+/*
+ * Builds the deny-list policy: with notify, denied calls go to a user
+ * notification listener (SECCOMP_RET_USER_NOTIF), else they fail at once
+ * with their errno.  Returns 0, or -1 with err set.
+ */
+int	seccomp_prog_build(struct seccomp_prog *, int notify, struct err *);
+/* The errno P answers a notified call nr with. */
+int	seccomp_deny_errno(int nr);
+/* Whether this kernel offers user notification listeners. */
+int	seccomp_notify_supported(void);
+/*
+ * Answers one notification on listener lfd with the call's errno (never
+ * lets it through) and notes the call in res (denied_count, denied_nr).
+ * Returns 0, or -1 when the listener is done (no process is left).
+ */
+int	seccomp_notify_answer(int lfd, struct sandbox_result *res);
 void	seccomp_prog_reset(struct seccomp_prog *);
 /* The errno the policy answers for denied calls (so results can say so). */
 #define SECCOMP_DENY_ERRNO	EPERM
@@ -65,6 +79,10 @@ uint64_t cgroup_run_mem_peak(const struct cgroup_run *);
 int	cgroup_run_oom_kills(const struct cgroup_run *);
 /* Number of processes left in the run's cgroup (0 if unknown). */
 int	cgroup_run_nprocs(const struct cgroup_run *);
+/* Most processes at once (pids.peak), or 0 if unknown. */
+uint32_t cgroup_run_procs_peak(const struct cgroup_run *);
+/* Whether a fork failed on pids.max (pids.events "max"). */
+int	cgroup_run_procs_limited(const struct cgroup_run *);
 /* Kills everything in the run's cgroup (second path after pid ns death). */
 void	cgroup_run_kill(const struct cgroup_run *);
 /* Removes the run's cgroup(s).  Returns 0, or -1 with err set. */
@@ -79,6 +97,15 @@ int	box_clear(int dirfd, struct err *);
 
 /* --- sandbox.c ------------------------------------------------------ */
 
+/*
+ * Sets res->status, term_sig, exit_code and message from how the run's
+ * main process ended (wstatus), what P killed it for (killed_for, or
+ * SANDBOX_OK) and what the cgroup said (res->oom_killed, cpu_ms,
+ * out_truncated, procs_limited, denied_count must be set before).
+ */
+void	sandbox_classify(struct sandbox_result *res,
+	    const struct sandbox_limits *lim, int wstatus, int killed_for);
+
 struct sandbox {
 	char			 box_root[256];
 	int			 box_root_fd;
@@ -89,6 +116,7 @@ struct sandbox {
 	gid_t			 outer_gid;
 	struct cgroup_backend	 cg;
 	struct seccomp_prog	 seccomp;
+	int			 notify;	/* seccomp is the notify build */
 };
 
 #define SANDBOX_INNER_UID	1000	/* the program's uid inside */

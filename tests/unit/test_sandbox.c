@@ -1,0 +1,932 @@
+/*
+ * Unit tests of the sandbox module's parts that do not need a live box:
+ *
+ *   - the cgroup v2 and v1 backends against fake cgroupfs trees in a temp
+ *     dir (detection, limits written, counters parsed, kill, destroy,
+ *     sweep).  A fake tree differs from cgroupfs in two ways the tests
+ *     work around: control files are not created by mkdir (the tests make
+ *     the run dir and its files first; cgroup_run_create accepts an
+ *     existing dir) and rmdir refuses a dir with files in it (the tests
+ *     empty it first);
+ *   - the seccomp policy, loaded in forked children: both the errno build
+ *     and the notify build (with this process answering as P does);
+ *   - the verdict mapping (sandbox_classify);
+ *   - host-side box file handling against planted links, fifos and dirs.
+ */
+
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <linux/seccomp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_int.h"
+
+#define CHECK(call) do {						\
+	if ((call) == -1)						\
+		fail_msg("%s: %s", #call, err.msg);			\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* fake cgroup trees                                                    */
+
+struct tree {
+	char	root[64];
+};
+
+static void
+put(const char *dir, const char *file, const char *text)
+{
+	char	path[PATH_MAX];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "w")) == NULL)
+		fail_msg("fopen %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+get(const char *dir, const char *file)
+{
+	static char	buf[256];
+	char		path[PATH_MAX];
+	FILE		*f;
+	size_t		n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+mkdir_p(const char *fmt, ...)
+{
+	char	path[PATH_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+}
+
+/* Empties dir of plain files (a fake cgroup), so rmdir can work. */
+static void
+empty_dir(const char *dir)
+{
+	const char *const files[] = {
+		"memory.max", "memory.swap.max", "pids.max", "cpu.stat",
+		"memory.peak", "memory.events", "pids.peak", "pids.events",
+		"cgroup.procs", "cgroup.kill", "memory.limit_in_bytes",
+		"memory.memsw.limit_in_bytes", "memory.swappiness",
+		"cpuacct.usage", "memory.max_usage_in_bytes",
+		"memory.oom_control", "freezer.state",
+	};
+	char	path[PATH_MAX];
+	size_t	i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		(void)unlink(path);
+	}
+}
+
+static void
+rm_rf(const char *dir)
+{
+	char	cmd[PATH_MAX + 16];
+
+	if (strncmp(dir, "/tmp/test_sandbox.", 18) != 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)!system(cmd);
+}
+
+static int
+tree_setup(void **state)
+{
+	struct tree	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	snprintf(t->root, sizeof(t->root), "/tmp/test_sandbox.XXXXXX");
+	if (mkdtemp(t->root) == NULL) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int
+tree_teardown(void **state)
+{
+	struct tree	*t = *state;
+
+	rm_rf(t->root);
+	free(t);
+	return 0;
+}
+
+/* A pid that is certainly dead: a reaped child's. */
+static pid_t
+dead_pid(void)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+static void
+test_cgroup_detect_none(void **state)
+{
+	struct tree		*t = *state;
+	struct cgroup_backend	 be;
+
+	cgroup_detect(&be, t->root, NULL);
+	assert_int_equal(be.kind, SANDBOX_CG_NONE);
+	/* v1 with memory but no cpuacct is not enough */
+	mkdir_p("%s/memory", t->root);
+	mkdir_p("%s/memory/coderunner", t->root);
+	cgroup_detect(&be, t->root, "coderunner");
+	assert_int_equal(be.kind, SANDBOX_CG_NONE);
+	/* v2 whose delegated dir does not hand out memory+pids */
+	put(t->root, "cgroup.controllers", "cpu memory pids\n");
+	mkdir_p("%s/coderunner", t->root);
+	put(t->root, "coderunner/cgroup.subtree_control", "cpu\n");
+	cgroup_detect(&be, t->root, "coderunner");
+	assert_int_not_equal(be.kind, SANDBOX_CG_V2);
+}
+
+static void
+test_cgroup_v2(void **state)
+{
+	struct tree		*t = *state;
+	struct cgroup_backend	 be;
+	struct cgroup_run	 run;
+	struct sandbox_limits	 lim;
+	struct err		 err = { "" };
+	char			 run_dir[PATH_MAX], base[128];
+
+	put(t->root, "cgroup.controllers", "cpuset cpu io memory pids\n");
+	mkdir_p("%s/judge", t->root);
+	put(t->root, "judge/cgroup.subtree_control", "cpu memory pids\n");
+	cgroup_detect(&be, t->root, "judge");
+	assert_int_equal(be.kind, SANDBOX_CG_V2);
+	snprintf(base, sizeof(base), "%s/judge", t->root);
+	assert_string_equal(be.base[0], base);
+
+	/*
+	 * The kernel would create these with mkdir; a fake file is written
+	 * without truncation, so they start empty.
+	 */
+	snprintf(run_dir, sizeof(run_dir), "%s/s3-1-0", base);
+	mkdir_p("%s", run_dir);
+	put(run_dir, "memory.max", "");
+	put(run_dir, "memory.swap.max", "");
+	put(run_dir, "pids.max", "");
+	memset(&lim, 0, sizeof(lim));
+	lim.mem_bytes = 256ull << 20;
+	lim.max_procs = 32;
+	CHECK(cgroup_run_create(&run, &be, "s3-1-0", &lim, &err));
+	assert_string_equal(run.path[0], run_dir);
+	assert_string_equal(get(run_dir, "memory.max"), "268435456");
+	assert_string_equal(get(run_dir, "memory.swap.max"), "0");
+	assert_string_equal(get(run_dir, "pids.max"), "32");
+
+	/* what the kernel reports after a run */
+	put(run_dir, "cpu.stat", "usage_usec 1234567\nuser_usec 1000000\n"
+	    "system_usec 234567\nnr_periods 0\n");
+	put(run_dir, "memory.peak", "241172480\n");
+	put(run_dir, "memory.events", "low 0\nhigh 0\nmax 17\noom 1\n"
+	    "oom_kill 1\noom_group_kill 0\n");
+	put(run_dir, "pids.peak", "32\n");
+	put(run_dir, "pids.events", "max 5\n");
+	put(run_dir, "cgroup.procs", "101\n102\n");
+	assert_int_equal(cgroup_run_cpu_us(&run), 1234567);
+	assert_int_equal(cgroup_run_mem_peak(&run), 241172480);
+	assert_int_equal(cgroup_run_oom_kills(&run), 1);
+	assert_int_equal(cgroup_run_procs_peak(&run), 32);
+	assert_int_equal(cgroup_run_procs_limited(&run), 1);
+	assert_int_equal(cgroup_run_nprocs(&run), 2);
+	/* "max 17" in memory.events must not read as oom_kill */
+	put(run_dir, "memory.events", "max 17\noom 0\noom_kill 0\n");
+	assert_int_equal(cgroup_run_oom_kills(&run), 0);
+	put(run_dir, "pids.events", "max 0\n");
+	assert_int_equal(cgroup_run_procs_limited(&run), 0);
+
+	/* kill goes through cgroup.kill when the kernel has it */
+	put(run_dir, "cgroup.kill", "");
+	cgroup_run_kill(&run);
+	assert_string_equal(get(run_dir, "cgroup.kill"), "1");
+
+	empty_dir(run_dir);
+	CHECK(cgroup_run_destroy(&run, &err));
+	assert_int_equal(access(run_dir, F_OK), -1);
+	assert_string_equal(run.path[0], "");
+}
+
+static void
+test_cgroup_v2_no_limits(void **state)
+{
+	struct tree		*t = *state;
+	struct cgroup_backend	 be;
+	struct cgroup_run	 run;
+	struct sandbox_limits	 lim;
+	struct err		 err = { "" };
+	char			 run_dir[PATH_MAX];
+
+	put(t->root, "cgroup.controllers", "memory pids\n");
+	mkdir_p("%s/coderunner", t->root);
+	put(t->root, "coderunner/cgroup.subtree_control", "memory pids\n");
+	cgroup_detect(&be, t->root, NULL);
+	assert_int_equal(be.kind, SANDBOX_CG_V2);
+	/* no limits: nothing written, so no control files needed */
+	memset(&lim, 0, sizeof(lim));
+	CHECK(cgroup_run_create(&run, &be, "s0-1-0", &lim, &err));
+	snprintf(run_dir, sizeof(run_dir), "%s/coderunner/s0-1-0", t->root);
+	assert_int_equal(access(run_dir, F_OK), 0);
+	/* unreadable counters are "unknown", not errors */
+	assert_int_equal(cgroup_run_cpu_us(&run), -1);
+	assert_int_equal(cgroup_run_mem_peak(&run), 0);
+	assert_int_equal(cgroup_run_procs_peak(&run), 0);
+	/* a missing memory.max when a limit is asked for is an error */
+	lim.mem_bytes = 1 << 20;
+	assert_int_equal(cgroup_run_create(&run, &be, "s0-1-1", &lim, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "memory.max"));
+	CHECK(cgroup_run_destroy(&run, &err));
+}
+
+static void
+test_cgroup_v1(void **state)
+{
+	static const char *const ctrl[] = {
+		"memory", "pids", "cpuacct", "freezer"
+	};
+	struct tree		*t = *state;
+	struct cgroup_backend	 be;
+	struct cgroup_run	 run;
+	struct sandbox_limits	 lim;
+	struct err		 err = { "" };
+	char			 dir[CG_NCTRL][PATH_MAX];
+	int			 i;
+
+	for (i = 0; i < CG_NCTRL; i++) {
+		mkdir_p("%s/%s", t->root, ctrl[i]);
+		mkdir_p("%s/%s/coderunner", t->root, ctrl[i]);
+		snprintf(dir[i], sizeof(dir[i]), "%s/%s/coderunner/s1-7-0",
+		    t->root, ctrl[i]);
+		mkdir_p("%s", dir[i]);
+	}
+	cgroup_detect(&be, t->root, "coderunner");
+	assert_int_equal(be.kind, SANDBOX_CG_V1);
+	put(dir[0], "memory.limit_in_bytes", "");
+	put(dir[0], "memory.memsw.limit_in_bytes", "");
+	put(dir[0], "memory.swappiness", "");
+	put(dir[1], "pids.max", "");
+	memset(&lim, 0, sizeof(lim));
+	lim.mem_bytes = 64ull << 20;
+	lim.max_procs = 8;
+	CHECK(cgroup_run_create(&run, &be, "s1-7-0", &lim, &err));
+	for (i = 0; i < CG_NCTRL; i++)
+		assert_string_equal(run.path[i], dir[i]);
+	assert_string_equal(get(dir[0], "memory.limit_in_bytes"), "67108864");
+	/* swap off: memsw = memory, and it is written second */
+	assert_string_equal(get(dir[0], "memory.memsw.limit_in_bytes"),
+	    "67108864");
+	assert_string_equal(get(dir[0], "memory.swappiness"), "0");
+	assert_string_equal(get(dir[1], "pids.max"), "8");
+
+	put(dir[2], "cpuacct.usage", "2500000000\n");	/* ns */
+	put(dir[0], "memory.max_usage_in_bytes", "67108864\n");
+	put(dir[0], "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"
+	    "oom_kill 2\n");
+	put(dir[1], "pids.peak", "8\n");
+	put(dir[1], "pids.events", "max 1\n");
+	put(dir[0], "cgroup.procs", "");
+	assert_int_equal(cgroup_run_cpu_us(&run), 2500000);
+	assert_int_equal(cgroup_run_mem_peak(&run), 67108864);
+	assert_int_equal(cgroup_run_oom_kills(&run), 2);
+	assert_int_equal(cgroup_run_procs_peak(&run), 8);
+	assert_int_equal(cgroup_run_procs_limited(&run), 1);
+	assert_int_equal(cgroup_run_nprocs(&run), 0);
+
+	/* kill freezes, kills what cgroup.procs lists, thaws */
+	put(dir[3], "freezer.state", "");
+	cgroup_run_kill(&run);
+	assert_string_equal(get(dir[3], "freezer.state"), "THAWED");
+
+	for (i = 0; i < CG_NCTRL; i++)
+		empty_dir(dir[i]);
+	CHECK(cgroup_run_destroy(&run, &err));
+	for (i = 0; i < CG_NCTRL; i++)
+		assert_int_equal(access(dir[i], F_OK), -1);
+}
+
+static void
+test_cgroup_sweep(void **state)
+{
+	static const char *const ctrl[] = {
+		"memory", "pids", "cpuacct", "freezer"
+	};
+	struct tree		*t = *state;
+	struct cgroup_backend	 be;
+	char			 dead[64], live[64], other[64];
+	int			 i;
+
+	snprintf(dead, sizeof(dead), "s4-%d-0", (int)dead_pid());
+	snprintf(live, sizeof(live), "s4-%d-0", (int)getppid());
+	snprintf(other, sizeof(other), "s5-%d-0", (int)dead_pid());
+	for (i = 0; i < CG_NCTRL; i++) {
+		mkdir_p("%s/%s", t->root, ctrl[i]);
+		mkdir_p("%s/%s/coderunner", t->root, ctrl[i]);
+		mkdir_p("%s/%s/coderunner/%s", t->root, ctrl[i], dead);
+		mkdir_p("%s/%s/coderunner/%s", t->root, ctrl[i], live);
+		mkdir_p("%s/%s/coderunner/%s", t->root, ctrl[i], other);
+	}
+	cgroup_detect(&be, t->root, NULL);
+	assert_int_equal(be.kind, SANDBOX_CG_V1);
+	/* only slot 4, only the dead maker's, in every hierarchy at once */
+	assert_int_equal(cgroup_sweep(&be, "s4-"), 1);
+	for (i = 0; i < CG_NCTRL; i++) {
+		char	path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s/coderunner/%s", t->root,
+		    ctrl[i], dead);
+		assert_int_equal(access(path, F_OK), -1);
+		snprintf(path, sizeof(path), "%s/%s/coderunner/%s", t->root,
+		    ctrl[i], live);
+		assert_int_equal(access(path, F_OK), 0);
+		snprintf(path, sizeof(path), "%s/%s/coderunner/%s", t->root,
+		    ctrl[i], other);
+		assert_int_equal(access(path, F_OK), 0);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* seccomp                                                              */
+
+struct probe {
+	const char	*what;
+	long		 rc;
+	int		 err;
+};
+
+/* Runs the policy probes in the calling (filtered) process. */
+static int
+run_probes(struct probe *p)
+{
+	struct rlimit	rl = { 1 << 20, 1 << 20 };
+	struct rlimit	cur;
+	struct {
+		uint64_t	flags, pidfd, child_tid, parent_tid;
+		uint64_t	exit_signal, stack, stack_size, tls;
+	} ca;
+	int		n = 0, fd;
+
+#define PROBE(name, call) do {						\
+	errno = 0;							\
+	p[n].what = (name);						\
+	p[n].rc = (long)(call);						\
+	p[n].err = p[n].rc < 0 ? errno : 0;				\
+	n++;								\
+} while (0)
+	PROBE("mount", mount("none", "/tmp", "tmpfs", 0, NULL));
+	PROBE("unshare", unshare(CLONE_NEWUSER));
+	PROBE("ptrace", ptrace(PTRACE_TRACEME, 0, 0, 0));
+	PROBE("socket inet", socket(AF_INET, SOCK_STREAM, 0));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	PROBE("socket unix", fd);
+	if (fd != -1)
+		close(fd);
+	memset(&ca, 0, sizeof(ca));
+	ca.exit_signal = SIGCHLD;
+	PROBE("clone3", syscall(SYS_clone3, &ca, sizeof(ca)));
+	PROBE("io_uring_setup", syscall(SYS_io_uring_setup, 1, NULL));
+	PROBE("personality query", syscall(SYS_personality, 0xffffffffUL));
+	PROBE("personality change", syscall(SYS_personality, 0x0008UL));
+	PROBE("prlimit other", prlimit(getppid(), RLIMIT_NOFILE, &rl, NULL));
+	PROBE("prlimit read other", prlimit(getppid(), RLIMIT_NOFILE, NULL,
+	    &cur));
+	PROBE("prlimit self", prlimit(0, RLIMIT_CORE, NULL, &cur));
+	PROBE("bpf", syscall(SYS_bpf, 0, NULL, 0));
+	PROBE("clone newnet", syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, 0,
+	    0, 0, 0));
+#undef PROBE
+	return n;
+}
+
+/* What each probe must give: rc >= 0, or -1 with this errno. */
+static const struct {
+	const char	*what;
+	int		 ok;
+	int		 err;
+} want[] = {
+	{ "mount", 0, EPERM },
+	{ "unshare", 0, EPERM },
+	{ "ptrace", 0, EPERM },
+	{ "socket inet", 0, EAFNOSUPPORT },
+	{ "socket unix", 1, 0 },
+	{ "clone3", 0, ENOSYS },
+	{ "io_uring_setup", 0, ENOSYS },
+	{ "personality query", 1, 0 },
+	{ "personality change", 0, EPERM },
+	{ "prlimit other", 0, EPERM },
+	{ "prlimit read other", 1, 0 },
+	{ "prlimit self", 1, 0 },
+	{ "bpf", 0, EPERM },
+	{ "clone newnet", 0, EPERM },
+};
+
+static void
+check_probes(const struct probe *p, int n)
+{
+	size_t	i;
+
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < (size_t)n; i++) {
+		assert_string_equal(p[i].what, want[i].what);
+		if (want[i].ok && p[i].rc < 0)
+			fail_msg("%s: failed with %s", p[i].what,
+			    strerror(p[i].err));
+		if (!want[i].ok && (p[i].rc >= 0 || p[i].err != want[i].err))
+			fail_msg("%s: rc %ld errno %s, want %s", p[i].what,
+			    p[i].rc, strerror(p[i].err),
+			    strerror(want[i].err));
+	}
+}
+
+static void
+test_seccomp_errno_build(void **state)
+{
+	struct seccomp_prog	 sp;
+	struct sock_fprog	 fp;
+	struct probe		*p;
+	struct err		 err = { "" };
+	pid_t			 pid;
+	int			 st, n;
+
+	(void)state;
+	CHECK(seccomp_prog_build(&sp, 0, &err));
+	assert_non_null(sp.filter);
+	assert_true(sp.len > 10);
+	/* results come back through shared memory */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	assert_true(p != MAP_FAILED);
+	if ((pid = fork()) == 0) {
+		fp.len = sp.len;
+		fp.filter = sp.filter;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp) == -1)
+			_exit(2);
+		_exit(run_probes(p) > 0 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	n = (int)(sizeof(want) / sizeof(want[0]));
+	check_probes(p, n);
+	munmap(p, 4096);
+	seccomp_prog_reset(&sp);
+	assert_null(sp.filter);
+}
+
+static void
+test_seccomp_bad_abi_killed(void **state)
+{
+	struct seccomp_prog	 sp;
+	struct sock_fprog	 fp;
+	struct err		 err = { "" };
+	pid_t			 pid;
+	int			 st, abi;
+
+	(void)state;
+	CHECK(seccomp_prog_build(&sp, 0, &err));
+	for (abi = 0; abi < 2; abi++) {
+		if ((pid = fork()) == 0) {
+			long	rc = 0;
+
+			fp.len = sp.len;
+			fp.filter = sp.filter;
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+			    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+			    &fp) == -1)
+				_exit(2);
+			if (abi == 0)	/* i386: getpid is 20 */
+				__asm__ volatile ("int $0x80" : "=a"(rc) :
+				    "a"(20L) : "memory");
+			else		/* x32: the x32 bit on getpid */
+				rc = syscall(0x40000000L | 39);
+			_exit(rc == 0 ? 4 : 5);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFSIGNALED(st));
+		assert_int_equal(WTERMSIG(st), SIGSYS);
+	}
+	seccomp_prog_reset(&sp);
+}
+
+static int
+send_fd(int sock, int fd)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char		 byte = 'L';
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
+}
+
+static int
+recv_fd(int sock)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char		 byte;
+	int		 fd = -1;
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+static void
+test_seccomp_notify_build(void **state)
+{
+	struct seccomp_prog	 sp;
+	struct sandbox_result	 res;
+	struct sock_fprog	 fp;
+	struct probe		*p;
+	struct pollfd		 pfd;
+	struct err		 err = { "" };
+	char			 name[64];
+	pid_t			 pid;
+	int			 sv[2], lfd, st, i, found_mount = 0;
+
+	(void)state;
+	if (!seccomp_notify_supported())
+		skip();
+	CHECK(seccomp_prog_build(&sp, 1, &err));
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		fp.len = sp.len;
+		fp.filter = sp.filter;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    (lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp)) == -1 ||
+		    send_fd(sv[1], lfd) == -1)
+			_exit(2);
+		close(lfd);
+		_exit(run_probes(p) > 0 ? 0 : 3);
+	}
+	close(sv[1]);
+	assert_true((lfd = recv_fd(sv[0])) != -1);
+	close(sv[0]);
+	/* answer like P: until the child is gone */
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		pfd.fd = lfd;
+		pfd.events = POLLIN;
+		assert_true(poll(&pfd, 1, 5000) == 1);
+		if (!(pfd.revents & POLLIN) ||
+		    seccomp_notify_answer(lfd, &res) == -1)
+			break;
+	}
+	close(lfd);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	check_probes(p, (int)(sizeof(want) / sizeof(want[0])));
+	/* mount unshare ptrace socket personality prlimit bpf clone */
+	assert_int_equal(res.denied_count, 8);
+	assert_int_equal(res.denied_n, 8);
+	for (i = 0; i < res.denied_n; i++) {
+		sandbox_syscall_name(res.denied_nr[i], name, sizeof(name));
+		if (strcmp(name, "mount") == 0)
+			found_mount = 1;
+	}
+	assert_true(found_mount);
+	munmap(p, 4096);
+	seccomp_prog_reset(&sp);
+}
+
+static void
+test_syscall_name(void **state)
+{
+	char	buf[64];
+
+	(void)state;
+	sandbox_syscall_name(SYS_mount, buf, sizeof(buf));
+	assert_string_equal(buf, "mount");
+	sandbox_syscall_name(99999, buf, sizeof(buf));
+	assert_string_equal(buf, "syscall_99999");
+}
+
+/* ------------------------------------------------------------------ */
+/* verdicts                                                             */
+
+#define EXITED(n)	(((n) & 0xff) << 8)
+#define SIGNALED(s)	((s) & 0x7f)
+
+static const struct {
+	const char	*name;
+	uint32_t	 cpu_limit, cpu_ms;
+	int		 oom, out_trunc, err_trunc, procs_limited;
+	int		 wstatus, killed_for;
+	enum sandbox_status want;
+	int		 want_sig;
+	const char	*msg;
+} verdict_cases[] = {
+	{ "exit 0", 1000, 10, 0, 0, 0, 0, EXITED(0), SANDBOX_OK,
+	    SANDBOX_OK, 0, "exited normally" },
+	{ "exit 3", 1000, 10, 0, 0, 0, 0, EXITED(3), SANDBOX_OK,
+	    SANDBOX_RE, 0, "exit code 3" },
+	{ "segv", 1000, 10, 0, 0, 0, 0, SIGNALED(SIGSEGV), SANDBOX_OK,
+	    SANDBOX_SIG, SIGSEGV, "killed by signal 11 (SIGSEGV)" },
+	{ "oom kill", 1000, 10, 1, 0, 0, 0, SIGNALED(SIGKILL), SANDBOX_OK,
+	    SANDBOX_MLE, SIGKILL, "memory limit exceeded" },
+	{ "oom in a child, exit 0", 1000, 10, 1, 0, 0, 0, EXITED(0),
+	    SANDBOX_OK, SANDBOX_MLE, 0, "memory limit exceeded" },
+	{ "sigxfsz", 1000, 10, 0, 0, 0, 0, SIGNALED(SIGXFSZ), SANDBOX_OK,
+	    SANDBOX_OLE, SIGXFSZ, "file size limit exceeded" },
+	{ "cpu killed by P", 1000, 1003, 0, 0, 0, 0, SIGNALED(SIGKILL),
+	    SANDBOX_TLE, SANDBOX_TLE, SIGKILL, "CPU time limit exceeded" },
+	{ "sigxcpu backstop", 1000, 2000, 0, 0, 0, 0, SIGNALED(SIGXCPU),
+	    SANDBOX_OK, SANDBOX_TLE, SIGXCPU, "CPU time limit exceeded" },
+	{ "sigkill under the cpu limit", 1000, 10, 0, 0, 0, 0,
+	    SIGNALED(SIGKILL), SANDBOX_OK, SANDBOX_SIG, SIGKILL,
+	    "killed by signal 9 (SIGKILL)" },
+	{ "wall", 1000, 1, 0, 0, 0, 0, SIGNALED(SIGKILL), SANDBOX_WTLE,
+	    SANDBOX_WTLE, SIGKILL, "wall time limit exceeded" },
+	{ "stdout cap", 1000, 1, 0, 1, 0, 0, SIGNALED(SIGKILL), SANDBOX_OLE,
+	    SANDBOX_OLE, SIGKILL, "output limit exceeded" },
+	{ "stderr cap", 1000, 1, 0, 0, 1, 0, SIGNALED(SIGKILL), SANDBOX_OLE,
+	    SANDBOX_OLE, SIGKILL, "stderr limit exceeded" },
+	{ "exit 0 at the cap", 1000, 1, 0, 1, 0, 0, EXITED(0), SANDBOX_OK,
+	    SANDBOX_OLE, 0, "output limit exceeded" },
+	{ "sigsys", 1000, 1, 0, 0, 0, 0, SIGNALED(SIGSYS), SANDBOX_OK,
+	    SANDBOX_SV, SIGSYS, "forbidden system call (SIGSYS)" },
+	{ "fork bomb on the pids limit", 1000, 1001, 0, 0, 0, 1,
+	    SIGNALED(SIGKILL), SANDBOX_TLE, SANDBOX_TLE, SIGKILL,
+	    "CPU time limit exceeded; process limit reached" },
+	{ "no cpu limit", 0, 99999, 0, 0, 0, 0, SIGNALED(SIGKILL),
+	    SANDBOX_OK, SANDBOX_SIG, SIGKILL, "killed by signal 9 (SIGKILL)" },
+};
+
+static void
+test_classify(void **state)
+{
+	struct sandbox_result	res;
+	struct sandbox_limits	lim;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(verdict_cases) / sizeof(verdict_cases[0]);
+	    i++) {
+		memset(&res, 0, sizeof(res));
+		memset(&lim, 0, sizeof(lim));
+		lim.cpu_ms = verdict_cases[i].cpu_limit;
+		lim.wall_ms = 3000;
+		res.cpu_ms = verdict_cases[i].cpu_ms;
+		res.oom_killed = verdict_cases[i].oom;
+		res.out_truncated = verdict_cases[i].out_trunc;
+		res.errout_truncated = verdict_cases[i].err_trunc;
+		res.procs_limited = verdict_cases[i].procs_limited;
+		sandbox_classify(&res, &lim, verdict_cases[i].wstatus,
+		    verdict_cases[i].killed_for);
+		if (res.status != verdict_cases[i].want)
+			fail_msg("%s: status %s, want %s",
+			    verdict_cases[i].name,
+			    sandbox_status_name(res.status),
+			    sandbox_status_name(verdict_cases[i].want));
+		if (res.term_sig != verdict_cases[i].want_sig)
+			fail_msg("%s: signal %d, want %d",
+			    verdict_cases[i].name, res.term_sig,
+			    verdict_cases[i].want_sig);
+		if (strcmp(res.message, verdict_cases[i].msg) != 0)
+			fail_msg("%s: message \"%s\", want \"%s\"",
+			    verdict_cases[i].name, res.message,
+			    verdict_cases[i].msg);
+	}
+}
+
+static void
+test_status_names(void **state)
+{
+	(void)state;
+	assert_string_equal(sandbox_status_name(SANDBOX_OK), "OK");
+	assert_string_equal(sandbox_status_name(SANDBOX_SV), "SV");
+	assert_string_equal(sandbox_status_name((enum sandbox_status)99),
+	    "?");
+	assert_string_equal(sandbox_cgroup_name(SANDBOX_CG_V1), "cgroup-v1");
+	assert_string_equal(sandbox_cgroup_name(SANDBOX_CG_V2), "cgroup-v2");
+	assert_string_equal(sandbox_cgroup_name(SANDBOX_CG_NONE), "none");
+}
+
+/* ------------------------------------------------------------------ */
+/* host-side box files                                                  */
+
+static void
+test_box_planted(void **state)
+{
+	struct tree		*t = *state;
+	struct sandbox_config	 cfg;
+	struct sandbox		*sb;
+	struct err		 err = { "" };
+	char			 boxes[128], outside[128], *data;
+	char			 keep[PATH_MAX];
+	size_t			 len;
+	int			 fd, dfd, i;
+
+	snprintf(boxes, sizeof(boxes), "%s/boxes", t->root);
+	snprintf(outside, sizeof(outside), "%s/outside", t->root);
+	mkdir_p("%s", outside);
+	put(outside, "secret", "host secret\n");
+	snprintf(keep, sizeof(keep), "%s/secret", outside);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.box_root = boxes;
+	cfg.slot = 9;
+	cfg.uid_base = 200000;
+	if ((sb = sandbox_open(&cfg, &err)) == NULL)
+		fail_msg("sandbox_open: %s", err.msg);
+	CHECK(fd = sandbox_box_create(sb, &err));
+
+	/* writes refuse names with a slash and never follow a link */
+	assert_int_equal(sandbox_box_write(fd, "../x", "x", 1, 0644, &err),
+	    -1);
+	assert_int_equal(symlinkat(keep, fd, "main.c"), 0);
+	assert_int_equal(sandbox_box_write(fd, "main.c", "int x;", 6, 0644,
+	    &err), -1);
+	assert_string_equal(get(outside, "secret"), "host secret\n");
+
+	/* what a hostile compile leaves: links, a fifo, a locked deep tree */
+	assert_int_equal(symlinkat(outside, fd, "hostdir"), 0);
+	assert_int_equal(symlinkat(keep, fd, "a.out"), 0);
+	assert_int_equal(mkfifoat(fd, "fifo", 0644), 0);
+	assert_int_equal(mkdirat(fd, "locked", 0755), 0);
+	CHECK(dfd = openat(fd, "locked", O_RDONLY | O_DIRECTORY));
+	for (i = 0; i < 20; i++) {
+		int	nfd;
+
+		assert_int_equal(mkdirat(dfd, "d", 0755), 0);
+		nfd = openat(dfd, "d", O_RDONLY | O_DIRECTORY);
+		close(dfd);
+		dfd = nfd;
+	}
+	close(dfd);
+	assert_int_equal(fchmodat(fd, "locked", 0, 0), 0);
+	CHECK(sandbox_box_write(fd, "big", "0123456789", 10, 0644, &err));
+
+	/* reads: no link, no fifo (no hang), no dir; capped */
+	assert_int_equal(sandbox_box_read(fd, "a.out", 64, &data, &len, &err),
+	    0);
+	assert_int_equal(sandbox_box_read(fd, "fifo", 64, &data, &len, &err),
+	    0);
+	assert_int_equal(sandbox_box_read(fd, "locked", 64, &data, &len,
+	    &err), 0);
+	assert_int_equal(sandbox_box_read(fd, "nothing", 64, &data, &len,
+	    &err), 0);
+	assert_int_equal(sandbox_box_read(fd, "big", 4, &data, &len, &err), 1);
+	assert_int_equal(len, 4);
+	assert_memory_equal(data, "0123", 4);
+	free(data);
+
+	/* removal takes the links, not what they point at */
+	CHECK(sandbox_box_remove(sb, fd, &err));
+	assert_string_equal(get(outside, "secret"), "host secret\n");
+	assert_int_equal(rmdir(boxes), 0);	/* empty: the box is gone */
+	sandbox_close(sb);
+}
+
+static void
+test_box_sweep(void **state)
+{
+	struct tree		*t = *state;
+	struct sandbox_config	 cfg;
+	struct sandbox		*sb;
+	struct err		 err = { "" };
+	char			 boxes[128], path[PATH_MAX];
+	int			 fd, n, live = (int)getppid();
+
+	snprintf(boxes, sizeof(boxes), "%s/boxes", t->root);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.box_root = boxes;
+	cfg.slot = 3;
+	cfg.cgroup_base = "no-such-cgroup";	/* keep the host's alone */
+	if ((sb = sandbox_open(&cfg, &err)) == NULL)
+		fail_msg("sandbox_open: %s", err.msg);
+	/* a dead maker's box in this slot, a live one's, another slot's */
+	mkdir_p("%s/s3-%d-00aa", boxes, (int)dead_pid());
+	mkdir_p("%s/s3-%d-00bb", boxes, live);
+	mkdir_p("%s/s4-%d-00cc", boxes, (int)dead_pid());
+	CHECK(n = sandbox_sweep(sb, 0, &err));
+	assert_int_equal(n, 1);
+	CHECK(fd = sandbox_box_create(sb, &err));
+	snprintf(path, sizeof(path), "%s/s3-%d-00bb", boxes, live);
+	assert_int_equal(access(path, F_OK), 0);
+	CHECK(sandbox_box_remove(sb, fd, &err));
+	sandbox_close(sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cgroup_detect_none,
+		    tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_v2, tree_setup,
+		    tree_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_v2_no_limits,
+		    tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_v1, tree_setup,
+		    tree_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_sweep, tree_setup,
+		    tree_teardown),
+		cmocka_unit_test(test_seccomp_errno_build),
+		cmocka_unit_test(test_seccomp_bad_abi_killed),
+		cmocka_unit_test(test_seccomp_notify_build),
+		cmocka_unit_test(test_syscall_name),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test_setup_teardown(test_box_planted, tree_setup,
+		    tree_teardown),
+		cmocka_unit_test_setup_teardown(test_box_sweep, tree_setup,
+		    tree_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
