@@ -5,6 +5,7 @@
 #
 #   RUNDIR/nginx.conf          the standalone server (nginx/coderunner.conf.in)
 #   RUNDIR/nginx/*.conf        the snippets it includes, rendered
+#   RUNDIR/nginx/static/       the HTML pages' CSS and JS (nginx/static)
 #   RUNDIR/nginx/htpasswd      user demo, SHA-512 crypt of the demo password
 #   RUNDIR/nginx/keys.map      API keys -> users, for auth.conf
 #   RUNDIR/demo-password       the demo password (mode 600)
@@ -34,6 +35,13 @@
 #   CODERUNNER_WAIT_TIMEOUT_MS  wait=true limit, app and nginx [30000]
 #   CODERUNNER_MAX_BODY     request body limit in bytes [1048576]
 #   CODERUNNER_HTTP_WORKERS, CODERUNNER_EXECUTORS  [app default: by cores]
+#   CODERUNNER_QUEUE_MAX    queued jobs before 503 [app default]
+#   CODERUNNER_EXTRA_USERS  more users besides demo, e.g. "alice bob": each
+#                           gets RUNDIR/password-NAME and RUNDIR/api-key-NAME
+#   CODERUNNER_ADMINS       users who see everyone's submissions [none]
+#   CODERUNNER_ALLOW_DELETE true: DELETE /submissions/{token} [false]
+#   CODERUNNER_CALLBACK_HOSTS  callback allow-list, e.g. "127.0.0.1" [none]
+#   CODERUNNER_CALLBACK_SECRET the callbacks' HMAC key [none]
 #   CODERUNNER_USER         service user when root [coderunner]
 #   CODERUNNER_NGINX_USER   nginx worker user when root [www-data]
 #   CODERUNNER_FCGI         the program [build/coderunner.fcgi]
@@ -140,6 +148,20 @@ HASH=$(printf '%s\n' "$PASSWORD" | openssl passwd -6 -stdin)
 printf 'demo:%s\n' "$HASH" >"$CONFDIR/htpasswd.tmp"
 printf '# API key -> user (see auth.conf)\n"%s" demo;\n' "$API_KEY" \
     >"$CONFDIR/keys.map.tmp"
+for u in ${CODERUNNER_EXTRA_USERS:-}; do
+	case $u in
+	demo|*[!a-z0-9_]*) die "bad extra user name: $u" ;;
+	esac
+	[ -s "$RUNDIR/password-$u" ] ||
+	    openssl rand -hex 12 >"$RUNDIR/password-$u"
+	[ -s "$RUNDIR/api-key-$u" ] ||
+	    openssl rand -hex 16 >"$RUNDIR/api-key-$u"
+	chmod 600 "$RUNDIR/password-$u" "$RUNDIR/api-key-$u"
+	HASH=$(openssl passwd -6 -stdin <"$RUNDIR/password-$u")
+	printf '%s:%s\n' "$u" "$HASH" >>"$CONFDIR/htpasswd.tmp"
+	printf '"%s" %s;\n' "$(cat "$RUNDIR/api-key-$u")" "$u" \
+	    >>"$CONFDIR/keys.map.tmp"
+done
 if [ -n "$NGINX_GROUP" ]; then
 	chgrp "$NGINX_GROUP" "$CONFDIR/htpasswd.tmp"
 	chmod 640 "$CONFDIR/htpasswd.tmp"
@@ -178,8 +200,36 @@ for f in http.conf auth.conf ratelimit.conf coderunner-location.conf \
     errors.conf fastcgi-params.conf; do
 	render "$ROOT/nginx/$f" "$CONFDIR/$f"
 done
+# The pages' stylesheet and script, served by nginx (coderunner-location.conf).
+rm -rf "$CONFDIR/static.tmp"
+cp -R "$ROOT/nginx/static" "$CONFDIR/static.tmp"
+rm -rf "$CONFDIR/static"
+mv "$CONFDIR/static.tmp" "$CONFDIR/static"
 
 # --- the app ---------------------------------------------------------------
+# Words as a JSON list of strings; only plain words are taken.
+json_list() {
+	out=
+	for w in "$@"; do
+		case $w in
+		*[!A-Za-z0-9_.:/*-]*) die "unsupported character in: $w" ;;
+		esac
+		out="$out${out:+, }\"$w\""
+	done
+	printf '[%s]' "$out"
+}
+for n in ${CODERUNNER_QUEUE_MAX:-0}; do
+	case $n in
+	''|*[!0-9]*) die "not a number: $n" ;;
+	esac
+done
+case ${CODERUNNER_ALLOW_DELETE:-false} in
+true|false) ;;
+*) die "CODERUNNER_ALLOW_DELETE must be true or false" ;;
+esac
+case ${CODERUNNER_CALLBACK_SECRET:-} in
+*[!A-Za-z0-9_.-]*) die "CODERUNNER_CALLBACK_SECRET: use [A-Za-z0-9_.-]" ;;
+esac
 {
 	echo '{'
 	echo "  \"database\": \"$DATABASE\","
@@ -191,6 +241,17 @@ done
 	[ -n "${CODERUNNER_EXECUTORS:-}" ] &&
 	    echo "  \"executors\": $CODERUNNER_EXECUTORS,"
 	echo "  \"max_body_bytes\": $MAX_BODY,"
+	[ -n "${CODERUNNER_QUEUE_MAX:-}" ] &&
+	    echo "  \"queue_max\": $CODERUNNER_QUEUE_MAX,"
+	[ -n "${CODERUNNER_ALLOW_DELETE:-}" ] &&
+	    echo "  \"allow_delete\": $CODERUNNER_ALLOW_DELETE,"
+	[ -n "${CODERUNNER_ADMINS:-}" ] &&
+	    echo "  \"admins\": $(json_list $CODERUNNER_ADMINS),"
+	[ -n "${CODERUNNER_CALLBACK_HOSTS:-}" ] &&
+	    echo "  \"callback_allow_hosts\": $(json_list \
+	    $CODERUNNER_CALLBACK_HOSTS),"
+	[ -n "${CODERUNNER_CALLBACK_SECRET:-}" ] &&
+	    echo "  \"callback_secret\": \"$CODERUNNER_CALLBACK_SECRET\","
 	echo "  \"wait_timeout_ms\": $WAIT_TIMEOUT_MS"
 	echo '}'
 } >"$APP_CONFIG.tmp"

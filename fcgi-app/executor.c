@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -83,6 +84,7 @@ run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
 
 	log_debug("executor %d: job %s, attempt %d", slot, s->token,
 	    s->attempts);
+	metrics_executor_busy(ctx->metrics, slot, 1);
 	err.msg[0] = '\0';
 	if (judge_run(sb, ctx->langs, s, ctx->cfg->stored_output_bytes,
 	    &err) == -1) {
@@ -92,8 +94,11 @@ run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
 		snprintf(s->message, sizeof(s->message), "%.*s",
 		    (int)sizeof(s->message) - 1, err.msg);
 	}
-	if (err.msg[0] != '\0')
+	/* a message with a verdict: the sandbox itself failed */
+	if (err.msg[0] != '\0') {
 		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
+		metrics_sandbox_failure(ctx->metrics);
+	}
 
 	for (i = 0; store_finish(st, s, &err) == -1; i++) {
 		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
@@ -108,6 +113,11 @@ run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
 	log_info("executor %d: job %s: %s (%s) in %lld ms", slot, s->token,
 	    judge_status_code(s->status), judge_status_description(s->status),
 	    (long long)((util_mono_us() - t0) / 1000));
+	metrics_finished(ctx->metrics, ctx->langs, s->lang_id, s->status,
+	    util_mono_us() - t0);
+	metrics_executor_busy(ctx->metrics, slot, 0);
+	if (ctx->cb_fd != -1 && proc_efd_add(ctx->cb_fd, 1) == -1)
+		log_warn("executor %d: wake the callback sender", slot);
 
 	/* W is small: wake every worker, the waiter is among them */
 	for (i = 0; i < ctx->nworkers; i++)
@@ -146,6 +156,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		log_info("executor %d: removed %d leftover box(es)", slot, rc);
 	log_info("executor %d: ready (cgroup %s)", slot,
 	    sandbox_cgroup_name(sandbox_cgroup_backend(sb)));
+	metrics_executor_ready(ctx->metrics, slot);
 
 	/* SIGTERM is looked at between jobs only: a job in hand finishes */
 	while (!proc_stop_requested(sig_fd)) {

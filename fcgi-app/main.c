@@ -24,6 +24,9 @@
  *                 Claims the oldest queued job (store_claim), judges it in
  *                 the sandbox (which forks the boxes), stores the verdict,
  *                 wakes the workers.  Single-threaded.  Never accepts.
+ *   callback      callback.c, one, only when callback_allow_hosts is not
+ *                 empty.  Sends the callbacks of final submissions (PUT,
+ *                 signed), with retries; never blocks an executor.
  *
  * File descriptors (all close-on-exec: only the sandbox execs, and it
  * also close_range()s in the child)
@@ -48,8 +51,18 @@
  *               threads waiting in api wait=true.  The master keeps them
  *               all so that a restarted worker gets its slot's again.
  *               Workers close the others' after fork.
+ *   cb_fd       eventfd "a verdict is in", EFD_NONBLOCK, only with the
+ *               callback process: written by executors after each
+ *               verdict, read by the callback process.
  *   database    SQLite's own descriptors, opened after fork in each
  *               process (one connection per process).
+ *
+ * Shared memory
+ *
+ *   One anonymous MAP_SHARED region (api/metrics.h), mapped by the master
+ *   before the first fork: counters for /metrics, and per executor slot
+ *   its pid (the master writes it), ready and busy (the executor writes
+ *   them) for /health and /workers.  Atomic updates, no locks.
  *
  * Signals
  *
@@ -91,6 +104,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -111,7 +125,7 @@
 #define QUICK_DEATH_US	5000000	/* a child dying sooner backs off */
 #define BACKOFF_MAX_US	30000000
 
-enum kind { WORKER, EXECUTOR };
+enum kind { WORKER, EXECUTOR, CALLBACK };
 
 struct child {
 	enum kind	 kind;
@@ -135,7 +149,8 @@ struct master {
 static const char *
 kind_name(enum kind k)
 {
-	return k == WORKER ? "worker" : "executor";
+	return k == WORKER ? "worker" : k == EXECUTOR ? "executor" :
+	    "callback";
 }
 
 static void
@@ -206,9 +221,13 @@ spawn(struct master *m, struct child *c)
 	if (pid == 0) {
 		if (c->kind == WORKER)
 			worker_main(&m->ctx, c->slot);
+		if (c->kind == CALLBACK)
+			callback_main(&m->ctx);
 		executor_main(&m->ctx, c->slot);
 	}
 	c->pid = pid;
+	if (c->kind == EXECUTOR)
+		metrics_executor_pid(m->ctx.metrics, c->slot, pid);
 	log_debug("%s %d: pid %d", kind_name(c->kind), c->slot, (int)pid);
 }
 
@@ -243,6 +262,8 @@ child_exited(struct master *m, pid_t pid, int status)
 	if (c == NULL)
 		return;
 	c->pid = 0;
+	if (c->kind == EXECUTOR)
+		metrics_executor_pid(m->ctx.metrics, c->slot, 0);
 	lived = now - c->started_us;
 	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	if (WIFSIGNALED(status))
@@ -364,10 +385,12 @@ supervise(struct master *m)
 
 /*
  * Asks each language's tool for its version, in a box of a slot no
- * executor uses, once: the children inherit the table.
+ * executor uses, once: the children inherit the table.  Also notes what
+ * the sandbox found on this host (for /system_info).
  */
 static void
-probe_languages(const struct config *cfg, struct lang_table *langs)
+probe_languages(const struct config *cfg, struct lang_table *langs,
+    struct sandbox_host *host)
 {
 	struct sandbox_config	 sc;
 	struct sandbox		*sb;
@@ -382,6 +405,8 @@ probe_languages(const struct config *cfg, struct lang_table *langs)
 		fatal("sandbox: %s", err.msg);
 	if (lang_table_probe(langs, sb, &err) == -1)
 		fatal("languages: %s", err.msg);
+	if (sandbox_probe_host(sb, host, &err) == -1)
+		log_warnx("sandbox: %s", err.msg);
 	sandbox_close(sb);
 }
 
@@ -389,6 +414,7 @@ int
 main(int argc, char *argv[])
 {
 	struct master		 m;
+	struct sandbox_host	 host;
 	struct lang_table	*langs;
 	struct store		*st;
 	struct err		 err;
@@ -437,7 +463,8 @@ main(int argc, char *argv[])
 		fatal("config: http_threads must be 1 to %d", MAX_THREADS);
 	if ((langs = lang_table_load(m.cfg.languages, &err)) == NULL)
 		fatal("languages: %s", err.msg);
-	probe_languages(&m.cfg, langs);
+	memset(&host, 0, sizeof(host));
+	probe_languages(&m.cfg, langs, &host);
 
 	/* jobs a previous run left running go back in the queue */
 	if ((st = store_open(m.cfg.database, &err)) == NULL)
@@ -462,6 +489,13 @@ main(int argc, char *argv[])
 	m.ctx.langs = langs;
 	m.ctx.master = getpid();
 	m.ctx.nworkers = m.cfg.http_workers;
+	m.ctx.host = &host;
+	if ((m.ctx.metrics = metrics_new(m.cfg.executors, &err)) == NULL)
+		fatal("%s", err.msg);
+	m.ctx.cb_fd = -1;
+	if (m.cfg.callback_allow_hosts[0] != NULL &&
+	    (m.ctx.cb_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		fatal("eventfd: %s", strerror(errno));
 	if ((m.ctx.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) ==
 	    -1)
 		fatal("signalfd: %s", strerror(errno));
@@ -475,11 +509,14 @@ main(int argc, char *argv[])
 		if ((m.ctx.done_fds[i] = eventfd(0, EFD_CLOEXEC)) == -1)
 			fatal("eventfd: %s", strerror(errno));
 
-	m.nkids = m.cfg.http_workers + m.cfg.executors;
+	m.nkids = m.cfg.http_workers + m.cfg.executors +
+	    (m.ctx.cb_fd != -1);
 	if ((m.kids = calloc((size_t)m.nkids, sizeof(*m.kids))) == NULL)
 		fatal("out of memory");
 	for (i = 0; i < m.nkids; i++) {
-		m.kids[i].kind = i < m.cfg.http_workers ? WORKER : EXECUTOR;
+		m.kids[i].kind = i < m.cfg.http_workers ? WORKER :
+		    i < m.cfg.http_workers + m.cfg.executors ? EXECUTOR :
+		    CALLBACK;
 		m.kids[i].slot = i < m.cfg.http_workers ? i :
 		    i - m.cfg.http_workers;
 	}
@@ -492,6 +529,9 @@ main(int argc, char *argv[])
 		close(m.ctx.done_fds[i]);
 	close(m.ctx.job_fd);
 	close(m.ctx.sig_fd);
+	if (m.ctx.cb_fd != -1)
+		close(m.ctx.cb_fd);
+	metrics_free(m.ctx.metrics);
 	free(m.ctx.done_fds);
 	free(m.kids);
 	lang_table_free(langs);

@@ -8,6 +8,8 @@
 
 struct config;
 struct lang_table;
+struct metrics;
+struct sandbox_host;
 
 /* FastCGI's FCGI_LISTENSOCK_FILENO: spawn-fcgi puts the socket there. */
 #define PROC_LISTEN_FD	0
@@ -25,6 +27,10 @@ struct proc_ctx {
 	int			 job_fd;	/* "a job was queued" */
 	int			*done_fds;	/* "job finished", per worker */
 	int			 nworkers;
+	int			 cb_fd;		/* "a verdict for the callback
+						   sender", or -1 (off) */
+	struct metrics		*metrics;	/* shared counters (MAP_SHARED) */
+	const struct sandbox_host *host;	/* probed by the master */
 };
 
 /* Logs "fatal: ..." and exits 1.  Only for fcgi-app/, never in src/. */
@@ -63,6 +69,9 @@ void	proc_json_quote(char *out, size_t size, const char *s);
 void	worker_main(const struct proc_ctx *, int slot)
 	    __attribute__((noreturn));
 void	executor_main(const struct proc_ctx *, int slot)
+	    __attribute__((noreturn));
+/* The callback sender (callback.c), when callbacks are on. */
+void	callback_main(const struct proc_ctx *)
 	    __attribute__((noreturn));
 
 #endif

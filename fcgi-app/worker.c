@@ -20,6 +20,7 @@
 #include <fcgiapp.h>
 
 #include "api/api.h"
+#include "api/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -81,9 +82,12 @@ stopping(struct worker *w)
 	sigset_t	pending;
 	int		s;
 
-	pthread_mutex_lock(&w->accept_mu);
-	s = w->stopping;
-	pthread_mutex_unlock(&w->accept_mu);
+	/*
+	 * Not under accept_mu: the thread in accept_next holds it while it
+	 * polls, so taking it here would hold this request until the next
+	 * connection arrives.  A stale 0 costs one more slice.
+	 */
+	s = __atomic_load_n(&w->stopping, __ATOMIC_RELAXED);
 	return s || (sigpending(&pending) == 0 &&
 	    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)));
 }
@@ -264,6 +268,7 @@ serve(struct hthread *t)
 		memcpy(resp.err.msg, err.msg, sizeof(resp.err.msg));
 	} else
 		api_handle(&t->api, &req, &resp);
+	metrics_http(w->ctx->metrics, resp.status);
 	if (fcgi_write_resp(&t->fr, &resp, req.method != NULL &&
 	    strcmp(req.method, "HEAD") == 0, &err) == -1)
 		log_debug("worker %d: %s", w->slot, err.msg);
@@ -350,6 +355,8 @@ worker_main(const struct proc_ctx *ctx, int slot)
 		ts[i].api.cfg = w.cfg;
 		ts[i].api.store = w.store;
 		ts[i].api.langs = ctx->langs;
+		ts[i].api.metrics = ctx->metrics;
+		ts[i].api.host = ctx->host;
 		ts[i].api.hooks.job_queued = hook_job_queued;
 		ts[i].api.hooks.wait_any = hook_wait_any;
 		ts[i].api.hooks.arg = &ts[i];

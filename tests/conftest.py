@@ -36,6 +36,18 @@ _state = {"failed": False}
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 40
 
+# The session stack's extra settings (contrib/render-config.sh): a second
+# user and an admin for the scoping tests, DELETE on, and callbacks signed
+# with a per-run secret to the loopback address 127.0.0.2 and to the name
+# localhost (whose address, 127.0.0.1, is not listed: the refused case).
+STACK_ENV = {
+    "CODERUNNER_EXTRA_USERS": "other boss",
+    "CODERUNNER_ADMINS": "boss",
+    "CODERUNNER_ALLOW_DELETE": "true",
+    "CODERUNNER_CALLBACK_HOSTS": "127.0.0.2 localhost",
+    "CODERUNNER_CALLBACK_SECRET": "test-" + os.urandom(8).hex(),
+}
+
 
 def _free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -68,7 +80,8 @@ def _read_env(path):
 class Stack:
     """One rendered run dir and the two processes that serve it."""
 
-    def __init__(self, rundir, port):
+    def __init__(self, rundir, port, env=None):
+        """env: extra render-config.sh settings (CODERUNNER_PREFIX, ...)."""
         self.rundir = rundir
         self.port = port
         self.fcgi_proc = None
@@ -77,6 +90,7 @@ class Stack:
         r = subprocess.run(["sh", os.path.join(ROOT, "contrib",
                                                "render-config.sh"),
                             rundir, str(port)], cwd=ROOT,
+                           env=dict(os.environ, **(env or {})),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
             raise RuntimeError("contrib/render-config.sh failed:\n"
@@ -94,6 +108,19 @@ class Stack:
         self.app_log = os.path.join(rundir, "logs", "app.log")
         self.nginx_log = os.path.join(rundir, "logs", "nginx-error.log")
         self.access_log = os.path.join(rundir, "logs", "nginx-access.log")
+
+    def credentials(self, user):
+        """(password, API key) of an extra user (CODERUNNER_EXTRA_USERS)."""
+        with open(os.path.join(self.rundir, "password-" + user)) as f:
+            password = f.read().strip()
+        with open(os.path.join(self.rundir, "api-key-" + user)) as f:
+            return password, f.read().strip()
+
+    def app_config(self):
+        """The app's rendered config (coderunner.json) as a dict."""
+        import json
+        with open(self.env["APP_CONFIG"]) as f:
+            return json.load(f)
 
     # --- HTTP helpers -------------------------------------------------
     @property
@@ -237,7 +264,7 @@ def stack():
     rundir = tempfile.mkdtemp(prefix="coderunner-test-")
     # Readable and traversable for the service user and nginx's workers.
     os.chmod(rundir, 0o755)
-    s = Stack(rundir, _free_port())
+    s = Stack(rundir, _free_port(), env=STACK_ENV)
     atexit.register(s.stop)    # also when pytest is interrupted
     failed = False
     try:

@@ -2,20 +2,35 @@
  * Request in, response out: the routing table and the small handlers.
  * POST /submissions lives in submit.c, the JSON answers in render.c.
  *
+ *	GET  /, /submissions/new	200 the submission form (HTML)
  *	POST /submissions[?wait=true]	201 {token} | 201 result (wait) |
  *					202 {token} (wait timed out) |
- *					400 413 415 422 429 503
+ *					400 403 413 415 422 429 503; a
+ *					browser gets 303 to the result page
+ *					or the form again (html.c)
+ *	GET  /submissions		200 history, JSON or HTML (html.c)
  *	GET  /submissions/{token}	200 | 404 (unknown, invalid or
- *					another owner's)
+ *					another owner's); HTML if Accept
+ *					prefers it
+ *	GET  /statistics		200 counts, JSON or HTML (html.c)
  *	GET  /languages			200 [{id, name}], available ones
  *	GET  /languages/{id}		200 | 404
  *	GET  /statuses			200 [{id, description}]
  *	GET  /config_info		200 (Judge0's shape: limits)
- *	GET  /health			200 {status, queue_depth} | 503
+ *	GET  /health			200 {status, queue_depth, executors}
+ *					| 503 (no database, no executor)
  *	GET  /about, /version		200
  *
+ * The other families, each listed at the head of its file: batches
+ * (batch.c); DELETE, /languages/all, /system_info, /workers, /metrics
+ * (ops.c); Piston v2 (piston.c); the small runners' routes (compat.c).
+ * All of them submit through api_submit (submit.c), the one validator,
+ * and show submissions through view_submission (view.c: fields=,
+ * base64_encoded=).  contrib/openapi.yaml describes every route here.
+ *
  * A known path with another method is a 405 with Allow; anything else a
- * 404.  Every error is JSON {"error": ..., "field": ...}.  Our own
+ * 404.  Every error is JSON {"error": ..., "field": ...}, or a page when
+ * Accept prefers HTML (html_wanted: browsers' navigations).  Our own
  * failures are a 500 {"error":"internal error"} with the detail in
  * resp->err, which the caller logs.
  */
@@ -30,6 +45,8 @@
 #include "store/store.h"
 #include "api.h"
 #include "api_int.h"
+#include "html_int.h"
+#include "metrics.h"
 
 #define ARG_MAX	64	/* longest {token} or {id} we look at */
 
@@ -58,15 +75,37 @@ static void	h_version(struct api *, const struct api_req *,
 		    const char *, struct api_resp *);
 
 static const struct route routes[] = {
+	{ "GET",	"/",			api_get_form },
 	{ "POST",	"/submissions",		api_post_submission },
+	{ "GET",	"/submissions",		api_get_history },
+	{ "POST",	"/submissions/batch",	api_post_batch },
+	{ "GET",	"/submissions/batch",	api_get_batch },
+	{ "POST",	"/submissions/new",	api_post_submissions_new },
 	{ "GET",	"/submissions/*",	h_submission },
+	{ "DELETE",	"/submissions/*",	api_delete_submission },
+	{ "GET",	"/statistics",		api_get_statistics },
 	{ "GET",	"/languages",		h_languages },
+	{ "GET",	"/languages/all",	api_languages_all },
 	{ "GET",	"/languages/*",		h_language },
 	{ "GET",	"/statuses",		h_statuses },
 	{ "GET",	"/config_info",		h_config_info },
 	{ "GET",	"/health",		h_health },
 	{ "GET",	"/about",		h_about },
 	{ "GET",	"/version",		h_version },
+	{ "GET",	"/system_info",		api_system_info },
+	{ "GET",	"/workers",		api_workers },
+	{ "GET",	"/metrics",		api_metrics },
+	/* Piston v2 (piston.c) */
+	{ "GET",	"/api/v2/runtimes",	api_piston_runtimes },
+	{ "POST",	"/api/v2/execute",	api_piston_execute },
+	/* the small runners' routes (compat.c) */
+	{ "POST",	"/code",		api_post_code },
+	{ "POST",	"/api/execute",		api_post_api_execute },
+	{ "GET",	"/api/languages",	api_get_api_languages },
+	{ "GET",	"/api/health",		api_get_api_health },
+	{ "POST",	"/run",			api_post_run },
+	{ "GET",	"/status/*",		api_get_status },
+	{ "POST",	"/execute",		api_post_execute },
 };
 
 void
@@ -151,9 +190,12 @@ api_handle(struct api *a, const struct api_req *req, struct api_resp *resp)
 		if (alen >= sizeof(allow))
 			alen = sizeof(allow) - 1;
 	}
-	if (r != NULL)
-		r->handler(a, req, arg, resp);
-	else if (alen > 0) {
+	if (r != NULL) {
+		/* CSRF: a post from another site, a form without its token */
+		if (strcmp(method, "GET") == 0 ||
+		    html_csrf_gate(a, req, resp) == 0)
+			r->handler(a, req, arg, resp);
+	} else if (alen > 0) {
 		reply_error(resp, 405, "method not allowed", NULL);
 		snprintf(hdr, sizeof(hdr), "Allow: %s", allow);
 		reply_header(resp, hdr);
@@ -163,6 +205,41 @@ api_handle(struct api *a, const struct api_req *req, struct api_resp *resp)
 		err_set(&resp->err, "api: handler gave no answer");
 		reply_internal(resp, NULL);
 	}
+	/* A browser gets its errors as a page. */
+	if (resp->status >= 400 && html_wanted(req->accept))
+		html_error_from_json(a, req, resp);
+}
+
+/*
+ * fields=: "*", or names separated by commas (blanks around them and
+ * empty names are skipped).  An unknown name is a 400.
+ */
+static int
+parse_fields(const char *s, struct api_query *q, struct api_resp *resp)
+{
+	char	msg[128];
+	size_t	n;
+	int	i;
+
+	if (strcmp(s, "*") == 0) {
+		q->fields_all = 1;
+		return 0;
+	}
+	for (;;) {
+		s += strspn(s, " ,");
+		if (*s == '\0')
+			break;
+		n = strcspn(s, " ,");
+		if ((i = view_field_index(s, n)) < 0) {
+			snprintf(msg, sizeof(msg), "invalid field: %.*s",
+			    (int)(n > 64 ? 64 : n), s);
+			reply_error(resp, 400, msg, "fields");
+			return -1;
+		}
+		q->fields |= (uint64_t)1 << i;
+		s += n;
+	}
+	return 0;
 }
 
 int
@@ -191,16 +268,12 @@ api_parse_query(const struct api_req *req, struct api_query *q,
 	if ((v = form_get(&f, "wait")) != NULL &&
 	    api_parse_bool(v->value, &b) == 0)
 		q->wait = b;
-	/*
-	 * XXX base64 comes in a later issue.  Until then refuse it: running
-	 * the base64 text as source would give a wrong verdict.
-	 */
 	if ((v = form_get(&f, "base64_encoded")) != NULL &&
-	    api_parse_bool(v->value, &b) == 0 && b) {
-		reply_error(resp, 400, "base64_encoded=true is not supported",
-		    "base64_encoded");
+	    api_parse_bool(v->value, &b) == 0)
+		q->base64 = b;
+	if ((v = form_get(&f, "fields")) != NULL &&
+	    parse_fields(v->value, q, resp) == -1)
 		goto out;
-	}
 	rc = 0;
 out:
 	form_reset(&f);
@@ -217,6 +290,15 @@ h_submission(struct api *a, const struct api_req *req, const char *arg,
 	struct err		 err;
 	const char		*owner = api_owner(req);
 
+	/* The form is a page; the verdict is a page or JSON (Accept). */
+	if (strcmp(arg, "new") == 0) {
+		api_get_form(a, req, arg, resp);
+		return;
+	}
+	if (html_wanted(req->accept)) {
+		html_get_submission(a, req, arg, resp);
+		return;
+	}
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
 	    api_parse_query(req, &q, resp) == -1)
 		goto out;
@@ -236,7 +318,8 @@ h_submission(struct api *a, const struct api_req *req, const char *arg,
 	}
 	memcpy(resp->token, s->token, sizeof(resp->token));
 	resp->token[sizeof(resp->token) - 1] = '\0';
-	reply_json(resp, 200, o = render_submission(s));
+	if ((o = view_submission(a, s, &q, resp)) != NULL)
+		reply_json(resp, 200, o);
 out:
 	json_object_put(o);
 	submission_free(s);
@@ -376,12 +459,28 @@ out:
 static json_object *
 config_info(const struct config *cfg)
 {
-	static const char	*off[] = {
-		"enable_compiler_options", "enable_command_line_arguments",
-		"enable_submission_delete", "enable_callbacks",
-		"enable_additional_files", "enable_batched_submissions",
-		"redirect_stderr_to_stdout", "allow_enable_network",
-		"enable_network",
+	const struct {
+		const char	*name;
+		int		 on;
+	} flags[] = {
+		{ "enable_compiler_options", 1 },
+		{ "enable_command_line_arguments", 1 },
+		{ "enable_submission_delete", cfg->allow_delete },
+		{ "enable_callbacks", cfg->callback_allow_hosts != NULL &&
+		    cfg->callback_allow_hosts[0] != NULL },
+		{ "enable_batched_submissions", 1 },
+		{ "enable_files", 1 },
+		{ "enable_idempotency_key", 1 },
+		/* Judge0's zip of extra files: we take "files" instead */
+		{ "enable_additional_files", 0 },
+		/* the defaults of those fields */
+		{ "redirect_stderr_to_stdout", 0 },
+		{ "enable_network", 0 },
+		{ "allow_enable_network", cfg->allow_network },
+		{ "enable_per_process_and_thread_time_limit", 0 },
+		{ "enable_per_process_and_thread_memory_limit", 0 },
+		{ "allow_enable_per_process_and_thread_time_limit", 0 },
+		{ "allow_enable_per_process_and_thread_memory_limit", 0 },
 	};
 	const struct api_limit	*lim;
 	const char		*p;
@@ -396,14 +495,21 @@ config_info(const struct config *cfg)
 	    jadd(o, "max_queue_size", json_object_new_int(cfg->queue_max)) ==
 	    -1 ||
 	    jadd(o, "number_of_runs", json_object_new_int(1)) == -1 ||
-	    jadd(o, "max_number_of_runs", json_object_new_int(1)) == -1 ||
+	    jadd(o, "max_number_of_runs", json_object_new_int(API_MAX_RUNS)) ==
+	    -1 ||
+	    jadd(o, "max_submission_batch_size",
+	    json_object_new_int(cfg->max_batch)) == -1 ||
+	    jadd(o, "callbacks_max_tries", json_object_new_int(3)) == -1 ||
+	    jadd(o, "callbacks_timeout", json_object_new_double(5)) == -1 ||
+	    jadd(o, "max_tests", json_object_new_int(cfg->max_tests)) == -1 ||
 	    jadd(o, "max_source_bytes",
 	    json_object_new_int64(cfg->max_source_bytes)) == -1 ||
 	    jadd(o, "wait_timeout_ms",
 	    json_object_new_int(cfg->wait_timeout_ms)) == -1)
 		goto out;
-	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++)
-		if (jadd(o, off[i], json_object_new_boolean(0)) == -1)
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (jadd(o, flags[i].name,
+		    json_object_new_boolean(flags[i].on)) == -1)
 			goto out;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < 2; j++) {
@@ -444,8 +550,9 @@ static void
 h_health(struct api *a, const struct api_req *req, const char *arg,
     struct api_resp *resp)
 {
-	json_object	*o = NULL;
+	json_object	*o = NULL, *ex = NULL;
 	int64_t		 depth;
+	int		 n, ready, busy;
 
 	(void)req;
 	(void)arg;
@@ -460,13 +567,24 @@ h_health(struct api *a, const struct api_req *req, const char *arg,
 		reply_json(resp, 503, o);
 		goto out;
 	}
+	/* without the shared counters (tests) the executors are unknown */
+	n = api_executors(a, &ready, &busy);
 	if ((o = json_object_new_object()) != NULL &&
-	    (jadd(o, "status", json_object_new_string("ok")) == -1 ||
-	    jadd(o, "queue_depth", json_object_new_int64(depth)) == -1)) {
+	    (jadd(o, "status", json_object_new_string(n > 0 && ready == 0 ?
+	    "error" : "ok")) == -1 ||
+	    jadd(o, "queue_depth", json_object_new_int64(depth)) == -1 ||
+	    (n > 0 && ready == 0 && jadd(o, "error",
+	    json_object_new_string("no executor is running")) == -1) ||
+	    (n > 0 && (jadd(o, "executors", ex = json_object_new_object()) ==
+	    -1 || jadd(ex, "total", json_object_new_int(n)) == -1 ||
+	    jadd(ex, "ready", json_object_new_int(ready)) == -1 ||
+	    jadd(ex, "busy", json_object_new_int(busy)) == -1)))) {
 		json_object_put(o);
 		o = NULL;
 	}
-	reply_json(resp, 200, o);
+	reply_json(resp, n > 0 && ready == 0 ? 503 : 200, o);
+	if (n > 0 && ready == 0)
+		reply_header(resp, "Retry-After: 5");
 out:
 	json_object_put(o);
 }

@@ -10,6 +10,8 @@
 struct config;
 struct store;
 struct lang_table;
+struct metrics;
+struct sandbox_host;
 
 /*
  * Request handling, without a server: api_handle(request) -> response.
@@ -27,6 +29,10 @@ struct api_req {
 	const char	*idempotency_key; /* HTTP_IDEMPOTENCY_KEY or NULL */
 	const char	*origin;	/* HTTP_ORIGIN or NULL */
 	const char	*sec_fetch_site; /* HTTP_SEC_FETCH_SITE or NULL */
+	const char	*host;		/* HTTP_HOST (nginx's $host) or NULL */
+	int		 api_key;	/* nginx admitted an API key (param
+					   CODERUNNER_API_KEY_USER set), not
+					   a password a browser may replay */
 	const char	*body;		/* not NUL-terminated */
 	size_t		 body_len;
 	int		 body_too_large; /* CONTENT_LENGTH over the limit */
@@ -64,6 +70,14 @@ struct api {
 	struct store		*store;
 	const struct lang_table	*langs;
 	struct api_hooks	 hooks;
+	/*
+	 * Shared with the other processes (api/metrics.h), or NULL: then
+	 * /metrics has the database's numbers only and /health does not
+	 * know the executors.
+	 */
+	struct metrics		*metrics;
+	/* What the sandbox found on this host (/system_info), or NULL. */
+	const struct sandbox_host *host;
 };
 
 /*
@@ -78,6 +92,29 @@ struct api {
  * before the request has passed routing and validation.
  */
 void	api_handle(struct api *, const struct api_req *, struct api_resp *);
+/*
+ * The body of s's callback (fcgi-app/callback.c): the default fields of
+ * GET /submissions/{token}, in base64 when the request asked for it (or
+ * when its output is not UTF-8), with "base64_encoded" saying which.
+ * Fills out.  Returns 0, or -1 with err set.
+ */
+struct submission;
+int	api_callback_body(struct api *, const struct submission *s,
+	    int base64, struct buf *out, struct err *err);
+
+/*
+ * Callback URLs (callback.c).  api_callback_url_check: 0 if url may be
+ * a callback_url (http or https, a host on callback_allow_hosts), or -1
+ * with the reason in why.  api_callback_addr_ok: 1 if an address an
+ * allow-listed host resolved to may be connected to: public addresses
+ * yes; loopback, private, link-local and other special ranges only when
+ * the address itself (or its network) is on the allow-list.
+ */
+struct sockaddr;
+int	api_callback_url_check(const struct config *, const char *url,
+	    char *why, size_t why_size);
+int	api_callback_addr_ok(const struct config *, const struct sockaddr *);
+
 /* Zeroes resp: status 0, no content type, empty buffers. */
 void	api_resp_init(struct api_resp *);
 /* Frees the buffers and zeroes resp again; it can be reused. */

@@ -13,7 +13,9 @@
 struct api;
 struct api_req;
 struct api_resp;
+struct config;
 struct err;
+struct judge_test_result;
 struct submission;
 
 #define API_VERSION		"0.1.0"
@@ -106,11 +108,16 @@ int	reply_header(struct api_resp *, const char *line);
 json_object *render_submission(const struct submission *);
 
 /*
- * The query parameters this issue knows.  Returns 0, or -1 with resp
- * holding the answer (400 for a malformed query or a mode we refuse).
+ * The query parameters of a submission request: wait=, base64_encoded=
+ * and fields= (a comma list of view_field_index names, or "*").  Returns
+ * 0, or -1 with resp holding the answer (400 for a malformed query or an
+ * unknown field).
  */
 struct api_query {
-	int	wait;
+	int		wait;
+	int		base64;
+	int		fields_all;	/* fields=* */
+	uint64_t	fields;		/* bit i: field i; 0: the default set */
 };
 int	api_parse_query(const struct api_req *, struct api_query *,
 	    struct api_resp *);
@@ -133,5 +140,116 @@ const struct api_limit *api_limit_table(size_t *n);
 /* POST /submissions (submit.c). */
 void	api_post_submission(struct api *, const struct api_req *,
 	    const char *arg, struct api_resp *);
+
+/* ---- the whole API (issue 5) ---- */
+
+#define API_IDEM_TTL_MS		(24LL * 60 * 60 * 1000)
+#define API_MAX_IDEM_KEY	255	/* bytes of an Idempotency-Key */
+
+/* Strings of the UTF-8 test and the test that decided (render.c). */
+int	json_text_valid(const char *p, size_t len);
+const struct judge_test_result *render_main_result(const struct submission *);
+
+/*
+ * fields= of a submission (view.c): the index of the field named by len
+ * bytes of name, or -1.  At most 64 fields (a uint64_t mask).
+ */
+int	view_field_index(const char *name, size_t len);
+/*
+ * One submission as q asks: the default fields or q's, text fields in
+ * base64 when q->base64.  Returns a new object (caller puts it), or NULL
+ * with resp answered: 400 when a text field shown is not UTF-8 without
+ * base64 (Judge0's answer), 500 when memory or the store fails.
+ */
+json_object *view_submission(struct api *, const struct submission *,
+	    const struct api_query *, struct api_resp *);
+
+/*
+ * The body as a JSON object, or a form when the content type says so
+ * (its values are text: *form is set).  Returns 0 with *obj (caller
+ * puts it), or -1 with resp answered (400, 413, 415).  api_read_json
+ * reads JSON whatever the content type (Piston's clients send none).
+ */
+int	api_read_body(struct api *, const struct api_req *, json_object **obj,
+	    int *form, struct api_resp *);
+int	api_read_json(struct api *, const struct api_req *, json_object **obj,
+	    struct api_resp *);
+
+/*
+ * The one way in for every route family (submit.c): obj holds a
+ * submission in Judge0's names (the family maps its own onto them).  It
+ * is decoded (base64), validated (build: 400/413/422), checked against
+ * the queue (503/429) and stored, or found by the request's
+ * Idempotency-Key.  Returns 0 with *out (caller frees; token set; the
+ * request part only), or -1 with resp answered.  Does not answer the
+ * success: the caller renders its own shape.
+ */
+struct api_submit_opts {
+	int		 form;		/* obj's values are form text */
+	int		 base64;	/* base64_encoded=true */
+	int		 no_idempotency; /* ignore the header (batch) */
+};
+int	api_submit(struct api *, const struct api_req *, json_object *obj,
+	    const struct api_submit_opts *, struct submission **out,
+	    struct api_resp *);
+/*
+ * Waits up to wait_timeout_ms for token's verdict.  Returns 1 with *out
+ * (caller frees) once final, 0 when the wait ended first (timeout,
+ * stopping, pruned), or -1 with resp answered (500).
+ */
+int	api_wait(struct api *, const char *token, struct submission **out,
+	    struct api_resp *);
+/* 201/202 {"token": token}. */
+void	api_reply_token(struct api_resp *, int status, const char *token);
+/*
+ * Back-pressure for n new jobs of owner: 503 (queue full) or 429 (owner
+ * over owner_queue_max), both with Retry-After.  Returns 0, or -1 with
+ * resp answered.
+ */
+int	api_check_queue(struct api *, const char *owner, int n,
+	    struct api_resp *);
+
+/*
+ * A synchronous route (compat.c, piston.c): api_submit, then api_wait.
+ * Returns 1 with *out final (caller frees), 0 when the wait ended first
+ * (resp->token names the job; the caller answers), -1 with resp
+ * answered.
+ */
+int	api_run_sync(struct api *, const struct api_req *, json_object *obj,
+	    int form, struct submission **out, struct api_resp *);
+/* key: len bytes of p as text (invalid UTF-8 replaced), "" for NULL. */
+int	api_text(json_object *o, const char *key, const char *p, size_t len);
+
+/* The other handlers api.c routes to. */
+#define API_HANDLER(name)						\
+	void name(struct api *, const struct api_req *, const char *,	\
+	    struct api_resp *)
+API_HANDLER(api_post_batch);		/* batch.c */
+API_HANDLER(api_get_batch);
+API_HANDLER(api_delete_submission);	/* ops.c */
+API_HANDLER(api_languages_all);
+API_HANDLER(api_system_info);
+API_HANDLER(api_statistics);
+API_HANDLER(api_workers);
+API_HANDLER(api_metrics);
+API_HANDLER(api_piston_runtimes);	/* piston.c */
+API_HANDLER(api_piston_execute);
+API_HANDLER(api_post_code);		/* compat.c */
+API_HANDLER(api_post_submissions_new);
+API_HANDLER(api_post_api_execute);
+API_HANDLER(api_get_api_languages);
+API_HANDLER(api_get_api_health);
+API_HANDLER(api_post_run);
+API_HANDLER(api_get_status);
+API_HANDLER(api_post_execute);
+/*
+ * /statistics beyond the verdict counts (ops.c): submissions total,
+ * today and in the last hour, per day for 30 days, and the database
+ * size, of owner (NULL: everyone) added to o.  Returns 0, or -1.
+ */
+int	api_statistics_extra(struct api *, const char *owner, json_object *o,
+	    struct err *);
+/* The executors' state for /health, /workers: ready ones, busy ones. */
+int	api_executors(const struct api *, int *ready, int *busy);
 
 #endif

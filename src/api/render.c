@@ -392,3 +392,22 @@ out:
 	json_object_put(o);
 	return ret;
 }
+
+const struct judge_test_result *
+render_main_result(const struct submission *s)
+{
+	return main_result(s);
+}
+
+int
+json_text_valid(const char *p, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i;
+	long			 n;
+
+	for (i = 0; i < len; i += (size_t)n)
+		if ((n = utf8_seq(u + i, len - i)) <= 0)
+			return 0;
+	return 1;
+}

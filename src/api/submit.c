@@ -32,6 +32,8 @@
 #include "store/store.h"
 #include "api.h"
 #include "api_int.h"
+#include "html_int.h"
+#include "metrics.h"
 
 struct input {
 	json_object	*obj;
@@ -384,17 +386,118 @@ out:
 	return rc;
 }
 
+/*
+ * The language whose source file has the extension of filename (".c"
+ * picks the first available language saved as "*.c"), or 0.
+ */
 static int
-read_body(const struct api_req *req, struct input *in, struct api_resp *resp)
+guess_language(const struct lang_table *langs, const char *filename)
+{
+	const char	*ext, *lext;
+	size_t		 i;
+
+	if ((ext = strrchr(filename, '.')) == NULL || ext[1] == '\0')
+		return 0;
+	for (i = 0; i < langs->n; i++) {
+		if (!langs->langs[i].available ||
+		    (lext = strrchr(langs->langs[i].source_file, '.')) ==
+		    NULL)
+			continue;
+		if (strcasecmp(ext, lext) == 0)
+			return langs->langs[i].id;
+	}
+	return 0;
+}
+
+/*
+ * A multipart/form-data body (the HTML form) as the same object of
+ * strings read_form makes.  A file in the part source_file becomes
+ * source_code, its name is kept as source_file (the form shows it), and
+ * it picks the language when none was chosen.  Other file parts are
+ * ignored, like unknown keys.  Returns 0, or -1 with resp answered
+ * (in->obj then holds what was read, for the form to show again).
+ */
+static int
+read_multipart(struct api *a, const struct api_req *req, struct input *in,
+    struct api_resp *resp)
+{
+	const struct mp_part	*p, *file = NULL;
+	struct multipart	 mp = { NULL, 0 };
+	struct err		 err;
+	json_object		*v;
+	char			 msg[300];
+	size_t			 i;
+	int			 rc = -1, id;
+
+	switch (multipart_parse(req->content_type, req->body, req->body_len,
+	    &mp, &err)) {
+	case -1:
+		reply_internal(resp, &err);
+		goto out;
+	case 0:
+		snprintf(msg, sizeof(msg), "malformed multipart body: %s",
+		    err.msg);
+		reply_error(resp, 400, msg, NULL);
+		goto out;
+	}
+	in->form = 1;
+	if ((in->obj = json_object_new_object()) == NULL)
+		goto oom;
+	for (i = 0; i < mp.n; i++) {
+		p = &mp.parts[i];
+		if (p->filename != NULL) {
+			/* an empty file input sends a part with no name */
+			if (strcmp(p->name, "source_file") == 0 &&
+			    (p->filename[0] != '\0' || p->len > 0))
+				file = p;
+			continue;
+		}
+		if (jadd(in->obj, p->name, json_object_new_string_len(p->data,
+		    (int)p->len)) == -1)
+			goto oom;
+	}
+	if (file == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (jadd(in->obj, "source_file", json_object_new_string(
+	    file->filename)) == -1)
+		goto oom;
+	if ((v = field(in, "source_code")) != NULL &&
+	    !(json_object_is_type(v, json_type_string) &&
+	    strspn(json_object_get_string(v), " \t\r\n") ==
+	    (size_t)json_object_get_string_len(v))) {
+		reply_invalid(resp, "give the code in the box or in a file, "
+		    "not both", "source_file",
+		    "can't be given with source_code");
+		goto out;
+	}
+	if (jadd(in->obj, "source_code", json_object_new_string_len(
+	    file->data, (int)file->len)) == -1)
+		goto oom;
+	if (field(in, "language_id") == NULL &&
+	    field(in, "language") == NULL &&
+	    (id = guess_language(a->langs, file->filename)) != 0 &&
+	    jadd(in->obj, "language_id", json_object_new_int(id)) == -1)
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	err_set(&err, "api: out of memory");
+	reply_internal(resp, &err);
+out:
+	multipart_reset(&mp);
+	return rc;
+}
+
+static int
+read_body(struct api *a, const struct api_req *req, struct input *in,
+    struct api_resp *resp)
 {
 	if (ct_is(req->content_type, "application/x-www-form-urlencoded"))
 		return read_form(req, in, resp);
-	if (ct_is(req->content_type, "multipart/form-data")) {
-		/* XXX multipart comes with the HTML form. */
-		reply_error(resp, 415, "multipart/form-data is not supported",
-		    NULL);
-		return -1;
-	}
+	if (ct_is(req->content_type, "multipart/form-data"))
+		return read_multipart(a, req, in, resp);
 	/* application/json, or anything else that parses as an object. */
 	return read_json(req, in, resp);
 }
@@ -757,12 +860,47 @@ get_judging(const struct input *in, const struct lang *lang,
 }
 
 /*
+ * callback_url: *url borrowed from in, or NULL.  Only http(s) URLs of
+ * hosts on callback_allow_hosts (none: callbacks are off).
+ */
+static int
+get_callback(struct api *a, const struct input *in, const char **url,
+    struct api_resp *resp)
+{
+	const char	*p;
+	char		 why[160];
+	size_t		 len;
+
+	*url = NULL;
+	if (get_text(in, "callback_url", &p, &len, resp) == -1)
+		return -1;
+	if (p == NULL || len == 0)
+		return 0;
+	if (a->cfg->callback_allow_hosts == NULL ||
+	    a->cfg->callback_allow_hosts[0] == NULL) {
+		reply_invalid(resp, "callbacks are disabled", "callback_url",
+		    "callbacks are disabled on this server");
+		return -1;
+	}
+	if (strlen(p) != len || api_callback_url_check(a->cfg, p, why,
+	    sizeof(why)) == -1) {
+		reply_invalid(resp, NULL, "callback_url", strlen(p) != len ?
+		    "is not a URL" : why);
+		return -1;
+	}
+	*url = p;
+	return 0;
+}
+
+/*
  * Validates the request object into a new submission *out (the caller
- * frees it).  Returns 0, or -1 with resp answered.
+ * frees it) and its callback URL (borrowed from in, or NULL).  Returns
+ * 0, or -1 with resp answered.
  */
 static int
 build(struct api *a, const struct input *in, const char *owner,
-    struct submission **out, struct api_resp *resp)
+    struct submission **out, const char **callback_url,
+    struct api_resp *resp)
 {
 	struct submission	*s = NULL;
 	const struct lang	*lang;
@@ -813,11 +951,18 @@ build(struct api *a, const struct input *in, const char *owner,
 	b = 0;
 	if (get_bool(in, "enable_network", &b, resp) == -1)
 		goto out;
+	/*
+	 * XXX With allow_network the sandbox would need a network of its
+	 * own; it has none yet, so the answer stays a 422, saying why.
+	 */
 	if (b) {
 		reply_invalid(resp, "network access is not allowed",
-		    "enable_network", "is not allowed");
+		    "enable_network", a->cfg->allow_network ?
+		    "is not available in this sandbox" : "is not allowed");
 		goto out;
 	}
+	if (get_callback(a, in, callback_url, resp) == -1)
+		goto out;
 	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
 		v = field(in, unsupported[i]);
 		if (v != NULL && !(json_object_is_type(v, json_type_string) &&
@@ -863,8 +1008,9 @@ out:
  * transaction, so concurrent requests may overshoot a limit by a few;
  * these are load limits, not quotas.
  */
-static int
-check_queue(struct api *a, const char *owner, struct api_resp *resp)
+int
+api_check_queue(struct api *a, const char *owner, int nnew,
+    struct api_resp *resp)
 {
 	struct err	err;
 	char		hdr[32];
@@ -875,7 +1021,7 @@ check_queue(struct api *a, const char *owner, struct api_resp *resp)
 		reply_internal(resp, &err);
 		return -1;
 	}
-	if (n >= a->cfg->queue_max) {
+	if (n + nnew > a->cfg->queue_max) {
 		reply_error(resp, 503, "queue is full, retry later", NULL);
 		reply_header(resp, hdr);
 		return -1;
@@ -884,7 +1030,7 @@ check_queue(struct api *a, const char *owner, struct api_resp *resp)
 		reply_internal(resp, &err);
 		return -1;
 	}
-	if (n >= a->cfg->owner_queue_max) {
+	if (n + nnew > a->cfg->owner_queue_max) {
 		reply_error(resp, 429, "too many queued submissions", NULL);
 		reply_header(resp, hdr);
 		return -1;
@@ -892,8 +1038,8 @@ check_queue(struct api *a, const char *owner, struct api_resp *resp)
 	return 0;
 }
 
-static void
-reply_token(struct api_resp *resp, int status, const char *token)
+void
+api_reply_token(struct api_resp *resp, int status, const char *token)
 {
 	json_object	*o = NULL;
 
@@ -907,50 +1053,197 @@ reply_token(struct api_resp *resp, int status, const char *token)
 }
 
 /*
- * wait=true: sleeps on the hook until the verdict is in (201 with the
- * result) or wait_timeout_ms has passed (202 with the token; the job
- * goes on).
+ * base64_encoded=true: source_code, stdin and expected_output (also of
+ * each test) arrive in base64.  Decodes them in place, strictly (RFC
+ * 4648).  Returns 0, or -1 with resp holding a 400.
  */
-static void
-wait_result(struct api *a, const char *token, struct api_resp *resp)
+static int
+decode_base64(json_object *obj, int form, struct api_resp *resp)
 {
-	struct submission	*s = NULL;
-	json_object		*o = NULL;
-	struct err		 err;
-	int64_t			 deadline, now;
-	int			 st;
+	static const char *const keys[] = { "source_code", "stdin",
+	    "expected_output" };
+	struct input	 in = { obj, form };
+	json_object	*v, *tests, *t;
+	char		*d, msg[96];
+	size_t		 i, k, n, dlen;
 
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if ((v = field(&in, keys[k])) == NULL ||
+		    !json_object_is_type(v, json_type_string))
+			continue;	/* build() says what is wrong */
+		if ((d = base64_decode(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v), &dlen)) == NULL) {
+			if (errno != EINVAL) {
+				reply_internal(resp, NULL);
+				return -1;
+			}
+			snprintf(msg, sizeof(msg), "%s is not valid base64 "
+			    "(base64_encoded=true)", keys[k]);
+			reply_error(resp, 400, msg, keys[k]);
+			return -1;
+		}
+		if (jadd(obj, keys[k], json_object_new_string_len(d,
+		    (int)dlen)) == -1) {
+			free(d);
+			reply_internal(resp, NULL);
+			return -1;
+		}
+		free(d);
+	}
+	if ((tests = field(&in, "tests")) == NULL ||
+	    !json_object_is_type(tests, json_type_array))
+		return 0;
+	n = json_object_array_length(tests);
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(tests, i);
+		if (!json_object_is_type(t, json_type_object))
+			continue;
+		if (decode_base64(t, 0, resp) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The Idempotency-Key header: 1 to 255 printable ASCII characters.
+ * Returns 0 with *key (borrowed, or NULL), or -1 with a 400.
+ */
+static int
+idempotency_key(const struct api_req *req, const char **key,
+    struct api_resp *resp)
+{
+	const char	*k = req->idempotency_key;
+	size_t		 i;
+
+	*key = NULL;
+	if (k == NULL)
+		return 0;
+	for (i = 0; k[i] != '\0'; i++)
+		if (k[i] < 0x20 || k[i] > 0x7e)
+			break;
+	if (i == 0 || i > API_MAX_IDEM_KEY || k[i] != '\0') {
+		reply_error(resp, 400, "Idempotency-Key must be 1 to 255 "
+		    "printable ASCII characters", "Idempotency-Key");
+		return -1;
+	}
+	*key = k;
+	return 0;
+}
+
+int
+api_submit(struct api *a, const struct api_req *req, json_object *obj,
+    const struct api_submit_opts *o, struct submission **out,
+    struct api_resp *resp)
+{
+	struct store_insert_opts so;
+	struct submission	*s = NULL;
+	struct input		 in = { obj, o->form };
+	struct err		 err;
+	const char		*owner = api_owner(req), *key = NULL;
+	const char		*url = NULL;
+	int			 rc = -1, found = 0, ins;
+
+	*out = NULL;
+	memset(&so, 0, sizeof(so));
+	if ((!o->no_idempotency && idempotency_key(req, &key, resp) == -1) ||
+	    (o->base64 && decode_base64(obj, o->form, resp) == -1) ||
+	    build(a, &in, owner, &s, &url, resp) == -1)
+		goto out;
+	so.idempotency_key = key;
+	so.idempotency_ttl_ms = API_IDEM_TTL_MS;
+	so.callback_url = url;
+	so.callback_base64 = o->base64;
+	/* a retry of a known key makes no job: no back-pressure for it */
+	if (key != NULL && (found = store_idempotent(a->store, s, key,
+	    util_now_ms() - API_IDEM_TTL_MS, &err)) == -1) {
+		reply_internal(resp, &err);
+		goto out;
+	}
+	if (!found) {
+		if (api_check_queue(a, owner, 1, resp) == -1)
+			goto out;
+		if ((ins = store_insert_ex(a->store, s, &so, &err)) == -1) {
+			reply_internal(resp, &err);
+			goto out;
+		}
+		/* 0: the same key in a race, the winner's token */
+		found = ins == 0;
+	}
+	if (found) {
+		if (reply_header(resp, "Idempotent-Replayed: true") == -1)
+			goto out;
+	} else {
+		metrics_created(a->metrics, a->langs, s->lang_id);
+		if (a->hooks.job_queued != NULL)
+			a->hooks.job_queued(a->hooks.arg);
+	}
+	memcpy(resp->token, s->token, sizeof(resp->token));
+	resp->token[sizeof(resp->token) - 1] = '\0';
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	submission_free(s);
+	return rc;
+}
+
+int
+api_wait(struct api *a, const char *token, struct submission **out,
+    struct api_resp *resp)
+{
+	struct err	err;
+	int64_t		deadline, now;
+	int		st;
+
+	*out = NULL;
 	deadline = util_mono_us() + (int64_t)a->cfg->wait_timeout_ms * 1000;
 	for (;;) {
 		if ((st = store_status(a->store, token, &err)) == -1) {
 			reply_internal(resp, &err);
-			goto out;
+			return -1;
 		}
 		if (judge_status_is_final(st))
 			break;
 		now = util_mono_us();
-		if (st == 0 || now >= deadline || a->hooks.wait_any == NULL) {
-			reply_token(resp, 202, token);
-			goto out;
-		}
+		if (st == 0 || now >= deadline || a->hooks.wait_any == NULL)
+			return 0;
 		if (a->hooks.wait_any(a->hooks.arg,
-		    (int)((deadline - now + 999) / 1000)) == -1) {
-			reply_token(resp, 202, token);
-			goto out;
-		}
+		    (int)((deadline - now + 999) / 1000)) == -1)
+			return 0;
 	}
-	switch (store_get(a->store, token, NULL, &s, &err)) {
+	switch (store_get(a->store, token, NULL, out, &err)) {
 	case -1:
 		reply_internal(resp, &err);
-		break;
+		return -1;
 	case 0:		/* pruned in between: the token is all we have */
-		reply_token(resp, 202, token);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * wait=true: sleeps on the hook until the verdict is in (201 with the
+ * result as q asks) or wait_timeout_ms has passed (202 with the token;
+ * the job goes on).
+ */
+static void
+wait_result(struct api *a, const char *token, const struct api_query *q,
+    struct api_resp *resp)
+{
+	struct submission	*s = NULL;
+	json_object		*o = NULL;
+
+	switch (api_wait(a, token, &s, resp)) {
+	case -1:
+		break;
+	case 0:
+		api_reply_token(resp, 202, token);
 		break;
 	default:
-		reply_json(resp, 201, o = render_submission(s));
+		if ((o = view_submission(a, s, q, resp)) != NULL)
+			reply_json(resp, 201, o);
 		break;
 	}
-out:
 	json_object_put(o);
 	submission_free(s);
 }
@@ -962,8 +1255,7 @@ api_post_submission(struct api *a, const struct api_req *req,
 	struct submission	*s = NULL;
 	struct input		 in = { NULL, 0 };
 	struct api_query	 q;
-	struct err		 err;
-	const char		*owner = api_owner(req);
+	int			 html = html_wanted(req->accept);
 
 	(void)arg;
 	if (reply_header(resp, "Cache-Control: no-store") == -1)
@@ -974,24 +1266,65 @@ api_post_submission(struct api *a, const struct api_req *req,
 		reply_error(resp, 413, "request body too large", NULL);
 		goto out;
 	}
+	/* api_handle has passed the CSRF gate (html.c) */
 	if (api_parse_query(req, &q, resp) == -1 ||
-	    read_body(req, &in, resp) == -1 ||
-	    build(a, &in, owner, &s, resp) == -1 ||
-	    check_queue(a, owner, resp) == -1)
+	    read_body(a, req, &in, resp) == -1 ||
+	    api_submit(a, req, in.obj, &(struct api_submit_opts){ in.form,
+	    q.base64, 0 }, &s, resp) == -1)
 		goto out;
-	if (store_insert(a->store, s, &err) == -1) {
-		reply_internal(resp, &err);
-		goto out;
-	}
-	memcpy(resp->token, s->token, sizeof(resp->token));
-	resp->token[sizeof(resp->token) - 1] = '\0';
-	if (a->hooks.job_queued != NULL)
-		a->hooks.job_queued(a->hooks.arg);
-	if (q.wait)
-		wait_result(a, s->token, resp);
+	if (q.wait && !html)
+		wait_result(a, s->token, &q, resp);
 	else
-		reply_token(resp, 201, s->token);
+		api_reply_token(resp, 201, s->token);
 out:
+	/* a browser: 303 to the result, or the form again with the error */
+	if (html)
+		html_post_answer(a, req, in.obj, resp);
 	json_object_put(in.obj);
 	submission_free(s);
+}
+
+/* The body size check every POST makes first. */
+static int
+body_size_ok(struct api *a, const struct api_req *req, struct api_resp *resp)
+{
+	if (req->body_too_large || req->body_len > INT_MAX ||
+	    (a->cfg->max_body_bytes > 0 &&
+	    req->body_len > (uint64_t)a->cfg->max_body_bytes)) {
+		reply_error(resp, 413, "request body too large", NULL);
+		return 0;
+	}
+	return 1;
+}
+
+int
+api_read_body(struct api *a, const struct api_req *req, json_object **obj,
+    int *form, struct api_resp *resp)
+{
+	struct input	in = { NULL, 0 };
+
+	*obj = NULL;
+	*form = 0;
+	if (!body_size_ok(a, req, resp) || read_body(a, req, &in, resp) == -1) {
+		json_object_put(in.obj);
+		return -1;
+	}
+	*obj = in.obj;
+	*form = in.form;
+	return 0;
+}
+
+int
+api_read_json(struct api *a, const struct api_req *req, json_object **obj,
+    struct api_resp *resp)
+{
+	struct input	in = { NULL, 0 };
+
+	*obj = NULL;
+	if (!body_size_ok(a, req, resp) || read_json(req, &in, resp) == -1) {
+		json_object_put(in.obj);
+		return -1;
+	}
+	*obj = in.obj;
+	return 0;
 }

@@ -6,6 +6,8 @@
 
 #include "config.h"
 #include "err.h"
+#include "hmac.h"
+#include "util.h"
 
 int
 config_defaults(struct config *c, struct err *err)
@@ -16,10 +18,15 @@ config_defaults(struct config *c, struct err *err)
 	c->languages = strdup("contrib/languages.json");
 	c->base_path = strdup("");
 	c->cgroup_base = strdup("");
+	c->csrf_secret = strdup("");
 	c->admins = calloc(1, sizeof(char *));
+	c->callback_allow_hosts = calloc(1, sizeof(char *));
+	c->callback_secret = strdup("");
 	if (c->database == NULL || c->box_root == NULL ||
 	    c->languages == NULL || c->base_path == NULL ||
-	    c->cgroup_base == NULL || c->admins == NULL) {
+	    c->cgroup_base == NULL || c->csrf_secret == NULL ||
+	    c->admins == NULL ||
+	    c->callback_allow_hosts == NULL || c->callback_secret == NULL) {
 		config_reset(c);
 		return err_set(err, "out of memory");
 	}
@@ -34,6 +41,7 @@ config_defaults(struct config *c, struct err *err)
 	c->max_source_bytes = 64 << 10;
 	c->stored_output_bytes = 64 << 10;
 	c->box_uid_base = 200000;
+	c->max_batch = 20;
 	c->def = (struct limits){ .cpu_time_s = 2, .cpu_extra_s = 0.5,
 	    .wall_time_s = 5, .memory_kb = 256000, .stack_kb = 64000,
 	    .max_file_kb = 1024, .max_procs = 64,
@@ -55,17 +63,25 @@ config_reset(struct config *c)
 	free(c->languages);
 	free(c->base_path);
 	free(c->cgroup_base);
+	free(c->csrf_secret);
 	if (c->admins != NULL)
 		for (a = c->admins; *a != NULL; a++)
 			free(*a);
 	free(c->admins);
+	if (c->callback_allow_hosts != NULL)
+		for (a = c->callback_allow_hosts; *a != NULL; a++)
+			free(*a);
+	free(c->callback_allow_hosts);
+	free(c->callback_secret);
 	memset(c, 0, sizeof(*c));
 }
 
 void
 config_finish(struct config *c)
 {
-	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned char	 key[32];
+	char		*hex;
+	long		 cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (cores < 1)
 		cores = 1;
@@ -73,6 +89,13 @@ config_finish(struct config *c)
 		c->http_workers = (int)(2 * cores);
 	if (c->executors <= 0)
 		c->executors = (int)cores;
+	if (c->csrf_secret != NULL && c->csrf_secret[0] == '\0' &&
+	    util_random(key, sizeof(key), NULL) == 0 &&
+	    (hex = malloc(2 * sizeof(key) + 1)) != NULL) {
+		hmac_hex(key, sizeof(key), hex);
+		free(c->csrf_secret);
+		c->csrf_secret = hex;
+	}
 }
 
 int
@@ -88,7 +111,7 @@ config_is_admin(const struct config *c, const char *user)
 	return 0;
 }
 
-enum kind { K_STR, K_INT, K_I64, K_NUM, K_LIMITS, K_STRLIST };
+enum kind { K_STR, K_INT, K_I64, K_NUM, K_BOOL, K_LIMITS, K_STRLIST };
 
 struct key {
 	const char	*name;
@@ -103,6 +126,7 @@ static const struct key keys[] = {
 	KEY("languages", K_STR, languages),
 	KEY("base_path", K_STR, base_path),
 	KEY("cgroup_base", K_STR, cgroup_base),
+	KEY("csrf_secret", K_STR, csrf_secret),
 	KEY("http_workers", K_INT, http_workers),
 	KEY("http_threads", K_INT, http_threads),
 	KEY("executors", K_INT, executors),
@@ -119,6 +143,11 @@ static const struct key keys[] = {
 	KEY("limits_default", K_LIMITS, def),
 	KEY("limits_maximum", K_LIMITS, max),
 	KEY("admins", K_STRLIST, admins),
+	KEY("allow_delete", K_BOOL, allow_delete),
+	KEY("allow_network", K_BOOL, allow_network),
+	KEY("max_batch", K_INT, max_batch),
+	KEY("callback_allow_hosts", K_STRLIST, callback_allow_hosts),
+	KEY("callback_secret", K_STR, callback_secret),
 };
 
 #define LKEY(n, k, f)	{ n, k, offsetof(struct limits, f) }
@@ -171,6 +200,12 @@ set_value(void *base, const struct key *k, json_object *v, struct err *err)
 		if (json_object_get_double(v) < 0)
 			return err_set(err, "%s: must not be negative", k->name);
 		*(double *)(void *)p = json_object_get_double(v);
+		return 0;
+	case K_BOOL:
+		if (t != json_type_boolean)
+			return err_set(err, "%s: expected true or false",
+			    k->name);
+		*(int *)(void *)p = json_object_get_boolean(v);
 		return 0;
 	case K_LIMITS:
 		return set_obj(p, limit_keys,

@@ -32,6 +32,7 @@ struct config {
 	char		*languages;	/* the language table (JSON) */
 	char		*base_path;	/* URL prefix when mounted in a site */
 	char		*cgroup_base;	/* delegated cgroup, "" = autodetect */
+	char		*csrf_secret;	/* HMAC key of the form tokens */
 	int		 http_workers;	/* 0 = 2 x cores */
 	int		 http_threads;	/* FastCGI accept threads per worker */
 	int		 executors;	/* 0 = cores */
@@ -48,6 +49,12 @@ struct config {
 	struct limits	 def;
 	struct limits	 max;
 	char		**admins;	/* NULL-terminated */
+	int		 allow_delete;	/* DELETE /submissions/{token} */
+	int		 allow_network;	/* enable_network may be true */
+	int		 max_batch;	/* entries of a batch POST or GET */
+	char		**callback_allow_hosts;	/* NULL-terminated; empty:
+						   callbacks off */
+	char		*callback_secret;	/* HMAC key, "" = unsigned */
 };
 
 /* Fills c with the built-in defaults.  Returns 0, or -1 (out of memory). */
@@ -57,7 +64,12 @@ int	config_defaults(struct config *c, struct err *err);
  * and values of the wrong type are errors.  Returns 0, or -1 with err set.
  */
 int	config_load(struct config *c, const char *path, struct err *err);
-/* Resolves 0 for workers/executors to numbers from the core count. */
+/*
+ * Resolves 0 for workers/executors to numbers from the core count, and
+ * an empty csrf_secret to a random one (64 hex digits), which the
+ * processes forked after this call share.  If getrandom fails the secret
+ * stays "": the HTML form then answers 500 and form posts 403.
+ */
 void	config_finish(struct config *c);
 void	config_reset(struct config *c);
 /* 1 if user is listed in admins. */

@@ -109,6 +109,9 @@ enum query {
 	Q_PRUNE,
 	Q_INSERT_FILE,
 	Q_GET_FILES,
+	Q_IDEM_GET,
+	Q_IDEM_PUT,
+	Q_CALLBACK_PUT,
 	Q_COUNT
 };
 
@@ -196,6 +199,17 @@ static const char *const queries[Q_COUNT] = {
 	[Q_GET_FILES] =
 	    "SELECT name, content FROM files WHERE submission_id = ?1 "
 	    "ORDER BY idx",
+	[Q_IDEM_GET] =
+	    "SELECT s.token, s.id, s.created_ms, s.status "
+	    "FROM idempotency i JOIN submissions s ON s.id = i.submission_id "
+	    "WHERE i.owner = ?1 AND i.key = ?2 AND i.created_ms >= ?3",
+	/* an expired row of the same key is replaced */
+	[Q_IDEM_PUT] =
+	    "INSERT OR REPLACE INTO idempotency (owner, key, submission_id, "
+	    "created_ms) VALUES (?1, ?2, ?3, ?4)",
+	[Q_CALLBACK_PUT] =
+	    "INSERT INTO callbacks (submission_id, url, base64) "
+	    "VALUES (?1, ?2, ?3)",
 };
 
 struct store {
@@ -763,8 +777,100 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * The submission owner's earlier use of an Idempotency-Key, created at or
+ * after since_ms: fills token, id, created_ms and status of s from it.
+ * Returns 1 if there is one, 0 if not, -1 with err set.
+ */
+static int
+idem_lookup(struct store *st, const char *key, int64_t since_ms,
+    struct submission *s, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = -1, step;
+
+	if ((stmt = prep(st, Q_IDEM_GET, err)) == NULL)
+		goto out;
+	if (sqlite3_bind_text(stmt, 1, s->owner, -1, SQLITE_STATIC) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 3, since_ms) != SQLITE_OK) {
+		err_set(err, "idempotency: bind: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if ((step = sqlite3_step(stmt)) != SQLITE_ROW) {
+		if (step == SQLITE_DONE)
+			rc = 0;
+		else
+			err_set(err, "idempotency: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	col_msg(stmt, 0, s->token, sizeof(s->token));
+	s->id = sqlite3_column_int64(stmt, 1);
+	s->created_ms = sqlite3_column_int64(stmt, 2);
+	s->status = sqlite3_column_int(stmt, 3);
+	rc = 1;
+out:
+	done(stmt);
+	return rc;
+}
+
+/* Records o's key and callback for submission id (in the caller's tx). */
+static int
+insert_extra(struct store *st, int64_t id, const char *owner,
+    const struct store_insert_opts *o, int64_t now, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = -1;
+
+	if (o->idempotency_key != NULL) {
+		if ((stmt = prep(st, Q_IDEM_PUT, err)) == NULL)
+			goto out;
+		if (sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC) !=
+		    SQLITE_OK ||
+		    sqlite3_bind_text(stmt, 2, o->idempotency_key, -1,
+		    SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_int64(stmt, 3, id) != SQLITE_OK ||
+		    sqlite3_bind_int64(stmt, 4, now) != SQLITE_OK) {
+			err_set(err, "idempotency: bind: %s",
+			    sqlite3_errmsg(st->db));
+			goto out;
+		}
+		if (step_done(st, stmt, "idempotency", err) == -1)
+			goto out;
+		done(stmt);
+		stmt = NULL;
+	}
+	if (o->callback_url != NULL) {
+		if ((stmt = prep(st, Q_CALLBACK_PUT, err)) == NULL)
+			goto out;
+		if (sqlite3_bind_int64(stmt, 1, id) != SQLITE_OK ||
+		    sqlite3_bind_text(stmt, 2, o->callback_url, -1,
+		    SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_int(stmt, 3, o->callback_base64 != 0) !=
+		    SQLITE_OK) {
+			err_set(err, "callback: bind: %s",
+			    sqlite3_errmsg(st->db));
+			goto out;
+		}
+		if (step_done(st, stmt, "callback", err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	done(stmt);
+	return rc;
+}
+
 int
 store_insert(struct store *st, struct submission *s, struct err *err)
+{
+	return store_insert_ex(st, s, NULL, err) == -1 ? -1 : 0;
+}
+
+int
+store_insert_ex(struct store *st, struct submission *s,
+    const struct store_insert_opts *o, struct err *err)
 {
 	const struct limits	*l = &s->lim;
 	const struct judge_test	*t;
@@ -787,6 +893,18 @@ store_insert(struct store *st, struct submission *s, struct err *err)
 	    (sub = prep(st, Q_INSERT_SUB, err)) == NULL ||
 	    (test = prep(st, Q_INSERT_TEST, err)) == NULL)
 		goto out;
+	/* under the write lock: a concurrent retry waits, then finds it */
+	if (o != NULL && o->idempotency_key != NULL) {
+		switch (idem_lookup(st, o->idempotency_key,
+		    now - o->idempotency_ttl_ms, s, err)) {
+		case -1:
+			goto out;
+		case 1:
+			if (exec(st, "COMMIT", "commit", err) == 0)
+				rc = 0;
+			goto out;
+		}
+	}
 	if (sqlite3_bind_text(sub, 1, token, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(sub, 2, s->owner, -1, SQLITE_STATIC) !=
 	    SQLITE_OK ||
@@ -834,7 +952,8 @@ store_insert(struct store *st, struct submission *s, struct err *err)
 			goto out;
 		done(test);
 	}
-	if (insert_files(st, id, s, err) == -1)
+	if (insert_files(st, id, s, err) == -1 ||
+	    (o != NULL && insert_extra(st, id, s->owner, o, now, err) == -1))
 		goto out;
 	if (exec(st, "COMMIT", "commit", err) == -1)
 		goto out;
@@ -843,7 +962,7 @@ store_insert(struct store *st, struct submission *s, struct err *err)
 	s->created_ms = now;
 	s->status = JS_QUEUE;
 	s->attempts = 0;
-	rc = 0;
+	rc = 1;
 out:
 	done(sub);
 	done(test);
@@ -1252,6 +1371,595 @@ store_integrity_check(struct store *st, struct err *err)
 out:
 	sqlite3_finalize(ic);
 	sqlite3_finalize(fk);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+/*
+ * History and statistics.  These read-only queries run once per page
+ * view, so they are prepared per call rather than cached in stmt[].
+ */
+
+/* Prepares sql for one use; the caller finalises it. */
+static sqlite3_stmt *
+prep_once(struct store *st, const char *sql, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		err_set(err, "prepare: %s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(stmt);
+		return NULL;
+	}
+	return stmt;
+}
+
+/*
+ * The history filter; ?1 is the owner.  With an owner the query walks
+ * the index submissions_owner (owner, id DESC); without one, "?1 IS
+ * NULL" is true and it walks the table by rowid.
+ */
+#define LIST_COLS							\
+	"SELECT token, owner, lang_id, status, time_s, wall_time_s, "	\
+	"memory_kb, created_ms, finished_ms"
+#define LIST_FROM(owner)						\
+	" FROM submissions WHERE " owner " AND (?2 = 0 OR lang_id = ?2) "\
+	"AND (?3 = 0 OR status = ?3) AND (?4 = 0 OR created_ms >= ?4) "	\
+	"AND (?5 = 0 OR created_ms < ?5)"
+#define LIST_PAGE	" ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+
+static const char *const list_sql[2][2] = {
+	/* [owner given][0: rows, 1: count] */
+	{ LIST_COLS LIST_FROM("?1 IS NULL") LIST_PAGE,
+	  "SELECT count(*)" LIST_FROM("?1 IS NULL") },
+	{ LIST_COLS LIST_FROM("owner = ?1") LIST_PAGE,
+	  "SELECT count(*)" LIST_FROM("owner = ?1") },
+};
+
+static int
+bind_filter(sqlite3_stmt *stmt, const struct store_filter *f)
+{
+	if ((f->owner != NULL ? sqlite3_bind_text(stmt, 1, f->owner, -1,
+	    SQLITE_STATIC) : sqlite3_bind_null(stmt, 1)) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 2, f->lang_id) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 3, f->status) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 4, f->since_ms) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 5, f->until_ms) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+void
+store_rows_free(struct store_row *rows, size_t n)
+{
+	size_t	i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(rows[i].owner);
+	free(rows);
+}
+
+int
+store_list(struct store *st, const struct store_filter *f,
+    struct store_row **rows, size_t *nrows, int64_t *total,
+    struct err *err)
+{
+	struct store_row	*r = NULL, *row;
+	sqlite3_stmt		*cnt = NULL, *list = NULL;
+	const char		*owner;
+	size_t			 n = 0;
+	int			 rc = -1, step = SQLITE_DONE;
+	int			 by_owner = f->owner != NULL;
+
+	*rows = NULL;
+	*nrows = 0;
+	*total = 0;
+	if (f->page < 1 || f->page > STORE_MAX_PAGE || f->per_page < 1 ||
+	    f->per_page > STORE_MAX_PER_PAGE)
+		return err_set(err, "list: page %lld of %lld is out of range",
+		    (long long)f->page, (long long)f->per_page);
+	if ((r = calloc((size_t)f->per_page, sizeof(*r))) == NULL)
+		return err_errno(err, "calloc");
+
+	pthread_mutex_lock(&st->mu);
+	if (exec(st, "BEGIN", "begin", err) == -1 ||
+	    (cnt = prep_once(st, list_sql[by_owner][1], err)) == NULL ||
+	    (list = prep_once(st, list_sql[by_owner][0], err)) == NULL)
+		goto out;
+	if (bind_filter(cnt, f) == -1 || bind_filter(list, f) == -1 ||
+	    sqlite3_bind_int64(list, 6, f->per_page) != SQLITE_OK ||
+	    sqlite3_bind_int64(list, 7, (f->page - 1) * f->per_page) !=
+	    SQLITE_OK) {
+		err_set(err, "list: bind: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (sqlite3_step(cnt) != SQLITE_ROW) {
+		err_set(err, "list: count: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	*total = sqlite3_column_int64(cnt, 0);
+	while (n < (size_t)f->per_page &&
+	    (step = sqlite3_step(list)) == SQLITE_ROW) {
+		row = &r[n++];
+		col_msg(list, 0, row->token, sizeof(row->token));
+		owner = (const char *)sqlite3_column_text(list, 1);
+		if ((row->owner = strdup(owner != NULL ? owner : "")) ==
+		    NULL) {
+			err_errno(err, "strdup");
+			goto out;
+		}
+		row->lang_id = sqlite3_column_int(list, 2);
+		row->status = sqlite3_column_int(list, 3);
+		row->has_time = sqlite3_column_type(list, 4) != SQLITE_NULL;
+		row->time_s = sqlite3_column_double(list, 4);
+		row->wall_time_s = sqlite3_column_double(list, 5);
+		row->has_memory = sqlite3_column_type(list, 6) != SQLITE_NULL;
+		row->memory_kb = sqlite3_column_int64(list, 6);
+		row->created_ms = sqlite3_column_int64(list, 7);
+		row->finished_ms = sqlite3_column_int64(list, 8);
+	}
+	if (n < (size_t)f->per_page && step != SQLITE_DONE) {
+		err_set(err, "list: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	sqlite3_finalize(cnt);
+	sqlite3_finalize(list);
+	cnt = list = NULL;
+	if (exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	*rows = r;
+	*nrows = n;
+	r = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(cnt);
+	sqlite3_finalize(list);
+	rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	store_rows_free(r, n);
+	return rc;
+}
+
+int
+store_count_verdicts(struct store *st, const char *owner,
+    struct store_count **counts, size_t *n, struct err *err)
+{
+	struct store_count	*c = NULL, *p;
+	sqlite3_stmt		*stmt = NULL;
+	size_t			 len = 0, cap = 0;
+	int			 rc = -1, step;
+
+	*counts = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, "SELECT lang_id, status, count(*) "
+	    "FROM submissions WHERE (?1 IS NULL OR owner = ?1) "
+	    "GROUP BY lang_id, status ORDER BY lang_id, status", err)) == NULL)
+		goto out;
+	if ((owner != NULL ? sqlite3_bind_text(stmt, 1, owner, -1,
+	    SQLITE_STATIC) : sqlite3_bind_null(stmt, 1)) != SQLITE_OK) {
+		err_set(err, "count: bind: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 32;
+			if ((p = reallocarray(c, cap, sizeof(*c))) == NULL) {
+				err_errno(err, "reallocarray");
+				goto out;
+			}
+			c = p;
+		}
+		c[len].lang_id = sqlite3_column_int(stmt, 0);
+		c[len].status = sqlite3_column_int(stmt, 1);
+		c[len].n = sqlite3_column_int64(stmt, 2);
+		len++;
+	}
+	if (step != SQLITE_DONE) {
+		err_set(err, "count: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	*counts = c;
+	*n = len;
+	c = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	free(c);
+	return rc;
+}
+
+#define HIST_MAX_EDGES	32
+
+int
+store_time_histogram(struct store *st, const char *owner,
+    const double *edges_s, size_t nedges, int64_t *counts, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	char		 sql[2048];
+	size_t		 i, len;
+	int64_t		 b;
+	int		 rc = -1, step;
+
+	if (nedges == 0 || nedges > HIST_MAX_EDGES)
+		return err_set(err, "histogram: %zu edges", nedges);
+	for (i = 0; i <= nedges; i++)
+		counts[i] = 0;
+	/*
+	 * One pass: bucket i is the first edge above the time.  The edges
+	 * are bound (?2 ...), only their number shapes the text.
+	 */
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT CASE");
+	for (i = 0; i < nedges; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+		    " WHEN time_s < ?%zu THEN %zu", i + 2, i);
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+	    " ELSE %zu END AS b, count(*) FROM submissions "
+	    "WHERE (?1 IS NULL OR owner = ?1) AND status >= %d "
+	    "AND status NOT IN (%d, %d, %d) AND time_s IS NOT NULL "
+	    "GROUP BY b", nedges, JS_AC, JS_CE, JS_IE, JS_EXEC_FORMAT);
+	if (len >= sizeof(sql))
+		return err_set(err, "histogram: query too long");
+
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, sql, err)) == NULL)
+		goto out;
+	if ((owner != NULL ? sqlite3_bind_text(stmt, 1, owner, -1,
+	    SQLITE_STATIC) : sqlite3_bind_null(stmt, 1)) != SQLITE_OK) {
+		err_set(err, "histogram: bind: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	for (i = 0; i < nedges; i++)
+		if (sqlite3_bind_double(stmt, (int)i + 2, edges_s[i]) !=
+		    SQLITE_OK) {
+			err_set(err, "histogram: bind: %s",
+			    sqlite3_errmsg(st->db));
+			goto out;
+		}
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		b = sqlite3_column_int64(stmt, 0);
+		if (b >= 0 && (uint64_t)b <= nedges)
+			counts[b] = sqlite3_column_int64(stmt, 1);
+	}
+	if (step != SQLITE_DONE) {
+		err_set(err, "histogram: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int64_t
+store_queue_ahead(struct store *st, int64_t id, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int64_t		 rc = -1;
+
+	pthread_mutex_lock(&st->mu);
+	/* the claim order is status = 1 ORDER BY id: index submissions_status */
+	if ((stmt = prep_once(st, "SELECT count(*) FROM submissions "
+	    "WHERE status = 1 AND id < ?1", err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		err_set(err, "queue ahead: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_column_int64(stmt, 0);
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+/*
+ * The API's extras: DELETE, counts for /statistics, the database size and
+ * the callback queue.  Rare or small: prepared per call.
+ */
+
+int
+store_delete(struct store *st, const char *token, const char *owner,
+    int *status, struct err *err)
+{
+	sqlite3_stmt	*get = NULL, *del = NULL;
+	int64_t		 id;
+	int		 rc = -1, step;
+
+	*status = 0;
+	pthread_mutex_lock(&st->mu);
+	if (exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	    (get = prep_once(st, "SELECT id, status FROM submissions "
+	    "WHERE token = ?1 AND (?2 IS NULL OR owner = ?2)", err)) == NULL ||
+	    (del = prep_once(st, "DELETE FROM submissions WHERE id = ?1 "
+	    "AND status >= 3", err)) == NULL)
+		goto out;
+	if (sqlite3_bind_text(get, 1, token, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(get, 2, owner, -1, SQLITE_STATIC) != SQLITE_OK) {
+		err_set(err, "delete: bind: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if ((step = sqlite3_step(get)) != SQLITE_ROW) {
+		if (step == SQLITE_DONE)
+			rc = 0;
+		else
+			err_set(err, "delete: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	id = sqlite3_column_int64(get, 0);
+	*status = sqlite3_column_int(get, 1);
+	if (!judge_status_is_final(*status)) {
+		rc = 0;
+		goto out;
+	}
+	/* the tests, results, files, key and callback go with it */
+	sqlite3_bind_int64(del, 1, id);
+	if (step_done(st, del, "delete", err) == -1 ||
+	    exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	rc = 1;
+out:
+	sqlite3_finalize(get);
+	sqlite3_finalize(del);
+	rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int64_t
+store_count_since(struct store *st, const char *owner, int64_t since_ms,
+    struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int64_t		 rc = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, owner != NULL ?
+	    "SELECT count(*) FROM submissions "
+	    "WHERE owner = ?1 AND created_ms >= ?2" :
+	    "SELECT count(*) FROM submissions WHERE created_ms >= ?2",
+	    err)) == NULL)
+		goto out;
+	if (owner != NULL)
+		sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since_ms);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		err_set(err, "count: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_column_int64(stmt, 0);
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int
+store_count_days(struct store *st, const char *owner, int64_t since_ms,
+    struct store_day **days, size_t *n, struct err *err)
+{
+	struct store_day	*d = NULL, *nd;
+	sqlite3_stmt		*stmt = NULL;
+	size_t			 k = 0;
+	int			 rc = -1, step;
+
+	*days = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, "SELECT created_ms / 86400000 AS d, "
+	    "count(*) FROM submissions WHERE (?1 IS NULL OR owner = ?1) "
+	    "AND created_ms >= ?2 GROUP BY d ORDER BY d", err)) == NULL)
+		goto out;
+	sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, since_ms);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((nd = realloc(d, (k + 1) * sizeof(*d))) == NULL) {
+			err_errno(err, "realloc");
+			goto out;
+		}
+		d = nd;
+		d[k].day_ms = sqlite3_column_int64(stmt, 0) * 86400000;
+		d[k].n = sqlite3_column_int64(stmt, 1);
+		k++;
+	}
+	if (step != SQLITE_DONE) {
+		err_set(err, "days: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	*days = d;
+	*n = k;
+	d = NULL;
+	rc = 0;
+out:
+	free(d);
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int64_t
+store_db_bytes(struct store *st, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int64_t		 rc = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, "SELECT page_count * page_size "
+	    "FROM pragma_page_count(), pragma_page_size()", err)) == NULL)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		err_set(err, "size: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_column_int64(stmt, 0);
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+void
+store_callbacks_free(struct store_callback *cb, size_t n)
+{
+	size_t	i;
+
+	if (cb == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(cb[i].url);
+	free(cb);
+}
+
+/* Pending callbacks of final submissions, by when they are due. */
+#define CALLBACK_DUE							\
+	" FROM callbacks c JOIN submissions s ON s.id = c.submission_id "\
+	"WHERE c.state = 0 AND s.status >= 3"
+
+int
+store_callbacks_due(struct store *st, int64_t now_ms, size_t max,
+    struct store_callback **out, size_t *n, int64_t *next_ms,
+    struct err *err)
+{
+	struct store_callback	*cb = NULL, *c;
+	sqlite3_stmt		*due = NULL, *next = NULL;
+	const char		*url;
+	size_t			 k = 0;
+	int			 rc = -1, step = SQLITE_DONE;
+
+	*out = NULL;
+	*n = 0;
+	*next_ms = 0;
+	if (max == 0 || (cb = calloc(max, sizeof(*cb))) == NULL)
+		return err_errno(err, "calloc");
+	pthread_mutex_lock(&st->mu);
+	if (exec(st, "BEGIN", "begin", err) == -1 ||
+	    (due = prep_once(st, "SELECT c.submission_id, s.token, c.url, "
+	    "c.base64, c.attempts" CALLBACK_DUE " AND c.next_try_ms <= ?1 "
+	    "ORDER BY c.next_try_ms LIMIT ?2", err)) == NULL ||
+	    (next = prep_once(st, "SELECT min(c.next_try_ms)" CALLBACK_DUE
+	    " AND c.next_try_ms > ?1", err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(due, 1, now_ms);
+	sqlite3_bind_int64(due, 2, (int64_t)max);
+	sqlite3_bind_int64(next, 1, now_ms);
+	while (k < max && (step = sqlite3_step(due)) == SQLITE_ROW) {
+		c = &cb[k++];
+		c->submission_id = sqlite3_column_int64(due, 0);
+		col_msg(due, 1, c->token, sizeof(c->token));
+		url = (const char *)sqlite3_column_text(due, 2);
+		if ((c->url = strdup(url != NULL ? url : "")) == NULL) {
+			err_errno(err, "strdup");
+			goto out;
+		}
+		c->base64 = sqlite3_column_int(due, 3);
+		c->attempts = sqlite3_column_int(due, 4);
+	}
+	if (k < max && step != SQLITE_DONE) {
+		err_set(err, "callbacks: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (sqlite3_step(next) != SQLITE_ROW) {
+		err_set(err, "callbacks: next: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	*next_ms = sqlite3_column_int64(next, 0);	/* NULL reads as 0 */
+	sqlite3_finalize(due);
+	sqlite3_finalize(next);
+	due = next = NULL;
+	if (exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	*out = cb;
+	*n = k;
+	cb = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(due);
+	sqlite3_finalize(next);
+	rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	store_callbacks_free(cb, k);
+	return rc;
+}
+
+int
+store_callback_done(struct store *st, int64_t submission_id, int state,
+    int attempts, int64_t next_try_ms, const char *error, struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, "UPDATE callbacks SET state = ?2, "
+	    "attempts = ?3, next_try_ms = ?4, last_error = ?5 "
+	    "WHERE submission_id = ?1", err)) == NULL)
+		goto out;
+	if (sqlite3_bind_int64(stmt, 1, submission_id) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 2, state) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 3, attempts) != SQLITE_OK ||
+	    sqlite3_bind_int64(stmt, 4, next_try_ms) != SQLITE_OK ||
+	    sqlite3_bind_text(stmt, 5, error != NULL ? error : "", -1,
+	    SQLITE_STATIC) != SQLITE_OK) {
+		err_set(err, "callback: bind: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = step_done(st, stmt, "callback", err);
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int
+store_callback_state(struct store *st, const char *token, int *state,
+    int *attempts, char *error, size_t error_size, char **url,
+    struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	const char	*u;
+	int		 rc = -1, step;
+
+	*url = NULL;
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = prep_once(st, "SELECT c.state, c.attempts, "
+	    "c.last_error, c.url FROM callbacks c JOIN submissions s "
+	    "ON s.id = c.submission_id WHERE s.token = ?1", err)) == NULL)
+		goto out;
+	sqlite3_bind_text(stmt, 1, token, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(stmt)) != SQLITE_ROW) {
+		if (step == SQLITE_DONE)
+			rc = 0;
+		else
+			err_set(err, "callback: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	*state = sqlite3_column_int(stmt, 0);
+	*attempts = sqlite3_column_int(stmt, 1);
+	col_msg(stmt, 2, error, error_size);
+	u = (const char *)sqlite3_column_text(stmt, 3);
+	if ((*url = strdup(u != NULL ? u : "")) == NULL) {
+		err_errno(err, "strdup");
+		goto out;
+	}
+	rc = 1;
+out:
+	sqlite3_finalize(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+int
+store_idempotent(struct store *st, struct submission *s, const char *key,
+    int64_t since_ms, struct err *err)
+{
+	int	rc;
+
+	pthread_mutex_lock(&st->mu);
+	rc = idem_lookup(st, key, since_ms, s, err);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }

@@ -121,4 +121,160 @@ int	store_prune(struct store *, int64_t older_than_ms, struct err *);
  */
 int	store_integrity_check(struct store *, struct err *);
 
+/*
+ * History: one page of submissions, newest first, and how many match in
+ * all.  The filter's strings are borrowed for the call.
+ */
+#define STORE_MAX_PER_PAGE	100
+#define STORE_MAX_PAGE		1000000
+
+struct store_filter {
+	const char	*owner;		/* NULL: every owner (admins) */
+	int		 lang_id;	/* 0: any */
+	int		 status;	/* 0: any */
+	int64_t		 since_ms;	/* created at or after; 0: no bound */
+	int64_t		 until_ms;	/* created before; 0: no bound */
+	int64_t		 page;		/* 1 .. STORE_MAX_PAGE */
+	int64_t		 per_page;	/* 1 .. STORE_MAX_PER_PAGE */
+};
+
+struct store_row {
+	char		 token[37];
+	char		*owner;
+	int		 lang_id;
+	int		 status;
+	int		 has_time;	/* time_s and wall_time_s are set */
+	double		 time_s;
+	double		 wall_time_s;
+	int		 has_memory;
+	int64_t		 memory_kb;
+	int64_t		 created_ms;
+	int64_t		 finished_ms;	/* 0 until final */
+};
+
+/*
+ * Fills *rows (caller frees with store_rows_free) with page f->page of
+ * the submissions f selects, newest first, *nrows of them (0 past the
+ * last page), and *total with the count of all that f selects (one
+ * snapshot).  Returns 0, or -1 with err set (also for a page or per_page
+ * out of range).
+ */
+int	store_list(struct store *, const struct store_filter *f,
+	    struct store_row **rows, size_t *nrows, int64_t *total,
+	    struct err *);
+void	store_rows_free(struct store_row *, size_t n);
+
+/* Statistics: submissions per language and verdict. */
+struct store_count {
+	int		 lang_id;
+	int		 status;
+	int64_t		 n;
+};
+
+/*
+ * Fills *counts (caller frees) with one entry per (language, status)
+ * that has submissions of owner (NULL: everyone), ordered by language
+ * and status, *n of them.  Returns 0, or -1 with err set.
+ */
+int	store_count_verdicts(struct store *, const char *owner,
+	    struct store_count **counts, size_t *n, struct err *);
+/*
+ * A histogram of the CPU time of owner's (NULL: everyone's) finished
+ * submissions that ran (compile and internal errors did not): counts[0]
+ * is below edges_s[0], counts[i] in [edges_s[i-1], edges_s[i]), and
+ * counts[nedges] at or above edges_s[nedges-1], so counts has nedges + 1
+ * entries.  edges_s ascend.  Returns 0, or -1 with err set.
+ */
+int	store_time_histogram(struct store *, const char *owner,
+	    const double *edges_s, size_t nedges, int64_t *counts,
+	    struct err *);
+/* Queued jobs ahead of the job with row id (older ones), or -1 on error. */
+int64_t	store_queue_ahead(struct store *, int64_t id, struct err *);
+
+/*
+ * store_insert with extras, in the same transaction: an Idempotency-Key
+ * (the owner's earlier submission with this key, created within ttl, is
+ * the answer instead of a new one) and a callback URL.  Returns 1 with s
+ * filled as store_insert does, 0 when the key was used already (s->token,
+ * id, created_ms and status are then the original's; nothing inserted),
+ * or -1 with err set.  o may be NULL.
+ */
+struct store_insert_opts {
+	const char	*idempotency_key;	/* or NULL */
+	int64_t		 idempotency_ttl_ms;
+	const char	*callback_url;		/* or NULL */
+	int		 callback_base64;	/* the body's encoding */
+};
+int	store_insert_ex(struct store *, struct submission *s,
+	    const struct store_insert_opts *o, struct err *);
+/*
+ * Looks for s->owner's submission made with key at or after since_ms,
+ * without inserting (store_insert_ex checks again, atomically).  Returns
+ * 1 with s->token, id, created_ms and status filled, 0 if none, -1.
+ */
+int	store_idempotent(struct store *, struct submission *s,
+	    const char *key, int64_t since_ms, struct err *);
+
+/*
+ * Deletes the final submission token (of owner, unless NULL) with its
+ * tests, results, files, key and callback.  Returns 1 when deleted, 0
+ * when not: *status is then 0 (no such submission) or its status (1 or
+ * 2: queued or running); -1 with err set.
+ */
+int	store_delete(struct store *, const char *token, const char *owner,
+	    int *status, struct err *);
+
+/* Submissions of owner (NULL: all) created at or after since_ms; -1. */
+int64_t	store_count_since(struct store *, const char *owner,
+	    int64_t since_ms, struct err *);
+/* Submissions per UTC day (day_ms: its midnight), oldest first. */
+struct store_day {
+	int64_t		 day_ms;
+	int64_t		 n;
+};
+/* Fills *days (caller frees) with *n days that have submissions.  0/-1. */
+int	store_count_days(struct store *, const char *owner,
+	    int64_t since_ms, struct store_day **days, size_t *n,
+	    struct err *);
+/* The database file's size in bytes (pages in use and free), or -1. */
+int64_t	store_db_bytes(struct store *, struct err *);
+
+/*
+ * The callback queue (one row per submission with a callback_url).  A
+ * callback is due once its submission is final and its next_try_ms has
+ * come.  store_callbacks_due fills *out (caller frees with
+ * store_callbacks_free) with up to max due ones, earliest first, and
+ * *next_ms with the earliest later try of a final submission (0: none).
+ * Returns 0, or -1 with err set.
+ */
+#define STORE_CB_PENDING	0
+#define STORE_CB_DELIVERED	1
+#define STORE_CB_FAILED		2	/* given up */
+struct store_callback {
+	int64_t		 submission_id;
+	char		 token[37];
+	char		*url;
+	int		 base64;
+	int		 attempts;	/* tries so far */
+};
+int	store_callbacks_due(struct store *, int64_t now_ms, size_t max,
+	    struct store_callback **out, size_t *n, int64_t *next_ms,
+	    struct err *);
+void	store_callbacks_free(struct store_callback *, size_t n);
+/*
+ * Records a try: state (STORE_CB_*), tries so far, when to try again
+ * (pending only) and the error ("" if none).  Returns 0, or -1.
+ */
+int	store_callback_done(struct store *, int64_t submission_id, int state,
+	    int attempts, int64_t next_try_ms, const char *error,
+	    struct err *);
+/*
+ * The callback of token: 1 with *state, *attempts, its last error (cut
+ * to error_size) and *url (caller frees), 0 if it has none, -1 with err
+ * set.
+ */
+int	store_callback_state(struct store *, const char *token, int *state,
+	    int *attempts, char *error, size_t error_size, char **url,
+	    struct err *);
+
 #endif

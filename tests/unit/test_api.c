@@ -5,6 +5,11 @@
  * wait_any either sleeps a little or plays the executor (claim + finish).
  * Run from the repository root.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +26,7 @@
 
 #include "api/api.h"
 #include "api/api_int.h"
+#include "api/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/util.h"
@@ -162,6 +169,8 @@ call_len(struct fx *f, const char *method, const char *path,
 	req.query = query != NULL ? query : "";
 	req.content_type = ctype;
 	req.remote_user = user;
+	/* an API client: its form posts need no CSRF token (test_html.c) */
+	req.api_key = 1;
 	req.body = body;
 	req.body_len = len;
 	api_resp_reset(&f->resp);
@@ -433,9 +442,9 @@ test_routing(void **state)
 		const char	*allow;	/* Allow header line, if 405 */
 	} cases[] = {
 		{ "GET", "/nope", 404, NULL },
-		{ "GET", "/", 404, NULL },
-		{ "GET", "", 404, NULL },
-		{ NULL, NULL, 404, NULL },
+		/* "" and NULL are "/", the form (test_html.c): GET only */
+		{ "POST", "", 405, "Allow: GET, HEAD\r\n" },
+		{ NULL, NULL, 405, "Allow: GET, HEAD\r\n" },
 		{ "GET", "//statuses", 404, NULL },
 		{ "GET", "/statusesx", 404, NULL },
 		{ "GET", "/statuses", 200, NULL },
@@ -443,9 +452,10 @@ test_routing(void **state)
 		{ "HEAD", "/statuses", 200, NULL },
 		{ "get", "/statuses", 405, "Allow: GET, HEAD\r\n" },
 		{ "POST", "/statuses", 405, "Allow: GET, HEAD\r\n" },
-		{ "DELETE", "/submissions", 405, "Allow: POST\r\n" },
-		{ "GET", "/submissions", 405, "Allow: POST\r\n" },
-		{ "PUT", "/submissions/", 405, "Allow: POST\r\n" },
+		{ "DELETE", "/submissions", 405,
+		  "Allow: POST, GET, HEAD\r\n" },
+		{ "GET", "/submissions", 200, NULL },
+		{ "PUT", "/submissions/", 405, "Allow: POST, GET, HEAD\r\n" },
 		{ NULL, "/languages", 405, "Allow: GET, HEAD\r\n" },
 		{ "POST", "/languages/71", 405, "Allow: GET, HEAD\r\n" },
 		{ "GET", "/submissions/x/y", 404, NULL },
@@ -588,7 +598,7 @@ test_post_cases(void **state)
 		{ "APPLICATION/JSON", OK("\"x\":1"), 201, NULL },
 		{ NULL, OK("\"x\":1"), 201, NULL },
 		{ "text/plain", OK("\"x\":1"), 201, NULL },
-		{ "multipart/form-data; boundary=x", OK("\"x\":1"), 415, NULL },
+		{ "multipart/form-data; boundary=x", OK("\"x\":1"), 400, NULL },
 		/* types */
 		{ JSON, "{\"source_code\":5,\"language_id\":71}", 400,
 		  "source_code" },
@@ -689,8 +699,11 @@ test_post_cases(void **state)
 		{ JSON, OK("\"enable_network\":true"), 422, "enable_network" },
 		{ JSON, OK("\"enable_network\":false"), 201, NULL },
 		/* Judge0's extra keys */
-		{ JSON, OK("\"callback_url\":\"http://x\",\"number_of_runs\":1,"
+		{ JSON, OK("\"callback_url\":null,\"number_of_runs\":1,"
 		  "\"base64_encoded\":false,\"fields\":\"*\""), 201, NULL },
+		/* a callback that would never come: callbacks are off */
+		{ JSON, OK("\"callback_url\":\"http://x\""), 422,
+		  "callback_url" },
 		{ JSON, OK("\"compiler_options\":\"\","
 		  "\"command_line_arguments\":null"), 201, NULL },
 		/* python3 does not compile */
@@ -1039,7 +1052,7 @@ test_get_finished(void **state)
 	struct submission	*s = NULL;
 	struct err		 err;
 	json_object		*o, *v, *t;
-	char			 token[37];
+	char			 token[37], path[128];
 
 	assert_int_equal(post(f, NULL, OK("\"tests\":[{\"stdin\":\"1\"},"
 	    "{\"stdin\":\"2\"},{\"stdin\":\"3\"}]"), "alice"), 201);
@@ -1068,26 +1081,33 @@ test_get_finished(void **state)
 	assert_int_equal(store_finish(f->st, s, &err), 0);
 	submission_free(s);
 
+	/* Output that is not UTF-8: Judge0's 400, unless in base64. */
 	get(f, token, "alice");
+	assert_int_equal(f->resp.status, 400);
+	o = body(f);
+	assert_non_null(strstr(str(o, "error"), "base64_encoded=true"));
+	json_object_put(o);
+	snprintf(path, sizeof(path), "/submissions/%s", token);
+	call(f, "GET", path, "base64_encoded=true", NULL, NULL, "alice");
 	assert_int_equal(f->resp.status, 200);
 	o = body(f);
 	assert_true(json_object_object_get_ex(o, "status", &v));
 	assert_int_equal(num(v, "id"), JS_SIGSEGV);
 	assert_string_equal(str(v, "description"), "Runtime Error (SIGSEGV)");
 	/* The top level shows the test that decided the verdict. */
-	assert_string_equal(str(o, "stderr"), "boom");
+	assert_string_equal(str(o, "stderr"), "Ym9vbQ==");
 	assert_true(is_null(o, "stdout"));
 	assert_true(is_null(o, "exit_code"));
 	assert_int_equal(num(o, "exit_signal"), 11);
 	assert_string_equal(str(o, "time"), "0.500");
 	assert_string_equal(str(o, "wall_time"), "0.750");
 	assert_int_equal(num(o, "memory"), 2048);
-	assert_string_equal(str(o, "message"), "killed by SIGSEGV");
+	assert_string_equal(str(o, "message"), "a2lsbGVkIGJ5IFNJR1NFR1Y=");
 	assert_non_null(str(o, "finished_at"));
 	assert_true(json_object_object_get_ex(o, "tests", &v));
 	assert_int_equal(json_object_array_length(v), 3);
 	t = json_object_array_get_idx(v, 0);
-	assert_string_equal(str(t, "stdout"), "ok\xef\xbf\xbd\n");
+	assert_string_equal(str(t, "stdout"), "b2v/Cg==");
 	assert_string_equal(str(t, "time"), "0.001");
 	assert_int_equal(num(t, "exit_code"), 0);
 	assert_true(is_null(t, "exit_signal"));
@@ -1254,6 +1274,471 @@ test_store_failure(void **state)
 	assert_string_equal(f->resp.err.msg, "");
 }
 
+/* ---- the whole API (issue 5) ---- */
+
+/* Replaces the config's callback_allow_hosts with a copy of list. */
+static void
+set_hosts(struct fx *f, const char **list)
+{
+	char	**a;
+	size_t	  i, n = 0;
+
+	for (a = f->cfg.callback_allow_hosts; a != NULL && *a != NULL; a++)
+		free(*a);
+	free(f->cfg.callback_allow_hosts);
+	while (list != NULL && list[n] != NULL)
+		n++;
+	assert_non_null(f->cfg.callback_allow_hosts = calloc(n + 1,
+	    sizeof(char *)));
+	for (i = 0; i < n; i++)
+		assert_non_null(f->cfg.callback_allow_hosts[i] =
+		    strdup(list[i]));
+}
+
+/* fields=: names and "*" pass, anything unknown is a 400. */
+static void
+test_fields(void **state)
+{
+	static const struct { const char *q; int status; } cases[] = {
+		{ "fields=*", 200 }, { "fields=stdout", 200 },
+		{ "fields=stdout,stderr,token", 200 },
+		{ "fields=%20stdout%20,,status_id,", 200 }, { "fields=", 200 },
+		{ "fields=source_code,language,callback_status", 200 },
+		{ "fields=bogus", 400 }, { "fields=stdout,bogus", 400 },
+		{ "fields=STDOUT", 400 }, { "fields=**", 400 },
+		{ "fields=stdout;stderr", 400 },
+	};
+	struct fx	*f = *state;
+	json_object	*o;
+	char		 token[37], path[128];
+	size_t		 i;
+
+	create(f, "alice", token);
+	snprintf(path, sizeof(path), "/submissions/%s", token);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (call(f, "GET", path, cases[i].q, NULL, NULL, "alice") !=
+		    cases[i].status)
+			fail_msg("%s: %d, want %d: %s", cases[i].q,
+			    f->resp.status, cases[i].status,
+			    f->resp.body.data);
+	call(f, "GET", path, "fields=stdout,status_id", NULL, NULL, "alice");
+	o = body(f);
+	assert_int_equal(json_object_object_length(o), 2);
+	assert_int_equal(num(o, "status_id"), JS_QUEUE);
+	assert_true(is_null(o, "stdout"));
+	json_object_put(o);
+	call(f, "GET", path, "fields=*", NULL, NULL, "alice");
+	o = body(f);
+	assert_string_equal(str(o, "source_code"), "print(1)");
+	assert_true(is_null(o, "callback_url"));
+	assert_false(json_object_get_boolean(
+	    json_object_object_get(o, "enable_network")));
+	json_object_put(o);
+}
+
+/* base64 in (strict) and out. */
+static void
+test_base64(void **state)
+{
+	static const char *bad[] = {
+		"cHJpbnQoMSk", "cHJpbnQoMSk=\n", "cHJp bnQoMSk=", "print(1)",
+		"cHJpbnQoMSk==", "====",
+	};
+	struct fx	*f = *state;
+	json_object	*o;
+	char		 b[256];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(b, sizeof(b), "{\"source_code\":\"%s\","
+		    "\"language_id\":71}", bad[i]);
+		if (post(f, "base64_encoded=true", b, "alice") != 400)
+			fail_msg("%s: %d", bad[i], f->resp.status);
+	}
+	/* tests[] are decoded too */
+	assert_int_equal(post(f, "base64_encoded=true", "{\"source_code\":"
+	    "\"cHJpbnQoMSk=\",\"language_id\":71,\"tests\":[{\"stdin\":"
+	    "\"!\"}]}", "alice"), 400);
+	f->mode = WAIT_FINISH;
+	assert_int_equal(post(f, "wait=true&base64_encoded=true&fields=*",
+	    "{\"source_code\":\"cHJpbnQoMSk=\",\"language_id\":71,"
+	    "\"stdin\":\"AAE=\"}", "alice"), 201);
+	o = body(f);
+	assert_string_equal(str(o, "source_code"), "cHJpbnQoMSk=");
+	assert_string_equal(str(o, "stdin"), "AAE=");
+	assert_string_equal(str(o, "stdout"), "aGVsbG8K");	/* hello\n */
+	json_object_put(o);
+}
+
+static void
+test_callback_url(void **state)
+{
+	static const struct { const char *url; int ok; } cases[] = {
+		{ "http://hooks.example.com/x", 1 },
+		{ "https://HOOKS.example.com:8443/x?y=1#z", 1 },
+		{ "http://a.sub.example.org/", 1 },
+		{ "http://sub.example.org/", 0 },	/* "*." is below */
+		{ "http://example.org/", 0 },
+		{ "http://127.0.0.2:9000/cb", 1 },
+		{ "http://10.1.2.3/", 1 }, { "http://10.2.0.1/", 0 },
+		{ "http://[::1]:80/", 1 }, { "http://[::2]/", 0 },
+		{ "http://127.0.0.1/", 0 }, { "http://evil.com/", 0 },
+		{ "ftp://hooks.example.com/", 0 },
+		{ "http://user@hooks.example.com/", 0 },
+		{ "http://hooks.example.com:0/", 0 },
+		{ "http://hooks.example.com:65536/", 0 },
+		{ "http://hooks.example.com:80x/", 0 },
+		{ "http://hooks.example.com /", 0 }, { "http:///x", 0 },
+		{ "http://hooks.example.com.evil.com/", 0 },
+		{ "http://evil.com#@hooks.example.com/", 0 },
+		{ "http://hooks_example.com/", 0 }, { "", 0 }, { "http://", 0 },
+		{ "http://[::1/", 0 }, { "javascript:alert(1)", 0 },
+	};
+	static const char *hosts[] = { "hooks.example.com",
+	    "*.sub.example.org", "127.0.0.2", "10.1.0.0/16", "::1", NULL };
+	struct fx	*f = *state;
+	char		 why[160];
+	size_t		 i;
+
+	set_hosts(f, hosts);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((api_callback_url_check(&f->cfg, cases[i].url, why,
+		    sizeof(why)) == 0) != cases[i].ok)
+			fail_msg("%s: want %s (%s)", cases[i].url,
+			    cases[i].ok ? "ok" : "refused", why);
+	/* through the API: a 422 naming callback_url */
+	assert_int_equal(post(f, NULL, OK("\"callback_url\":"
+	    "\"http://evil.com/\""), "alice"), 422);
+	assert_true(strstr(f->resp.body.data, "\"callback_url\":[") != NULL);
+	assert_int_equal(post(f, NULL, OK("\"callback_url\":"
+	    "\"http://127.0.0.2:9/\""), "alice"), 201);
+	set_hosts(f, NULL);	/* empty: callbacks off */
+	assert_int_equal(post(f, NULL, OK("\"callback_url\":"
+	    "\"http://127.0.0.2:9/\""), "alice"), 422);
+	assert_true(strstr(f->resp.body.data, "disabled") != NULL);
+}
+
+static void
+test_callback_addr(void **state)
+{
+	static const struct { const char *addr; int ok; } cases[] = {
+		{ "93.184.216.34", 1 }, { "2606:2800:220:1::1", 1 },
+		{ "127.0.0.1", 0 }, { "127.0.0.2", 1 }, { "127.1.2.3", 0 },
+		{ "10.0.0.1", 0 }, { "10.1.5.5", 1 }, { "172.16.3.4", 0 },
+		{ "192.168.1.1", 0 }, { "169.254.169.254", 0 },
+		{ "100.64.0.1", 0 }, { "0.0.0.0", 0 }, { "224.0.0.1", 0 },
+		{ "255.255.255.255", 0 }, { "::1", 0 }, { "::", 0 },
+		{ "fe80::1", 0 }, { "fd00::1", 0 }, { "ff02::1", 0 },
+		{ "::ffff:127.0.0.1", 0 }, { "::ffff:127.0.0.2", 1 },
+		{ "::ffff:93.184.216.34", 1 },
+	};
+	static const char *hosts[] = { "127.0.0.2", "10.1.0.0/16", NULL };
+	struct fx		*f = *state;
+	struct sockaddr_in	 s4;
+	struct sockaddr_in6	 s6;
+	size_t			 i;
+	int			 ok;
+
+	set_hosts(f, hosts);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&s4, 0, sizeof(s4));
+		memset(&s6, 0, sizeof(s6));
+		if (inet_pton(AF_INET, cases[i].addr, &s4.sin_addr) == 1) {
+			s4.sin_family = AF_INET;
+			ok = api_callback_addr_ok(&f->cfg,
+			    (struct sockaddr *)&s4);
+		} else {
+			assert_int_equal(inet_pton(AF_INET6, cases[i].addr,
+			    &s6.sin6_addr), 1);
+			s6.sin6_family = AF_INET6;
+			ok = api_callback_addr_ok(&f->cfg,
+			    (struct sockaddr *)&s6);
+		}
+		if (ok != cases[i].ok)
+			fail_msg("%s: %d, want %d", cases[i].addr, ok,
+			    cases[i].ok);
+	}
+}
+
+/* The same key from the same owner: the same submission, no new job. */
+static void
+test_idempotency(void **state)
+{
+	struct fx	*f = *state;
+	struct api_req	 req;
+	char		 t1[40], t2[40], t3[40];
+	const char	*b = OK("\"stdin\":\"\"");
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.path = "/submissions";
+	req.query = "";
+	req.content_type = "application/json";
+	req.body = b;
+	req.body_len = strlen(b);
+	req.remote_user = "alice";
+	req.idempotency_key = "key-1";
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	assert_int_equal(f->resp.status, 201);
+	snprintf(t1, sizeof(t1), "%s", f->resp.token);
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	assert_int_equal(f->resp.status, 201);
+	snprintf(t2, sizeof(t2), "%s", f->resp.token);
+	assert_string_equal(t1, t2);
+	assert_true(has_header(f, "Idempotent-Replayed: true\r\n"));
+	assert_int_equal(f->queued, 1);
+	req.remote_user = "bob";
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	snprintf(t3, sizeof(t3), "%s", f->resp.token);
+	assert_string_not_equal(t1, t3);
+	assert_int_equal(f->queued, 2);
+	/* a replay is no new job, so a full queue does not refuse it */
+	f->cfg.queue_max = 0;
+	req.remote_user = "alice";
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	assert_int_equal(f->resp.status, 201);
+	req.idempotency_key = "key-2";
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	assert_int_equal(f->resp.status, 503);
+	req.idempotency_key = "bad\nkey";
+	api_resp_reset(&f->resp);
+	api_handle(&f->api, &req, &f->resp);
+	assert_int_equal(f->resp.status, 400);
+}
+
+static void
+test_batch(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o, *v;
+	char		 q[256], big[4096];
+	size_t		 i, n;
+
+	assert_int_equal(call(f, "POST", "/submissions/batch", NULL,
+	    "application/json", "{\"submissions\":[" OK("\"stdin\":\"\"") ","
+	    "{\"language_id\":71},7," OK("\"stdin\":\"2\"") "]}", "alice"),
+	    201);
+	o = body(f);
+	assert_int_equal(json_object_array_length(o), 4);
+	assert_non_null(str(json_object_array_get_idx(o, 0), "token"));
+	v = json_object_array_get_idx(o, 1);
+	assert_null(str(v, "token"));
+	assert_true(json_object_object_get_ex(v, "source_code", NULL));
+	assert_non_null(str(json_object_array_get_idx(o, 2), "error"));
+	snprintf(q, sizeof(q), "tokens=%s,nope,%s&fields=token",
+	    str(json_object_array_get_idx(o, 0), "token"),
+	    str(json_object_array_get_idx(o, 3), "token"));
+	json_object_put(o);
+	assert_int_equal(f->queued, 2);
+	assert_int_equal(call(f, "GET", "/submissions/batch", q, NULL, NULL,
+	    "alice"), 200);
+	o = body(f);
+	assert_true(json_object_object_get_ex(o, "submissions", &v));
+	assert_int_equal(json_object_array_length(v), 3);
+	assert_null(json_object_array_get_idx(v, 1));
+	assert_int_equal(json_object_object_length(
+	    json_object_array_get_idx(v, 2)), 1);
+	json_object_put(o);
+	/* another owner sees nulls */
+	assert_int_equal(call(f, "GET", "/submissions/batch", q, NULL, NULL,
+	    "bob"), 200);
+	assert_non_null(strstr(f->resp.body.data, "[null,null,null]"));
+	/* 21 is one too many */
+	n = (size_t)snprintf(big, sizeof(big), "{\"submissions\":[");
+	for (i = 0; i < 21; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "%s%s",
+		    i > 0 ? "," : "", OK("\"stdin\":\"\""));
+	snprintf(big + n, sizeof(big) - n, "]}");
+	assert_int_equal(call(f, "POST", "/submissions/batch", NULL,
+	    "application/json", big, "alice"), 422);
+	/* the queue is checked for the whole batch */
+	f->cfg.queue_max = 3;
+	assert_int_equal(call(f, "POST", "/submissions/batch", NULL,
+	    "application/json", "{\"submissions\":[" OK("\"stdin\":\"\"") ","
+	    OK("\"stdin\":\"\"") "]}", "alice"), 503);
+	assert_int_equal(call(f, "GET", "/submissions/batch", NULL, NULL,
+	    NULL, "alice"), 422);
+}
+
+static void
+test_delete(void **state)
+{
+	struct fx	*f = *state;
+	char		 token[37], path[128];
+
+	create(f, "alice", token);
+	snprintf(path, sizeof(path), "/submissions/%s", token);
+	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "alice"),
+	    403);
+	f->cfg.allow_delete = 1;
+	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "alice"),
+	    400);
+	fake_executor(f);
+	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "bob"),
+	    404);
+	assert_int_equal(call(f, "DELETE", path, "fields=token", NULL, NULL,
+	    "alice"), 200);
+	assert_non_null(strstr(f->resp.body.data, token));
+	assert_int_equal(call(f, "GET", path, NULL, NULL, NULL, "alice"),
+	    404);
+	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "alice"),
+	    404);
+	assert_int_equal(call(f, "DELETE", "/submissions/x", NULL, NULL,
+	    NULL, "alice"), 404);
+}
+
+/* /health and /metrics with the shared counters. */
+static void
+test_metrics_health(void **state)
+{
+	struct fx	*f = *state;
+	struct metrics	*m;
+	struct err	 err;
+
+	assert_non_null(m = metrics_new(2, &err));
+	f->api.metrics = m;
+	/* no executor ready: unusable */
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
+	    503);
+	metrics_executor_pid(m, 0, 4242);
+	metrics_executor_ready(m, 0);
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
+	    200);
+	metrics_http(m, 201);
+	metrics_http(m, 999);
+	metrics_created(m, f->langs, PY);
+	metrics_finished(m, f->langs, PY, JS_AC, 30000);
+	metrics_finished(m, f->langs, PY, JS_TLE, 3000000);
+	metrics_sandbox_failure(m);
+	metrics_executor_busy(m, 0, 1);
+	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "a"),
+	    200);
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_http_responses_total{code=\"201\"} 1\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_submissions_total{language=\"python3\","
+	    "status=\"Accepted\"} 1\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_job_duration_seconds_bucket{language=\"python3\","
+	    "le=\"0.05\"} 1\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_job_duration_seconds_bucket{language=\"python3\","
+	    "le=\"5\"} 2\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_sandbox_setup_failures_total 1\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_executors{state=\"busy\"} 1\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "coderunner_running_jobs 1\n"));
+	assert_int_equal(call(f, "GET", "/workers", NULL, NULL, NULL, "a"),
+	    200);
+	assert_non_null(strstr(f->resp.body.data, "\"state\":\"busy\""));
+	metrics_executor_pid(m, 0, 0);		/* it died */
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
+	    503);
+	f->api.metrics = NULL;
+	metrics_free(m);
+}
+
+/* Piston and the small runners' routes map onto the same submission. */
+static void
+test_families(void **state)
+{
+	static const struct { const char *path, *ct, *body; int status;
+	    const char *want; } cases[] = {
+		{ "/api/v2/execute", "text/plain", "{\"language\":\"python\","
+		    "\"version\":\"*\",\"files\":[{\"content\":\"print(1)\"}],"
+		    "\"args\":[\"a\",\"b\"],\"run_timeout\":-1}", 200,
+		    "\"run\":{\"stdout\":\"hello\\n\"" },
+		{ "/api/v2/execute", "application/json", "not json", 400,
+		    "{\"message\":" },
+		{ "/api/v2/execute", "application/json", "{\"language\":"
+		    "\"cobol\",\"files\":[{\"content\":\"x\"}]}", 400,
+		    "runtime is unknown" },
+		{ "/api/v2/execute", "application/json", "{\"language\":"
+		    "\"python\",\"files\":[{\"content\":\"x\"}],\"args\":"
+		    "[\"a b\"]}", 400, "args" },
+		{ "/api/v2/execute", "application/json", "{\"language\":"
+		    "\"python\",\"files\":[{\"content\":\"x\"}],"
+		    "\"run_memory_limit\":1e12}", 400, "run_memory_limit" },
+		{ "/code", "application/json", "{\"language\":\"python\","
+		    "\"code\":\"print(1)\",\"memory_limit\":1048576}", 200,
+		    "\"status\":\"Success\",\"stdout\":\"hello\\n\"" },
+		{ "/code", "application/json", "{\"language\":\"python\"}", 422,
+		    "\"field\":\"code\"" },
+		{ "/api/execute", "application/json", "{\"language\":\"py\","
+		    "\"code\":\"print(1)\"}", 200, "\"exitCode\":0" },
+		{ "/execute", "application/json",
+		    "{\"selectedLanguage\":\"py\",\"userCode\":\"print(1)\"}",
+		    200, "\"verdict\":\"AC\"" },
+		{ "/execute", "application/json", "{\"userCode\":\"x\"}", 422,
+		    "\"field\":\"selectedLanguage\"" },
+		{ "/submissions/new", "application/json", OK("\"stdin\":\"\""),
+		    201, "\"stdout\":\"hello\\n\"" },
+		{ "/run", "application/json", "{\"language\":\"py\",\"code\":"
+		    "\"x\",\"tests\":[{\"stdin\":\"1\",\"expected\":\"2\"}]}",
+		    202, "\"status\":\"/status/" },
+	};
+	struct fx	*f = *state;
+	size_t		 i;
+
+	f->mode = WAIT_FINISH;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (call(f, "POST", cases[i].path, NULL, cases[i].ct,
+		    cases[i].body, "alice") != cases[i].status ||
+		    strstr(f->resp.body.data, cases[i].want) == NULL)
+			fail_msg("case %zu %s: %d %s", i, cases[i].path,
+			    f->resp.status, f->resp.body.data);
+	}
+	assert_int_equal(call(f, "GET", "/api/v2/runtimes", NULL, NULL, NULL,
+	    "alice"), 200);
+	assert_non_null(strstr(f->resp.body.data,
+	    "{\"language\":\"python\",\"version\":"));
+	assert_non_null(strstr(f->resp.body.data, "\"language\":\"c++\""));
+	assert_int_equal(call(f, "GET", "/api/languages", NULL, NULL, NULL,
+	    "alice"), 200);
+	assert_int_equal(call(f, "GET", "/api/health", NULL, NULL, NULL,
+	    "alice"), 200);
+	assert_int_equal(call(f, "GET", "/status/x", NULL, NULL, NULL,
+	    "alice"), 404);
+}
+
+/* What common clients send as a language resolves. */
+static void
+test_aliases(void **state)
+{
+	static const char *names[] = { "c", "cpp", "c++", "cpp-20", "py",
+	    "python", "python3", "js", "javascript", "node", "java", "go",
+	    "rust", "bash", "ts", "typescript", "PYTHON3" };
+	struct fx	*f = *state;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct lang	*l;
+		size_t			 k;
+
+		/* by the table: available or not, the name is there */
+		for (k = 0, l = NULL; k < f->langs->n && l == NULL; k++) {
+			const struct lang *c = &f->langs->langs[k];
+			char **a;
+
+			if (strcasecmp(c->name, names[i]) == 0)
+				l = c;
+			for (a = c->aliases; a != NULL && *a != NULL; a++)
+				if (strcasecmp(*a, names[i]) == 0)
+					l = c;
+		}
+		if (l == NULL)
+			fail_msg("alias %s is not in contrib/languages.json",
+			    names[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -1278,6 +1763,16 @@ main(void)
 		T(test_wait_timeout),
 		T(test_wait_done),
 		T(test_store_failure),
+		T(test_fields),
+		T(test_base64),
+		T(test_callback_url),
+		T(test_callback_addr),
+		T(test_idempotency),
+		T(test_batch),
+		T(test_delete),
+		T(test_metrics_health),
+		T(test_families),
+		T(test_aliases),
 #undef T
 	};
 

@@ -902,6 +902,95 @@ test_integrity_check(void **state)
 	assert_non_null(strstr(err.msg, "tests"));
 }
 
+/*
+ * The API's extras: an Idempotency-Key finds the first submission (and
+ * only its owner's, within the TTL); a callback is due once final, and
+ * its tries are recorded; DELETE takes only final submissions, with
+ * everything that hangs on them.
+ */
+static void
+test_api_extras(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_insert_opts o = { "k1", 60000, "http://127.0.0.2/cb", 1 };
+	struct store_callback	*cb = NULL;
+	struct submission	*s, *c = NULL;
+	struct err		 err = { "" };
+	char			 token[37], error[64], *url = NULL;
+	int64_t			 next, now = util_now_ms();
+	size_t			 n;
+	int			 st, tries;
+
+	s = new_sub("alice", "1\n");
+	assert_int_equal(store_insert_ex(f->st, s, &o, &err), 1);
+	memcpy(token, s->token, sizeof(token));
+	submission_free(s);
+	s = new_sub("alice", "2\n");
+	assert_int_equal(store_idempotent(f->st, s, "k1", now - 60000, &err),
+	    1);
+	assert_string_equal(s->token, token);
+	assert_int_equal(store_idempotent(f->st, s, "k1", now + 60000, &err),
+	    0);		/* older than the TTL */
+	assert_int_equal(store_insert_ex(f->st, s, &o, &err), 0);
+	assert_string_equal(s->token, token);
+	submission_free(s);
+	s = new_sub("bob", "2\n");	/* another owner: its own */
+	assert_int_equal(store_insert_ex(f->st, s, &o, &err), 1);
+	assert_string_not_equal(s->token, token);
+	submission_free(s);
+	assert_int_equal(store_queue_depth(f->st, NULL, &err), 2);
+
+	/* not due while queued */
+	CHECK(store_callbacks_due(f->st, now + 1000, 8, &cb, &n, &next, &err));
+	assert_int_equal(n, 0);
+	store_callbacks_free(cb, n);
+	assert_int_equal(store_delete(f->st, token, "alice", &st, &err), 0);
+	assert_int_equal(st, JS_QUEUE);
+	assert_int_equal(store_claim(f->st, 0, 60000, &c, &err), 1);
+	assert_string_equal(c->token, token);
+	set_verdict(c, JS_AC);
+	CHECK(store_finish(f->st, c, &err));
+	submission_free(c);
+
+	CHECK(store_callbacks_due(f->st, util_now_ms(), 8, &cb, &n, &next,
+	    &err));
+	assert_int_equal(n, 1);
+	assert_string_equal(cb[0].token, token);
+	assert_string_equal(cb[0].url, "http://127.0.0.2/cb");
+	assert_int_equal(cb[0].base64, 1);
+	assert_int_equal(cb[0].attempts, 0);
+	CHECK(store_callback_done(f->st, cb[0].submission_id,
+	    STORE_CB_PENDING, 1, util_now_ms() + 5000, "HTTP 500", &err));
+	store_callbacks_free(cb, n);
+	CHECK(store_callbacks_due(f->st, util_now_ms(), 8, &cb, &n, &next,
+	    &err));
+	assert_int_equal(n, 0);
+	assert_true(next > util_now_ms());
+	store_callbacks_free(cb, n);
+	assert_int_equal(store_callback_state(f->st, token, &st, &tries,
+	    error, sizeof(error), &url, &err), 1);
+	assert_int_equal(st, STORE_CB_PENDING);
+	assert_int_equal(tries, 1);
+	assert_string_equal(error, "HTTP 500");
+	free(url);
+
+	/* DELETE: not another owner's; then the key and callback go too */
+	assert_int_equal(store_delete(f->st, token, "bob", &st, &err), 0);
+	assert_int_equal(st, 0);
+	assert_int_equal(store_delete(f->st, token, "alice", &st, &err), 1);
+	/* bob's are left */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM callbacks"),
+	    1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM idempotency"),
+	    1);
+	assert_int_equal(store_callback_state(f->st, token, &st, &tries,
+	    error, sizeof(error), &url, &err), 0);
+	assert_true(store_db_bytes(f->st, &err) > 0);
+	assert_int_equal(store_count_since(f->st, "bob", 0, &err), 1);
+	assert_int_equal(store_count_since(f->st, NULL, now + 86400000,
+	    &err), 0);
+}
+
 int
 main(void)
 {
@@ -927,6 +1016,7 @@ main(void)
 		T(test_queue_depth),
 		T(test_prune),
 		T(test_integrity_check),
+		T(test_api_extras),
 #undef T
 	};
 

@@ -1,0 +1,190 @@
+/*
+ * Judge0's batches.
+ *
+ *	POST /submissions/batch[?base64_encoded=true]
+ *	    {"submissions": [submission, ...]}, 1 to max_batch of them
+ *	    -> 201 [{"token": ...} | the item's error, ...] in order: each
+ *	    item goes through the one validator (api_submit) on its own,
+ *	    so one invalid item does not stop the others.  The queue is
+ *	    checked for the whole batch first (503/429 for all of it).
+ *	GET  /submissions/batch?tokens=a,b,...[&fields=&base64_encoded=]
+ *	    -> 200 {"submissions": [submission | null, ...]}: null for a
+ *	    token that is unknown, malformed or another owner's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "judge/judge.h"
+#include "store/store.h"
+#include "api.h"
+#include "api_int.h"
+
+/* The error body of an item's answer, as an object, or NULL (ENOMEM). */
+static json_object *
+item_error(const struct api_resp *ir)
+{
+	json_object	*o;
+
+	if (ir->body.data != NULL &&
+	    (o = json_tokener_parse(ir->body.data)) != NULL) {
+		if (json_object_is_type(o, json_type_object))
+			return o;
+		json_object_put(o);
+	}
+	if ((o = json_object_new_object()) != NULL &&
+	    jadd(o, "error", json_object_new_string("invalid submission")) ==
+	    -1) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+void
+api_post_batch(struct api *a, const struct api_req *req, const char *arg,
+    struct api_resp *resp)
+{
+	struct submission	*s = NULL;
+	struct api_query	 q;
+	struct api_resp		 ir;
+	json_object		*body = NULL, *list, *out = NULL, *item;
+	char			 msg[96];
+	size_t			 i, n;
+
+	(void)arg;
+	api_resp_init(&ir);
+	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
+	    api_parse_query(req, &q, resp) == -1 ||
+	    api_read_json(a, req, &body, resp) == -1)
+		goto out;
+	if (!json_object_object_get_ex(body, "submissions", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		reply_invalid(resp, NULL, "submissions", "must be an array");
+		goto out;
+	}
+	n = json_object_array_length(list);
+	if (n == 0 || n > (size_t)a->cfg->max_batch) {
+		snprintf(msg, sizeof(msg), "size must be between 1 and %d",
+		    a->cfg->max_batch);
+		reply_invalid(resp, NULL, "submissions", msg);
+		goto out;
+	}
+	if (api_check_queue(a, api_owner(req), (int)n, resp) == -1 ||
+	    (out = json_object_new_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		api_resp_reset(&ir);
+		api_resp_init(&ir);
+		item = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(item, json_type_object))
+			reply_error(&ir, 400, "a submission must be a JSON "
+			    "object", NULL);
+		else if (api_submit(a, req, item, &(struct api_submit_opts){
+		    0, q.base64, 1 }, &s, &ir) == 0) {
+			if (jpush(out, item = json_object_new_object()) == -1 ||
+			    jadd(item, "token",
+			    json_object_new_string(s->token)) == -1)
+				goto out;
+			submission_free(s);
+			s = NULL;
+			continue;
+		}
+		/* our own failure fails the batch; bad input, the item */
+		if (ir.status >= 500 && ir.status != 503) {
+			resp->err = ir.err;
+			reply_internal(resp, NULL);
+			goto out;
+		}
+		if (jpush(out, item_error(&ir)) == -1)
+			goto out;
+	}
+	reply_json(resp, 201, out);
+out:
+	/* no answer yet: memory ran out */
+	if (resp->status == 0)
+		reply_internal(resp, NULL);
+	submission_free(s);
+	api_resp_reset(&ir);
+	json_object_put(out);
+	json_object_put(body);
+}
+
+void
+api_get_batch(struct api *a, const struct api_req *req, const char *arg,
+    struct api_resp *resp)
+{
+	const struct form_field	*tf;
+	struct submission	*s = NULL;
+	struct api_query	 q;
+	struct form		 f = { 0 };
+	struct err		 err;
+	json_object		*o = NULL, *list, *v;
+	const char		*owner = api_owner(req), *p;
+	char			 token[40], msg[96];
+	size_t			 len;
+	int			 n = 0;
+
+	(void)arg;
+	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
+	    api_parse_query(req, &q, resp) == -1)
+		goto out;
+	/* api_parse_query read the same query: it parses */
+	if (form_parse(req->query, strlen(req->query != NULL ? req->query :
+	    ""), &f, &err) != 1) {
+		reply_internal(resp, &err);
+		goto out;
+	}
+	if ((tf = form_get(&f, "tokens")) == NULL || tf->value[0] == '\0') {
+		reply_invalid(resp, NULL, "tokens", "can't be blank");
+		goto out;
+	}
+	if ((o = json_object_new_object()) == NULL ||
+	    jadd(o, "submissions", list = json_object_new_array()) == -1)
+		goto out;
+	if (config_is_admin(a->cfg, owner))
+		owner = NULL;
+	for (p = tf->value; *p != '\0'; p += len) {
+		p += strspn(p, " ,");
+		if ((len = strcspn(p, " ,")) == 0)
+			continue;
+		if (++n > a->cfg->max_batch) {
+			snprintf(msg, sizeof(msg), "must be at most %d "
+			    "tokens", a->cfg->max_batch);
+			reply_invalid(resp, NULL, "tokens", msg);
+			goto out;
+		}
+		snprintf(token, sizeof(token), "%.*s",
+		    (int)(len < sizeof(token) ? len : sizeof(token) - 1), p);
+		if (len >= sizeof(token) || !util_is_uuid(token)) {
+			if (json_object_array_add(list, NULL) != 0)
+				goto out;
+			continue;
+		}
+		switch (store_get(a->store, token, owner, &s, &err)) {
+		case -1:
+			reply_internal(resp, &err);
+			goto out;
+		case 0:
+			if (json_object_array_add(list, NULL) != 0)
+				goto out;
+			continue;
+		}
+		/* a 400 (not UTF-8) for one is the answer for all */
+		if ((v = view_submission(a, s, &q, resp)) == NULL)
+			goto out;
+		if (jpush(list, v) == -1)
+			goto out;
+		submission_free(s);
+		s = NULL;
+	}
+	reply_json(resp, 200, o);
+out:
+	if (resp->status == 0)
+		reply_internal(resp, NULL);
+	submission_free(s);
+	form_reset(&f);
+	json_object_put(o);
+}

@@ -1,0 +1,341 @@
+/*
+ * The shared counters behind GET /metrics (see metrics.h) and their
+ * Prometheus text.  Writers use relaxed atomic adds and stores, readers
+ * atomic loads: a scrape may see one counter a job ahead of another,
+ * which Prometheus tolerates.
+ */
+#include <sys/mman.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "judge/judge.h"
+#include "judge/lang.h"
+#include "metrics.h"
+
+#define ADD(p, n)	__atomic_fetch_add((p), (n), __ATOMIC_RELAXED)
+#define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* Upper bounds of the job duration buckets, in seconds. */
+static const double buckets_s[METRICS_BUCKETS] = {
+	0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120,
+};
+
+static const char *const cb_names[3] = { "delivered", "retry", "failed" };
+
+struct metrics *
+metrics_new(int nexecutors, struct err *err)
+{
+	struct metrics	*m;
+
+	if (nexecutors < 0 || nexecutors > METRICS_EXECUTORS) {
+		err_set(err, "metrics: %d executors (at most %d)", nexecutors,
+		    METRICS_EXECUTORS);
+		return NULL;
+	}
+	/* anonymous memory is zeroed */
+	if ((m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+		err_errno(err, "metrics: mmap");
+		return NULL;
+	}
+	m->nexecutors = nexecutors;
+	return m;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	if (m != NULL)
+		munmap(m, sizeof(*m));
+}
+
+/* The position of lang_id in the table, or -1 (unknown, or too far). */
+static int
+lang_index(const struct lang_table *langs, int lang_id)
+{
+	size_t	i;
+
+	if (langs == NULL)
+		return -1;
+	for (i = 0; i < langs->n && i < METRICS_LANGS; i++)
+		if (langs->langs[i].id == lang_id)
+			return (int)i;
+	return -1;
+}
+
+void
+metrics_http(struct metrics *m, int status)
+{
+	if (m == NULL)
+		return;
+	if (status < 0 || status >= METRICS_CODES)
+		status = 0;
+	ADD(&m->http[status], 1);
+}
+
+void
+metrics_created(struct metrics *m, const struct lang_table *langs,
+    int lang_id)
+{
+	int	i;
+
+	if (m != NULL && (i = lang_index(langs, lang_id)) >= 0)
+		ADD(&m->created[i], 1);
+}
+
+void
+metrics_finished(struct metrics *m, const struct lang_table *langs,
+    int lang_id, int status, int64_t us)
+{
+	int	i, b;
+
+	if (m == NULL || (i = lang_index(langs, lang_id)) < 0)
+		return;
+	if (status < 0 || status >= METRICS_STATUSES)
+		status = 0;
+	if (us < 0)
+		us = 0;
+	ADD(&m->finished[i][status], 1);
+	for (b = 0; b < METRICS_BUCKETS; b++)
+		if ((double)us / 1e6 <= buckets_s[b])
+			break;
+	ADD(&m->duration[i][b], 1);	/* b == METRICS_BUCKETS: +Inf only */
+	ADD(&m->duration_sum_us[i], (uint64_t)us);
+}
+
+void
+metrics_sandbox_failure(struct metrics *m)
+{
+	if (m != NULL)
+		ADD(&m->sandbox_failures, 1);
+}
+
+void
+metrics_callback(struct metrics *m, enum metrics_callback c)
+{
+	if (m != NULL && (int)c >= 0 && c <= METRICS_CB_FAILED)
+		ADD(&m->callbacks[c], 1);
+}
+
+void
+metrics_executor_pid(struct metrics *m, int slot, pid_t pid)
+{
+	if (m == NULL || slot < 0 || slot >= m->nexecutors)
+		return;
+	STORE(&m->exec[slot].pid, (int32_t)pid);
+	if (pid == 0) {
+		STORE(&m->exec[slot].ready, 0);
+		STORE(&m->exec[slot].busy, 0);
+	}
+}
+
+void
+metrics_executor_ready(struct metrics *m, int slot)
+{
+	if (m != NULL && slot >= 0 && slot < m->nexecutors)
+		STORE(&m->exec[slot].ready, 1);
+}
+
+void
+metrics_executor_busy(struct metrics *m, int slot, int busy)
+{
+	struct metrics_executor	*e;
+	int64_t			 now = util_mono_us(), since;
+
+	if (m == NULL || slot < 0 || slot >= m->nexecutors)
+		return;
+	e = &m->exec[slot];
+	if (busy) {
+		STORE(&e->busy_since_us, now);
+		STORE(&e->busy, 1);
+		return;
+	}
+	since = LOAD(&e->busy_since_us);
+	STORE(&e->busy, 0);
+	ADD(&e->jobs, 1);
+	if (since > 0 && now > since)
+		ADD(&e->busy_us, (uint64_t)(now - since));
+}
+
+int
+metrics_executors(const struct metrics *m, int *ready, int *busy)
+{
+	int	i, r = 0, b = 0;
+
+	*ready = *busy = 0;
+	if (m == NULL)
+		return 0;
+	for (i = 0; i < m->nexecutors; i++) {
+		if (LOAD(&m->exec[i].pid) == 0 || !LOAD(&m->exec[i].ready))
+			continue;
+		r++;
+		b += LOAD(&m->exec[i].busy) != 0;
+	}
+	*ready = r;
+	*busy = b;
+	return m->nexecutors;
+}
+
+/* "# HELP" and "# TYPE" of one metric. */
+static int
+head(struct buf *b, const char *name, const char *type, const char *help,
+    struct err *err)
+{
+	return buf_printf(b, err, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	    name, type);
+}
+
+/*
+ * Language names are [a-z0-9+._-] in our table, and status descriptions
+ * plain words: nothing in a label value needs an escape.
+ */
+static int
+render_jobs(const struct metrics *m, const struct lang_table *langs,
+    struct buf *b, struct err *err)
+{
+	const char	*name;
+	uint64_t	 n, cum;
+	size_t		 i;
+	int		 s, k;
+
+	if (head(b, "coderunner_submissions_created_total", "counter",
+	    "Submissions queued, by language.", err) == -1)
+		return -1;
+	for (i = 0; i < langs->n && i < METRICS_LANGS; i++)
+		if (langs->langs[i].available &&
+		    buf_printf(b, err, "coderunner_submissions_created_total"
+		    "{language=\"%s\"} %llu\n", langs->langs[i].name,
+		    (unsigned long long)LOAD(&m->created[i])) == -1)
+			return -1;
+	if (head(b, "coderunner_submissions_total", "counter",
+	    "Submissions judged, by language and verdict.", err) == -1)
+		return -1;
+	for (i = 0; i < langs->n && i < METRICS_LANGS; i++)
+		for (s = JS_AC; s < METRICS_STATUSES; s++) {
+			if ((n = LOAD(&m->finished[i][s])) == 0)
+				continue;
+			if (buf_printf(b, err, "coderunner_submissions_total"
+			    "{language=\"%s\",status=\"%s\"} %llu\n",
+			    langs->langs[i].name, judge_status_description(s),
+			    (unsigned long long)n) == -1)
+				return -1;
+		}
+	if (head(b, "coderunner_job_duration_seconds", "histogram",
+	    "Time from claim to verdict of a job, by language.", err) == -1)
+		return -1;
+	for (i = 0; i < langs->n && i < METRICS_LANGS; i++) {
+		if (!langs->langs[i].available)
+			continue;
+		name = langs->langs[i].name;
+		cum = 0;
+		for (k = 0; k <= METRICS_BUCKETS; k++) {
+			cum += LOAD(&m->duration[i][k]);
+			if ((k < METRICS_BUCKETS ? buf_printf(b, err,
+			    "coderunner_job_duration_seconds_bucket"
+			    "{language=\"%s\",le=\"%g\"} %llu\n", name,
+			    buckets_s[k], (unsigned long long)cum) :
+			    buf_printf(b, err,
+			    "coderunner_job_duration_seconds_bucket"
+			    "{language=\"%s\",le=\"+Inf\"} %llu\n", name,
+			    (unsigned long long)cum)) == -1)
+				return -1;
+		}
+		if (buf_printf(b, err, "coderunner_job_duration_seconds_sum"
+		    "{language=\"%s\"} %.6f\n"
+		    "coderunner_job_duration_seconds_count"
+		    "{language=\"%s\"} %llu\n", name,
+		    (double)LOAD(&m->duration_sum_us[i]) / 1e6, name,
+		    (unsigned long long)cum) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+render_executors(const struct metrics *m, struct buf *b, struct err *err)
+{
+	const struct metrics_executor	*e;
+	int64_t				 now = util_mono_us(), since;
+	uint64_t			 us;
+	int				 i, ready, busy, n;
+
+	n = metrics_executors(m, &ready, &busy);
+	if (head(b, "coderunner_executors", "gauge",
+	    "Executor processes by state.", err) == -1 ||
+	    buf_printf(b, err, "coderunner_executors{state=\"busy\"} %d\n"
+	    "coderunner_executors{state=\"idle\"} %d\n"
+	    "coderunner_executors{state=\"down\"} %d\n", busy, ready - busy,
+	    n - ready) == -1 ||
+	    head(b, "coderunner_executor_busy_seconds_total", "counter",
+	    "Time each executor spent judging.", err) == -1)
+		return -1;
+	for (i = 0; i < m->nexecutors; i++) {
+		e = &m->exec[i];
+		us = LOAD(&e->busy_us);
+		since = LOAD(&e->busy_since_us);
+		if (LOAD(&e->busy) && since > 0 && now > since)
+			us += (uint64_t)(now - since);
+		if (buf_printf(b, err, "coderunner_executor_busy_seconds_total"
+		    "{executor=\"%d\"} %.6f\n", i, (double)us / 1e6) == -1)
+			return -1;
+	}
+	if (head(b, "coderunner_executor_jobs_total", "counter",
+	    "Jobs each executor finished.", err) == -1)
+		return -1;
+	for (i = 0; i < m->nexecutors; i++)
+		if (buf_printf(b, err, "coderunner_executor_jobs_total"
+		    "{executor=\"%d\"} %llu\n", i,
+		    (unsigned long long)LOAD(&m->exec[i].jobs)) == -1)
+			return -1;
+	return 0;
+}
+
+int
+metrics_render(const struct metrics *m, const struct lang_table *langs,
+    int64_t queue_depth, int64_t running, struct buf *b, struct err *err)
+{
+	uint64_t	n;
+	int		i;
+
+	if (head(b, "coderunner_queue_depth", "gauge",
+	    "Submissions waiting for an executor.", err) == -1 ||
+	    buf_printf(b, err, "coderunner_queue_depth %lld\n",
+	    (long long)queue_depth) == -1 ||
+	    head(b, "coderunner_running_jobs", "gauge",
+	    "Submissions being judged now.", err) == -1 ||
+	    buf_printf(b, err, "coderunner_running_jobs %lld\n",
+	    (long long)running) == -1)
+		return -1;
+	if (m == NULL)
+		return 0;
+	if (render_jobs(m, langs, b, err) == -1 ||
+	    render_executors(m, b, err) == -1)
+		return -1;
+	if (head(b, "coderunner_sandbox_setup_failures_total", "counter",
+	    "Jobs on which the sandbox itself failed.", err) == -1 ||
+	    buf_printf(b, err, "coderunner_sandbox_setup_failures_total "
+	    "%llu\n", (unsigned long long)LOAD(&m->sandbox_failures)) == -1 ||
+	    head(b, "coderunner_http_responses_total", "counter",
+	    "HTTP responses of the application, by status code.", err) == -1)
+		return -1;
+	for (i = 0; i < METRICS_CODES; i++)
+		if ((n = LOAD(&m->http[i])) > 0 && buf_printf(b, err,
+		    "coderunner_http_responses_total{code=\"%d\"} %llu\n", i,
+		    (unsigned long long)n) == -1)
+			return -1;
+	if (head(b, "coderunner_callbacks_total", "counter",
+	    "Callback deliveries by outcome (retry: a try failed, another "
+	    "follows).", err) == -1)
+		return -1;
+	for (i = 0; i < 3; i++)
+		if (buf_printf(b, err, "coderunner_callbacks_total"
+		    "{outcome=\"%s\"} %llu\n", cb_names[i],
+		    (unsigned long long)LOAD(&m->callbacks[i])) == -1)
+			return -1;
+	return 0;
+}
