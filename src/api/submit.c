@@ -263,20 +263,6 @@ get_bool(const struct input *in, const char *key, int *out,
 	return -1;
 }
 
-/* Copies n bytes of p into a fresh NUL-terminated string. */
-static char *
-memdup0(const char *p, size_t n)
-{
-	char	*d;
-
-	if ((d = malloc(n + 1)) == NULL)
-		return NULL;
-	if (n > 0)
-		memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 static int
 ct_is(const char *ct, const char *want)
 {
@@ -648,9 +634,9 @@ get_tests(const struct input *in, json_object *arr, int max_tests,
 		if (get_text(&t, "stdin", &p, &plen, resp) == -1 ||
 		    get_text(&t, "expected_output", &e, &elen, resp) == -1)
 			return -1;
-		if ((s->tests[i].stdin_data = memdup0(p ? p : "", plen)) ==
-		    NULL || (e != NULL &&
-		    (s->tests[i].expected = memdup0(e, elen)) == NULL)) {
+		if ((s->tests[i].stdin_data = util_memdup0(p ? p : "",
+		    plen)) == NULL || (e != NULL &&
+		    (s->tests[i].expected = util_memdup0(e, elen)) == NULL)) {
 			reply_internal(resp, NULL);
 			return -1;
 		}
@@ -737,7 +723,7 @@ get_files(struct api *a, json_object *arr, const struct lang *lang,
 			content = "";
 		if (enc == NULL || strcmp(enc, "utf8") == 0 ||
 		    strcmp(enc, "utf-8") == 0)
-			s->files[i].content = memdup0(content, clen);
+			s->files[i].content = util_memdup0(content, clen);
 		else if (strcmp(enc, "base64") == 0) {
 			s->files[i].content = base64_decode(content, clen,
 			    &clen);
@@ -988,7 +974,7 @@ build(struct api *a, const struct input *in, const char *owner,
 		}
 	}
 	if ((s->owner = strdup(owner)) == NULL ||
-	    (s->source = memdup0(src, len)) == NULL) {
+	    (s->source = util_memdup0(src, len)) == NULL) {
 		err_errno(&err, "strdup");
 		reply_internal(resp, &err);
 		goto out;

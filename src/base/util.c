@@ -60,6 +60,19 @@ util_is_uuid(const char *s)
 	return s[36] == '\0';
 }
 
+char *
+util_memdup0(const void *p, size_t n)
+{
+	char	*d;
+
+	if ((d = malloc(n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
 int64_t
 util_now_ms(void)
 {

@@ -12,6 +12,8 @@ int	 util_random(void *p, size_t n, struct err *err);
 int	 util_uuid4(char out[37], struct err *err);
 /* 1 if s is a UUID in the canonical lower-case form util_uuid4 writes. */
 int	 util_is_uuid(const char *s);
+/* Copies n bytes of p into a new NUL-terminated buffer (caller frees). */
+char	*util_memdup0(const void *p, size_t n);
 int64_t	 util_now_ms(void);	/* CLOCK_REALTIME, ms since the epoch */
 int64_t	 util_mono_us(void);	/* CLOCK_MONOTONIC, microseconds */
 /* Formats ms since the epoch as ISO 8601 UTC ("2024-01-02T03:04:05.678Z"). */

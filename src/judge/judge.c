@@ -48,18 +48,12 @@ static char *
 copy_capped(const char *p, size_t len, size_t cap, size_t *out_len,
     int *truncated)
 {
-	char	*d;
-
 	if (len > cap) {
 		len = cap;
 		*truncated = 1;
 	}
-	if ((d = malloc(len + 1)) == NULL)
-		return NULL;
-	memcpy(d, p, len);
-	d[len] = '\0';
 	*out_len = len;
-	return d;
+	return util_memdup0(p, len);
 }
 
 static void

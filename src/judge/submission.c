@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/util.h"
 #include "judge.h"
 
 static const struct {
@@ -97,20 +98,6 @@ submission_free(struct submission *s)
 	free(s);
 }
 
-/* Copies n bytes of p into a fresh NUL-terminated string. */
-static char *
-memdup0(const char *p, size_t n)
-{
-	char	*d;
-
-	if ((d = malloc(n + 1)) == NULL)
-		return NULL;
-	if (n > 0)
-		memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 int
 submission_set_single_test(struct submission *s, const char *in,
     size_t in_len, const char *expected, size_t expected_len,
@@ -120,11 +107,11 @@ submission_set_single_test(struct submission *s, const char *in,
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return err_errno(err, "calloc");
-	if ((t->stdin_data = memdup0(in != NULL ? in : "", in_len)) == NULL)
+	if ((t->stdin_data = util_memdup0(in != NULL ? in : "", in_len)) == NULL)
 		goto nomem;
 	t->stdin_len = in_len;
 	if (expected != NULL) {
-		if ((t->expected = memdup0(expected, expected_len)) == NULL)
+		if ((t->expected = util_memdup0(expected, expected_len)) == NULL)
 			goto nomem;
 		t->expected_len = expected_len;
 	}
