@@ -157,6 +157,9 @@ fcgi_read_req(FCGX_Request *fr, struct api_req *req, struct fcgi_scratch *sc,
 	req->idempotency_key = param(fr, "HTTP_IDEMPOTENCY_KEY");
 	req->origin = param(fr, "HTTP_ORIGIN");
 	req->sec_fetch_site = param(fr, "HTTP_SEC_FETCH_SITE");
+	req->host = param(fr, "HTTP_HOST");
+	/* set by nginx from its key map only, never from a client header */
+	req->api_key = param(fr, "CODERUNNER_API_KEY_USER") != NULL;
 	if (split_path(fr, req, sc, base_path, err) == -1)
 		return 500;
 	if (req->method == NULL) {

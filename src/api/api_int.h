@@ -252,4 +252,7 @@ int	api_statistics_extra(struct api *, const char *owner, json_object *o,
 /* The executors' state for /health, /workers: ready ones, busy ones. */
 int	api_executors(const struct api *, int *ready, int *busy);
 
+/* 1 if the body's first non-blank byte is '{': JSON, whatever its type. */
+int	api_body_is_json(const struct api_req *);
+
 #endif

@@ -51,8 +51,8 @@
 #define CSP	"Content-Security-Policy: default-src 'self'; "		\
 		"script-src 'self'; style-src 'self'; "			\
 		"img-src 'self'; connect-src 'self'; "			\
-		"form-action 'self'; base-uri 'none'; object-src 'none'; "	\
-		"frame-ancestors 'none'"
+		"form-action 'self'; base-uri 'none'; "			\
+		"object-src 'none'; frame-ancestors 'none'"
 
 /* ---- content negotiation ---- */
 
@@ -408,6 +408,13 @@ html_csrf_gate(struct api *a, const struct api_req *req,
 		    NULL);
 		return -1;
 	}
+	/*
+	 * A JSON object under a form's content type (curl -d '{...}' with
+	 * basic auth): no browser form encodes to that, and a cross-site
+	 * page was refused just above by its Origin.
+	 */
+	if (api_body_is_json(req))
+		return 0;
 	/* text/plain and the like: no form of ours, nothing to check */
 	if (!ct_is_form(req->content_type) &&
 	    multipart_boundary(req->content_type, buf) == -1)
@@ -908,24 +915,44 @@ textarea(struct page *pg, json_object *vals, const struct form_err *fe,
 	p_raw(pg, "</textarea>\n</div>\n");
 }
 
+/* The inputs' labels, by the API's field names (and units). */
+static const struct {
+	const char	*name;
+	const char	*label;
+	const char	*unit;
+} labels[] = {
+	{ "language_id", "Language", NULL },
+	{ "source_code", "Source code", NULL },
+	{ "source_file", "Source file", NULL },
+	{ "stdin", "Input", NULL },
+	{ "expected_output", "Expected output", NULL },
+	{ "compare", "Compare the output", NULL },
+	{ "cpu_time_limit", "CPU time", "s" },
+	{ "cpu_extra_time", "Extra CPU time before the kill", "s" },
+	{ "wall_time_limit", "Wall-clock time", "s" },
+	{ "memory_limit", "Memory", "KB" },
+	{ "stack_limit", "Stack", "KB" },
+	{ "max_processes_and_or_threads", "Processes and threads", NULL },
+	{ "max_file_size", "Size of a written file", "KB" },
+	{ "redirect_stderr_to_stdout", "Send stderr into stdout", NULL },
+};
+
+/* The label of input name, or NULL. */
+static const char *
+field_label(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].name, name) == 0)
+			return labels[i].label;
+	return NULL;
+}
+
 static void
 limit_input(struct page *pg, const struct api *a, json_object *vals,
     const struct form_err *fe, const struct api_limit *lim)
 {
-	static const struct {
-		const char	*name;
-		const char	*label;
-		const char	*unit;
-	} labels[] = {
-		{ "cpu_time_limit", "CPU time", "s" },
-		{ "cpu_extra_time", "Extra CPU time before the kill", "s" },
-		{ "wall_time_limit", "Wall-clock time", "s" },
-		{ "memory_limit", "Memory", "KB" },
-		{ "stack_limit", "Stack", "KB" },
-		{ "max_processes_and_or_threads", "Processes and threads",
-		  NULL },
-		{ "max_file_size", "Size of a written file", "KB" },
-	};
 	const char	*label = lim->name, *unit = NULL, *v, *p;
 	char		 hint[128];
 	size_t		 i, len;
@@ -1021,7 +1048,13 @@ form_page(struct api *a, const struct api_req *req, json_object *vals,
 			p_raw(&pg, "<a href=\"#f-");
 			p_text(&pg, fe->field);
 			p_raw(&pg, "\">");
-			p_text(&pg, summary);
+			/* "Language: can't be blank" over "language_id ..." */
+			if (field_label(fe->field) != NULL && fe->msg != NULL) {
+				p_text(&pg, field_label(fe->field));
+				p_raw(&pg, ": ");
+				p_text(&pg, fe->msg);
+			} else
+				p_text(&pg, summary);
 			p_raw(&pg, "</a>");
 		} else
 			p_text(&pg, summary);

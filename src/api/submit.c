@@ -476,11 +476,28 @@ out:
 	return rc;
 }
 
+int
+api_body_is_json(const struct api_req *req)
+{
+	size_t	i;
+
+	for (i = 0; i < req->body_len; i++)
+		if (req->body[i] != ' ' && req->body[i] != '\t' &&
+		    req->body[i] != '\r' && req->body[i] != '\n')
+			return req->body[i] == '{';
+	return 0;
+}
+
 static int
 read_body(struct api *a, const struct api_req *req, struct input *in,
     struct api_resp *resp)
 {
-	if (ct_is(req->content_type, "application/x-www-form-urlencoded"))
+	/*
+	 * curl -d '{...}' labels JSON as a form.  A browser's form body can
+	 * never start with '{' (it would be %7B), so such a body is JSON.
+	 */
+	if (ct_is(req->content_type, "application/x-www-form-urlencoded") &&
+	    !api_body_is_json(req))
 		return read_form(req, in, resp);
 	if (ct_is(req->content_type, "multipart/form-data"))
 		return read_multipart(a, req, in, resp);

@@ -1,0 +1,52 @@
+"""JSON under another content type, as curl sends it, and the CSRF rules
+around it: a basic-auth client may post `curl -d '{...}'` (labelled as a
+form) to every JSON route; a browser page on another site may not post
+anything, whatever it labels its body."""
+
+import requests
+
+
+def basic(stack):
+    return (stack.user, stack.password)
+
+
+def test_curl_default_content_type_is_read_as_json(stack):
+    body = '{"language":"python3","source_code":"print(6*7)"}'
+    r = requests.post(stack.url("/submissions?wait=true"), data=body,
+                      auth=basic(stack), timeout=60, headers={
+                          "Content-Type":
+                              "application/x-www-form-urlencoded"})
+    assert r.status_code == 201, r.text
+    assert r.json()["stdout"] == "42\n"
+
+
+def test_piston_json_with_any_content_type(stack):
+    body = ('{"language":"python","version":"*","files":'
+            '[{"content":"print(7)"}]}')
+    for ct in ("application/x-www-form-urlencoded", "text/plain", None):
+        h = {"Content-Type": ct} if ct else {}
+        r = requests.post(stack.url("/api/v2/execute"), data=body,
+                          auth=basic(stack), timeout=60, headers=h)
+        assert r.status_code == 200, (ct, r.status_code, r.text)
+        assert r.json()["run"]["stdout"] == "7\n"
+
+
+def test_cross_site_json_lookalike_is_refused(stack):
+    before = stack.get("/submissions?per_page=1").json()["meta"]
+    body = '{"language":"python3","source_code":"print(1)","x":"="}'
+    for ct in ("text/plain", "application/x-www-form-urlencoded"):
+        r = requests.post(stack.url("/submissions"), data=body,
+                          auth=basic(stack), timeout=30, headers={
+                              "Content-Type": ct,
+                              "Origin": "http://evil.example",
+                              "Sec-Fetch-Site": "cross-site"})
+        assert r.status_code == 403, (ct, r.status_code, r.text)
+    after = stack.get("/submissions?per_page=1").json()["meta"]
+    assert after["total_count"] == before["total_count"], "nothing stored"
+
+
+def test_api_key_form_post_needs_no_token(stack):
+    r = stack.post("/submissions?wait=true",
+                   data={"language": "python3", "source_code": "print(5)"})
+    assert r.status_code == 201, r.text
+    assert r.json()["stdout"] == "5\n"
