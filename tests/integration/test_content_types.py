@@ -17,7 +17,7 @@ def post(url, **kw):
     share one user), so what is checked is the app's answer."""
     deadline = time.monotonic() + 60
     while True:
-        r = post(url, **kw)
+        r = requests.post(url, **kw)
         if r.status_code != 429 or time.monotonic() > deadline:
             return r
         time.sleep(float(r.headers.get("Retry-After", "1")))
