@@ -186,6 +186,8 @@ html_escape(struct buf *b, const char *p, size_t len, struct err *err)
 	size_t			 i = 0, start = 0, adv;
 	long			 n;
 
+	if (len == 0)		/* p may be NULL then */
+		return 0;
 	while (i < len) {
 		adv = 1;
 		if (u[i] >= 0x80) {
