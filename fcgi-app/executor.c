@@ -25,10 +25,11 @@
 #include "proc.h"
 
 /*
- * XXX No renewal yet: the lease only has to outlast the longest job.
- * Nothing requeues an expired lease while executors are local (the master
- * requeues a dead executor's jobs at once); it matters once executors
- * claim from another host, and then judge_run should renew between tests.
+ * The lease is renewed before each test (with the progress note), so it
+ * only has to outlast one compile or one test.  Nothing requeues an
+ * expired lease while executors are local (the master requeues a dead
+ * executor's jobs at once); it matters once executors claim from another
+ * host.
  */
 #define LEASE_MS	(60 * 60 * 1000)
 /*
@@ -74,10 +75,34 @@ null_stdin(int slot)
 	}
 }
 
+/* What test_started needs: the executor's store handle. */
+struct progress {
+	struct store	*st;
+	int		 slot;
+};
+
+/*
+ * judge_hooks.test_started: records "running test k" for the pages and
+ * renews the lease in the same write.  A failure only loses the progress
+ * note, so it is logged and judging goes on.
+ */
+static void
+test_started(void *arg, const struct submission *s, size_t k)
+{
+	struct progress	*p = arg;
+	struct err	 err;
+
+	if (store_progress(p->st, s->id, (int)k, LEASE_MS, &err) == -1)
+		log_warnx("executor %d: job %s: progress: %s", p->slot,
+		    s->token, err.msg);
+}
+
 static void
 run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
     int slot, struct submission *s)
 {
+	struct progress		 prog = { st, slot };
+	struct judge_hooks	 hooks = { test_started, &prog };
 	struct err	err;
 	int64_t		t0 = util_mono_us();
 	int		i;
@@ -87,7 +112,7 @@ run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
 	metrics_executor_busy(ctx->metrics, slot, 1);
 	err.msg[0] = '\0';
 	if (judge_run(sb, ctx->langs, s, ctx->cfg->stored_output_bytes,
-	    &err) == -1) {
+	    &hooks, &err) == -1) {
 		if (err.msg[0] == '\0')
 			snprintf(err.msg, sizeof(err.msg), "judge failed");
 		s->status = JS_IE;

@@ -106,6 +106,8 @@
 		box.setAttribute('data-status', String(id));
 		box.setAttribute('data-final', isFinal(id) ? '1' : '0');
 		setText('cr-progress', id === 1 ? 'Waiting in the queue.' :
+		    id === 2 && r.progress ? 'Running test ' + r.progress.test +
+		    ' of ' + r.progress.tests + '.' :
 		    id === 2 ? 'Running.' : '');
 		setText('cr-message', r.message || '');
 		setText('cr-time', r.time ? r.time + NBSP + 's' : '');

@@ -1294,9 +1294,8 @@ tests_table(struct page *pg, const struct submission *s, int final)
 }
 
 /*
- * Where a pending job is, in words.  XXX "running test k of N" needs the
- * judge to store each test's result as it finishes; today they are
- * stored with the verdict, so a running job says only how many it has.
+ * Where a pending job is, in words: its place in the queue, or the test
+ * the executor recorded last (submission.progress).
  */
 static void
 p_progress(struct page *pg, const struct submission *s, int64_t ahead)
@@ -1310,8 +1309,11 @@ p_progress(struct page *pg, const struct submission *s, int64_t ahead)
 		else
 			p_raw(pg, "Waiting in the queue.");
 	} else if (s->status == JS_PROCESSING) {
-		if (s->ntests > 1)
-			p_fmt(pg, "Running its %zu tests.", s->ntests);
+		if (s->ntests > 1 && s->progress > 0)
+			p_fmt(pg, "Running test %d of %zu.", s->progress,
+			    s->ntests);
+		else if (s->ntests > 1)
+			p_fmt(pg, "Compiling; %zu tests to run.", s->ntests);
 		else
 			p_raw(pg, "Running.");
 	}

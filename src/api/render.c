@@ -383,6 +383,17 @@ render_submission(const struct submission *s)
 				goto out;
 		}
 	}
+	/* while running: which test, for pages that poll */
+	if (s->status == JS_PROCESSING && s->progress > 0) {
+		json_object	*pr = NULL;
+
+		if (jadd(o, "progress", pr = json_object_new_object()) == -1 ||
+		    jadd(pr, "test", json_object_new_int(s->progress)) == -1 ||
+		    jadd(pr, "tests", json_object_new_int64(
+		    (int64_t)s->ntests)) == -1)
+			goto out;
+	} else if (jadd_null(o, "progress") == -1)
+		goto out;
 	/* one compile for all tests: say so, clients and tests can check */
 	if (final && jadd(o, "compiles", json_object_new_int(s->compiles)) == -1)
 		goto out;

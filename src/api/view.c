@@ -55,6 +55,7 @@ static const struct vfield vfields[] = {
 	{ "finished_at",			RENDERED,	1 },
 	{ "tests",				TESTS,		1 },
 	{ "compiles",				RENDERED,	1 },
+	{ "progress",				RENDERED,	1 },
 	{ "status_id",				OTHER,		0 },
 	{ "language",				OTHER,		0 },
 	{ "source_code",			TEXT,		0 },

@@ -399,7 +399,8 @@ fail:
 
 int
 judge_run(struct sandbox *sb, const struct lang_table *langs,
-    struct submission *s, int64_t stored_output_bytes, struct err *err)
+    struct submission *s, int64_t stored_output_bytes,
+    const struct judge_hooks *hooks, struct err *err)
 {
 	const struct lang	*lang;
 	char			**sources = NULL, **args = NULL;
@@ -442,6 +443,8 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 			    sizeof(s->results[i].message), "skipped");
 			continue;
 		}
+		if (hooks != NULL && hooks->test_started != NULL)
+			hooks->test_started(hooks->arg, s, i + 1);
 		if (run_test(sb, lang, s, i, box_fd, args, stored_output_bytes,
 		    err) == -1)
 			goto out;

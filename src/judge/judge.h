@@ -100,6 +100,7 @@ struct submission {
 	size_t			 compile_output_len;
 	struct judge_test_result *results;	/* ntests, after judging */
 	int			 compiles;	/* compiler runs: 0 or 1 */
+	int			 progress;	/* test being run, 1-based */
 	double			 time_s;	/* max over tests */
 	double			 wall_time_s;
 	int64_t			 memory_kb;
@@ -117,13 +118,25 @@ int	submission_set_single_test(struct submission *, const char *in,
 	    struct err *);
 
 /*
+ * Told as judging goes: test_started before test k (1-based) of s runs.
+ * Executors record it (pages show "running test k of N") and renew their
+ * lease with it.
+ */
+struct judge_hooks {
+	void	(*test_started)(void *arg, const struct submission *s,
+		    size_t k);
+	void	*arg;
+};
+
+/*
  * Compiles (if the language compiles) and runs every test of s in the
- * sandbox, filling the verdict part of s.  Returns 0 (the verdict may be
+ * sandbox, filling the verdict part of s.  hooks may be NULL.  Returns 0 (the verdict may be
  * Internal Error if the sandbox failed; err then says why), or -1 if s
  * could not be judged at all.
  */
 int	judge_run(struct sandbox *, const struct lang_table *,
-	    struct submission *s, int64_t stored_output_bytes, struct err *);
+	    struct submission *s, int64_t stored_output_bytes,
+	    const struct judge_hooks *hooks, struct err *);
 
 /*
  * Sets tr's status and message from the sandbox's result of one test of

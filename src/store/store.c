@@ -78,7 +78,7 @@ store_schema_version(void)
 	"wall_time_s, memory_kb, created_ms, started_ms, finished_ms, "	\
 	"attempts, compare, abs_eps, rel_eps, stop_on_failure, "	\
 	"number_of_runs, compiler_options, command_line_arguments, "	\
-	"compiles"
+	"compiles, progress"
 
 enum sub_col {
 	SC_ID, SC_TOKEN, SC_OWNER, SC_LANG, SC_SOURCE, SC_CPU, SC_EXTRA,
@@ -86,7 +86,7 @@ enum sub_col {
 	SC_REDIRECT, SC_STATUS, SC_MESSAGE, SC_COMPILE, SC_TIME,
 	SC_WALL_TIME, SC_MEMORY, SC_CREATED, SC_STARTED, SC_FINISHED,
 	SC_ATTEMPTS, SC_COMPARE, SC_ABS_EPS, SC_REL_EPS, SC_STOP,
-	SC_RUNS, SC_COPTS, SC_ARGS, SC_COMPILES,
+	SC_RUNS, SC_COPTS, SC_ARGS, SC_COMPILES, SC_PROGRESS,
 };
 
 enum query {
@@ -150,7 +150,8 @@ static const char *const queries[Q_COUNT] = {
 	    "started_ms = ?3, lease_until_ms = ?4 "
 	    "WHERE id = ?1 AND status = 1",
 	[Q_RENEW] =
-	    "UPDATE submissions SET lease_until_ms = ?2 "
+	    "UPDATE submissions SET lease_until_ms = ?2, "
+	    "progress = coalesce(?3, progress) "
 	    "WHERE id = ?1 AND status = 2",
 	/* attempts fences off an executor whose job was requeued */
 	[Q_FINISH] =
@@ -592,6 +593,7 @@ load(struct store *st, sqlite3_stmt *row, struct submission **out,
 	s->stop_on_failure = sqlite3_column_int(row, SC_STOP);
 	s->number_of_runs = sqlite3_column_int(row, SC_RUNS);
 	s->compiles = sqlite3_column_int(row, SC_COMPILES);
+	s->progress = sqlite3_column_int(row, SC_PROGRESS);
 	if (col_text_dup(row, SC_COPTS, &s->compiler_options, err) == -1 ||
 	    col_text_dup(row, SC_ARGS, &s->command_line_arguments,
 	    err) == -1)
@@ -1085,6 +1087,13 @@ out:
 int
 store_renew(struct store *st, int64_t id, int64_t lease_ms, struct err *err)
 {
+	return store_progress(st, id, -1, lease_ms, err);
+}
+
+int
+store_progress(struct store *st, int64_t id, int test, int64_t lease_ms,
+    struct err *err)
+{
 	sqlite3_stmt	*stmt = NULL;
 	int64_t		 now;
 	int		 rc = -1;
@@ -1099,6 +1108,10 @@ store_renew(struct store *st, int64_t id, int64_t lease_ms, struct err *err)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now + lease_ms);
+	if (test >= 0)
+		sqlite3_bind_int(stmt, 3, test);
+	else
+		sqlite3_bind_null(stmt, 3);
 	if (step_done(st, stmt, "renew", err) == -1)
 		goto out;
 	if (sqlite3_changes(st->db) != 1) {

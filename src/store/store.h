@@ -64,6 +64,12 @@ int	store_get(struct store *, const char *token, const char *owner,
 int	store_claim(struct store *, int executor, int64_t lease_ms,
 	    struct submission **out, struct err *);
 /*
+ * Records that a running job is on test (1-based) and extends its lease,
+ * in one write.  Returns 0, or -1 (also when the job is not running).
+ */
+int	store_progress(struct store *, int64_t id, int test, int64_t lease_ms,
+	    struct err *);
+/*
  * Extends the lease of a running job to lease_ms from now.  Returns 0, or
  * -1 with err set (also when the job is not running any more).
  */

@@ -375,3 +375,33 @@ def test_html_and_css_return_their_content(stack):
     assert res["stdout"] == page
     res = judge(stack, {"language": "css", "source_code": "p{color:red}"})
     assert status(res) == AC and res["stdout"] == "p{color:red}"
+
+
+def test_running_job_reports_its_test(stack):
+    tests = [{"stdin": "", "expected_output": "ok"} for _ in range(4)]
+    r = stack.submit({"language": "python3", "tests": tests,
+                      "source_code": "import time\ntime.sleep(0.4)\n"
+                                     "print('ok')"}, wait=False)
+    assert r.status_code == 201, r.text
+    token = r.json()["token"]
+    seen = set()
+    pages = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        g = stack.get("/submissions/" + token).json()
+        if g["status"]["id"] == 2 and g.get("progress"):
+            assert g["progress"]["tests"] == 4
+            seen.add(g["progress"]["test"])
+            if len(pages) < 1 and g["progress"]["test"] >= 2:
+                h = stack.get("/submissions/" + token,
+                              headers=dict(stack.auth_headers,
+                                           Accept="text/html"))
+                pages.append(h.text)
+        if g["status"]["id"] in FINAL:
+            break
+        time.sleep(0.05)
+    assert g["status"]["id"] == AC, show(g)
+    assert g["progress"] is None, "no progress once final"
+    assert len(seen) >= 2 and seen <= {1, 2, 3, 4}, seen
+    if pages:
+        assert "Running test " in pages[0] and " of 4." in pages[0]
