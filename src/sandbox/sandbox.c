@@ -2,43 +2,86 @@
  * Theory of operation
  *
  * sandbox_run() runs one command in a throw-away container and reports
- * what happened.  Three processes take part:
+ * what happened.  Four processes take part in a run, and one more now
+ * and then:
  *
- *   P  the caller (an executor or the CLI).  Makes the box's cgroup, the
- *      pipes, and clones I; writes I's uid/gid maps and moves it into the
- *      cgroup; then watches: drains stdout/stderr with caps, enforces wall
- *      time, polls the cgroup's CPU counter to enforce CPU time over the
- *      whole tree, answers the seccomp listener (every denied call fails
- *      with its errno and is named in the result), and kills I with
- *      SIGKILL when a limit is hit.
+ *   P  the caller (an executor or the CLI).  Makes the run's pipes,
+ *      starts J and, through it, I; makes the run's cgroup and moves I
+ *      into it while I builds its root, and lets I go on; then watches:
+ *      drains stdout/stderr with caps, enforces wall time, polls the
+ *      cgroup's CPU counter to enforce CPU time over the whole tree,
+ *      answers the seccomp listener (every denied call fails with its
+ *      errno and is named in the result), and kills I with SIGKILL when
+ *      a limit is hit.
  *
- *   I  init of the run: clone(2)d by P into new user, mount, pid, net,
- *      ipc and uts namespaces (then its own cgroup namespace).  It takes
- *      the box's ids, sets PR_SET_PDEATHSIG (only now: a credential change
- *      clears it) and checks that P did not die before that, builds the
- *      box's root filesystem on a tmpfs, pivots into it, forks R and
- *      waits.  When R exits, I sends R's wait status and rusage to P and
- *      exits; as pid 1 of the namespace, its death makes the kernel kill
- *      every process left in the run.  Being init, it cannot be signalled
- *      from inside, and it is not dumpable, so it cannot be ptraced (nor
- *      seen: /proc is mounted with hidepid=invisible).
+ *   H  the slot's namespace holder, at a handle's first run and when a
+ *      run left the slot's network namespace dirty (below): cloned by P
+ *      into a new user namespace and a new network namespace, which P
+ *      maps (the box's uid and gid only: 1000 inside is the caller's uid
+ *      outside, or the slot's own uid when the caller is root); P opens
+ *      /proc/H/ns/user, /proc/H/ns/net and /proc/H/net/unix, and H exits.
+ *      The fds keep the namespaces for the handle's later runs, which so
+ *      do not pay for a network namespace each (about 0.3 ms to make,
+ *      and about as much again in the kernel's asynchronous teardown).
  *
- *   R  the program: sets rlimits, drops to uid 1000 with no capabilities,
- *      sets no_new_privs, closes every fd but 0-2 (and its two setup fds),
+ *   J  the run's joiner: cloned by P with CLONE_VM | CLONE_VFORK, so P
+ *      waits while J runs on a stack of its own in P's memory, and there
+ *      is no memory to copy or free for J.  J enters the slot's user and
+ *      network namespaces, unshares new mount, pid, ipc and uts
+ *      namespaces, takes the box's ids and clones I with CLONE_PARENT,
+ *      so that I is P's child, and CLONE_PARENT_SETTID, so that the
+ *      kernel writes I's pid into P's memory before J could be stopped;
+ *      then J exits.  P blocks every signal around J's clone, as
+ *      posix_spawn does: no handler of P's may run in J, on P's data.
+ *
+ *   I  init of the run, pid 1 of its pid namespace.  Sets
+ *      PR_SET_PDEATHSIG (its credentials do not change after this),
+ *      builds the box's root filesystem and pivots into it, waits for
+ *      P's "run" (EOF: P died before it), unshares its cgroup namespace,
+ *      starts R and waits.  When R exits, I sends R's wait status and
+ *      rusage to P and exits; as pid 1 of the namespace, its death makes
+ *      the kernel kill every process left in the run.  Being init, it
+ *      cannot be signalled from inside, and it is not dumpable, so it
+ *      cannot be ptraced (nor seen: /proc is mounted with
+ *      hidepid=invisible).
+ *
+ *   R  the program: cloned by I with CLONE_VM | CLONE_VFORK (I waits
+ *      until the execve), it clears the signal mask and dispositions,
+ *      sets rlimits, drops to uid 1000 with no capabilities, sets
+ *      no_new_privs, closes every fd but 0-2 (and its two setup fds),
  *      loads the seccomp filter, sends the filter's listener to P and
  *      calls execve(2).
  *
- * Descriptors (all close-on-exec; P closes its child ends, I closes P's):
- *   sync pipe     P -> I   one byte: "maps written, cgroup joined, go on";
- *                          P holds it open for the whole run, so its
- *                          hang-up tells I that P died (EOF before "go",
- *                          POLLHUP after it).
- *   status pipe   I,R -> P setup errors as text ("E..."), then I's final
- *                          binary report ("S" + struct init_report).
+ * Descriptors (all close-on-exec; J closes P's ends, so I never has them):
+ *   sync pipe     P -> I   one byte: "in the cgroup, run"; P holds it
+ *                          open for the whole run, so EOF before the byte
+ *                          tells I that P died.
+ *   status pipe   J,I,R -> P  setup errors as text ("E...\n"), then I's
+ *                          final binary report ("S" + struct init_report).
  *   notify sock   R -> P   one SCM_RIGHTS message: the seccomp listener.
  *   out, err      R -> P   the program's stdout and stderr.
  *   stdin         a memfd holding the submission's input (or /dev/null).
  *   box fd        the box dir, bound at /box via /proc/self/fd/N.
+ *
+ * What runs share.  Consecutive runs of a handle share its user and its
+ * network namespace; nothing else (mount, pid, ipc, uts and cgroup
+ * namespaces are new for each run, and so is the cgroup).  The user
+ * namespace holds no state a run can change: its maps are written once,
+ * keyrings are out of reach (keyctl, add_key and request_key are denied)
+ * and the per-user counts die with the run's processes.  The network
+ * namespace has a down lo that a run cannot bring up (no capability in
+ * the namespace's owner) and sysctls it cannot write, and seccomp lets a
+ * run open AF_UNIX sockets only: what is left to share is those sockets,
+ * abstract names among them, which live in the network namespace.  Every
+ * process of a run is gone when P reaps I, so a socket can outlast its
+ * run only while its fd is in flight in a socket queue that nothing else
+ * holds, until the kernel's unix garbage collector frees them, which it
+ * does asynchronously.  P therefore reads the namespace's socket table
+ * (/proc/net/unix, through the fd kept from H) before every run: if it
+ * lists any socket, or cannot be read, P drops the slot's namespaces and
+ * makes new ones for this run.  A run thus never finds a socket, a name
+ * or a queued message left by an earlier one (tests/sandbox/
+ * test_slot_reuse.py makes a run try).
  *
  * Filesystem: a tmpfs root (read-only once built) with read-only nosuid
  * nodev binds of the system dirs, a whitelisted part of /etc and the
@@ -47,22 +90,26 @@
  * /dev/shm, so the caps hold for the three together; /box is the box dir
  * itself, writable, for a compile; a minimal /dev; a new /proc.
  *
- * Privilege: none.  An unprivileged user namespace gives I the
- * capabilities it needs inside; outside, every process of the run is the
- * caller's uid (or, when the caller is root, a per-slot uid from
+ * Privilege: none.  An unprivileged user namespace gives J and I the
+ * capabilities they need inside; outside, every process of the run is
+ * the caller's uid (or, when the caller is root, a per-slot uid from
  * box_uid_base so that runs are never root on the host).
  *
  * Teardown: P reaps I; the pid namespace guarantees nothing of the run
  * survives it.  The cgroup is killed again (second path) and removed.
  * The box dir belongs to the caller, who removes it via its fd.  If P is
- * killed, I dies by PR_SET_PDEATHSIG and the namespace with it; the
- * cgroup and box dir it leaves are removed by the next sandbox_sweep()
- * in the slot (which spares those of live makers).
+ * killed, I dies by PR_SET_PDEATHSIG and the namespace with it (if P dies
+ * before I set it, I reads EOF on the sync pipe and never starts R); H
+ * and J exit on their own within microseconds; the slot's namespaces go
+ * with P's fds.  The cgroup and box dir P leaves are removed by the next
+ * sandbox_sweep() in the slot (which spares those of live makers).
  *
- * XXX Every run creates its cgroup and moves I into it.  On cgroup v1 that
- * write waits for an RCU grace period (about 10 ms on an idle host) unless
- * the host runs with cgroup favordynmods; see issue #3's notes for the
- * per-slot helper that takes it off the per-run path.
+ * XXX Every run creates its cgroup and moves I into it.  On cgroup v1
+ * that write can wait for an RCU grace period unless the host runs with
+ * cgroup favordynmods (issue #3 measured about 10 ms on an idle host;
+ * this project's 6.18 development kernel does not, see the bench); a
+ * per-slot helper that joins the cgroup once would take it off the
+ * per-run path.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -83,7 +130,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <sched.h>
@@ -93,6 +139,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include "base/err.h"
 #include "base/util.h"
@@ -124,11 +174,20 @@ struct child_ctx {
 	int				 stdin_fd;	/* -1 = /dev/null */
 	int				 notify_wr;	/* R sends the seccomp
 							   listener here, or -1 */
-	int				 parent_fds[5];	/* P's ends, for I to close */
+	int				 parent_fds[5];	/* P's ends, for J to close */
 	char				 box_path[PATH_MAX];	/* "" = no box */
 	uint64_t			 tmp_bytes;
 	uint32_t			 tmp_inodes;
+	pid_t				 init_pid;	/* I, or -1: J writes it
+							   in P's memory */
 };
+
+#define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
+#define PAGE_GUARD	(4u << 10)	/* below each stack */
+#define NSTACKS		3
+/* The top of clone stack i in sb->stacks: 0 J (and H), 1 I, 2 R. */
+#define STACK_TOP(sb, i) \
+	((sb)->stacks + ((i) + 1) * (PAGE_GUARD + STACK_SIZE))
 
 /* System dirs bound read-only (or recreated as the host's symlinks). */
 static const char *const sys_dirs[] = {
@@ -167,9 +226,11 @@ child_die(const struct child_ctx *c, const char *fmt, ...)
 	if ((size_t)n + 1 >= sizeof(msg))
 		n = sizeof(msg) - 2;
 	n++;
-	n += snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
-	if (n >= (int)sizeof(msg))
+	n += snprintf(msg + n, sizeof(msg) - n, ": %s\n", strerror(saved));
+	if (n >= (int)sizeof(msg)) {
 		n = sizeof(msg) - 1;
+		msg[n - 1] = '\n';
+	}
 	(void)!write(c->status_wr, msg, n);
 	_exit(SANDBOX_EXIT_SETUP);
 }
@@ -208,32 +269,49 @@ locked_flags(const char *path)
 	return f;
 }
 
-/* Binds src at dst (which must exist) read-only, nosuid, nodev. */
+/*
+ * Adds flags (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC) to the mount at
+ * dst, and to every mount below it if recursive.  mount_setattr(2) does
+ * it in one call and leaves the flags the kernel locks alone; kernels
+ * before 5.12 get the bind remount, one mount at a time.
+ */
 static void
-bind_ro(const struct child_ctx *c, const char *src, const char *dst)
+add_flags(const struct child_ctx *c, const char *dst, unsigned long flags,
+    int recursive)
 {
-	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
-		child_die(c, "bind %s", src);
-	if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY |
-	    MS_NOSUID | MS_NODEV | locked_flags(dst), NULL) == -1)
-		child_die(c, "remount %s read-only", dst);
+	struct mount_attr	ma;
+
+	if (c->sb->have_setattr) {
+		memset(&ma, 0, sizeof(ma));
+		ma.attr_set = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+		    (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+		    (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+		    (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+		if (mount_setattr(AT_FDCWD, dst, recursive ? AT_RECURSIVE : 0,
+		    &ma, sizeof(ma)) == -1)
+			child_die(c, "mount_setattr %s", dst);
+	} else if (!recursive && mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT |
+	    flags | locked_flags(dst), NULL) == -1)
+		child_die(c, "remount %s", dst);
 }
 
-/* Makes dst like src: a directory or an empty file, for a bind. */
-static int
-make_mountpoint(const char *src, const char *dst)
+/*
+ * Binds src (of type mode, from lstat) at dst, making dst first: a
+ * directory, or an empty file for anything else.  Read-only, nosuid and
+ * nodev come later, for all of the root's binds at once (add_flags() on
+ * the root, recursive), or here on kernels without mount_setattr(2).
+ */
+static void
+bind_at(const struct child_ctx *c, const char *src, const char *dst,
+    mode_t mode)
 {
-	struct stat	st;
-	int		fd;
-
-	if (stat(src, &st) == -1)
-		return -1;
-	if (S_ISDIR(st.st_mode))
-		return mkdir(dst, 0755) == -1 && errno != EEXIST ? -1 : 0;
-	if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		return -1;
-	close(fd);
-	return 0;
+	if ((S_ISDIR(mode) ? mkdir(dst, 0755) : mknod(dst, S_IFREG | 0644,
+	    0)) == -1 && errno != EEXIST)
+		child_die(c, "mountpoint %s", dst);
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
+		child_die(c, "bind %s", src);
+	if (!c->sb->have_setattr)
+		add_flags(c, dst, MS_RDONLY | MS_NOSUID | MS_NODEV, 0);
 }
 
 /* mkdir -p for a path relative to the current directory. */
@@ -271,10 +349,9 @@ mount_tmpfs(const struct child_ctx *c, const char *dst, unsigned long flags,
 static void
 bind_scratch(const struct child_ctx *c, const char *src, const char *dst)
 {
-	if (mount(src, dst, NULL, MS_BIND, NULL) == -1 ||
-	    mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID |
-	    MS_NODEV | MS_NOEXEC, NULL) == -1)
+	if (mount(src, dst, NULL, MS_BIND, NULL) == -1)
 		child_die(c, "bind %s", dst);
+	add_flags(c, dst, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
 }
 
 static void
@@ -290,8 +367,15 @@ write_file_at(const struct child_ctx *c, const char *path, const char *s)
 }
 
 /*
- * Builds the box's root on a tmpfs over /tmp (bubblewrap's trick: /tmp
- * always exists and this mount namespace is private) and pivots into it.
+ * Builds the box's root and pivots into it.  On /tmp (bubblewrap's trick:
+ * /tmp always exists and this mount namespace is private) goes the
+ * run's scratch tmpfs, size- and inode-capped: it holds everything the
+ * program may write (the overlay's upper layer over /box, /tmp and
+ * /dev/shm, so the caps hold for the three together; its pages are
+ * charged to the run's memory cgroup) and, in root/, the mount point of
+ * the new root, a tmpfs of its own.  Whatever is not bound into the new
+ * root (the scratch tmpfs's own top, the host's tree) goes with the old
+ * root in one detach.
  */
 static void
 setup_mounts(const struct child_ctx *c)
@@ -310,14 +394,22 @@ setup_mounts(const struct child_ctx *c)
 	/*
 	 * The box is bound from an fd opened here, in our own mount
 	 * namespace (P's fd belongs to the host's, which mount(2) refuses),
-	 * and before the new root's tmpfs may hide box_root under /tmp.
+	 * and before the scratch tmpfs may hide box_root under /tmp.
 	 */
 	box_fd = -1;
 	if (c->box_path[0] != '\0' && (box_fd = open(c->box_path, O_PATH |
 	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		child_die(c, "open box");
-	mount_tmpfs(c, "/tmp", nsd, "0755", 8u << 20, 512);
-	if (chdir("/tmp") == -1)
+	/* modes as written below (R sets the program's umask) */
+	umask(0);
+	mount_tmpfs(c, "/tmp", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
+	if (mkdir("/tmp/u", 0755) == -1 || mkdir("/tmp/w", 0755) == -1 ||
+	    mkdir("/tmp/tmp", 01777) == -1 || mkdir("/tmp/shm", 01777) == -1 ||
+	    chown("/tmp/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1 ||
+	    mkdir("/tmp/root", 0755) == -1)
+		child_die(c, "scratch dirs");
+	mount_tmpfs(c, "/tmp/root", nsd, "0755", 8u << 20, 512);
+	if (chdir("/tmp/root") == -1)
 		child_die(c, "chdir new root");
 
 	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
@@ -331,11 +423,8 @@ setup_mounts(const struct child_ctx *c)
 			target[n] = '\0';
 			if (symlink(target, sys_dirs[i]) == -1)
 				child_die(c, "symlink %s", sys_dirs[i]);
-		} else if (S_ISDIR(st.st_mode)) {
-			if (mkdir(sys_dirs[i], 0755) == -1)
-				child_die(c, "mkdir %s", sys_dirs[i]);
-			bind_ro(c, path, sys_dirs[i]);
-		}
+		} else if (S_ISDIR(st.st_mode))
+			bind_at(c, path, sys_dirs[i], st.st_mode);
 	}
 
 	if (mkdir("etc", 0755) == -1)
@@ -353,9 +442,7 @@ setup_mounts(const struct child_ctx *c)
 				child_die(c, "symlink %s", target);
 			continue;
 		}
-		if (make_mountpoint(path, target) == -1)
-			child_die(c, "mountpoint %s", target);
-		bind_ro(c, path, target);
+		bind_at(c, path, target, st.st_mode);
 	}
 	write_file_at(c, "etc/passwd",
 	    "root:x:0:0:root:/root:/bin/sh\n"
@@ -371,70 +458,52 @@ setup_mounts(const struct child_ctx *c)
 		    stat(*rp, &st) == -1)
 			continue;
 		snprintf(target, sizeof(target), ".%s", *rp);
-		if (mkdirs(target) == -1 || make_mountpoint(*rp, target) == -1)
+		if (mkdirs(target) == -1)
 			child_die(c, "mountpoint %s", target);
-		bind_ro(c, *rp, target);
+		bind_at(c, *rp, target, st.st_mode);
 	}
 
-	/*
-	 * One scratch tmpfs holds everything the program may write in the
-	 * box (the overlay's upper layer), /tmp and /dev/shm, so that the size
-	 * and inode caps hold for all three together.  Its pages are charged
-	 * to the run's memory cgroup as well.
-	 */
-	if (mkdir(".scratch", 0755) == -1)
-		child_die(c, "mkdir scratch");
-	mount_tmpfs(c, ".scratch", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
-	if (mkdir(".scratch/u", 0755) == -1 ||
-	    mkdir(".scratch/w", 0755) == -1 ||
-	    mkdir(".scratch/tmp", 0755) == -1 ||
-	    mkdir(".scratch/shm", 0755) == -1 ||
-	    chmod(".scratch/tmp", 01777) == -1 ||
-	    chmod(".scratch/shm", 01777) == -1 ||
-	    chown(".scratch/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1)
-		child_die(c, "scratch dirs");
+	/* the rest of the root's mount points; then the root is done */
+	if (mkdir("box", 0755) == -1 || mkdir("tmp", 0755) == -1 ||
+	    mkdir("dev", 0755) == -1 || mkdir("proc", 0555) == -1)
+		child_die(c, "mount points");
+	if (c->sb->have_setattr)
+		add_flags(c, ".", MS_RDONLY | nsd, 1);
 
 	/* /box */
-	if (mkdir("box", 0755) == -1)
-		child_die(c, "mkdir box");
 	if (box_fd != -1) {
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", box_fd);
 		if (spec->box_mode == SANDBOX_BOX_RW) {
-			if (mount(src, "box", NULL, MS_BIND, NULL) == -1 ||
-			    mount(NULL, "box", NULL, MS_BIND | MS_REMOUNT |
-			    nsd | locked_flags("box"), NULL) == -1)
+			if (mount(src, "box", NULL, MS_BIND, NULL) == -1)
 				child_die(c, "bind box");
+			add_flags(c, "box", nsd, 0);
 		} else {
 			/*
 			 * A writable layer over the read-only box: the
 			 * program may write in its cwd, the box on the host
-			 * stays as the compile left it.
+			 * stays as the compile left it.  The lower layer is
+			 * bound on the scratch tmpfs's top, which goes with
+			 * the old root.
 			 */
-			if (mkdir(".lower", 0755) == -1 ||
-			    mount(src, ".lower", NULL, MS_BIND, NULL) == -1)
+			if (mkdir("/tmp/lower", 0755) == -1 ||
+			    mount(src, "/tmp/lower", NULL, MS_BIND, NULL) == -1)
 				child_die(c, "bind box lower");
 			if (mount("overlay", "box", "overlay", nsd,
-			    "lowerdir=/tmp/.lower,upperdir=/tmp/.scratch/u,"
-			    "workdir=/tmp/.scratch/w,userxattr") == -1)
+			    "lowerdir=/tmp/lower,upperdir=/tmp/u,"
+			    "workdir=/tmp/w,userxattr") == -1)
 				child_die(c, "mount overlay on box");
-			if (umount2(".lower", MNT_DETACH) == -1)
-				child_die(c, "umount box lower");
-			(void)rmdir(".lower");
 		}
 		close(box_fd);
 	}
 
-	if (mkdir("tmp", 0755) == -1)
-		child_die(c, "mkdir tmp");
-	bind_scratch(c, ".scratch/tmp", "tmp");
+	bind_scratch(c, "/tmp/tmp", "tmp");
 
-	if (mkdir("dev", 0755) == -1)
-		child_die(c, "mkdir dev");
 	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
 	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
 		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
 		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
-		if (make_mountpoint(path, target) == -1 ||
+		/* not bind_at: the nodes keep dev, and stay writable */
+		if (mknod(target, S_IFREG | 0644, 0) == -1 ||
 		    mount(path, target, NULL, MS_BIND, NULL) == -1)
 			child_die(c, "bind %s", path);
 	}
@@ -444,13 +513,8 @@ setup_mounts(const struct child_ctx *c)
 	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
 	    mkdir("dev/shm", 0755) == -1)
 		child_die(c, "populate dev");
-	bind_scratch(c, ".scratch/shm", "dev/shm");
-	/* the binds and the overlay keep the scratch tmpfs; hide its root */
-	if (umount2(".scratch", MNT_DETACH) == -1 || rmdir(".scratch") == -1)
-		child_die(c, "hide scratch");
+	bind_scratch(c, "/tmp/shm", "dev/shm");
 
-	if (mkdir("proc", 0555) == -1)
-		child_die(c, "mkdir proc");
 	if (mount("proc", "proc", "proc", nsd | MS_NOEXEC,
 	    "hidepid=invisible") == -1 &&
 	    mount("proc", "proc", "proc", nsd | MS_NOEXEC, NULL) == -1)
@@ -466,7 +530,8 @@ setup_mounts(const struct child_ctx *c)
 	if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
 	    MS_NOEXEC, NULL) == -1)
 		child_die(c, "remount /dev read-only");
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | nsd, NULL) == -1)
+	if (!c->sb->have_setattr && mount(NULL, "/", NULL, MS_REMOUNT |
+	    MS_RDONLY | nsd, NULL) == -1)
 		child_die(c, "remount / read-only");
 	if (chdir(spec->box_fd != -1 ? "/box" : "/tmp") == -1)
 		child_die(c, "chdir box");
@@ -519,11 +584,12 @@ drop_privileges(const struct child_ctx *c)
 
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
 		child_die(c, "keepcaps");
-	if (setresgid(SANDBOX_INNER_GID, SANDBOX_INNER_GID,
-	    SANDBOX_INNER_GID) == -1 || setresuid(SANDBOX_INNER_UID,
-	    SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+	/* raw calls: see run_main */
+	if (syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
 		child_die(c, "setresuid");
-	for (cap = 0; cap <= 63; cap++)
+	for (cap = 0; cap <= c->sb->cap_last; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
 		    errno != EINVAL)
 			child_die(c, "drop capability %d", cap);
@@ -612,8 +678,9 @@ send_fd(int sock, int fd)
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
-static void __attribute__((noreturn))
-run_program(const struct child_ctx *c)
+/* Never returns: it execs the program or dies in child_die(). */
+static int
+run_program(struct child_ctx *c)
 {
 	const struct sandbox_spec	*spec = c->spec;
 	struct sock_fprog		 prog;
@@ -635,7 +702,7 @@ run_program(const struct child_ctx *c)
 	if (dup3(c->status_wr, 3, O_CLOEXEC) == -1 ||
 	    (c->notify_wr != -1 && dup3(c->notify_wr, 4, O_CLOEXEC) == -1))
 		child_die(c, "dup3");
-	((struct child_ctx *)(uintptr_t)c)->status_wr = 3;
+	c->status_wr = 3;
 	if (syscall(SYS_close_range, c->notify_wr != -1 ? 5 : 4, ~0U, 0) == -1)
 		child_die(c, "close_range");
 	setup_rlimits(c);
@@ -661,6 +728,26 @@ run_program(const struct child_ctx *c)
 	child_die(c, "exec %s", spec->argv[0]);
 }
 
+/*
+ * R starts here, with CLONE_VM | CLONE_VFORK: in I's memory, on its own
+ * stack, with its own fd table and signal handlers, while I waits for
+ * its execve.  So it must not allocate or change I's data (it works on
+ * its own copy of the context), and it uses the raw set*id calls: libc's
+ * wrappers would signal the threads of whatever process I's memory was
+ * copied from.
+ *
+ * J, I, H and R leave their clone(2) functions by returning (libc's
+ * clone exits with the value) rather than by _exit(2), so that a
+ * sanitizer build makes no noreturn call on these stacks of ours.
+ */
+static int
+run_main(void *arg)
+{
+	struct child_ctx	c = *(const struct child_ctx *)arg;
+
+	return run_program(&c);
+}
+
 static int
 init_main(void *arg)
 {
@@ -668,51 +755,32 @@ init_main(void *arg)
 	struct init_report	 rep;
 	char			 go, msg[1 + sizeof(rep)];
 	pid_t			 prog, pid;
-	int			 st, i;
+	int			 st;
 	struct rusage		 ru;
-	struct pollfd		 pfd;
 
-	/* P's ends: close them so EOFs mean what they should */
-	for (i = 0; i < 5; i++)
-		if (c->parent_fds[i] != -1)
-			close(c->parent_fds[i]);
-	if (read(c->sync_rd, &go, 1) != 1)
-		_exit(SANDBOX_EXIT_SETUP);	/* P died before go */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/*
-	 * Take the mapped ids now: when P is root our ids are still the
-	 * host's root, which the new namespace does not map.  Capabilities
-	 * in the namespace survive (uid 0 is not mapped in it, and
-	 * KEEPCAPS makes sure); R drops them before execve.
+	 * Die with P.  J took the box's ids before cloning us and nothing
+	 * changes our credentials from here on (that would clear it).  If P
+	 * died before this took effect, the read of "run" below says so.
 	 */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
-	    (c->sb->privileged && setgroups(0, NULL) == -1) ||
-	    setresgid(SANDBOX_INNER_GID, SANDBOX_INNER_GID,
-	    SANDBOX_INNER_GID) == -1 || setresuid(SANDBOX_INNER_UID,
-	    SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
-		child_die(c, "take box ids");
-	/*
-	 * Die with P.  Set only now: a change of credentials clears the
-	 * parent-death signal.  P keeps the sync pipe open for the whole run,
-	 * so a hang-up on it means P died before the prctl took effect.
-	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		child_die(c, "pdeathsig");
-	pfd.fd = c->sync_rd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 0) != 0)
-		_exit(SANDBOX_EXIT_SETUP);
-	close(c->sync_rd);
-	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
-		child_die(c, "unshare cgroup namespace");
 	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
 		child_die(c, "sethostname");
 	setup_mounts(c);
+	/* P moved us into the run's cgroup meanwhile; EOF: P died */
+	if (read(c->sync_rd, &go, 1) != 1)
+		return SANDBOX_EXIT_SETUP;
+	close(c->sync_rd);
+	/* after the move: the namespace's root is the run's own cgroup */
+	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
+		child_die(c, "unshare cgroup namespace");
 
-	if ((prog = fork()) == -1)
-		child_die(c, "fork");
-	if (prog == 0)
-		run_program(c);
+	/* R runs in our memory until its execve; we wait meanwhile */
+	if ((prog = clone(run_main, STACK_TOP(c->sb, 2), CLONE_VM |
+	    CLONE_VFORK | SIGCHLD, c)) == -1)
+		child_die(c, "clone program");
 	close(c->out_wr);
 	if (c->err_wr != -1)
 		close(c->err_wr);
@@ -739,7 +807,64 @@ init_main(void *arg)
 	msg[0] = 'S';
 	memcpy(msg + 1, &rep, sizeof(rep));
 	(void)!write(c->status_wr, msg, sizeof(msg));
-	_exit(0);	/* the kernel now kills the rest of the namespace */
+	return 0;	/* the kernel now kills the rest of the namespace */
+}
+
+/*
+ * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
+ * on its own stack, with its own fd table.  Nothing here may allocate or
+ * change P's data (the kernel writes c->init_pid), and the set*id calls
+ * are the raw ones: libc's wrappers would signal P's other threads.
+ */
+static int
+join_main(void *arg)
+{
+	struct child_ctx	*c = arg;
+	const struct sandbox	*sb = c->sb;
+	int			 i;
+
+	/* P's ends: close them so that EOFs mean what they should */
+	for (i = 0; i < 5; i++)
+		if (c->parent_fds[i] != -1)
+			close(c->parent_fds[i]);
+	if (setns(sb->userns_fd, CLONE_NEWUSER) == -1)
+		child_die(c, "join the slot's user namespace");
+	if (setns(sb->netns_fd, CLONE_NEWNET) == -1)
+		child_die(c, "join the slot's network namespace");
+	close(sb->userns_fd);
+	close(sb->netns_fd);
+	close(sb->unix_fd);
+	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+	    CLONE_NEWUTS) == -1)
+		child_die(c, "unshare namespaces");
+	/*
+	 * Take the box's ids: when P is root, its ids are not mapped in the
+	 * slot's user namespace.  Capabilities in the namespace survive
+	 * (uid 0 is not mapped in it, and KEEPCAPS makes sure); R drops
+	 * them before execve.
+	 */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    (sb->privileged && syscall(SYS_setgroups, 0, NULL) == -1) ||
+	    syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+		child_die(c, "take box ids");
+	if (clone(init_main, STACK_TOP(sb, 1), CLONE_PARENT |
+	    CLONE_PARENT_SETTID, c, &c->init_pid) == -1)
+		child_die(c, "clone init");
+	return 0;
+}
+
+/* H: keeps its namespaces alive until P has opened them (EOF on hold). */
+static int
+holder_main(void *arg)
+{
+	const int	*hold = arg;
+	char		 b;
+
+	close(hold[1]);
+	(void)!read(hold[0], &b, 1);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -766,6 +891,105 @@ write_id_maps(const struct sandbox *sb, pid_t pid, struct err *err)
 	if (write_str(path, map) == -1)
 		return err_errno(err, "write %s", path);
 	return 0;
+}
+
+static void
+slot_ns_close(struct sandbox *sb)
+{
+	if (sb->userns_fd != -1)
+		close(sb->userns_fd);
+	if (sb->netns_fd != -1)
+		close(sb->netns_fd);
+	if (sb->unix_fd != -1)
+		close(sb->unix_fd);
+	sb->userns_fd = sb->netns_fd = sb->unix_fd = -1;
+}
+
+/*
+ * Makes the slot's user and network namespaces through H and keeps fds
+ * of them in sb.  Returns 0, or -1 with err set.
+ */
+static int
+slot_ns_open(struct sandbox *sb, struct err *err)
+{
+	char	path[64];
+	int	hold[2] = { -1, -1 }, rc = -1;
+	pid_t	pid = -1;
+
+	if (pipe2(hold, O_CLOEXEC) == -1)
+		return err_errno(err, "pipe2");
+	pid = clone(holder_main, STACK_TOP(sb, 0), CLONE_NEWUSER |
+	    CLONE_NEWNET | SIGCHLD, hold);
+	if (pid == -1) {
+		err_errno(err, "clone namespace holder");
+		goto out;
+	}
+	if (write_id_maps(sb, pid, err) == -1)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if ((sb->userns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_errno(err, "open %s", path);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if ((sb->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_errno(err, "open %s", path);
+		goto out;
+	}
+	/*
+	 * The namespace's socket table, read again before each run (the
+	 * file keeps showing this namespace after H is gone).  Without it
+	 * the namespace is not reused: every run makes new ones.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/net/unix", (int)pid);
+	sb->unix_fd = open(path, O_RDONLY | O_CLOEXEC);
+	rc = 0;
+out:
+	close(hold[0]);
+	close(hold[1]);		/* H reads EOF and exits */
+	if (pid != -1)
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	if (rc == -1)
+		slot_ns_close(sb);
+	return rc;
+}
+
+/*
+ * Whether the slot's network namespace holds no AF_UNIX socket, which
+ * makes it as good as new (see the theory of operation).  0 if it holds
+ * one or if that cannot be told.
+ */
+static int
+slot_netns_empty(const struct sandbox *sb)
+{
+	char	buf[1024];
+	size_t	len = 0;
+	ssize_t	n;
+
+	if (sb->unix_fd == -1)
+		return 0;
+	while (len < sizeof(buf) && (n = pread(sb->unix_fd, buf + len,
+	    sizeof(buf) - len, (off_t)len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		len += (size_t)n;
+	}
+	return netns_unix_empty(buf, len);
+}
+
+int
+netns_unix_empty(const char *text, size_t len)
+{
+	const char	*nl;
+
+	if (len < 4 || strncmp(text, "Num ", 4) != 0)
+		return 0;
+	nl = memchr(text, '\n', len);
+	return nl != NULL && nl == text + len - 1;
 }
 
 /* A capture buffer with a cap: keeps the first cap bytes. */
@@ -798,6 +1022,24 @@ drain(int fd, struct capture *cp)
 	else
 		cp->truncated = 1;
 	return 1;
+}
+
+/* Reads fd to EOF or until size bytes; returns how many were read. */
+static ssize_t
+read_all(int fd, char *buf, size_t size)
+{
+	size_t	len = 0;
+	ssize_t	n;
+
+	while (len < size && (n = read(fd, buf + len, size - len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
 }
 
 /* Receives one fd sent with send_fd.  Returns it, or -1. */
@@ -957,7 +1199,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	struct capture		 out = { 0 }, eout = { 0 };
 	struct init_report	 rep;
 	struct pollfd		 pfd[5];
-	char			 name[64], statbuf[512], *stack = NULL;
+	char			 name[64], statbuf[512];
 	size_t			 statlen = 0;
 	int			 syncp[2] = { -1, -1 }, statp[2] = { -1, -1 };
 	int			 outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -965,10 +1207,10 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	int			 stdin_fd = -1, rc = -1, wst = 0, r, i, nfds;
 	int			 killed_for = SANDBOX_OK, have_report = 0;
 	int			 cg_made = 0;
-	pid_t			 pid = -1;
+	pid_t			 pid = -1, jpid = -1;
 	int64_t			 t0, now, deadline, next_cpu, cpu_us;
-	const size_t		 stack_size = 256 << 10;
-	int			 timeout;
+	sigset_t		 all, mask;
+	int			 timeout, saved_errno;
 
 	memset(res, 0, sizeof(*res));
 	memset(&cg, 0, sizeof(cg));
@@ -985,12 +1227,6 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 		err_errno(err, "malloc");
 		goto out;
 	}
-
-	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
-	    sb->seq++);
-	if (cgroup_run_create(&cg, &sb->cg, name, &spec->lim, err) == -1)
-		goto out;
-	cg_made = 1;
 
 	if (pipe2(syncp, O_CLOEXEC) == -1 || pipe2(statp, O_CLOEXEC) == -1 ||
 	    pipe2(outp, O_CLOEXEC | O_NONBLOCK) == -1 ||
@@ -1043,33 +1279,66 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	c.tmp_inodes = spec->lim.tmp_inodes ? spec->lim.tmp_inodes :
 	    DEF_TMP_INODES;
 
-	/* clone(2) with a stack: I shares nothing it could corrupt */
-	if ((stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED) {
-		stack = NULL;
-		err_errno(err, "mmap stack");
+	/* a socket an earlier run left behind: new slot namespaces */
+	if (sb->userns_fd != -1 && !slot_netns_empty(sb))
+		slot_ns_close(sb);
+	if (sb->userns_fd == -1 && slot_ns_open(sb, err) == -1)
 		goto out;
-	}
+	c.init_pid = -1;
+#ifdef __SANITIZE_ADDRESS__
+	/* J's stack is ours and reused: drop what the last J left poisoned */
+	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
+#endif
 	t0 = util_mono_us();
-	pid = clone(init_main, stack + stack_size, CLONE_NEWUSER | CLONE_NEWNS |
-	    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD,
-	    &c);
-	if (pid == -1) {
+	/*
+	 * J runs while we wait; when clone returns, J has let go of our
+	 * memory (it is exiting) and I's pid is in c.init_pid, or there is
+	 * no I.  J is reaped at the end.  Signals stay blocked meanwhile
+	 * (posix_spawn's rule): a handler of ours must not run in J, on our
+	 * data; I and R inherit the mask, and R clears it before execve.
+	 */
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &mask);
+	jpid = clone(join_main, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK |
+	    SIGCHLD, &c);
+	saved_errno = errno;
+	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
+	if (jpid == -1) {
+		errno = saved_errno;
 		err_errno(err, "clone");
 		goto out;
 	}
+	pid = c.init_pid;
 	close_fd(&syncp[0]);
 	close_fd(&statp[1]);
 	close_fd(&outp[1]);
 	close_fd(&errp[1]);
 	close_fd(&notp[1]);
 	close_fd(&stdin_fd);
+	if (pid <= 0) {
+		/* J failed: its message is on the status pipe */
+		pid = -1;
+		statlen = (size_t)read_all(statp[0], statbuf,
+		    sizeof(statbuf) - 1);
+		statbuf[statlen] = '\0';
+		if (statlen > 1 && statbuf[0] == 'E')
+			err_set(err, "sandbox setup: %.*s",
+			    (int)strcspn(statbuf + 1, "\n"), statbuf + 1);
+		else
+			err_set(err, "sandbox: joiner failed");
+		goto out;
+	}
 
-	if (cgroup_run_attach(&cg, pid, err) == -1 ||
-	    write_id_maps(sb, pid, err) == -1)
+	/* while I builds its root */
+	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
+	    sb->seq++);
+	if (cgroup_run_create(&cg, &sb->cg, name, &spec->lim, err) == -1)
 		goto kill;
-	/* syncp[1] stays open: I takes its hang-up for our death */
-	if (write(syncp[1], "g", 1) != 1) {
+	cg_made = 1;
+	if (cgroup_run_attach(&cg, pid, err) == -1)
+		goto kill;
+	/* syncp[1] stays open: I takes EOF before "run" for our death */
+	if (write(syncp[1], "r", 1) != 1) {
 		err_errno(err, "start box");
 		goto kill;
 	}
@@ -1183,9 +1452,11 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	now = util_mono_us();
 
 	/* what I said: setup errors, then its report */
+	/* the message ends at its newline; I's report may follow it */
 	if (statlen > 0 && statbuf[0] == 'E') {
 		statbuf[statlen] = '\0';
-		err_set(err, "sandbox setup: %s", statbuf + 1);
+		err_set(err, "sandbox setup: %.*s",
+		    (int)strcspn(statbuf + 1, "\n"), statbuf + 1);
 		goto out;
 	}
 	if (statlen == 1 + sizeof(rep) && statbuf[0] == 'S') {
@@ -1251,8 +1522,9 @@ out:
 	close_fd(&notp[1]);
 	close_fd(&lfd);
 	close_fd(&stdin_fd);
-	if (stack != NULL)
-		munmap(stack, stack_size);
+	if (jpid != -1)
+		while (waitpid(jpid, NULL, 0) == -1 && errno == EINTR)
+			;
 	if (cg_made) {
 		if (cgroup_run_nprocs(&cg) > 0)
 			cgroup_run_kill(&cg);
@@ -1261,6 +1533,27 @@ out:
 	free(out.data);
 	free(eout.data);
 	return rc;
+}
+
+/* The highest capability this kernel knows (for R's bounding set). */
+static int
+read_cap_last(void)
+{
+	char	buf[16];
+	ssize_t	n;
+	int	fd, v = 63;
+
+	if ((fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY |
+	    O_CLOEXEC)) == -1)
+		return v;
+	if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		v = atoi(buf);
+		if (v < CAP_LAST_CAP || v > 63)
+			v = 63;
+	}
+	close(fd);
+	return v;
 }
 
 void
@@ -1275,12 +1568,14 @@ struct sandbox *
 sandbox_open(const struct sandbox_config *cfg, struct err *err)
 {
 	struct sandbox	*sb;
+	int		 i;
 
 	if ((sb = calloc(1, sizeof(*sb))) == NULL) {
 		err_errno(err, "calloc");
 		return NULL;
 	}
 	sb->box_root_fd = -1;
+	sb->userns_fd = sb->netns_fd = sb->unix_fd = -1;
 	sb->slot = cfg->slot;
 	snprintf(sb->box_root, sizeof(sb->box_root), "%s", cfg->box_root);
 	sb->privileged = geteuid() == 0;
@@ -1301,9 +1596,27 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 		err_errno(err, "open %s", sb->box_root);
 		goto fail;
 	}
+	/* one mapping, each stack above a guard page: [g][J][g][I][g][R] */
+	if ((sb->stacks = mmap(NULL, NSTACKS * (PAGE_GUARD + STACK_SIZE),
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+	    -1, 0)) == MAP_FAILED) {
+		sb->stacks = NULL;
+		err_errno(err, "mmap stacks");
+		goto fail;
+	}
+	for (i = 0; i < NSTACKS; i++)
+		if (mprotect(sb->stacks + i * (PAGE_GUARD + STACK_SIZE),
+		    PAGE_GUARD, PROT_NONE) == -1) {
+			err_errno(err, "mprotect stack guard");
+			goto fail;
+		}
+	sb->cap_last = read_cap_last();
+	/* mount_setattr(2) is 5.12: ENOSYS before, EBADF or EINVAL here */
+	sb->have_setattr = mount_setattr(-1, "", 0, NULL, 0) == -1 &&
+	    errno != ENOSYS;
 	cgroup_detect(&sb->cg, "/sys/fs/cgroup", cfg->cgroup_base);
 	sb->notify = seccomp_notify_supported();
-	if (seccomp_prog_build(&sb->seccomp, sb->notify, err) == -1)
+	if (seccomp_prog_build(&sb->seccomp, sb->notify, 1, err) == -1)
 		goto fail;
 	return sb;
 fail:
@@ -1318,6 +1631,9 @@ sandbox_close(struct sandbox *sb)
 		return;
 	if (sb->box_root_fd != -1)
 		close(sb->box_root_fd);
+	slot_ns_close(sb);
+	if (sb->stacks != NULL)
+		munmap(sb->stacks, NSTACKS * (PAGE_GUARD + STACK_SIZE));
 	seccomp_prog_reset(&sb->seccomp);
 	free(sb);
 }

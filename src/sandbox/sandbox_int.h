@@ -26,9 +26,12 @@ struct seccomp_prog {
 /*
  * Builds the deny-list policy: with notify, denied calls go to a user
  * notification listener (SECCOMP_RET_USER_NOTIF), else they fail at once
- * with their errno.  Returns 0, or -1 with err set.
+ * with their errno.  tree lays the rules out as a binary search on the
+ * syscall number (what the sandbox loads), else as one list (for the
+ * tests, which compare the two).  Returns 0, or -1 with err set.
  */
-int	seccomp_prog_build(struct seccomp_prog *, int notify, struct err *);
+int	seccomp_prog_build(struct seccomp_prog *, int notify, int tree,
+	    struct err *);
 /* The errno P answers a notified call nr with. */
 int	seccomp_deny_errno(int nr);
 /* Whether this kernel offers user notification listeners. */
@@ -105,6 +108,12 @@ int	box_clear(int dirfd, struct err *);
  */
 void	sandbox_classify(struct sandbox_result *res,
 	    const struct sandbox_limits *lim, int wstatus, int killed_for);
+/*
+ * Whether text (len bytes read from /proc/self/net/unix) lists no socket:
+ * the table's header line and nothing else.  Returns 1 if so, 0 if it
+ * lists a socket or is not such a table.
+ */
+int	netns_unix_empty(const char *text, size_t len);
 
 struct sandbox {
 	char			 box_root[256];
@@ -117,6 +126,13 @@ struct sandbox {
 	struct cgroup_backend	 cg;
 	struct seccomp_prog	 seccomp;
 	int			 notify;	/* seccomp is the notify build */
+	/* the slot's user and network namespaces (-1: not made yet) */
+	int			 userns_fd;
+	int			 netns_fd;
+	int			 unix_fd;	/* its /proc/net/unix, or -1 */
+	char			*stacks;	/* the children's clone stacks */
+	int			 cap_last;	/* highest capability number */
+	int			 have_setattr;	/* mount_setattr(2) works */
 };
 
 #define SANDBOX_INNER_UID	1000	/* the program's uid inside */

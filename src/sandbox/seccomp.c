@@ -23,6 +23,14 @@
  * SECCOMP_RET_LOG was the other candidate: it goes to the audit log, which
  * an unprivileged service cannot read and cannot tie to a run.
  *
+ * The rules are laid out as a binary tree of syscall numbers (libseccomp's
+ * SCMP_FLTATR_CTL_OPTIMIZE 2) rather than a list: loading a filter makes
+ * the kernel run it once per syscall number and ABI to build its
+ * always-allowed bitmap, which costs about 100 us per run for the list
+ * and about 35 us for the tree, and the calls the bitmap does not cover
+ * take a few comparisons instead of a hundred.  The unit tests check,
+ * call by call, that both layouts decide alike.
+ *
  * clone3 answers ENOSYS in both builds (seccomp cannot read its flags in
  * memory, and libc falls back to clone, whose flags we can check), and so
  * does io_uring (libuv probes it and falls back); these are not reported,
@@ -104,7 +112,8 @@ add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 }
 
 int
-seccomp_prog_build(struct seccomp_prog *prog, int notify, struct err *err)
+seccomp_prog_build(struct seccomp_prog *prog, int notify, int tree,
+    struct err *err)
 {
 	static const uint64_t clone_ns[] = {
 		CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
@@ -127,7 +136,9 @@ seccomp_prog_build(struct seccomp_prog *prog, int notify, struct err *err)
 	/* We set no_new_privs ourselves, just before loading. */
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
 	    (r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS)) < 0) {
+	    SCMP_ACT_KILL_PROCESS)) < 0 ||
+	    (tree && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE,
+	    2)) < 0)) {
 		err_set(err, "seccomp_attr_set: %s", strerror(-r));
 		goto out;
 	}

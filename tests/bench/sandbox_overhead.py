@@ -20,7 +20,7 @@ overhead.
 Exits non-zero only when a run is broken (a driver or a run fails), never
 because something is slow.  Usage:
 
-  tests/bench/sandbox_overhead.py [-n RUNS] [--gap MS] [--quick]
+  tests/bench/sandbox_overhead.py [-n RUNS] [--gap MS] [--quick] [--build DIR]
 """
 
 import argparse
@@ -36,6 +36,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
 BUILD = os.path.join(ROOT, "build")
 OUT = os.path.join(BUILD, "bench")
 CLI = os.path.join(BUILD, "coderunner")
+
+
+def set_build(path):
+    """Measures the build in path (default build/) instead."""
+    global BUILD, OUT, CLI
+    BUILD = os.path.abspath(path)
+    OUT = os.path.join(BUILD, "bench")
+    CLI = os.path.join(BUILD, "coderunner")
 
 
 def build():
@@ -97,7 +105,10 @@ def main():
                     help="idle ms before each run in the gapped rows")
     ap.add_argument("--quick", action="store_true",
                     help="/bin/true only, 50 runs (a smoke run)")
+    ap.add_argument("--build", default=BUILD,
+                    help="build dir with coderunner and libcoderunner.a")
     a = ap.parse_args()
+    set_build(a.build)
     if a.quick:
         a.n = 50
     if not os.access(CLI, os.X_OK):

@@ -26,6 +26,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 
 #include <errno.h>
@@ -505,7 +507,7 @@ test_seccomp_errno_build(void **state)
 	int			 st, n;
 
 	(void)state;
-	CHECK(seccomp_prog_build(&sp, 0, &err));
+	CHECK(seccomp_prog_build(&sp, 0, 1, &err));
 	assert_non_null(sp.filter);
 	assert_true(sp.len > 10);
 	/* results come back through shared memory */
@@ -540,7 +542,7 @@ test_seccomp_bad_abi_killed(void **state)
 	int			 st, abi;
 
 	(void)state;
-	CHECK(seccomp_prog_build(&sp, 0, &err));
+	CHECK(seccomp_prog_build(&sp, 0, 1, &err));
 	for (abi = 0; abi < 2; abi++) {
 		if ((pid = fork()) == 0) {
 			long	rc = 0;
@@ -636,7 +638,7 @@ test_seccomp_notify_build(void **state)
 	(void)state;
 	if (!seccomp_notify_supported())
 		skip();
-	CHECK(seccomp_prog_build(&sp, 1, &err));
+	CHECK(seccomp_prog_build(&sp, 1, 1, &err));
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	    -1, 0);
 	assert_true(p != MAP_FAILED);
@@ -682,6 +684,179 @@ test_seccomp_notify_build(void **state)
 	assert_true(found_mount);
 	munmap(p, 4096);
 	seccomp_prog_reset(&sp);
+}
+
+/*
+ * A classic-BPF interpreter for seccomp programs: enough to run what
+ * libseccomp emits against a struct seccomp_data.  Returns the action
+ * word, or fails the test on an instruction it does not know.
+ */
+static uint32_t
+bpf_run(const struct sock_filter *f, unsigned short len,
+    const struct seccomp_data *d)
+{
+	uint32_t	a = 0, x = 0, mem[BPF_MEMWORDS], k, v;
+	unsigned int	pc = 0, steps;
+
+	memset(mem, 0, sizeof(mem));
+	for (steps = 0; steps < 4096 && pc < len; steps++, pc++) {
+		k = f[pc].k;
+		switch (f[pc].code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (k % 4 != 0 || k + 4 > sizeof(*d))
+				fail_msg("bpf: load at %u", k);
+			memcpy(&a, (const char *)d + k, 4);
+			break;
+		case BPF_LD | BPF_IMM:
+			a = k;
+			break;
+		case BPF_LDX | BPF_IMM:
+			x = k;
+			break;
+		case BPF_LD | BPF_MEM:
+			a = mem[k % BPF_MEMWORDS];
+			break;
+		case BPF_LDX | BPF_MEM:
+			x = mem[k % BPF_MEMWORDS];
+			break;
+		case BPF_ST:
+			mem[k % BPF_MEMWORDS] = a;
+			break;
+		case BPF_STX:
+			mem[k % BPF_MEMWORDS] = x;
+			break;
+		case BPF_MISC | BPF_TAX:
+			x = a;
+			break;
+		case BPF_MISC | BPF_TXA:
+			a = x;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= k;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			a |= k;
+			break;
+		case BPF_ALU | BPF_AND | BPF_X:
+			a &= x;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+		case BPF_JMP | BPF_JGT | BPF_K:
+		case BPF_JMP | BPF_JGE | BPF_K:
+		case BPF_JMP | BPF_JSET | BPF_K:
+		case BPF_JMP | BPF_JEQ | BPF_X:
+		case BPF_JMP | BPF_JGT | BPF_X:
+		case BPF_JMP | BPF_JGE | BPF_X:
+		case BPF_JMP | BPF_JSET | BPF_X:
+			v = BPF_SRC(f[pc].code) == BPF_X ? x : k;
+			switch (BPF_OP(f[pc].code)) {
+			case BPF_JEQ:
+				v = a == v;
+				break;
+			case BPF_JGT:
+				v = a > v;
+				break;
+			case BPF_JGE:
+				v = a >= v;
+				break;
+			default:
+				v = (a & v) != 0;
+				break;
+			}
+			pc += v ? f[pc].jt : f[pc].jf;
+			break;
+		case BPF_RET | BPF_K:
+			return k;
+		case BPF_RET | BPF_A:
+			return a;
+		default:
+			fail_msg("bpf: opcode 0x%x at %u", f[pc].code, pc);
+		}
+	}
+	fail_msg("bpf: ran off the end");
+	return 0;
+}
+
+/*
+ * The binary-tree layout the sandbox loads decides every call exactly as
+ * libseccomp's plain list does: each ABI, every syscall number up to 1024
+ * (and the x32 ones), with argument values around each rule's edges.
+ */
+static void
+test_seccomp_tree_equals_list(void **state)
+{
+	static const uint64_t vals[] = {
+		0, 1, 2, 10, 17, AF_UNIX, AF_INET, AF_NETLINK, SIGCHLD,
+		CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
+		    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+		CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+		CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, 0x80,
+		CLONE_NEWUSER | SIGCHLD, TIOCSTI, TIOCLINUX, TIOCGWINSZ,
+		0x100000000ull | TIOCSTI, 0x100000000ull | AF_UNIX,
+		0xfffffffeull, 0xffffffffull, 0x100000000ull,
+		0x1ffffffffull, 0xffffffffffffffffull, 0x0008,
+	};
+	static const uint32_t arches[] = {
+		AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, 0x12345678,
+	};
+	struct seccomp_prog	 tree, list;
+	struct seccomp_data	 d;
+	struct err		 err = { "" };
+	size_t			 ai, vi, wi;
+	size_t			 nv = sizeof(vals) / sizeof(vals[0]);
+	int			 notify, nr, x32, checked = 0;
+	uint32_t		 rt, rl;
+
+	(void)state;
+	for (notify = 0; notify < 2; notify++) {
+		if (notify && !seccomp_notify_supported())
+			break;
+		CHECK(seccomp_prog_build(&tree, notify, 1, &err));
+		CHECK(seccomp_prog_build(&list, notify, 0, &err));
+		for (ai = 0; ai < sizeof(arches) / sizeof(arches[0]); ai++)
+		for (x32 = 0; x32 < 2; x32++)
+		for (nr = 0; nr < 1024; nr++)
+		for (vi = 0; vi < nv; vi++)
+		for (wi = 0; wi < 3; wi++) {
+			memset(&d, 0, sizeof(d));
+			d.arch = arches[ai];
+			d.nr = x32 ? (int)(0x40000000u | (unsigned)nr) : nr;
+			/* the value in one argument, its neighbours in
+			   the others, so that pairs are covered too */
+			d.args[wi] = vals[vi];
+			d.args[(wi + 1) % 3] = vals[(vi + 1) % nv];
+			d.args[(wi + 2) % 3] = vals[(vi + 7) % nv];
+			rt = bpf_run(tree.filter, tree.len, &d);
+			rl = bpf_run(list.filter, list.len, &d);
+			if (rt != rl)
+				fail_msg("arch 0x%x nr 0x%x args %llx %llx "
+				    "%llx: tree 0x%x, list 0x%x", d.arch,
+				    (unsigned)d.nr,
+				    (unsigned long long)d.args[0],
+				    (unsigned long long)d.args[1],
+				    (unsigned long long)d.args[2], rt, rl);
+			checked++;
+		}
+		/* and the interpreter sees what the kernel does */
+		memset(&d, 0, sizeof(d));
+		d.arch = AUDIT_ARCH_X86_64;
+		d.nr = SYS_mount;
+		assert_int_not_equal(bpf_run(tree.filter, tree.len, &d),
+		    SECCOMP_RET_ALLOW);
+		d.nr = SYS_read;
+		assert_int_equal(bpf_run(tree.filter, tree.len, &d),
+		    SECCOMP_RET_ALLOW);
+		d.arch = AUDIT_ARCH_I386;
+		assert_int_equal(bpf_run(tree.filter, tree.len, &d),
+		    SECCOMP_RET_KILL_PROCESS);
+		seccomp_prog_reset(&tree);
+		seccomp_prog_reset(&list);
+	}
+	assert_true(checked > 0);
 }
 
 static void
@@ -782,6 +957,39 @@ test_classify(void **state)
 			    verdict_cases[i].name, res.message,
 			    verdict_cases[i].msg);
 	}
+}
+
+/* /proc/net/unix of the slot's network namespace: reused only if empty */
+#define UNIX_HDR	"Num       RefCount Protocol Flags    Type St " \
+			"Inode Path\n"
+#define UNIX_ROW	"0000000000000000: 00000002 00000000 00010000 " \
+			"0001 01 123456 @cr-left-0\n"
+static const struct {
+	const char	*text;
+	int		 empty;
+} unix_cases[] = {
+	{ UNIX_HDR, 1 },
+	{ UNIX_HDR UNIX_ROW, 0 },
+	{ UNIX_HDR UNIX_ROW UNIX_ROW, 0 },
+	{ UNIX_HDR "0", 0 },		/* a row cut short */
+	{ "Num       RefCount", 0 },	/* the header cut short */
+	{ "", 0 },			/* nothing read */
+	{ "\n", 0 },
+	{ "garbage\n", 0 },		/* not the table */
+	{ UNIX_ROW, 0 },
+};
+
+static void
+test_netns_unix_empty(void **state)
+{
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(unix_cases) / sizeof(unix_cases[0]); i++)
+		if (netns_unix_empty(unix_cases[i].text,
+		    strlen(unix_cases[i].text)) != unix_cases[i].empty)
+			fail_msg("case %zu (\"%.30s\"): want %d", i,
+			    unix_cases[i].text, unix_cases[i].empty);
 }
 
 static void
@@ -919,8 +1127,10 @@ main(void)
 		cmocka_unit_test(test_seccomp_errno_build),
 		cmocka_unit_test(test_seccomp_bad_abi_killed),
 		cmocka_unit_test(test_seccomp_notify_build),
+		cmocka_unit_test(test_seccomp_tree_equals_list),
 		cmocka_unit_test(test_syscall_name),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_netns_unix_empty),
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test_setup_teardown(test_box_planted, tree_setup,
 		    tree_teardown),
