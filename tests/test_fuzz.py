@@ -60,6 +60,7 @@ def test_fuzz_smoke(clang, target, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     r = subprocess.run([binary, f"-max_total_time={SECONDS}",
+                        f"-artifact_prefix={tmp_path}/",
                         "-print_final_stats=1", "-rss_limit_mb=2048",
                         str(corpus)], cwd=ROOT, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True,
