@@ -154,6 +154,7 @@ cmd_sandbox(int argc, char **argv)
 	const char		*copies[MAX_LIST + 1];
 	char			*stdin_data = NULL, *data, *colon, *src;
 	size_t			 nenv = 0, nro = 0, ncopy = 0, len, i;
+	json_object		*msg;
 	int			 ch, rc = 2, no_box = 0, box_fd = -1;
 
 	memset(&spec, 0, sizeof(spec));
@@ -300,8 +301,10 @@ cmd_sandbox(int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
+	msg = json_object_new_string(err.msg);
 	printf("{\"status\":\"IE\",\"error\":%s}\n",
-	    json_object_to_json_string(json_object_new_string(err.msg)));
+	    json_object_to_json_string(msg));
+	json_object_put(msg);	/* the text belonged to it */
 out:
 	if (box_fd != -1 && sandbox_box_remove(sb, box_fd, &err) == -1) {
 		fprintf(stderr, "coderunner: remove box: %s\n", err.msg);
