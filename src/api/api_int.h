@@ -255,4 +255,10 @@ int	api_executors(const struct api *, int *ready, int *busy);
 /* 1 if the body's first non-blank byte is '{': JSON, whatever its type. */
 int	api_body_is_json(const struct api_req *);
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (of n bytes), or minus
+ * the length of its maximal ill-formed prefix (one U+FFFD).  render.c.
+ */
+long	api_utf8_seq(const unsigned char *p, size_t n);
+
 #endif

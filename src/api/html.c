@@ -139,44 +139,6 @@ html_wanted(const char *accept)
 
 /* ---- escaping ---- */
 
-/*
- * The length of the well-formed UTF-8 sequence at p (n bytes left), or
- * minus the length of its maximal ill-formed prefix (one U+FFFD).  The
- * same rule as render.c's, which makes the JSON strings.
- */
-static long
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		need, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 1;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		need = 2;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		need = 3;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return -1;
-	for (i = 1; i <= need; i++) {
-		if (i >= n || p[i] < lo || p[i] > hi)
-			return -(long)i;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return (long)i;
-}
-
 int
 html_escape(struct buf *b, const char *p, size_t len, struct err *err)
 {
@@ -191,7 +153,7 @@ html_escape(struct buf *b, const char *p, size_t len, struct err *err)
 	while (i < len) {
 		adv = 1;
 		if (u[i] >= 0x80) {
-			if ((n = utf8_seq(u + i, len - i)) > 0) {
+			if ((n = api_utf8_seq(u + i, len - i)) > 0) {
 				i += (size_t)n;
 				continue;
 			}

@@ -53,8 +53,8 @@ jpush(json_object *arr, json_object *v)
  * minus the length of its maximal ill-formed prefix (Unicode's "maximal
  * subpart", which becomes one U+FFFD).
  */
-static long
-utf8_seq(const unsigned char *p, size_t n)
+long
+api_utf8_seq(const unsigned char *p, size_t n)
 {
 	unsigned char	lo = 0x80, hi = 0xbf;
 	size_t		need, i;
@@ -99,7 +99,7 @@ json_text(const char *p, size_t len)
 	if (len > (size_t)INT32_MAX / 3)
 		goto out;
 	for (i = 0; i < len; i += n > 0 ? (size_t)n : (size_t)-n) {
-		if ((n = utf8_seq(u + i, len - i)) > 0)
+		if ((n = api_utf8_seq(u + i, len - i)) > 0)
 			continue;
 		if (buf_append(&b, p + good, i - good, NULL) == -1 ||
 		    buf_append(&b, "\xef\xbf\xbd", 3, NULL) == -1)
@@ -418,7 +418,7 @@ json_text_valid(const char *p, size_t len)
 	long			 n;
 
 	for (i = 0; i < len; i += (size_t)n)
-		if ((n = utf8_seq(u + i, len - i)) <= 0)
+		if ((n = api_utf8_seq(u + i, len - i)) <= 0)
 			return 0;
 	return 1;
 }

@@ -650,8 +650,8 @@ reset_signals(void)
 }
 
 /* Sends fd over the unix socket sock (SCM_RIGHTS). */
-static int
-send_fd(int sock, int fd)
+int
+sandbox_send_fd(int sock, int fd)
 {
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
@@ -718,7 +718,7 @@ run_program(struct child_ctx *c)
 		if ((lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) == -1)
 			child_die(c, "seccomp");
-		if (send_fd(4, lfd) == -1)
+		if (sandbox_send_fd(4, lfd) == -1)
 			child_die(c, "send seccomp listener");
 		close(lfd);
 		close(4);
@@ -1042,9 +1042,9 @@ read_all(int fd, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-/* Receives one fd sent with send_fd.  Returns it, or -1. */
-static int
-recv_fd(int sock)
+/* Receives one fd sent with sandbox_send_fd.  Returns it, or -1. */
+int
+sandbox_recv_fd(int sock)
 {
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
@@ -1431,7 +1431,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 				}
 			} else if (pfd[i].fd == notp[0]) {
 				/* R's one message: the listener, or EOF */
-				lfd = recv_fd(notp[0]);
+				lfd = sandbox_recv_fd(notp[0]);
 				close_fd(&notp[0]);
 			} else if (pfd[i].fd == lfd) {
 				if (!(pfd[i].revents & POLLIN) ||

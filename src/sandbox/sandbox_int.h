@@ -138,4 +138,11 @@ struct sandbox {
 #define SANDBOX_INNER_UID	1000	/* the program's uid inside */
 #define SANDBOX_INNER_GID	1000
 
+/* --- fd passing (SCM_RIGHTS over a unix socket), sandbox.c ---------- */
+
+/* Sends fd with one byte over sock.  Returns 0 or -1 (errno set). */
+int	sandbox_send_fd(int sock, int fd);
+/* Receives an fd sent by sandbox_send_fd (close-on-exec), or -1. */
+int	sandbox_recv_fd(int sock);
+
 #endif

@@ -567,61 +567,6 @@ test_seccomp_bad_abi_killed(void **state)
 	seccomp_prog_reset(&sp);
 }
 
-static int
-send_fd(int sock, int fd)
-{
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	struct iovec	 iov;
-	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char		 byte = 'L';
-
-	memset(&mh, 0, sizeof(mh));
-	memset(&u, 0, sizeof(u));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
-}
-
-static int
-recv_fd(int sock)
-{
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	struct iovec	 iov;
-	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char		 byte;
-	int		 fd = -1;
-
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 static void
 test_seccomp_notify_build(void **state)
 {
@@ -650,13 +595,19 @@ test_seccomp_notify_build(void **state)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 		    (lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp)) == -1 ||
-		    send_fd(sv[1], lfd) == -1)
+		    sandbox_send_fd(sv[1], lfd) == -1)
 			_exit(2);
 		close(lfd);
 		_exit(run_probes(p) > 0 ? 0 : 3);
 	}
 	close(sv[1]);
-	assert_true((lfd = recv_fd(sv[0])) != -1);
+	{
+		/* sandbox_recv_fd does not block: P calls it after poll */
+		struct pollfd	rd = { sv[0], POLLIN, 0 };
+
+		assert_int_equal(poll(&rd, 1, 10000), 1);
+	}
+	assert_true((lfd = sandbox_recv_fd(sv[0])) != -1);
 	close(sv[0]);
 	/* answer like P: until the child is gone */
 	memset(&res, 0, sizeof(res));
