@@ -243,27 +243,61 @@ parse_fields(const char *s, struct api_query *q, struct api_resp *resp)
 }
 
 int
+api_query_form(const struct api_req *req, struct form *f,
+    struct api_resp *resp)
+{
+	struct err	err;
+	char		msg[320];
+
+	switch (form_parse(req->query, req->query != NULL ?
+	    strlen(req->query) : 0, f, &err)) {
+	case -1:
+		reply_internal(resp, &err);
+		return -1;
+	case 0:
+		snprintf(msg, sizeof(msg), "malformed query string: %.250s",
+		    err.msg);
+		reply_error(resp, 400, msg, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_get_owned(struct api *a, const struct api_req *req, const char *token,
+    struct submission **s, struct api_resp *resp)
+{
+	const char	*owner = api_owner(req);
+	struct err	 err;
+	int		 rc;
+
+	*s = NULL;
+	if (!util_is_uuid(token))
+		return 0;
+	/* Admins see every owner's submissions. */
+	if ((rc = store_get(a->store, token, config_is_admin(a->cfg, owner) ?
+	    NULL : owner, s, &err)) == -1) {
+		reply_internal(resp, &err);
+		return -1;
+	}
+	if (rc == 1) {
+		memcpy(resp->token, (*s)->token, sizeof(resp->token));
+		resp->token[sizeof(resp->token) - 1] = '\0';
+	}
+	return rc;
+}
+
+int
 api_parse_query(const struct api_req *req, struct api_query *q,
     struct api_resp *resp)
 {
 	const struct form_field	*v;
 	struct form		 f = { 0 };
-	struct err		 err;
-	char			 msg[300];
 	int			 rc = -1, b;
 
 	memset(q, 0, sizeof(*q));
-	switch (form_parse(req->query, req->query != NULL ?
-	    strlen(req->query) : 0, &f, &err)) {
-	case -1:
-		reply_internal(resp, &err);
+	if (api_query_form(req, &f, resp) == -1)
 		goto out;
-	case 0:
-		snprintf(msg, sizeof(msg), "malformed query string: %s",
-		    err.msg);
-		reply_error(resp, 400, msg, NULL);
-		goto out;
-	}
 	/* Judge0 waits only for a clear yes. */
 	if ((v = form_get(&f, "wait")) != NULL &&
 	    api_parse_bool(v->value, &b) == 0)
@@ -287,8 +321,6 @@ h_submission(struct api *a, const struct api_req *req, const char *arg,
 	struct submission	*s = NULL;
 	struct api_query	 q;
 	json_object		*o = NULL;
-	struct err		 err;
-	const char		*owner = api_owner(req);
 
 	/* The form is a page; the verdict is a page or JSON (Accept). */
 	if (strcmp(arg, "new") == 0) {
@@ -302,22 +334,13 @@ h_submission(struct api *a, const struct api_req *req, const char *arg,
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
 	    api_parse_query(req, &q, resp) == -1)
 		goto out;
-	if (!util_is_uuid(arg)) {
-		reply_error(resp, 404, "submission not found", NULL);
-		goto out;
-	}
-	/* Admins see every owner's submissions. */
-	switch (store_get(a->store, arg, config_is_admin(a->cfg, owner) ?
-	    NULL : owner, &s, &err)) {
+	switch (api_get_owned(a, req, arg, &s, resp)) {
 	case -1:
-		reply_internal(resp, &err);
 		goto out;
 	case 0:
 		reply_error(resp, 404, "submission not found", NULL);
 		goto out;
 	}
-	memcpy(resp->token, s->token, sizeof(resp->token));
-	resp->token[sizeof(resp->token) - 1] = '\0';
 	if ((o = view_submission(a, s, &q, resp)) != NULL)
 		reply_json(resp, 200, o);
 out:

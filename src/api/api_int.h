@@ -119,6 +119,21 @@ struct api_query {
 	int		fields_all;	/* fields=* */
 	uint64_t	fields;		/* bit i: field i; 0: the default set */
 };
+/*
+ * Parses the query string into f (release with form_reset).  Returns 0,
+ * or -1 with resp answered (400 for a malformed query).
+ */
+int	api_query_form(const struct api_req *, struct form *,
+	    struct api_resp *);
+/*
+ * The submission token as the caller may see it (their own; admins see
+ * all).  Returns 1 with *s (caller frees) and resp->token set, 0 if there
+ * is none to show (bad token, unknown, another owner's: the caller
+ * answers its 404), -1 with resp answered (500).
+ */
+struct submission;
+int	api_get_owned(struct api *, const struct api_req *, const char *token,
+	    struct submission **s, struct api_resp *resp);
 int	api_parse_query(const struct api_req *, struct api_query *,
 	    struct api_resp *);
 

@@ -131,12 +131,8 @@ api_get_batch(struct api *a, const struct api_req *req, const char *arg,
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
 	    api_parse_query(req, &q, resp) == -1)
 		goto out;
-	/* api_parse_query read the same query: it parses */
-	if (form_parse(req->query, strlen(req->query != NULL ? req->query :
-	    ""), &f, &err) != 1) {
-		reply_internal(resp, &err);
+	if (api_query_form(req, &f, resp) == -1)
 		goto out;
-	}
 	if ((tf = form_get(&f, "tokens")) == NULL || tf->value[0] == '\0') {
 		reply_invalid(resp, NULL, "tokens", "can't be blank");
 		goto out;

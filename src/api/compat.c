@@ -545,28 +545,18 @@ api_get_status(struct api *a, const struct api_req *req, const char *arg,
     struct api_resp *resp)
 {
 	struct submission	*s = NULL;
-	struct err		 err;
 	json_object		*o = NULL;
-	const char		*owner = api_owner(req);
 	size_t			 i;
 
 	if (reply_header(resp, "Cache-Control: no-store") == -1)
 		goto out;
-	if (!util_is_uuid(arg)) {
-		reply_error(resp, 404, "job not found", NULL);
-		goto out;
-	}
-	switch (store_get(a->store, arg, config_is_admin(a->cfg, owner) ?
-	    NULL : owner, &s, &err)) {
+	switch (api_get_owned(a, req, arg, &s, resp)) {
 	case -1:
-		reply_internal(resp, &err);
 		goto out;
 	case 0:
 		reply_error(resp, 404, "job not found", NULL);
 		goto out;
 	}
-	memcpy(resp->token, s->token, sizeof(resp->token));
-	resp->token[sizeof(resp->token) - 1] = '\0';
 	if (!judge_status_is_final(s->status)) {
 		if ((o = json_object_new_object()) == NULL ||
 		    jadd(o, "status", json_object_new_string("pending")) ==

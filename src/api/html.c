@@ -1304,26 +1304,17 @@ html_get_submission(struct api *a, const struct api_req *req,
 	struct page			 pg;
 	struct err			 err;
 	char				 title[64], path[64];
-	const char			*owner = api_owner(req);
 	int64_t				 ahead = -1;
 	int				 final, ran;
 
-	if (!util_is_uuid(token)) {
-		html_error(a, req, 404, "There is no such submission.", resp);
-		goto out;
-	}
-	switch (store_get(a->store, token, config_is_admin(a->cfg, owner) ?
-	    NULL : owner, &s, &err)) {
+	switch (api_get_owned(a, req, token, &s, resp)) {
 	case -1:
-		reply_internal(resp, &err);
 		goto out;
 	case 0:
 		html_error(a, req, 404, "There is no such submission, or it "
 		    "is not yours.", resp);
 		goto out;
 	}
-	memcpy(resp->token, s->token, sizeof(resp->token));
-	resp->token[sizeof(resp->token) - 1] = '\0';
 	final = judge_status_is_final(s->status);
 	if (s->status == JS_QUEUE &&
 	    (ahead = store_queue_ahead(a->store, s->id, &err)) < 0)
@@ -1484,24 +1475,14 @@ hist_query(struct api *a, const struct api_req *req, struct hist *h,
 	const struct form_field	*v;
 	const struct lang	*l;
 	struct form		 f = { 0 };
-	struct err		 err;
 	char			 msg[320];
 	int64_t			 n[4] = { 1, HIST_PER_PAGE, 0, 0 };
 	size_t			 i;
 	int			 rc = -1;
 
 	memset(h, 0, sizeof(*h));
-	switch (form_parse(req->query, req->query != NULL ?
-	    strlen(req->query) : 0, &f, &err)) {
-	case -1:
-		reply_internal(resp, &err);
+	if (api_query_form(req, &f, resp) == -1)
 		goto out;
-	case 0:
-		snprintf(msg, sizeof(msg), "malformed query string: %s",
-		    err.msg);
-		reply_error(resp, 400, msg, NULL);
-		goto out;
-	}
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		/* "" is "any": what an untouched filter select sends */
 		if ((v = form_get(&f, ints[i].name)) == NULL ||
