@@ -363,6 +363,9 @@ cmd_check(int argc, char **argv)
 	printf("seccomp user notification: %s\n", h.seccomp_notify ?
 	    "ok (denied calls are named in results)" :
 	    "no (denied calls fail with EPERM, unreported)");
+	printf("i386 system calls (int 0x80): %s\n", h.ia32 ?
+	    "run by this kernel; the seccomp filter kills them" :
+	    "refused by this kernel (ia32 emulation off): SIGSEGV");
 	printf("cgroup: %s%s%s%s%s\n", sandbox_cgroup_name(h.cgroup),
 	    h.cgroup_path[0] ? " at " : "", h.cgroup_path,
 	    h.controllers[0] ? " controllers: " : "", h.controllers);

@@ -1726,6 +1726,7 @@ sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
 		    sb->cg.base[0]);
 		h->swap_off = access(path, F_OK) == 0;
 	}
+	h->ia32 = sandbox_host_ia32() == 1;
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = envp;
@@ -1739,4 +1740,31 @@ sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
 	h->userns = res.status == SANDBOX_OK;
 	sandbox_result_reset(&res);
 	return 0;
+}
+
+int
+sandbox_host_ia32(void)
+{
+	pid_t	pid;
+	int	st;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		long	rc = -1;
+
+		/* a test harness's handler must not catch what we probe */
+		(void)signal(SIGSEGV, SIG_DFL);
+#if defined(__x86_64__)
+		/* 20 = getpid on i386 */
+		__asm__ volatile ("int $0x80" : "=a"(rc) : "a"(20L) : "memory");
+#endif
+		_exit(rc == getpid() ? 0 : 1);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st) == 0;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV ? 0 : -1;
 }

@@ -161,6 +161,10 @@ struct sandbox_host {
 	int			pids;		/* a pids controller limits
 						   processes + threads */
 	int			swap_off;	/* memory limit covers swap */
+	int			ia32;		/* the kernel runs i386 system
+						   calls (int 0x80) of 64-bit
+						   programs: the filter must
+						   stop them */
 	enum sandbox_cgroup	cgroup;
 	char			cgroup_path[256];
 	char			controllers[128];
@@ -168,5 +172,13 @@ struct sandbox_host {
 };
 int	sandbox_probe_host(struct sandbox *, struct sandbox_host *,
 	    struct err *);
+/*
+ * Whether this kernel executes a 64-bit program's i386 system calls (int
+ * 0x80), tried once in a forked child outside any box: 1 if it does
+ * (then the seccomp filter is what stops them), 0 if the kernel kills the
+ * caller with SIGSEGV first (ia32 emulation off), -1 if the probe failed.
+ * Either way an i386 call never runs in a box.
+ */
+int	sandbox_host_ia32(void);
 
 #endif

@@ -532,6 +532,13 @@ test_seccomp_errno_build(void **state)
 	assert_null(sp.filter);
 }
 
+/*
+ * Non-native ABIs never run.  The filter kills them with SIGSYS; on a
+ * kernel without ia32 emulation the kernel itself kills an int 0x80 with
+ * SIGSEGV before seccomp sees it, which is as good.  Which one happens is
+ * asked of the host first (sandbox_host_ia32, outside any filter), so
+ * that where the filter is what stops the call, only SIGSYS passes.
+ */
 static void
 test_seccomp_bad_abi_killed(void **state)
 {
@@ -539,14 +546,18 @@ test_seccomp_bad_abi_killed(void **state)
 	struct sock_fprog	 fp;
 	struct err		 err = { "" };
 	pid_t			 pid;
-	int			 st, abi;
+	int			 st, abi, ia32;
 
 	(void)state;
+	assert_true((ia32 = sandbox_host_ia32()) != -1);
 	CHECK(seccomp_prog_build(&sp, 0, 1, &err));
 	for (abi = 0; abi < 2; abi++) {
 		if ((pid = fork()) == 0) {
 			long	rc = 0;
 
+			/* cmocka's handlers must not run in this child */
+			(void)signal(SIGSEGV, SIG_DFL);
+			(void)signal(SIGSYS, SIG_DFL);
 			fp.len = sp.len;
 			fp.filter = sp.filter;
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
@@ -562,6 +573,8 @@ test_seccomp_bad_abi_killed(void **state)
 		}
 		assert_int_equal(waitpid(pid, &st, 0), pid);
 		assert_true(WIFSIGNALED(st));
+		if (abi == 0 && !ia32 && WTERMSIG(st) == SIGSEGV)
+			continue;
 		assert_int_equal(WTERMSIG(st), SIGSYS);
 	}
 	seccomp_prog_reset(&sp);
