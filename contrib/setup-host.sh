@@ -14,6 +14,14 @@
 #        coderunner.
 #    A missing controller is reported, never fatal: the sandbox falls back
 #    to rlimits and says so (`coderunner check`, GET /system_info).
+#  - a subordinate uid and gid range for the service user in /etc/subuid
+#    and /etc/subgid (65536 ids no one else has): the boxes run as uids
+#    of that range, mapped by newuidmap/newgidmap (Debian's uidmap), so a
+#    box owns nothing on the host;
+#  - a pool of device node sets, /var/lib/coderunner/dev/NN/{null,zero,
+#    full,random,urandom}: each sandbox slot claims one, so that boxes
+#    running at the same time share no inode (a lock on /dev/null would
+#    otherwise be seen by every other box).
 #
 # Idempotent: run it as often as you like.  Cgroup dirs live in a virtual
 # file system and are gone after a reboot; run it again at boot (the
@@ -131,3 +139,56 @@ elif [ -d "$CG" ]; then
 else
 	warn "no cgroup file system at $CG: the sandbox uses rlimits only"
 fi
+
+# --- subordinate ids for the boxes ----------------------------------------
+# The next free 65536-aligned range above every range already given out
+# (and above 100000, where Debian's useradd starts).
+next_subid_start() {
+	cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '
+	    NF == 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ {
+		end = $2 + $3; if (end > max) max = end }
+	    END {
+		if (max < 100000) max = 100000
+		print int((max + 65535) / 65536) * 65536 }'
+}
+has_subid() {
+	awk -F: -v u="$SVC_USER" -v id="$(id -u "$SVC_USER")" \
+	    '($1 == u || $1 == id) && NF == 3 { found = 1 } END { exit !found }' \
+	    "$1" 2>/dev/null
+}
+touch /etc/subuid /etc/subgid
+if has_subid /etc/subuid && has_subid /etc/subgid; then
+	say "subordinate ids of $SVC_USER exist"
+else
+	start=$(next_subid_start)
+	end=$((start + 65535))
+	has_subid /etc/subuid || echo "$SVC_USER:$start:65536" >>/etc/subuid
+	has_subid /etc/subgid || echo "$SVC_USER:$start:65536" >>/etc/subgid
+	say "subordinate ids $start-$end for $SVC_USER (/etc/subuid, /etc/subgid)"
+fi
+if ! [ -x /usr/bin/newuidmap ] || ! [ -x /usr/bin/newgidmap ]; then
+	warn "newuidmap/newgidmap missing (package uidmap): boxes run as $SVC_USER"
+fi
+
+# --- device node sets for the slots -------------------------------------------
+DEV_POOL=${CODERUNNER_DEV_POOL:-/var/lib/coderunner/dev}
+DEV_SETS=${CODERUNNER_DEV_SETS:-64}
+mkdir -p "$DEV_POOL"
+chmod 755 "$(dirname "$DEV_POOL")" "$DEV_POOL"
+made=0
+i=0
+while [ "$i" -lt "$DEV_SETS" ]; do
+	d=$DEV_POOL/$(printf '%02d' "$i")
+	[ -d "$d" ] || { mkdir "$d"; made=$((made + 1)); }
+	chmod 755 "$d"
+	for n in null:3 zero:5 full:7 random:8 urandom:9; do
+		f=$d/${n%%:*}
+		if [ ! -c "$f" ]; then
+			rm -f "$f"
+			mknod -m 666 "$f" c 1 "${n##*:}" ||
+			    { warn "cannot make device nodes in $DEV_POOL"; break 2; }
+		fi
+	done
+	i=$((i + 1))
+done
+say "device node sets: $DEV_SETS in $DEV_POOL ($made new)"

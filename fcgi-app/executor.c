@@ -75,10 +75,12 @@ null_stdin(int slot)
 	}
 }
 
-/* What test_started needs: the executor's store handle. */
+/* What the judge's hooks need. */
 struct progress {
-	struct store	*st;
-	int		 slot;
+	const struct proc_ctx	*ctx;
+	struct store		*st;
+	int			 slot;
+	int			 sweep_due;	/* a box was left: sweep */
 };
 
 /*
@@ -97,12 +99,47 @@ test_started(void *arg, const struct submission *s, size_t k)
 		    s->token, err.msg);
 }
 
+/*
+ * judge_hooks.box_left: a box could not be unmounted.  The verdict
+ * stands; the box's memory stays until the slot's namespaces are made
+ * anew, which the sandbox does before its next box.
+ */
 static void
-run_job(const struct proc_ctx *ctx, struct store *st, struct sandbox *sb,
-    int slot, struct submission *s)
+box_left(void *arg, const char *why)
 {
-	struct progress		 prog = { st, slot };
-	struct judge_hooks	 hooks = { test_started, &prog };
+	struct progress	*p = arg;
+
+	log_warnx("executor %d: box not removed: %s", p->slot, why);
+	metrics_cleanup_failure(p->ctx->metrics);
+	p->sweep_due = 1;
+}
+
+/*
+ * Removes what crashed runs left; a failure is logged and counted, and
+ * the sweep is tried again after the next job.
+ */
+static void
+sweep(struct progress *p, struct sandbox *sb)
+{
+	struct err	err;
+	int		rc;
+
+	p->sweep_due = 0;
+	if ((rc = sandbox_sweep(sb, 0, &err)) == -1) {
+		log_warnx("executor %d: sweep: %s", p->slot, err.msg);
+		metrics_cleanup_failure(p->ctx->metrics);
+		p->sweep_due = 1;
+	} else if (rc > 0)
+		log_info("executor %d: removed %d leftover(s)", p->slot, rc);
+}
+
+static void
+run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
+{
+	const struct proc_ctx	*ctx = prog->ctx;
+	struct store		*st = prog->st;
+	int			 slot = prog->slot;
+	struct judge_hooks	 hooks = { test_started, box_left, prog };
 	struct err	err;
 	int64_t		t0 = util_mono_us();
 	int		i;
@@ -157,6 +194,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	struct sandbox		*sb;
 	struct store		*st;
 	struct submission	*s;
+	struct progress		 prog;
 	struct err		 err;
 	int			 sig_fd, rc;
 
@@ -175,10 +213,10 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	if ((sb = sandbox_open(&sc, &err)) == NULL)
 		fatal("executor %d: sandbox: %s", slot, err.msg);
 	/* what a crashed predecessor in this slot left behind */
-	if ((rc = sandbox_sweep(sb, 0, &err)) == -1)
-		log_warnx("executor %d: sweep: %s", slot, err.msg);
-	else if (rc > 0)
-		log_info("executor %d: removed %d leftover box(es)", slot, rc);
+	prog.ctx = ctx;
+	prog.st = st;
+	prog.slot = slot;
+	sweep(&prog, sb);
 	log_info("executor %d: ready (cgroup %s)", slot,
 	    sandbox_cgroup_name(sandbox_cgroup_backend(sb)));
 	metrics_executor_ready(ctx->metrics, slot);
@@ -187,8 +225,10 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	while (!proc_stop_requested(sig_fd)) {
 		s = NULL;
 		if ((rc = store_claim(st, slot, LEASE_MS, &s, &err)) == 1) {
-			run_job(ctx, st, sb, slot, s);
+			run_job(&prog, sb, s);
 			submission_free(s);
+			if (prog.sweep_due)
+				sweep(&prog, sb);
 			continue;
 		}
 		if (rc == -1)

@@ -116,6 +116,13 @@ metrics_sandbox_failure(struct metrics *m)
 }
 
 void
+metrics_cleanup_failure(struct metrics *m)
+{
+	if (m != NULL)
+		ADD(&m->cleanup_failures, 1);
+}
+
+void
 metrics_callback(struct metrics *m, enum metrics_callback c)
 {
 	if (m != NULL && (int)c >= 0 && c <= METRICS_CB_FAILED)
@@ -320,6 +327,11 @@ metrics_render(const struct metrics *m, const struct lang_table *langs,
 	    "Jobs on which the sandbox itself failed.", err) == -1 ||
 	    buf_printf(b, err, "coderunner_sandbox_setup_failures_total "
 	    "%llu\n", (unsigned long long)LOAD(&m->sandbox_failures)) == -1 ||
+	    head(b, "coderunner_sandbox_cleanup_failures_total", "counter",
+	    "Boxes and crash leftovers that could not be removed (each is "
+	    "logged; the sweep tries again).", err) == -1 ||
+	    buf_printf(b, err, "coderunner_sandbox_cleanup_failures_total "
+	    "%llu\n", (unsigned long long)LOAD(&m->cleanup_failures)) == -1 ||
 	    head(b, "coderunner_http_responses_total", "counter",
 	    "HTTP responses of the application, by status code.", err) == -1)
 		return -1;

@@ -47,6 +47,7 @@ struct metrics {
 	uint64_t	duration[METRICS_LANGS][METRICS_BUCKETS + 1];
 	uint64_t	duration_sum_us[METRICS_LANGS];
 	uint64_t	sandbox_failures;
+	uint64_t	cleanup_failures;	/* boxes, leftovers not removed */
 	uint64_t	callbacks[3];	/* enum metrics_callback */
 	int32_t		nexecutors;
 	struct metrics_executor	exec[METRICS_EXECUTORS];
@@ -74,6 +75,8 @@ void	metrics_finished(struct metrics *, const struct lang_table *,
 	    int lang_id, int status, int64_t us);
 /* The sandbox itself failed on a job (not the program in it). */
 void	metrics_sandbox_failure(struct metrics *);
+/* A box or a leftover of a crash could not be removed. */
+void	metrics_cleanup_failure(struct metrics *);
 void	metrics_callback(struct metrics *, enum metrics_callback);
 
 /* Executor slot state: the master sets pid (0: gone, also clears ready). */

@@ -144,8 +144,8 @@ cmd_sandbox(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sandbox_config	 cfg = { "/tmp/coderunner-boxes", NULL, 0,
-				    200000 };
+	struct sandbox_config	 cfg = {
+		.box_root = "/tmp/coderunner-boxes", .uid_base = 200000 };
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 res;
 	struct sandbox		*sb = NULL;
@@ -155,7 +155,8 @@ cmd_sandbox(int argc, char **argv)
 	char			*stdin_data = NULL, *data, *colon, *src;
 	size_t			 nenv = 0, nro = 0, ncopy = 0, len, i;
 	json_object		*msg;
-	int			 ch, rc = 2, no_box = 0, box_fd = -1;
+	struct sandbox_box	*box = NULL;
+	int			 ch, rc = 2, no_box = 0;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
@@ -261,12 +262,25 @@ cmd_sandbox(int argc, char **argv)
 		goto fail;
 	/* what a killed predecessor in this slot left behind */
 	if (sandbox_sweep(sb, 0, &err) == -1)
-		goto fail;
-	spec.box_fd = -1;
+		fprintf(stderr, "coderunner: sweep: %s\n", err.msg);
 	if (!no_box) {
-		if ((box_fd = sandbox_box_create(sb, &err)) == -1)
+		/* the corpus's box disk: 16 MiB and 2048 inodes, and the copies */
+		uint64_t	bytes = 16u << 20;
+
+		for (i = 0; i < ncopy; i++) {
+			struct stat	st;
+
+			if ((colon = strchr(copies[i], ':')) != NULL)
+				*colon = '\0';
+			if (stat(copies[i], &st) == 0)
+				bytes += (uint64_t)st.st_size;
+			if (colon != NULL)
+				*colon = ':';
+		}
+		if ((box = sandbox_box_new(sb, bytes, 2048 + ncopy,
+		    &err)) == NULL)
 			goto fail;
-		spec.box_fd = box_fd;
+		spec.box = box;
 		for (i = 0; i < ncopy; i++) {
 			struct stat	st;
 
@@ -284,7 +298,7 @@ cmd_sandbox(int argc, char **argv)
 				free(data);
 				goto fail;
 			}
-			if (sandbox_box_write(box_fd, colon, data, len,
+			if (sandbox_box_write(box, colon, data, len,
 			    st.st_mode & 0755, &err) == -1) {
 				free(src);
 				free(data);
@@ -306,7 +320,7 @@ fail:
 	    json_object_to_json_string(msg));
 	json_object_put(msg);	/* the text belonged to it */
 out:
-	if (box_fd != -1 && sandbox_box_remove(sb, box_fd, &err) == -1) {
+	if (sandbox_box_free(sb, box, &err) == -1) {
 		fprintf(stderr, "coderunner: remove box: %s\n", err.msg);
 		rc = 2;
 	}
@@ -324,8 +338,8 @@ cmd_check(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sandbox_config	 cfg = { "/tmp/coderunner-boxes", NULL, 0,
-				    200000 };
+	struct sandbox_config	 cfg = {
+		.box_root = "/tmp/coderunner-boxes", .uid_base = 200000 };
 	struct sandbox		*sb = NULL;
 	struct sandbox_host	 h;
 	struct lang_table	*lt = NULL;
@@ -363,6 +377,18 @@ cmd_check(int argc, char **argv)
 	printf("seccomp user notification: %s\n", h.seccomp_notify ?
 	    "ok (denied calls are named in results)" :
 	    "no (denied calls fail with EPERM, unreported)");
+	printf("box uid on the host: %u (%s)\n", (unsigned)h.box_uid,
+	    h.ids == SANDBOX_IDS_SUBID ? "a subordinate id of this user, "
+	    "owns nothing" : h.ids == SANDBOX_IDS_ROOT ? "box_uid_base + "
+	    "slot" : "this user's own: no /etc/subuid range or no "
+	    "newuidmap; run contrib/setup-host.sh as root");
+	printf("system files: %s\n", h.private_fs ? "seen through the "
+	    "slot's own overlays (locks and watches stay in the slot)" :
+	    "the host's inodes, shared by every box");
+	printf("device nodes: %s\n", h.private_devices ? "the slot's own "
+	    "set (" SANDBOX_DEV_POOL ")" : "the host's, shared by every box "
+	    "(no free set in " SANDBOX_DEV_POOL ": run contrib/setup-host.sh "
+	    "as root)");
 	printf("i386 system calls (int 0x80): %s\n", h.ia32 ?
 	    "run by this kernel; the seccomp filter kills them" :
 	    "refused by this kernel (ia32 emulation off): SIGSEGV");

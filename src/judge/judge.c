@@ -21,6 +21,9 @@
 #define COMPILE_PROCS		64
 #define COMPILE_OUTPUT		(64 << 10)
 #define COMPILE_FSIZE		(64 << 20)
+/* the box: sources and what the compile writes, on a tmpfs of its own */
+#define BOX_BYTES		(256u << 20)
+#define BOX_INODES		8192
 
 static const char *const base_env[] = {
 	"PATH=/usr/local/bin:/usr/bin:/bin",
@@ -188,7 +191,7 @@ expand_argv(char *const *tmpl, char *const *options, char *const *sources,
 /* Runs test i once into tr. */
 static int
 run_once(struct sandbox *sb, const struct lang *lang, struct submission *s,
-    size_t i, int box_fd, char *const *args, int64_t cap,
+    size_t i, struct sandbox_box *box, char *const *args, int64_t cap,
     struct judge_test_result *tr, struct err *err)
 {
 	struct sandbox_spec		 spec;
@@ -203,7 +206,7 @@ run_once(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = (const char *const *)argv;
 	spec.envp = env;
-	spec.box_fd = box_fd;
+	spec.box = box;
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
 	spec.ro_paths = (const char *const *)lang->ro_paths;
 	spec.stdin_data = t->stdin_data != NULL ? t->stdin_data : "";
@@ -240,7 +243,7 @@ run_once(struct sandbox *sb, const struct lang *lang, struct submission *s,
  */
 static int
 run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
-    size_t i, int box_fd, char *const *args, int64_t cap, struct err *err)
+    size_t i, struct sandbox_box *box, char *const *args, int64_t cap, struct err *err)
 {
 	struct judge_test_result	*tr = &s->results[i], one;
 	double				 time_s = 0, wall_s = 0, mem_kb = 0;
@@ -250,7 +253,7 @@ run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
 		runs = 1;
 	for (k = 0; k < runs; k++) {
 		memset(&one, 0, sizeof(one));
-		if (run_once(sb, lang, s, i, box_fd, args, cap, &one,
+		if (run_once(sb, lang, s, i, box, args, cap, &one,
 		    err) == -1) {
 			free(one.stdout_data);
 			free(one.stderr_data);
@@ -276,7 +279,8 @@ run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
 /* Returns 1 if it compiled, 0 on a compilation error, -1 on failure. */
 static int
 compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
-    int box_fd, char *const *sources, int64_t cap, struct err *err)
+    struct sandbox_box *box, char *const *sources, int64_t cap,
+    struct err *err)
 {
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 r;
@@ -306,7 +310,7 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = (const char *const *)argv;
 	spec.envp = env;
-	spec.box_fd = box_fd;
+	spec.box = box;
 	spec.box_mode = SANDBOX_BOX_RW;
 	spec.ro_paths = (const char *const *)lang->ro_paths;
 	spec.stderr_to_stdout = 1;
@@ -358,7 +362,8 @@ cmp_names(const void *a, const void *b)
  * the language's source file: what "{sources}" stands for.
  */
 static int
-write_files(const struct lang *lang, const struct submission *s, int box_fd,
+write_files(const struct lang *lang, const struct submission *s,
+    struct sandbox_box *box,
     char ***srcs, struct err *err)
 {
 	const char	*ext = strrchr(lang->source_file, '.');
@@ -368,7 +373,7 @@ write_files(const struct lang *lang, const struct submission *s, int box_fd,
 	if ((v = calloc(s->nfiles + 2, sizeof(char *))) == NULL)
 		return err_errno(err, "calloc");
 	if (s->source_len > 0 || s->nfiles == 0) {
-		if (sandbox_box_write(box_fd, lang->source_file, s->source,
+		if (sandbox_box_write(box, lang->source_file, s->source,
 		    s->source_len, 0644, err) == -1)
 			goto fail;
 		v[n++] = lang->source_file;
@@ -376,12 +381,12 @@ write_files(const struct lang *lang, const struct submission *s, int box_fd,
 	/* the language's own helpers first; a user file may not replace one */
 	for (i = 0; lang->box_files != NULL && lang->box_files[i] != NULL;
 	    i += 2)
-		if (sandbox_box_write(box_fd, lang->box_files[i],
+		if (sandbox_box_write(box, lang->box_files[i],
 		    lang->box_files[i + 1], strlen(lang->box_files[i + 1]),
 		    0644, err) == -1)
 			goto fail;
 	for (i = 0; i < s->nfiles; i++) {
-		if (sandbox_box_write(box_fd, s->files[i].name,
+		if (sandbox_box_write(box, s->files[i].name,
 		    s->files[i].content, s->files[i].len, 0644, err) == -1)
 			goto fail;
 		nl = strlen(s->files[i].name);
@@ -405,7 +410,9 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	const struct lang	*lang;
 	char			**sources = NULL, **args = NULL;
 	size_t			 i;
-	int			 box_fd = -1, rc = -1, c, failed = 0;
+	struct sandbox_box	*box = NULL;
+	struct err		 e2 = { "" };
+	int			 rc = -1, c, failed = 0;
 
 	s->status = JS_IE;
 	s->compiles = 0;
@@ -421,11 +428,11 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	if (s->command_line_arguments != NULL &&
 	    judge_words(s->command_line_arguments, &args) == -1)
 		return err_errno(err, "malloc");
-	if ((box_fd = sandbox_box_create(sb, err)) == -1 ||
-	    write_files(lang, s, box_fd, &sources, err) == -1)
+	if ((box = sandbox_box_new(sb, BOX_BYTES, BOX_INODES, err)) == NULL ||
+	    write_files(lang, s, box, &sources, err) == -1)
 		goto out;
 	if (lang->compile_argv != NULL) {
-		if ((c = compile(sb, lang, s, box_fd, sources,
+		if ((c = compile(sb, lang, s, box, sources,
 		    stored_output_bytes, err)) == -1)
 			goto out;
 		if (c == 0) {
@@ -445,7 +452,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 		}
 		if (hooks != NULL && hooks->test_started != NULL)
 			hooks->test_started(hooks->arg, s, i + 1);
-		if (run_test(sb, lang, s, i, box_fd, args, stored_output_bytes,
+		if (run_test(sb, lang, s, i, box, args, stored_output_bytes,
 		    err) == -1)
 			goto out;
 		if (s->results[i].time_s > s->time_s)
@@ -471,7 +478,8 @@ out:
 	}
 	free(sources);
 	judge_words_free(args);
-	if (box_fd != -1)
-		(void)sandbox_box_remove(sb, box_fd, NULL);
+	if (sandbox_box_free(sb, box, &e2) == -1 && hooks != NULL &&
+	    hooks->box_left != NULL)
+		hooks->box_left(hooks->arg, e2.msg);
 	return rc;
 }

@@ -125,6 +125,8 @@ int	submission_set_single_test(struct submission *, const char *in,
 struct judge_hooks {
 	void	(*test_started)(void *arg, const struct submission *s,
 		    size_t k);
+	/* the box could not be removed afterwards (the verdict stands) */
+	void	(*box_left)(void *arg, const char *why);
 	void	*arg;
 };
 

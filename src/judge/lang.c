@@ -265,7 +265,7 @@ lang_table_probe(struct lang_table *t, struct sandbox *sb, struct err *err)
 			memset(&spec, 0, sizeof(spec));
 			spec.argv = (const char *const *)l->version_cmd;
 			spec.envp = envp;
-			spec.box_fd = -1;
+			spec.box = NULL;
 			spec.ro_paths = (const char *const *)l->ro_paths;
 			spec.stderr_to_stdout = 1;
 			spec.lim.wall_ms = 10000;

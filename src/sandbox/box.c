@@ -1,15 +1,19 @@
 /*
- * Box directories on the host side.  A box is a fresh directory with an
- * unpredictable name under box_root: "s<slot>-<pid>-<64 random bits>",
- * where pid is the process that made it, so that a startup sweep removes
- * only the boxes of dead makers (another instance may share box_root and
- * even the slot number, e.g. two CLI runs).
+ * Boxes, seen from P.  A box is a tmpfs of its own that lives in the
+ * slot's private mount namespace (sandbox.c's theory), mounted by the J
+ * of the first run that uses it, at box_root/<name> there; on the host,
+ * box_root stays an empty directory.  So whatever a compile or a program
+ * writes is capped by the box's size and inode limits, never reaches the
+ * host's disk, and goes whole with one unmount: host code never opens,
+ * reads or walks anything a program could have made.
  *
- * The program inside may plant links, fifos or unreadable directories in
- * it, so host code never resolves a path inside a box: it works relative
- * to dir fds, opens with O_NOFOLLOW, checks S_ISREG before reading, caps
- * what it reads, and removes with unlinkat(2) on names it read from the
- * directory itself.
+ * The files of a box are queued here (copies) and written by that first
+ * J, as the box's uid, with O_EXCL | O_NOFOLLOW into the fresh tmpfs.
+ *
+ * What is left on the host's disk to clean up is what older versions put
+ * in box_root (box directories with a program's files in them): the
+ * sweep removes those with box_clear(), which walks any depth without
+ * following links.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -17,7 +21,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,136 +30,134 @@
 #include "base/util.h"
 #include "sandbox_int.h"
 
-#define BOX_MAX_DEPTH	64
+#define SLOT_REFRESH_US	(600 * 1000000LL)	/* overlays' age limit */
 
-int
-sandbox_box_create(struct sandbox *sb, struct err *err)
+/*
+ * Whether the slot's namespaces should be made anew before a new box:
+ * the overlays of the system's dirs see the host's files as they were
+ * when they were mounted (overlayfs does not expect its lower layers to
+ * change), so after a package upgrade or a while they are renewed, and
+ * when a box could not be unmounted.  Only when no box lives in them.
+ */
+static int
+slot_stale(const struct sandbox *sb)
 {
-	unsigned char	rnd[8];
-	char		name[64];
-	int		fd = -1, try;
+	return sb->userns_fd != -1 && sb->nboxes == 0 && (sb->stale ||
+	    util_mono_us() - sb->ns_made_us > SLOT_REFRESH_US ||
+	    slot_pkgdb_mtime() != sb->dpkg_mtime_ns);
+}
 
-	for (try = 0; try < 8; try++) {
-		if (util_random(rnd, sizeof(rnd), err) == -1)
-			return -1;
-		snprintf(name, sizeof(name),
-		    "s%u-%d-%02x%02x%02x%02x%02x%02x%02x%02x", sb->slot,
-		    (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-		    rnd[5], rnd[6], rnd[7]);
-		if (mkdirat(sb->box_root_fd, name, 0700) == 0)
-			break;
-		if (errno != EEXIST)
-			return err_errno(err, "mkdir box %s", name);
+struct sandbox_box *
+sandbox_box_new(struct sandbox *sb, uint64_t bytes, uint32_t inodes,
+    struct err *err)
+{
+	struct sandbox_box	*b;
+	unsigned char		 rnd[8];
+
+	if (bytes == 0 || inodes == 0) {
+		err_set(err, "box: size and inodes are required");
+		return NULL;
 	}
-	if (try == 8)
-		return err_set(err, "cannot make a unique box name");
-	if ((fd = openat(sb->box_root_fd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_errno(err, "open box %s", name);
-	/* as root the box belongs to the slot's own outer uid */
-	if (sb->privileged && fchown(fd, sb->outer_uid, sb->outer_gid) == -1) {
-		err_errno(err, "chown box");
-		(void)sandbox_box_remove(sb, fd, NULL);
-		return -1;
+	if (util_random(rnd, sizeof(rnd), err) == -1)
+		return NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		err_errno(err, "calloc");
+		return NULL;
 	}
-	return fd;
+	if (slot_stale(sb))
+		slot_ns_close(sb);
+	snprintf(b->name, sizeof(b->name),
+	    "b%lu-%02x%02x%02x%02x%02x%02x%02x%02x", sb->seq++, rnd[0],
+	    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	b->bytes = bytes;
+	b->inodes = inodes;
+	sb->nboxes++;
+	return b;
 }
 
 int
-sandbox_box_write(int box_fd, const char *name, const void *data,
+sandbox_box_write(struct sandbox_box *b, const char *name, const void *data,
     size_t len, int mode, struct err *err)
 {
-	const char	*p = data;
-	ssize_t		 n;
-	int		 fd, rc = 0;
+	struct box_file	*f;
 
 	if (*name == '\0' || strchr(name, '/') != NULL ||
-	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strlen(name) >= sizeof(f->name))
 		return err_set(err, "bad file name");
-	if ((fd = openat(box_fd, name, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, mode)) == -1)
-		return err_errno(err, "create %s", name);
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			rc = err_errno(err, "write %s", name);
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	/* fchmod: the mode given to openat is masked by the umask */
-	if (rc == 0 && fchmod(fd, mode) == -1)
-		rc = err_errno(err, "chmod %s", name);
-	close(fd);
-	return rc;
+	if (b->mounted)
+		return err_set(err, "box: a run used it already");
+	if ((f = reallocarray(b->files, b->nfiles + 1, sizeof(*f))) == NULL)
+		return err_errno(err, "realloc");
+	b->files = f;
+	f = &b->files[b->nfiles];
+	if ((f->data = util_memdup0(data, len)) == NULL)
+		return err_errno(err, "malloc");
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->len = len;
+	f->mode = mode & 0777;
+	b->nfiles++;
+	return 0;
+}
+
+static void
+box_files_free(struct sandbox_box *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nfiles; i++)
+		free(b->files[i].data);
+	free(b->files);
+	b->files = NULL;
+	b->nfiles = 0;
+}
+
+void
+box_made(struct sandbox_box *b, unsigned long gen)
+{
+	b->mounted = 1;
+	b->gen = gen;
+	box_files_free(b);
 }
 
 int
-sandbox_box_read(int box_fd, const char *name, size_t cap, char **data,
-    size_t *len, struct err *err)
+sandbox_box_free(struct sandbox *sb, struct sandbox_box *b, struct err *err)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd = -1, rc = -1;
+	int	rc = 0;
 
-	/* O_NONBLOCK: a planted fifo must not hang us before fstat says so */
-	if ((fd = openat(box_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK | O_NOCTTY)) == -1) {
-		if (errno == ENOENT || errno == ELOOP)
-			rc = 0;
-		else
-			err_errno(err, "open %s", name);
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		err_errno(err, "fstat %s", name);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = 0;
-		goto out;
-	}
-	if ((buf = malloc(cap + 1)) == NULL) {
-		err_errno(err, "malloc");
-		goto out;
-	}
-	while (got < cap && (n = read(fd, buf + got, cap - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err_errno(err, "read %s", name);
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*data = buf;
-	*len = got;
-	buf = NULL;
-	rc = 1;
-out:
-	free(buf);
-	if (fd != -1)
-		close(fd);
+	if (b == NULL)
+		return 0;
+	/* in namespaces that are gone, it went with them */
+	if (b->mounted && b->gen == sb->gen && sb->userns_fd != -1 &&
+	    (rc = slot_box_unmount(sb, b->name, err)) == -1)
+		sb->stale = 1;	/* its memory goes with the namespaces */
+	box_files_free(b);
+	free(b);
+	sb->nboxes--;
 	return rc;
 }
 
-/* Removes the entries below dirfd, recursing at most depth levels. */
+/* One level of box_clear's walk: where it came from, to check "..". */
+struct level {
+	dev_t	dev;
+	ino_t	ino;
+	char	name[256];	/* this dir's name in its parent */
+};
+
+/*
+ * Removes every entry of dir fd that is not a directory, and returns the
+ * name of one subdirectory in *sub (1), or 0 when there is none.  -1 on
+ * a read error.  Entries that cannot be removed are noted in *failed.
+ */
 static int
-clear_at(int dirfd, int depth, struct err *err)
+clear_files(int fd, char sub[256], int *failed, struct err *err)
 {
-	DIR		*d = NULL;
+	DIR		*d;
 	struct dirent	*e;
 	struct stat	 st;
-	int		 fd = -1, dup_fd, rc = 0;
+	int		 dup_fd, found = 0;
 
-	if (depth > BOX_MAX_DEPTH)
-		return err_set(err, "box too deep");
-	if ((dup_fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY |
+	if ((dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)
 		return err_errno(err, "reopen dir");
 	if ((d = fdopendir(dup_fd)) == NULL) {
@@ -166,75 +167,100 @@ clear_at(int dirfd, int depth, struct err *err)
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			/*
-			 * The program may have made it unreadable to us; if
-			 * chmod fails too, the open below reports it.
-			 */
-			(void)!fchmodat(dirfd, e->d_name, 0700, 0);
-			if ((fd = openat(dirfd, e->d_name, O_RDONLY |
-			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-				rc = err_errno(err, "open %s", e->d_name);
-				continue;
+			if (!found) {
+				snprintf(sub, 256, "%s", e->d_name);
+				found = 1;
 			}
-			if (clear_at(fd, depth + 1, err) == -1)
-				rc = -1;
-			close(fd);
-			fd = -1;
-			if (unlinkat(dirfd, e->d_name, AT_REMOVEDIR) == -1)
-				rc = err_errno(err, "rmdir %s", e->d_name);
-		} else if (unlinkat(dirfd, e->d_name, 0) == -1)
-			rc = err_errno(err, "unlink %s", e->d_name);
+		} else if (unlinkat(fd, e->d_name, 0) == -1 && !*failed) {
+			err_errno(err, "unlink %s", e->d_name);
+			*failed = 1;
+		}
 	}
 	closedir(d);
-	return rc;
+	return found;
 }
 
 int
 box_clear(int dirfd, struct err *err)
 {
-	return clear_at(dirfd, 0, err);
-}
+	struct level	*lv = NULL, *nlv;
+	struct stat	 st;
+	size_t		 depth = 0, cap = 0;
+	char		 sub[256];
+	int		 fd = -1, next, failed = 0, r, rc = -1;
 
-int
-sandbox_box_remove(struct sandbox *sb, int box_fd, struct err *err)
-{
-	char		 link[64], path[4096], *name;
-	ssize_t		 n;
-	int		 rc;
-
-	if (box_fd == -1)
-		return 0;
-	rc = box_clear(box_fd, err);
-	/* the box's own name, from the kernel, to rmdir it under box_root */
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", box_fd);
-	if ((n = readlink(link, path, sizeof(path) - 1)) > 0) {
-		path[n] = '\0';
-		if ((name = strrchr(path, '/')) != NULL &&
-		    unlinkat(sb->box_root_fd, name + 1, AT_REMOVEDIR) == -1 &&
-		    rc == 0)
-			rc = err_errno(err, "rmdir box %s", name + 1);
-	} else if (rc == 0)
-		rc = err_errno(err, "readlink %s", link);
-	close(box_fd);
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return err_errno(err, "open dir");
+	for (;;) {
+		if ((r = clear_files(fd, sub, &failed, err)) == -1)
+			goto out;
+		if (r == 1) {
+			/*
+			 * Down: the program may have made it unreadable to
+			 * us; if chmod fails too, the open says so.
+			 */
+			(void)!fchmodat(fd, sub, 0700, 0);
+			if ((next = openat(fd, sub, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC)) == -1) {
+				err_errno(err, "open %s", sub);
+				goto out;
+			}
+			if (depth == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nlv = reallocarray(lv, cap,
+				    sizeof(*lv))) == NULL) {
+					close(next);
+					err_errno(err, "realloc");
+					goto out;
+				}
+				lv = nlv;
+			}
+			if (fstat(fd, &st) == -1) {
+				close(next);
+				err_errno(err, "fstat");
+				goto out;
+			}
+			lv[depth].dev = st.st_dev;
+			lv[depth].ino = st.st_ino;
+			snprintf(lv[depth].name, sizeof(lv[depth].name), "%s",
+			    sub);
+			depth++;
+			close(fd);
+			fd = next;
+			continue;
+		}
+		/* this dir is empty: up, to the dir we came from, and rmdir */
+		if (depth == 0)
+			break;
+		depth--;
+		if ((next = openat(fd, "..", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1) {
+			err_errno(err, "open ..");
+			goto out;
+		}
+		close(fd);
+		fd = next;
+		if (fstat(fd, &st) == -1 || st.st_dev != lv[depth].dev ||
+		    st.st_ino != lv[depth].ino) {
+			err_set(err, "a directory moved while it was removed");
+			goto out;
+		}
+		if (unlinkat(fd, lv[depth].name, AT_REMOVEDIR) == -1) {
+			/* a file we could not remove keeps it: give up */
+			err_errno(err, "rmdir %s", lv[depth].name);
+			goto out;
+		}
+	}
+	rc = failed ? -1 : 0;
+out:
+	if (fd != -1)
+		close(fd);
+	free(lv);
 	return rc;
-}
-
-/* Whether the maker named in "s<slot>-<pid>-..." is another live process. */
-static int
-maker_alive(const char *name)
-{
-	const char	*p;
-	long		 pid;
-
-	if ((p = strchr(name, '-')) == NULL)
-		return 0;
-	pid = strtol(p + 1, NULL, 10);
-	if (pid <= 0 || pid == (long)getpid())
-		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
 int
@@ -243,28 +269,37 @@ sandbox_sweep(struct sandbox *sb, int slot_all, struct err *err)
 	DIR		*d = NULL;
 	struct dirent	*e;
 	char		 prefix[32];
-	int		 fd, dup_fd, n = 0;
+	int		 root_fd, fd, n = 0, failed = 0;
+	struct err	 e1 = { "" };
 
 	snprintf(prefix, sizeof(prefix), "s%u-", sb->slot);
-	if ((dup_fd = openat(sb->box_root_fd, ".", O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		return err_errno(err, "open box root");
-	if ((d = fdopendir(dup_fd)) == NULL) {
-		close(dup_fd);
-		return err_errno(err, "fdopendir box root");
+	if ((root_fd = open(sb->box_root, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_errno(err, "open %s", sb->box_root);
+	if ((d = fdopendir(root_fd)) == NULL) {
+		close(root_fd);
+		return err_errno(err, "fdopendir %s", sb->box_root);
 	}
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] != 's' || (!slot_all &&
 		    strncmp(e->d_name, prefix, strlen(prefix)) != 0) ||
-		    maker_alive(e->d_name))
+		    sandbox_maker_alive(e->d_name))
 			continue;
-		if ((fd = openat(sb->box_root_fd, e->d_name, O_RDONLY |
-		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		if ((fd = openat(root_fd, e->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) == -1)
 			continue;
-		if (sandbox_box_remove(sb, fd, NULL) == 0)
+		if (box_clear(fd, &e1) == -1 ||
+		    unlinkat(root_fd, e->d_name, AT_REMOVEDIR) == -1) {
+			if (!failed)
+				err_set(err, "sweep %s: %s", e->d_name,
+				    e1.msg[0] ? e1.msg : strerror(errno));
+			failed = 1;
+		} else
 			n++;
+		e1.msg[0] = '\0';
+		close(fd);
 	}
 	closedir(d);
 	n += cgroup_sweep(&sb->cg, slot_all ? "s" : prefix);
-	return n;
+	return failed ? -1 : n;
 }

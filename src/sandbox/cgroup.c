@@ -178,7 +178,8 @@ cgroup_run_create(struct cgroup_run *run, const struct cgroup_backend *be,
 			    NULL);
 		}
 		if (lim->max_procs > 0) {
-			snprintf(val, sizeof(val), "%u", lim->max_procs);
+			/* and one for the run's init, which is in it too */
+			snprintf(val, sizeof(val), "%u", lim->max_procs + 1);
 			if (write_file(run->path[0], "pids.max", val,
 			    err) == -1)
 				goto fail;
@@ -197,7 +198,7 @@ cgroup_run_create(struct cgroup_run *run, const struct cgroup_backend *be,
 		    NULL);
 	}
 	if (lim->max_procs > 0 && run->path[CG_PIDS][0] != '\0') {
-		snprintf(val, sizeof(val), "%u", lim->max_procs);
+		snprintf(val, sizeof(val), "%u", lim->max_procs + 1);
 		if (write_file(run->path[CG_PIDS], "pids.max", val, err) == -1)
 			goto fail;
 	}
@@ -400,13 +401,13 @@ cgroup_run_destroy(struct cgroup_run *run, struct err *err)
 }
 
 /*
- * Run cgroups are named "s<slot>-<pid>-<seq>" after the process that
- * made them.  Another instance on the same host (a second service, a CLI
- * run) shares the delegated dir: only the cgroups of dead makers are
- * leftovers.
+ * Run cgroups (and the box dirs of older versions) are named
+ * "s<slot>-<pid>-..." after the process that made them.  Another instance
+ * on the same host (a second service, a CLI run) shares the delegated dir:
+ * only the cgroups of dead makers are leftovers.
  */
-static int
-owner_alive(const char *name)
+int
+sandbox_maker_alive(const char *name)
 {
 	const char	*p;
 	long		 pid;
@@ -435,7 +436,7 @@ cgroup_sweep(const struct cgroup_backend *be, const char *prefix)
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_type != DT_DIR ||
 			    strncmp(e->d_name, prefix, plen) != 0 ||
-			    owner_alive(e->d_name))
+			    sandbox_maker_alive(e->d_name))
 				continue;
 			memset(&run, 0, sizeof(run));
 			run.be = be;

@@ -14,31 +14,35 @@
  *      errno and is named in the result), and kills I with SIGKILL when
  *      a limit is hit.
  *
- *   H  the slot's namespace holder, at a handle's first run and when a
- *      run left the slot's network namespace dirty (below): cloned by P
- *      into a new user namespace and a new network namespace, which P
- *      maps (the box's uid and gid only: 1000 inside is the caller's uid
- *      outside, or the slot's own uid when the caller is root); P opens
- *      /proc/H/ns/user, /proc/H/ns/net and /proc/H/net/unix, and H exits.
- *      The fds keep the namespaces for the handle's later runs, which so
- *      do not pay for a network namespace each (about 0.3 ms to make,
- *      and about as much again in the kernel's asynchronous teardown).
+ *   H  the slot's namespace holder, at a handle's first run and when the
+ *      slot's namespaces are renewed (box.c): cloned by P into new user,
+ *      network and mount namespaces, which P maps (1000 inside is the
+ *      box's uid outside: slot.c says which) and opens through /proc;
+ *      then H covers box_root, in its mount namespace only, with the
+ *      slot tmpfs, and overlays the system's dirs read-only over
+ *      themselves (see "What runs share"), and exits.  The fds keep the
+ *      namespaces for the handle's later runs, which so do not pay for
+ *      them each time.
  *
  *   J  the run's joiner: cloned by P with CLONE_VM | CLONE_VFORK, so P
  *      waits while J runs on a stack of its own in P's memory, and there
- *      is no memory to copy or free for J.  J enters the slot's user and
- *      network namespaces, unshares new mount, pid, ipc and uts
- *      namespaces, takes the box's ids and clones I with CLONE_PARENT,
- *      so that I is P's child, and CLONE_PARENT_SETTID, so that the
- *      kernel writes I's pid into P's memory before J could be stopped;
- *      then J exits.  P blocks every signal around J's clone, as
- *      posix_spawn does: no handler of P's may run in J, on P's data.
+ *      is no memory to copy or free for J.  J enters the slot's user,
+ *      mount and network namespaces (a new network namespace when the
+ *      old one was dropped), takes the box's file system ids, does the
+ *      slot's share of the run there (overlays a language's extra dirs,
+ *      mounts a new box's tmpfs and writes its files), unshares new
+ *      mount, pid, ipc and uts namespaces and clones I with
+ *      CLONE_PARENT, so that I is P's child, and CLONE_PARENT_SETTID, so
+ *      that the kernel writes I's pid into P's memory before J could be
+ *      stopped; then J exits.  P blocks every signal around J's clone,
+ *      as posix_spawn does: no handler of P's may run in J, on P's data.
  *
  *   I  init of the run, pid 1 of its pid namespace.  Sets
- *      PR_SET_PDEATHSIG (its credentials do not change after this),
- *      builds the box's root filesystem and pivots into it, waits for
- *      P's "run" (EOF: P died before it), unshares its cgroup namespace,
- *      starts R and waits.  When R exits, I sends R's wait status and
+ *      PR_SET_PDEATHSIG, builds the box's root filesystem and pivots
+ *      into it, waits for P's "run" (EOF: P died before it), takes the
+ *      box's uid (until then it had P's, which cgroup v1 asks of a
+ *      process P moves) and sets the death signal again, unshares its
+ *      cgroup namespace, starts R and waits.  When R exits, I sends R's wait status and
  *      rusage to P and exits; as pid 1 of the namespace, its death makes
  *      the kernel kill every process left in the run.  Being init, it
  *      cannot be signalled from inside, and it is not dumpable, so it
@@ -52,7 +56,8 @@
  *      loads the seccomp filter, sends the filter's listener to P and
  *      calls execve(2).
  *
- * Descriptors (all close-on-exec; J closes P's ends, so I never has them):
+ * Descriptors (all close-on-exec; J closes P's ends and the slot's, so
+ * I never has them):
  *   sync pipe     P -> I   one byte: "in the cgroup, run"; P holds it
  *                          open for the whole run, so EOF before the byte
  *                          tells I that P died.
@@ -61,48 +66,66 @@
  *   notify sock   R -> P   one SCM_RIGHTS message: the seccomp listener.
  *   out, err      R -> P   the program's stdout and stderr.
  *   stdin         a memfd holding the submission's input (or /dev/null).
- *   box fd        the box dir, bound at /box via /proc/self/fd/N.
+ *   box fd        I's O_PATH fd of the box, bound at /box via
+ *                 /proc/self/fd/N.
  *
- * What runs share.  Consecutive runs of a handle share its user and its
- * network namespace; nothing else (mount, pid, ipc, uts and cgroup
- * namespaces are new for each run, and so is the cgroup).  The user
- * namespace holds no state a run can change: its maps are written once,
- * keyrings are out of reach (keyctl, add_key and request_key are denied)
- * and the per-user counts die with the run's processes.  The network
- * namespace has a down lo that a run cannot bring up (no capability in
- * the namespace's owner) and sysctls it cannot write, and seccomp lets a
- * run open AF_UNIX sockets only: what is left to share is those sockets,
- * abstract names among them, which live in the network namespace.  Every
- * process of a run is gone when P reaps I, so a socket can outlast its
- * run only while its fd is in flight in a socket queue that nothing else
- * holds, until the kernel's unix garbage collector frees them, which it
- * does asynchronously.  P therefore reads the namespace's socket table
- * (/proc/net/unix, through the fd kept from H) before every run: if it
- * lists any socket, or cannot be read, P drops the slot's namespaces and
- * makes new ones for this run.  A run thus never finds a socket, a name
- * or a queued message left by an earlier one (tests/sandbox/
- * test_slot_reuse.py makes a run try).
+ * What runs share.  Consecutive runs of a handle share its user, mount
+ * and network namespaces; nothing else (mount, pid, ipc, uts and cgroup
+ * namespaces are new for each run, copied from the slot's, and so is the
+ * cgroup).  The user namespace holds no state a run can change: its maps
+ * are written once, keyrings are out of reach (keyctl, add_key and
+ * request_key are denied) and the per-user counts die with the run's
+ * processes.  The slot's mount namespace is changed by J and H only.
+ * The network namespace has a down lo that a run cannot bring up (no
+ * capability in the namespace's owner) and sysctls it cannot write, and
+ * seccomp lets a run open AF_UNIX sockets only: what is left to share is
+ * those sockets, abstract names among them, which live in the network
+ * namespace.  Every process of a run is gone when P reaps I, so a socket
+ * can outlast its run only while its fd is in flight in a socket queue
+ * that nothing else holds, until the kernel's unix garbage collector
+ * frees them, which it does asynchronously.  P therefore reads the
+ * namespace's socket table (/proc/net/unix, through the fd kept) before
+ * every run: if it lists any socket, or cannot be read, the run gets a
+ * new network namespace, which becomes the slot's.  A run thus never
+ * finds a socket, a name or a queued message left by an earlier one
+ * (tests/sandbox/test_slot_reuse.py makes a run try).
+ *
+ * What runs of different slots share: nothing they can change or see.
+ * Every file a box sees is an inode of the host, and an inode carries
+ * state any reader may set: file locks (flock, POSIX, OFD), leases,
+ * inotify and dnotify marks.  So the system's dirs are seen through
+ * overlays of the slot's own (in its mount namespace), which give every
+ * file an inode of the slot, and the device nodes come from a set of
+ * the slot's own (slot.c); what the filter denies covers the rest
+ * (seccomp.c).  Sequential runs of one slot cannot meet either: a lock
+ * dies with its holder.
+ *
+ * Boxes (box.c): a box is a tmpfs of its own mounted by J in the slot's
+ * mount namespace, at box_root/<name> on the slot tmpfs; the run sees it
+ * at /box, writable for a compile, read-only under a throw-away layer for
+ * a test.  It never touches the host's disk, and goes with one unmount.
  *
  * Filesystem: a tmpfs root (read-only once built) with read-only nosuid
  * nodev binds of the system dirs, a whitelisted part of /etc and the
  * language's paths; one size- and inode-capped scratch tmpfs holds the
  * overlay's upper layer over /box (run) and the dirs bound at /tmp and
- * /dev/shm, so the caps hold for the three together; /box is the box dir
+ * /dev/shm, so the caps hold for the three together; /box is the box
  * itself, writable, for a compile; a minimal /dev; a new /proc.
  *
  * Privilege: none.  An unprivileged user namespace gives J and I the
  * capabilities they need inside; outside, every process of the run is
- * the caller's uid (or, when the caller is root, a per-slot uid from
- * box_uid_base so that runs are never root on the host).
+ * the box's uid, which owns nothing on the host when the service user
+ * has a subordinate range (slot.c).
  *
  * Teardown: P reaps I; the pid namespace guarantees nothing of the run
  * survives it.  The cgroup is killed again (second path) and removed.
- * The box dir belongs to the caller, who removes it via its fd.  If P is
- * killed, I dies by PR_SET_PDEATHSIG and the namespace with it (if P dies
- * before I set it, I reads EOF on the sync pipe and never starts R); H
- * and J exit on their own within microseconds; the slot's namespaces go
- * with P's fds.  The cgroup and box dir P leaves are removed by the next
- * sandbox_sweep() in the slot (which spares those of live makers).
+ * The box stays for the submission's next run and is unmounted when the
+ * caller frees it.  If P is killed, I dies by PR_SET_PDEATHSIG and the
+ * namespace with it (if P dies before I set it, I reads EOF on the sync
+ * pipe and never starts R); H and J exit on their own within
+ * microseconds; the slot's namespaces, and every box in them, go with
+ * P's fds.  The cgroup P leaves is removed by the next sandbox_sweep()
+ * in the slot (which spares those of live makers).
  *
  * XXX Every run creates its cgroup and moves I into it.  On cgroup v1
  * that write can wait for an RCU grace period unless the host runs with
@@ -175,11 +198,31 @@ struct child_ctx {
 	int				 notify_wr;	/* R sends the seccomp
 							   listener here, or -1 */
 	int				 parent_fds[5];	/* P's ends, for J to close */
+	/* J's work in the slot before the run's own namespaces */
+	const char			*new_tops[SLOT_MAX_TOPS];
+	dev_t				 new_top_dev[SLOT_MAX_TOPS];	/* on
+							   the host */
+	int				 n_new_tops;
+	const struct sandbox_box	*box_make;	/* mount it and write
+							   its files, or NULL */
+	int				 new_netns;	/* the slot needs one */
 	char				 box_path[PATH_MAX];	/* "" = no box */
 	uint64_t			 tmp_bytes;
 	uint32_t			 tmp_inodes;
 	pid_t				 init_pid;	/* I, or -1: J writes it
 							   in P's memory */
+};
+
+/* What H and the slot helpers need. */
+struct slot_ctx {
+	const struct sandbox	*sb;
+	int			 status_wr;	/* errors as "E...\n", "O" */
+	int			 go_rd;		/* H: P wrote the maps */
+	int			 hold_rd;	/* H: EOF = P has our fds */
+	int			 close_fds[3];	/* P's ends */
+	const char		*tops[SLOT_MAX_TOPS];	/* H: overlay them */
+	int			 ntops;
+	const char		*box_name;	/* unmount helper: the box */
 };
 
 #define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
@@ -211,7 +254,7 @@ static const char *const dev_nodes[] = {
 /* in the children: no allocation, no stdio, one message then _exit     */
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
-child_die(const struct child_ctx *c, const char *fmt, ...)
+fd_die(int status_wr, const char *fmt, ...)
 {
 	char	msg[256];
 	int	saved = errno, n;
@@ -231,23 +274,11 @@ child_die(const struct child_ctx *c, const char *fmt, ...)
 		n = sizeof(msg) - 1;
 		msg[n - 1] = '\n';
 	}
-	(void)!write(c->status_wr, msg, n);
+	(void)!write(status_wr, msg, n);
 	_exit(SANDBOX_EXIT_SETUP);
 }
 
-static int
-write_str(const char *path, const char *s)
-{
-	int	fd, rc = 0;
-	size_t	len = strlen(s);
-
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (write(fd, s, len) != (ssize_t)len)
-		rc = -1;
-	close(fd);
-	return rc;
-}
+#define child_die(c, ...)	fd_die((c)->status_wr, __VA_ARGS__)
 
 /* The mount flags a bind must keep (the kernel locks them in a userns). */
 static unsigned long
@@ -500,7 +531,9 @@ setup_mounts(const struct child_ctx *c)
 
 	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
 	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
-		snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+		/* the slot's own nodes (slot.c), else the host's */
+		snprintf(path, sizeof(path), "%s/%s", c->sb->dev_dir[0] !=
+		    '\0' ? c->sb->dev_dir : "/dev", dev_nodes[i]);
 		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
 		/* not bind_at: the nodes keep dev, and stay writable */
 		if (mknod(target, S_IFREG | 0644, 0) == -1 ||
@@ -533,7 +566,7 @@ setup_mounts(const struct child_ctx *c)
 	if (!c->sb->have_setattr && mount(NULL, "/", NULL, MS_REMOUNT |
 	    MS_RDONLY | nsd, NULL) == -1)
 		child_die(c, "remount / read-only");
-	if (chdir(spec->box_fd != -1 ? "/box" : "/tmp") == -1)
+	if (chdir(spec->box != NULL ? "/box" : "/tmp") == -1)
 		child_die(c, "chdir box");
 }
 
@@ -555,6 +588,8 @@ setup_rlimits(const struct child_ctx *c)
 	set_rlimit(c, RLIMIT_CORE, 0, 0);
 	set_rlimit(c, RLIMIT_MEMLOCK, 0, 0);
 	set_rlimit(c, RLIMIT_MSGQUEUE, 0, 0);
+	/* queued signals are counted for the service user too: keep few */
+	set_rlimit(c, RLIMIT_SIGPENDING, 128, 128);
 	set_rlimit(c, RLIMIT_FSIZE, l->fsize_bytes ? l->fsize_bytes :
 	    DEF_FSIZE, l->fsize_bytes ? l->fsize_bytes : DEF_FSIZE);
 	set_rlimit(c, RLIMIT_NOFILE, l->nofile ? l->nofile : DEF_NOFILE,
@@ -567,9 +602,12 @@ setup_rlimits(const struct child_ctx *c)
 		cpu_s = (l->cpu_ms + 999) / 1000 + 1;
 		set_rlimit(c, RLIMIT_CPU, cpu_s, cpu_s + 1);
 	}
-	/* counted per user in this run's user namespace */
+	/*
+	 * Counted per user in the slot's user namespace, where I is the box's
+	 * uid too: one more than the program may have.
+	 */
 	if (l->max_procs > 0)
-		set_rlimit(c, RLIMIT_NPROC, l->max_procs, l->max_procs);
+		set_rlimit(c, RLIMIT_NPROC, l->max_procs + 1, l->max_procs + 1);
 	/* without a memory cgroup, address space is all we can cap */
 	if (c->sb->cg.kind == SANDBOX_CG_NONE && l->mem_bytes > 0)
 		set_rlimit(c, RLIMIT_AS, l->mem_bytes, l->mem_bytes);
@@ -748,6 +786,8 @@ run_main(void *arg)
 	return run_program(&c);
 }
 
+static void	take_box_ids(int, const struct sandbox *);
+
 static int
 init_main(void *arg)
 {
@@ -759,9 +799,8 @@ init_main(void *arg)
 	struct rusage		 ru;
 
 	/*
-	 * Die with P.  J took the box's ids before cloning us and nothing
-	 * changes our credentials from here on (that would clear it).  If P
-	 * died before this took effect, the read of "run" below says so.
+	 * Die with P.  If P died before this took effect, the read of "run"
+	 * below says so.
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
@@ -772,6 +811,22 @@ init_main(void *arg)
 	/* P moved us into the run's cgroup meanwhile; EOF: P died */
 	if (read(c->sync_rd, &go, 1) != 1)
 		return SANDBOX_EXIT_SETUP;
+	/*
+	 * Until now we had P's uid (only the file system ids were the
+	 * box's), which cgroup v1 requires of a process P moves.  Now the
+	 * box's, for good.  That clears the death signal: set it again, and
+	 * if P died in between, its end of the sync pipe is closed.
+	 */
+	take_box_ids(c->status_wr, c->sb);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		child_die(c, "pdeathsig");
+	{
+		struct pollfd	pfd = { c->sync_rd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 0) == -1 || (pfd.revents & POLLHUP))
+			return SANDBOX_EXIT_SETUP;
+	}
 	close(c->sync_rd);
 	/* after the move: the namespace's root is the run's own cgroup */
 	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
@@ -811,6 +866,127 @@ init_main(void *arg)
 }
 
 /*
+ * Takes the box's ids in the slot's user namespace.  The capabilities
+ * there stay: our uid is not root in the namespace, so changing it clears
+ * nothing, and KEEPCAPS makes sure.  R drops them before execve.  From
+ * here on, what we create in the slot's file systems is the box's.
+ */
+static void
+take_box_ids(int status_wr, const struct sandbox *sb)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    (sb->may_setgroups && syscall(SYS_setgroups, 0, NULL) == -1) ||
+	    syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+		fd_die(status_wr, "take box ids");
+}
+
+/*
+ * The box's file system ids only: what we create is the box's, and our
+ * uid stays P's (see init_main).
+ */
+static void
+take_box_fsids(int status_wr)
+{
+	(void)syscall(SYS_setfsgid, SANDBOX_INNER_GID);
+	(void)syscall(SYS_setfsuid, SANDBOX_INNER_UID);
+	/* the calls answer the old ids: ask again to see they took */
+	if (syscall(SYS_setfsgid, -1) != SANDBOX_INNER_GID ||
+	    syscall(SYS_setfsuid, -1) != SANDBOX_INNER_UID)
+		fd_die(status_wr, "take the box's file system ids");
+}
+
+/*
+ * Enters the slot's user and mount namespaces and takes the box's ids
+ * (all of them, or with fs_only the file system ids).
+ */
+static void
+enter_slot(int status_wr, const struct sandbox *sb, int fs_only)
+{
+	if (setns(sb->userns_fd, CLONE_NEWUSER) == -1)
+		fd_die(status_wr, "join the slot's user namespace");
+	if (setns(sb->mntns_fd, CLONE_NEWNS) == -1)
+		fd_die(status_wr, "join the slot's mount namespace");
+	if (fs_only)
+		take_box_fsids(status_wr);
+	else
+		take_box_ids(status_wr, sb);
+	/* the slot tmpfs, where boxes and the empty layer ".e" are */
+	if (chdir(sb->box_root) == -1)
+		fd_die(status_wr, "chdir %s", sb->box_root);
+}
+
+/*
+ * Overlays the host dir /top over itself, read-only, in the slot's mount
+ * namespace (see "What runs share" in the theory): the box's view of the
+ * system's files gets inodes of its own.  The empty ".e" in the cwd is
+ * the second layer a read-only overlay needs.
+ */
+static void
+overlay_top(int status_wr, const char *top)
+{
+	char	path[64], opts[128];
+
+	snprintf(path, sizeof(path), "/%s", top);
+	snprintf(opts, sizeof(opts), "lowerdir=%s:.e", path);
+	if (mount("overlay", path, "overlay", MS_RDONLY | MS_NOSUID |
+	    MS_NODEV, opts) == -1)
+		fd_die(status_wr, "overlay %s", path);
+}
+
+/*
+ * Mounts box b's tmpfs at b->name in the cwd (the slot tmpfs) and writes
+ * its queued files, as the box's uid, never through a link.  A box that
+ * is mounted already (an earlier J died after this) is left as it is.
+ */
+static void
+make_box(const struct child_ctx *c, const struct sandbox_box *b)
+{
+	struct stat	slot, st;
+	char		opts[128];
+	const char	*p;
+	size_t		i, left;
+	ssize_t		n;
+	int		dfd, fd;
+
+	if ((mkdir(b->name, 0700) == -1 && errno != EEXIST) ||
+	    stat(".", &slot) == -1 || lstat(b->name, &st) == -1)
+		child_die(c, "box mount point");
+	if (!S_ISDIR(st.st_mode))
+		child_die(c, "box mount point is not a directory");
+	if (st.st_dev != slot.st_dev)
+		return;
+	snprintf(opts, sizeof(opts), "mode=0755,uid=%d,gid=%d,size=%" PRIu64
+	    ",nr_inodes=%u", SANDBOX_INNER_UID, SANDBOX_INNER_GID, b->bytes,
+	    b->inodes);
+	if (mount("tmpfs", b->name, "tmpfs", MS_NOSUID | MS_NODEV,
+	    opts) == -1)
+		child_die(c, "mount the box");
+	if ((dfd = open(b->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		child_die(c, "open the box");
+	for (i = 0; i < b->nfiles; i++) {
+		if ((fd = openat(dfd, b->files[i].name, O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+			child_die(c, "create %s", b->files[i].name);
+		for (p = b->files[i].data, left = b->files[i].len; left > 0;
+		    p += n, left -= (size_t)n)
+			if ((n = write(fd, p, left)) == -1) {
+				if (errno == EINTR) {
+					n = 0;
+					continue;
+				}
+				child_die(c, "write %s", b->files[i].name);
+			}
+		if (fchmod(fd, (mode_t)b->files[i].mode) == -1)
+			child_die(c, "chmod %s", b->files[i].name);
+		close(fd);
+	}
+	close(dfd);
+}
+
+/*
  * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
  * on its own stack, with its own fd table.  Nothing here may allocate or
  * change P's data (the kernel writes c->init_pid), and the set*id calls
@@ -821,176 +997,121 @@ join_main(void *arg)
 {
 	struct child_ctx	*c = arg;
 	const struct sandbox	*sb = c->sb;
-	int			 i;
+	int			 i, ns;
 
 	/* P's ends: close them so that EOFs mean what they should */
 	for (i = 0; i < 5; i++)
 		if (c->parent_fds[i] != -1)
 			close(c->parent_fds[i]);
-	if (setns(sb->userns_fd, CLONE_NEWUSER) == -1)
-		child_die(c, "join the slot's user namespace");
-	if (setns(sb->netns_fd, CLONE_NEWNET) == -1)
+	enter_slot(c->status_wr, sb, 1);
+	if (!c->new_netns && setns(sb->netns_fd, CLONE_NEWNET) == -1)
 		child_die(c, "join the slot's network namespace");
 	close(sb->userns_fd);
-	close(sb->netns_fd);
-	close(sb->unix_fd);
-	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-	    CLONE_NEWUTS) == -1)
-		child_die(c, "unshare namespaces");
+	close(sb->mntns_fd);
+	if (sb->netns_fd != -1)
+		close(sb->netns_fd);
+	if (sb->unix_fd != -1)
+		close(sb->unix_fd);
+	if (sb->devset_fd != -1)
+		close(sb->devset_fd);
 	/*
-	 * Take the box's ids: when P is root, its ids are not mapped in the
-	 * slot's user namespace.  Capabilities in the namespace survive
-	 * (uid 0 is not mapped in it, and KEEPCAPS makes sure); R drops
-	 * them before execve.
+	 * In the slot's mount namespace, for this run and the next ones.  A
+	 * top whose device is not the host's is ours already (an earlier J
+	 * died after mounting it).
 	 */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
-	    (sb->privileged && syscall(SYS_setgroups, 0, NULL) == -1) ||
-	    syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
-	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
-	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
-		child_die(c, "take box ids");
+	for (i = 0; i < c->n_new_tops; i++) {
+		char		path[64];
+		struct stat	st;
+
+		snprintf(path, sizeof(path), "/%s", c->new_tops[i]);
+		if (stat(path, &st) == 0 && st.st_dev != c->new_top_dev[i])
+			continue;
+		overlay_top(c->status_wr, c->new_tops[i]);
+	}
+	if (c->box_make != NULL)
+		make_box(c, c->box_make);
+	if (chdir("/") == -1)
+		child_die(c, "chdir /");
+	/* the run's own: I is born in the new pid namespace */
+	ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (c->new_netns)
+		ns |= CLONE_NEWNET;
+	if (unshare(ns) == -1)
+		child_die(c, "unshare namespaces");
 	if (clone(init_main, STACK_TOP(sb, 1), CLONE_PARENT |
 	    CLONE_PARENT_SETTID, c, &c->init_pid) == -1)
 		child_die(c, "clone init");
 	return 0;
 }
 
-/* H: keeps its namespaces alive until P has opened them (EOF on hold). */
+/*
+ * H: made by P with new user, network and mount namespaces, which become
+ * the slot's.  Once P has written the maps and opened the namespaces, it
+ * covers box_root with the
+ * slot tmpfs (in our mount namespace only: the host's box_root stays an
+ * empty directory), where boxes get their mount points, and overlays the
+ * system's dirs; then it says so and keeps the namespaces alive until P
+ * has opened them (EOF on hold).
+ */
 static int
 holder_main(void *arg)
 {
-	const int	*hold = arg;
-	char		 b;
+	const struct slot_ctx	*h = arg;
+	const struct sandbox	*sb = h->sb;
+	char			 b, opts[96];
+	int			 i;
 
-	close(hold[1]);
-	(void)!read(hold[0], &b, 1);
+	for (i = 0; i < 3; i++)
+		if (h->close_fds[i] != -1)
+			close(h->close_fds[i]);
+	/*
+	 * P opens our /proc files.  An earlier J (in P's memory) may have
+	 * left P's memory, and so our copy, not dumpable, which would keep
+	 * P out: we are P's uid still, nothing in us to hide from it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		fd_die(h->status_wr, "dumpable");
+	(void)!write(h->status_wr, "R", 1);
+	if (read(h->go_rd, &b, 1) != 1)
+		return SANDBOX_EXIT_SETUP;
+	take_box_ids(h->status_wr, sb);
+	snprintf(opts, sizeof(opts), "mode=0700,uid=%d,gid=%d,size=1m,"
+	    "nr_inodes=4096", SANDBOX_INNER_UID, SANDBOX_INNER_GID);
+	if (mount("tmpfs", sb->box_root, "tmpfs", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, opts) == -1)
+		fd_die(h->status_wr, "mount the slot tmpfs on %s",
+		    sb->box_root);
+	if (chdir(sb->box_root) == -1 || mkdir(".e", 0755) == -1)
+		fd_die(h->status_wr, "slot tmpfs");
+	for (i = 0; i < h->ntops; i++)
+		overlay_top(h->status_wr, h->tops[i]);
+	(void)!write(h->status_wr, "O", 1);
+	(void)!read(h->hold_rd, &b, 1);
+	return 0;
+}
+
+/*
+ * The box unmount helper: like J, in P's memory.  Unmounts the box's
+ * tmpfs in the slot's mount namespace and removes its mount point.
+ */
+static int
+unmount_main(void *arg)
+{
+	const struct slot_ctx	*h = arg;
+
+	if (h->close_fds[0] != -1)
+		close(h->close_fds[0]);
+	enter_slot(h->status_wr, h->sb, 0);
+	if (umount2(h->box_name, MNT_DETACH | UMOUNT_NOFOLLOW) == -1 &&
+	    errno != EINVAL)
+		fd_die(h->status_wr, "unmount box %s", h->box_name);
+	if (rmdir(h->box_name) == -1 && errno != ENOENT)
+		fd_die(h->status_wr, "remove box %s", h->box_name);
 	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* in P                                                                */
-
-static int
-write_id_maps(const struct sandbox *sb, pid_t pid, struct err *err)
-{
-	char	path[64], map[64];
-
-	if (!sb->privileged) {
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-		if (write_str(path, "deny") == -1)
-			return err_errno(err, "write %s", path);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	snprintf(map, sizeof(map), "%d %u 1\n", SANDBOX_INNER_UID,
-	    (unsigned)sb->outer_uid);
-	if (write_str(path, map) == -1)
-		return err_errno(err, "write %s", path);
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	snprintf(map, sizeof(map), "%d %u 1\n", SANDBOX_INNER_GID,
-	    (unsigned)sb->outer_gid);
-	if (write_str(path, map) == -1)
-		return err_errno(err, "write %s", path);
-	return 0;
-}
-
-static void
-slot_ns_close(struct sandbox *sb)
-{
-	if (sb->userns_fd != -1)
-		close(sb->userns_fd);
-	if (sb->netns_fd != -1)
-		close(sb->netns_fd);
-	if (sb->unix_fd != -1)
-		close(sb->unix_fd);
-	sb->userns_fd = sb->netns_fd = sb->unix_fd = -1;
-}
-
-/*
- * Makes the slot's user and network namespaces through H and keeps fds
- * of them in sb.  Returns 0, or -1 with err set.
- */
-static int
-slot_ns_open(struct sandbox *sb, struct err *err)
-{
-	char	path[64];
-	int	hold[2] = { -1, -1 }, rc = -1;
-	pid_t	pid = -1;
-
-	if (pipe2(hold, O_CLOEXEC) == -1)
-		return err_errno(err, "pipe2");
-	pid = clone(holder_main, STACK_TOP(sb, 0), CLONE_NEWUSER |
-	    CLONE_NEWNET | SIGCHLD, hold);
-	if (pid == -1) {
-		err_errno(err, "clone namespace holder");
-		goto out;
-	}
-	if (write_id_maps(sb, pid, err) == -1)
-		goto out;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if ((sb->userns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_errno(err, "open %s", path);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	if ((sb->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_errno(err, "open %s", path);
-		goto out;
-	}
-	/*
-	 * The namespace's socket table, read again before each run (the
-	 * file keeps showing this namespace after H is gone).  Without it
-	 * the namespace is not reused: every run makes new ones.
-	 */
-	snprintf(path, sizeof(path), "/proc/%d/net/unix", (int)pid);
-	sb->unix_fd = open(path, O_RDONLY | O_CLOEXEC);
-	rc = 0;
-out:
-	close(hold[0]);
-	close(hold[1]);		/* H reads EOF and exits */
-	if (pid != -1)
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
-	if (rc == -1)
-		slot_ns_close(sb);
-	return rc;
-}
-
-/*
- * Whether the slot's network namespace holds no AF_UNIX socket, which
- * makes it as good as new (see the theory of operation).  0 if it holds
- * one or if that cannot be told.
- */
-static int
-slot_netns_empty(const struct sandbox *sb)
-{
-	char	buf[1024];
-	size_t	len = 0;
-	ssize_t	n;
-
-	if (sb->unix_fd == -1)
-		return 0;
-	while (len < sizeof(buf) && (n = pread(sb->unix_fd, buf + len,
-	    sizeof(buf) - len, (off_t)len)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return 0;
-		}
-		len += (size_t)n;
-	}
-	return netns_unix_empty(buf, len);
-}
-
-int
-netns_unix_empty(const char *text, size_t len)
-{
-	const char	*nl;
-
-	if (len < 4 || strncmp(text, "Num ", 4) != 0)
-		return 0;
-	nl = memchr(text, '\n', len);
-	return nl != NULL && nl == text + len - 1;
-}
 
 /* A capture buffer with a cap: keeps the first cap bytes. */
 struct capture {
@@ -1116,6 +1237,188 @@ tv_ms(const struct timeval *tv)
 	return (uint32_t)(tv->tv_sec * 1000 + tv->tv_usec / 1000);
 }
 
+/*
+ * Reads a child's error line ("E<text>\n", of which the first byte may be
+ * read already: first) from fd into err.  Returns -1.
+ */
+static int
+child_error(int fd, char first, const char *what, struct err *err)
+{
+	char	buf[300];
+	ssize_t	n;
+
+	buf[0] = first;
+	n = read_all(fd, buf + (first != 0), sizeof(buf) - 2) +
+	    (first != 0);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 1 && buf[0] == 'E')
+		return err_set(err, "%s: %.*s", what,
+		    (int)strcspn(buf + 1, "\n"), buf + 1);
+	return err_set(err, "%s failed", what);
+}
+
+int
+slot_ns_open(struct sandbox *sb, struct err *err)
+{
+	struct slot_ctx	 h;
+	struct stat	 st;
+	char		 path[64], ok = 0;
+	int		 hold[2] = { -1, -1 }, go[2] = { -1, -1 };
+	int		 stat_p[2] = { -1, -1 }, rc = -1;
+	pid_t		 pid = -1;
+	size_t		 i;
+
+	if (sb->userns_fd != -1)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	h.sb = sb;
+	/* the system's dirs (not the links of a merged /usr) and /etc */
+	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]) + 1; i++) {
+		const char *d = i < sizeof(sys_dirs) / sizeof(sys_dirs[0]) ?
+		    sys_dirs[i] : "etc";
+
+		snprintf(path, sizeof(path), "/%s", d);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			h.tops[h.ntops++] = d;
+	}
+	if (pipe2(hold, O_CLOEXEC) == -1 || pipe2(go, O_CLOEXEC) == -1 ||
+	    pipe2(stat_p, O_CLOEXEC) == -1) {
+		err_errno(err, "pipe2");
+		goto out;
+	}
+	h.go_rd = go[0];
+	h.hold_rd = hold[0];
+	h.status_wr = stat_p[1];
+	h.close_fds[0] = go[1];
+	h.close_fds[1] = hold[1];
+	h.close_fds[2] = stat_p[0];
+	/* a copy of our memory, not a share: H may do as it likes */
+	pid = clone(holder_main, STACK_TOP(sb, 0), CLONE_NEWUSER |
+	    CLONE_NEWNET | CLONE_NEWNS | SIGCHLD, &h);
+	if (pid == -1) {
+		err_errno(err, "clone the slot's namespace holder");
+		goto out;
+	}
+	close(go[0]);
+	close(hold[0]);
+	close(stat_p[1]);
+	go[0] = hold[0] = stat_p[1] = -1;
+	if (read(stat_p[0], &ok, 1) != 1 || ok != 'R') {
+		child_error(stat_p[0], ok == 'E' ? ok : 0, "slot setup", err);
+		goto out;
+	}
+	if (slot_write_id_maps(sb, pid, err) == -1)
+		goto out;
+	/*
+	 * Open them now, while H is still our uid: once it has taken the
+	 * box's, the kernel lets us at its /proc files no more.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if ((sb->userns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_errno(err, "open %s", path);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if ((sb->mntns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_errno(err, "open %s", path);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if ((sb->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_errno(err, "open %s", path);
+		goto out;
+	}
+	/*
+	 * The namespace's socket table, read again before each run (the
+	 * file keeps showing this namespace after H is gone).  Without it
+	 * the namespace is not reused: every run makes a new one.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/net/unix", (int)pid);
+	sb->unix_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (write(go[1], "g", 1) != 1) {
+		err_errno(err, "start the slot's namespace holder");
+		goto out;
+	}
+	if (read(stat_p[0], &ok, 1) != 1 || ok != 'O') {
+		child_error(stat_p[0], ok == 'E' ? ok : 0, "slot setup", err);
+		goto out;
+	}
+	for (sb->ntops = 0; sb->ntops < h.ntops; sb->ntops++)
+		snprintf(sb->tops[sb->ntops], sizeof(sb->tops[0]), "%s",
+		    h.tops[sb->ntops]);
+	sb->gen++;
+	sb->stale = 0;
+	sb->ns_made_us = util_mono_us();
+	sb->dpkg_mtime_ns = slot_pkgdb_mtime();
+	rc = 0;
+out:
+	if (pid != -1 && hold[1] == -1)
+		kill(pid, SIGKILL);
+	close_fd(&go[0]);
+	close_fd(&go[1]);
+	close_fd(&hold[0]);
+	close_fd(&hold[1]);		/* H reads EOF and exits */
+	close_fd(&stat_p[0]);
+	close_fd(&stat_p[1]);
+	if (pid != -1)
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	if (rc == -1)
+		slot_ns_close(sb);
+	return rc;
+}
+
+int
+slot_box_unmount(struct sandbox *sb, const char *name, struct err *err)
+{
+	struct slot_ctx	 h;
+	sigset_t	 all, mask;
+	int		 stat_p[2] = { -1, -1 }, st, rc = -1, saved;
+	pid_t		 pid;
+	char		 b;
+
+	memset(&h, 0, sizeof(h));
+	h.sb = sb;
+	h.box_name = name;
+	if (pipe2(stat_p, O_CLOEXEC) == -1)
+		return err_errno(err, "pipe2");
+	h.status_wr = stat_p[1];
+	h.close_fds[0] = stat_p[0];
+#ifdef __SANITIZE_ADDRESS__
+	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
+#endif
+	/* as for J: no handler of ours may run on our data in the child */
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = clone(unmount_main, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK |
+	    SIGCHLD, &h);
+	saved = errno;
+	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
+	close(stat_p[1]);
+	if (pid == -1) {
+		errno = saved;
+		err_errno(err, "clone the box unmount helper");
+		goto out;
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR) {
+			err_errno(err, "waitpid");
+			goto out;
+		}
+	if (read(stat_p[0], &b, 1) == 1) {
+		child_error(stat_p[0], b, "box", err);
+		goto out;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		err_set(err, "box unmount helper: status %d", st);
+		goto out;
+	}
+	rc = 0;
+out:
+	close(stat_p[0]);
+	return rc;
+}
+
 void
 sandbox_classify(struct sandbox_result *res, const struct sandbox_limits *l,
     int wstatus, int killed_for)
@@ -1199,7 +1502,8 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	struct capture		 out = { 0 }, eout = { 0 };
 	struct init_report	 rep;
 	struct pollfd		 pfd[5];
-	char			 name[64], statbuf[512];
+	char			 name[64], statbuf[512], path[64];
+	char			 new_tops[SLOT_MAX_TOPS][32];
 	size_t			 statlen = 0;
 	int			 syncp[2] = { -1, -1 }, statp[2] = { -1, -1 };
 	int			 outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -1263,27 +1567,57 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	c.parent_fds[2] = outp[0];
 	c.parent_fds[3] = errp[0];
 	c.parent_fds[4] = notp[0];
-	if (spec->box_fd != -1) {
-		char	link[64];
-		ssize_t	n;
-
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", spec->box_fd);
-		if ((n = readlink(link, c.box_path, sizeof(c.box_path) - 1)) <= 0) {
-			err_errno(err, "readlink box");
-			goto out;
-		}
-		c.box_path[n] = '\0';
-	}
 	c.tmp_bytes = spec->lim.tmp_bytes ? spec->lim.tmp_bytes :
 	    DEF_TMP_BYTES;
 	c.tmp_inodes = spec->lim.tmp_inodes ? spec->lim.tmp_inodes :
 	    DEF_TMP_INODES;
 
-	/* a socket an earlier run left behind: new slot namespaces */
-	if (sb->userns_fd != -1 && !slot_netns_empty(sb))
-		slot_ns_close(sb);
-	if (sb->userns_fd == -1 && slot_ns_open(sb, err) == -1)
+	if (slot_ns_open(sb, err) == -1)
 		goto out;
+	/* a socket an earlier run left behind: a new network namespace */
+	if (sb->netns_fd != -1 && !slot_netns_empty(sb))
+		slot_netns_close(sb);
+	c.new_netns = sb->netns_fd == -1;
+	if (spec->box != NULL) {
+		if (spec->box->mounted && spec->box->gen != sb->gen) {
+			err_set(err, "sandbox: box %s is gone with its slot "
+			    "namespaces", spec->box->name);
+			goto out;
+		}
+		if (!spec->box->mounted)
+			c.box_make = spec->box;
+		snprintf(c.box_path, sizeof(c.box_path), "%s/%s",
+		    sb->box_root, spec->box->name);
+	}
+	/* the language's dirs outside the overlaid ones: overlay them too */
+	for (i = 0; spec->ro_paths != NULL && spec->ro_paths[i] != NULL;
+	    i++) {
+		char		top[32];
+		struct stat	st;
+		int		k;
+
+		if (slot_top_of(spec->ro_paths[i], top, sizeof(top)) == -1 ||
+		    slot_has_top(sb, top) || strcmp(top, "proc") == 0 ||
+		    strcmp(top, "sys") == 0 || strcmp(top, "dev") == 0 ||
+		    strcmp(top, "tmp") == 0 || c.n_new_tops == SLOT_MAX_TOPS -
+		    sb->ntops)
+			continue;
+		/* not the one box_root is in: it would hide the slot tmpfs */
+		if (strncmp(sb->box_root + 1, top, strlen(top)) == 0 &&
+		    sb->box_root[strlen(top) + 1] == '/')
+			continue;
+		snprintf(path, sizeof(path), "/%s", top);
+		if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		for (k = 0; k < c.n_new_tops; k++)
+			if (strcmp(c.new_tops[k], top) == 0)
+				break;
+		if (k < c.n_new_tops)
+			continue;
+		memcpy(new_tops[c.n_new_tops], top, sizeof(top));
+		c.new_tops[c.n_new_tops] = new_tops[c.n_new_tops];
+		c.new_top_dev[c.n_new_tops++] = st.st_dev;
+	}
 	c.init_pid = -1;
 #ifdef __SANITIZE_ADDRESS__
 	/* J's stack is ours and reused: drop what the last J left poisoned */
@@ -1309,6 +1643,13 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 		goto out;
 	}
 	pid = c.init_pid;
+	/*
+	 * J is gone from our memory; reap it now, so that it is not counted
+	 * as one of the box uid's processes (RLIMIT_NPROC) during the run.
+	 */
+	while (waitpid(jpid, NULL, 0) == -1 && errno == EINTR)
+		;
+	jpid = -1;
 	close_fd(&syncp[0]);
 	close_fd(&statp[1]);
 	close_fd(&outp[1]);
@@ -1327,6 +1668,23 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 		else
 			err_set(err, "sandbox: joiner failed");
 		goto out;
+	}
+	/* what J made in the slot's mount namespace stays there */
+	for (i = 0; i < c.n_new_tops && sb->ntops < SLOT_MAX_TOPS; i++)
+		snprintf(sb->tops[sb->ntops++], sizeof(sb->tops[0]), "%s",
+		    c.new_tops[i]);
+	if (c.box_make != NULL)
+		box_made(spec->box, sb->gen);
+	/* the run's new network namespace becomes the slot's */
+	if (c.new_netns) {
+		char	nspath[64];
+
+		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)pid);
+		if ((sb->netns_fd = open(nspath, O_RDONLY | O_CLOEXEC)) != -1) {
+			snprintf(nspath, sizeof(nspath), "/proc/%d/net/unix",
+			    (int)pid);
+			sb->unix_fd = open(nspath, O_RDONLY | O_CLOEXEC);
+		}
 	}
 
 	/* while I builds its root */
@@ -1476,7 +1834,10 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 		res->mem_peak_bytes = cgroup_run_mem_peak(&cg);
 		res->mem_exact = 1;
 		res->oom_killed = cgroup_run_oom_kills(&cg) > 0;
+		/* the cgroup holds I too: the program's are one fewer */
 		res->procs_peak = cgroup_run_procs_peak(&cg);
+		if (res->procs_peak > 0)
+			res->procs_peak--;
 		res->procs_limited = cgroup_run_procs_limited(&cg);
 	} else if (have_report) {
 		res->cpu_ms = tv_ms(&rep.ru_all.ru_utime) +
@@ -1564,6 +1925,60 @@ sandbox_result_reset(struct sandbox_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/*
+ * box_root is the mount point of the slot tmpfs (in the slot's mount
+ * namespace only): it must be ours and nobody else's to enter, never a
+ * link.  Made 0700 if missing.  When the box's uid is not ours, it must
+ * also be able to reach it: every dir above it searchable by others.
+ * Sets sb->box_root to its absolute path.
+ */
+static int
+check_box_root(struct sandbox *sb, const char *path, struct err *err)
+{
+	struct stat	st;
+	char		abs[PATH_MAX], *p;
+
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return err_errno(err, "mkdir %s", path);
+	if (lstat(path, &st) == -1)
+		return err_errno(err, "box_root %s", path);
+	if (S_ISLNK(st.st_mode))
+		return err_set(err, "box_root %s is a symbolic link", path);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(err, "box_root %s is not a directory", path);
+	if (st.st_uid != geteuid())
+		return err_set(err, "box_root %s belongs to uid %u, not to "
+		    "this user (%u)", path, (unsigned)st.st_uid,
+		    (unsigned)geteuid());
+	if ((st.st_mode & 077) != 0)
+		return err_set(err, "box_root %s has mode %04o: it must be "
+		    "0700 or stricter (chmod 700 %s)", path,
+		    (unsigned)(st.st_mode & 07777), path);
+	if (realpath(path, abs) == NULL)
+		return err_errno(err, "realpath %s", path);
+	if (strlen(abs) >= sizeof(sb->box_root) - 80)
+		return err_set(err, "box_root %.200s: path too long", abs);
+	memcpy(sb->box_root, abs, strlen(abs) + 1);
+	if (sb->ids == SANDBOX_IDS_SELF)
+		return 0;
+	while ((p = strrchr(abs, '/')) != NULL) {
+		if (p == abs)
+			p[1] = '\0';
+		else
+			*p = '\0';
+		if (stat(abs, &st) == -1)
+			return err_errno(err, "stat %s", abs);
+		if (!(st.st_mode & S_IXOTH))
+			return err_set(err, "%s (mode %04o) is not searchable "
+			    "by others: the boxes' uid must pass it to reach "
+			    "box_root %s", abs,
+			    (unsigned)(st.st_mode & 07777), sb->box_root);
+		if (p == abs)
+			break;
+	}
+	return 0;
+}
+
 struct sandbox *
 sandbox_open(const struct sandbox_config *cfg, struct err *err)
 {
@@ -1574,28 +1989,13 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 		err_errno(err, "calloc");
 		return NULL;
 	}
-	sb->box_root_fd = -1;
-	sb->userns_fd = sb->netns_fd = sb->unix_fd = -1;
+	sb->userns_fd = sb->mntns_fd = sb->netns_fd = sb->unix_fd = -1;
+	sb->devset_fd = -1;
 	sb->slot = cfg->slot;
-	snprintf(sb->box_root, sizeof(sb->box_root), "%s", cfg->box_root);
-	sb->privileged = geteuid() == 0;
-	if (sb->privileged) {
-		sb->outer_uid = (uid_t)(cfg->uid_base + cfg->slot);
-		sb->outer_gid = (gid_t)(cfg->uid_base + cfg->slot);
-	} else {
-		sb->outer_uid = geteuid();
-		sb->outer_gid = getegid();
-	}
-	/* 0711: slot uids must reach their box; nobody may list them */
-	if (mkdir(sb->box_root, 0711) == -1 && errno != EEXIST) {
-		err_errno(err, "mkdir %s", sb->box_root);
+	slot_ids_detect(sb, cfg->uid_base);
+	if (check_box_root(sb, cfg->box_root, err) == -1)
 		goto fail;
-	}
-	if ((sb->box_root_fd = open(sb->box_root, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1) {
-		err_errno(err, "open %s", sb->box_root);
-		goto fail;
-	}
+	slot_devices_claim(sb, cfg->dev_pool);
 	/* one mapping, each stack above a guard page: [g][J][g][I][g][R] */
 	if ((sb->stacks = mmap(NULL, NSTACKS * (PAGE_GUARD + STACK_SIZE),
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
@@ -1629,9 +2029,9 @@ sandbox_close(struct sandbox *sb)
 {
 	if (sb == NULL)
 		return;
-	if (sb->box_root_fd != -1)
-		close(sb->box_root_fd);
 	slot_ns_close(sb);
+	if (sb->devset_fd != -1)
+		close(sb->devset_fd);
 	if (sb->stacks != NULL)
 		munmap(sb->stacks, NSTACKS * (PAGE_GUARD + STACK_SIZE));
 	seccomp_prog_reset(&sb->seccomp);
@@ -1727,10 +2127,13 @@ sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
 		h->swap_off = access(path, F_OK) == 0;
 	}
 	h->ia32 = sandbox_host_ia32() == 1;
+	h->ids = sb->ids;
+	h->box_uid = (uint32_t)sb->outer_uid;
+	h->private_devices = sb->dev_dir[0] != '\0';
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = envp;
-	spec.box_fd = -1;
+	spec.box = NULL;
 	spec.lim.wall_ms = 5000;
 	spec.lim.cpu_ms = 2000;
 	spec.lim.mem_bytes = 64 << 20;
@@ -1738,6 +2141,8 @@ sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
 	if (sandbox_run(sb, &spec, &res, err) == -1)
 		return -1;
 	h->userns = res.status == SANDBOX_OK;
+	/* the run made the slot: its system dirs are overlaid now */
+	h->private_fs = sb->ntops > 0;
 	sandbox_result_reset(&res);
 	return 0;
 }

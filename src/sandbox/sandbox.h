@@ -44,15 +44,18 @@ struct sandbox_limits {
 };
 
 enum sandbox_box_mode {
-	SANDBOX_BOX_RW,		/* box dir bound writable at /box (compile) */
-	SANDBOX_BOX_OVERLAY,	/* box dir read-only under a throw-away
+	SANDBOX_BOX_RW,		/* the box is /box, writable (compile) */
+	SANDBOX_BOX_OVERLAY,	/* the box read-only under a throw-away
 				   writable layer at /box (run) */
 };
+
+/* A box: the files of one submission (see sandbox_box_new). */
+struct sandbox_box;
 
 struct sandbox_spec {
 	const char *const	*argv;	/* argv[0]: absolute or found in PATH */
 	const char *const	*envp;	/* the whole environment */
-	int			 box_fd;	/* dir fd of the box, -1 = none */
+	struct sandbox_box	*box;	/* at /box, or NULL: none (cwd /tmp) */
 	enum sandbox_box_mode	 box_mode;
 	const char *const	*ro_paths;	/* extra read-only binds, or NULL */
 	const char		*stdin_data;	/* NULL = /dev/null */
@@ -78,8 +81,9 @@ struct sandbox_result {
 	size_t			 errout_len;
 	int			 errout_truncated;
 	char			 message[128];	/* which limit stopped it */
-	uint32_t		 procs_peak;	/* most processes + threads at
-						   once (0 = unknown) */
+	uint32_t		 procs_peak;	/* most processes + threads of
+						   the program at once (0 =
+						   unknown) */
 	int			 procs_limited;	/* a fork/clone failed on
 						   max_procs */
 	uint32_t		 denied_count;	/* forbidden calls attempted
@@ -94,16 +98,30 @@ struct sandbox_result {
 struct sandbox;
 
 struct sandbox_config {
-	const char	*box_root;	/* where box dirs are made (created) */
+	const char	*box_root;	/* the slot's mount point: a directory
+					   of the caller's, mode 0700, made if
+					   missing */
 	const char	*cgroup_base;	/* NULL/"" = autodetect */
+	const char	*dev_pool;	/* per-slot device nodes made by
+					   contrib/setup-host.sh, or NULL:
+					   SANDBOX_DEV_POOL */
 	unsigned int	 slot;		/* executor slot, for names and uids */
 	int64_t		 uid_base;	/* outer uid of slot 0 when root */
 };
 
+#define SANDBOX_DEV_POOL	"/var/lib/coderunner/dev"
+
+/* Whose host uid the box's processes have. */
+enum sandbox_ids {
+	SANDBOX_IDS_SELF,	/* the caller's own (no subordinate range) */
+	SANDBOX_IDS_SUBID,	/* one of the caller's /etc/subuid range */
+	SANDBOX_IDS_ROOT,	/* caller is root: uid_base + slot */
+};
+
 /*
- * Detects the cgroup backend, builds the seccomp filter and creates
- * box_root.  Returns a handle (caller frees with sandbox_close) or NULL
- * with err set.
+ * Detects the cgroup backend, the box ids and the device pool, builds the
+ * seccomp filter and checks (or makes) box_root.  Returns a handle (caller
+ * frees with sandbox_close) or NULL with err set.
  */
 struct sandbox	*sandbox_open(const struct sandbox_config *, struct err *);
 void		 sandbox_close(struct sandbox *);
@@ -112,29 +130,39 @@ const char	*sandbox_cgroup_name(enum sandbox_cgroup);
 const char	*sandbox_status_name(enum sandbox_status);
 
 /*
- * Makes a fresh box directory with an unpredictable name under box_root.
- * Returns an O_DIRECTORY fd (close-on-exec; the caller keeps it and passes
- * it to sandbox_box_remove), or -1 with err set.
+ * A box holds a submission's files: a tmpfs of its own, capped at bytes
+ * and inodes, that lives in the slot's private mount namespace and is
+ * never on the host's disk.  The files given to sandbox_box_write are
+ * written into it by the first run that uses the box; what a compile (a
+ * run in SANDBOX_BOX_RW) writes stays for the later runs, which see it
+ * read-only under a layer of their own.  Host code never reads or walks
+ * a box: it is unmounted whole.
+ *
+ * sandbox_box_new returns a box (free with sandbox_box_free) or NULL with
+ * err set.
  */
-int	sandbox_box_create(struct sandbox *, struct err *);
+struct sandbox_box *sandbox_box_new(struct sandbox *, uint64_t bytes,
+	    uint32_t inodes, struct err *);
 /*
- * Creates name (a plain file name, no '/') in the box with the given
- * content.  Never follows links.  Returns 0, or -1 with err set.
+ * Adds the file name (a plain name: no '/', not "." or "..") with a copy
+ * of data, to be written with mode by the box's first run.  Returns 0, or
+ * -1 with err set (bad name, a run used the box already, no memory).
  */
-int	sandbox_box_write(int box_fd, const char *name, const void *data,
-	    size_t len, int mode, struct err *err);
+int	sandbox_box_write(struct sandbox_box *, const char *name,
+	    const void *data, size_t len, int mode, struct err *err);
 /*
- * Reads the regular file name from the box (never through a link), at most
- * cap bytes.  Returns 1 with *data (caller frees) and *len, 0 if there is
- * no such regular file, -1 with err set.
+ * Unmounts the box and frees it (NULL does nothing).  Returns 0, or -1
+ * with err set when the unmount failed (the box's memory then stays until
+ * the slot's namespaces go, at the latest with the handle).
  */
-int	sandbox_box_read(int box_fd, const char *name, size_t cap,
-	    char **data, size_t *len, struct err *err);
-/* Removes the whole box and closes box_fd.  Returns 0, or -1 with err. */
-int	sandbox_box_remove(struct sandbox *, int box_fd, struct err *err);
+int	sandbox_box_free(struct sandbox *, struct sandbox_box *,
+	    struct err *err);
 /*
- * Removes boxes and cgroups left by a crashed predecessor in this slot
- * (or every slot if slot_all).  Returns the number removed, or -1.
+ * Removes what a crashed predecessor in this slot (or every slot if
+ * slot_all) left under box_root and in the cgroups: directories of any
+ * depth, without following links.  Returns the number removed, or -1
+ * with err set when something could not be removed (the next sweep
+ * tries again).
  */
 int	sandbox_sweep(struct sandbox *, int slot_all, struct err *err);
 
@@ -165,6 +193,14 @@ struct sandbox_host {
 						   calls (int 0x80) of 64-bit
 						   programs: the filter must
 						   stop them */
+	enum sandbox_ids	ids;		/* the box's host uid */
+	uint32_t		box_uid;	/* ... which is this */
+	int			private_fs;	/* system files are seen
+						   through the slot's own
+						   overlays (locks, inotify
+						   marks are not shared) */
+	int			private_devices; /* /dev nodes of the slot's
+						   own (device pool) */
 	enum sandbox_cgroup	cgroup;
 	char			cgroup_path[256];
 	char			controllers[128];

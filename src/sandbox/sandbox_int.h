@@ -90,13 +90,44 @@ int	cgroup_run_procs_limited(const struct cgroup_run *);
 void	cgroup_run_kill(const struct cgroup_run *);
 /* Removes the run's cgroup(s).  Returns 0, or -1 with err set. */
 int	cgroup_run_destroy(struct cgroup_run *, struct err *);
+/*
+ * Whether the maker named in "s<slot>-<pid>-..." is another live process
+ * (so what it made is not a leftover).
+ */
+int	sandbox_maker_alive(const char *name);
 /* Removes stale run cgroups whose names start with prefix. */
 int	cgroup_sweep(const struct cgroup_backend *, const char *prefix);
 
 /* --- box.c ---------------------------------------------------------- */
 
-/* Removes everything below dirfd without following links. */
+/* A file sandbox_box_write queued for the box's first run. */
+struct box_file {
+	char		 name[256];
+	char		*data;		/* owned */
+	size_t		 len;
+	int		 mode;
+};
+
+struct sandbox_box {
+	char		 name[64];	/* its mount point's name in the slot
+					   tmpfs: "b<seq>-<random>" */
+	uint64_t	 bytes;		/* its tmpfs's caps */
+	uint32_t	 inodes;
+	struct box_file	*files;		/* queued, until a run writes them */
+	size_t		 nfiles;
+	int		 mounted;	/* a run made it (files written) */
+	unsigned long	 gen;		/* the slot namespaces it lives in */
+};
+
+/*
+ * Removes everything below dirfd, at any depth and without following
+ * links: descends by fd, comes back through ".." only after checking that
+ * it is the directory it came from.  Returns 0, or -1 with err set for the
+ * first entry that could not be removed (the others are still tried).
+ */
 int	box_clear(int dirfd, struct err *);
+/* Notes that J mounted box b and wrote its files, in slot generation gen. */
+void	box_made(struct sandbox_box *b, unsigned long gen);
 
 /* --- sandbox.c ------------------------------------------------------ */
 
@@ -115,21 +146,41 @@ void	sandbox_classify(struct sandbox_result *res,
  */
 int	netns_unix_empty(const char *text, size_t len);
 
+#define SLOT_MAX_TOPS	16	/* host dirs overlaid in a slot */
+
 struct sandbox {
 	char			 box_root[256];
-	int			 box_root_fd;
 	unsigned int		 slot;
-	unsigned long		 seq;		/* runs so far, for names */
-	int			 privileged;	/* euid 0: per-slot outer uid */
-	uid_t			 outer_uid;	/* the box's uid seen outside */
+	unsigned long		 seq;		/* runs and boxes so far */
+	/* the box's ids outside (see sandbox_open) */
+	enum sandbox_ids	 ids;
+	uid_t			 outer_uid;
 	gid_t			 outer_gid;
+	int			 may_setgroups;	/* setgroups(2) allowed in
+						   the slot's userns */
 	struct cgroup_backend	 cg;
 	struct seccomp_prog	 seccomp;
 	int			 notify;	/* seccomp is the notify build */
-	/* the slot's user and network namespaces (-1: not made yet) */
+	/*
+	 * The slot's namespaces (slot.c): user and mount namespaces made
+	 * together and kept while boxes live in them; the network
+	 * namespace replaced when a run leaves a socket in it.  -1: none.
+	 */
 	int			 userns_fd;
+	int			 mntns_fd;
 	int			 netns_fd;
 	int			 unix_fd;	/* its /proc/net/unix, or -1 */
+	unsigned long		 gen;		/* bumped at each new userns */
+	int64_t			 ns_made_us;	/* when they were made */
+	int64_t			 dpkg_mtime_ns;	/* package db then */
+	char			 tops[SLOT_MAX_TOPS][32];	/* overlaid */
+	int			 ntops;
+	unsigned int		 nboxes;	/* boxes alive */
+	int			 stale;		/* make them anew when no box
+						   lives in them */
+	/* device nodes of the slot's own (dev_dir), or the host's /dev */
+	int			 devset_fd;	/* flock held on the set */
+	char			 dev_dir[256];	/* "" = /dev */
 	char			*stacks;	/* the children's clone stacks */
 	int			 cap_last;	/* highest capability number */
 	int			 have_setattr;	/* mount_setattr(2) works */
@@ -137,6 +188,44 @@ struct sandbox {
 
 #define SANDBOX_INNER_UID	1000	/* the program's uid inside */
 #define SANDBOX_INNER_GID	1000
+
+/* --- slot.c --------------------------------------------------------- */
+
+/*
+ * Makes the slot's user, mount and network namespaces (through H, see
+ * sandbox.c's theory) unless they exist and are fresh.  Returns 0, or -1
+ * with err set.
+ */
+int	slot_ns_open(struct sandbox *, struct err *);
+/*
+ * Unmounts box name (and removes its mount point) in the slot's mount
+ * namespace, through a helper child.  Returns 0, or -1 with err set.
+ */
+int	slot_box_unmount(struct sandbox *, const char *name, struct err *);
+/* The package database's mtime (ns), or 0: a change ages the slot. */
+int64_t	slot_pkgdb_mtime(void);
+/* Drops the slot's namespaces (the boxes in them go too). */
+void	slot_ns_close(struct sandbox *);
+/* Drops only the network namespace (the next run makes a new one). */
+void	slot_netns_close(struct sandbox *);
+/* Whether the slot's network namespace holds no socket (1) or may (0). */
+int	slot_netns_empty(const struct sandbox *);
+/*
+ * Picks the box's outer ids (root: uid_base + slot; else a subordinate
+ * range of the caller's, else the caller's own) and claims a free set of
+ * the device pool.  Never fails: the fallbacks are valid answers.
+ */
+void	slot_ids_detect(struct sandbox *, int64_t uid_base);
+void	slot_devices_claim(struct sandbox *, const char *pool);
+/*
+ * Writes the uid and gid maps of pid's new user namespace: 1000 inside
+ * is the box's outer uid.  Returns 0, or -1 with err set.
+ */
+int	slot_write_id_maps(const struct sandbox *, pid_t pid, struct err *);
+/* The top-level dir of an absolute path ("usr" of "/usr/lib/x"). */
+int	slot_top_of(const char *path, char *top, size_t size);
+/* Whether top is overlaid in the slot's mount namespace already. */
+int	slot_has_top(const struct sandbox *, const char *top);
 
 /* --- fd passing (SCM_RIGHTS over a unix socket), sandbox.c ---------- */
 

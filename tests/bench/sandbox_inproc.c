@@ -30,8 +30,8 @@ now_us(void)
 int
 main(int argc, char **argv)
 {
-	struct sandbox_config	 cfg = { "/tmp/coderunner-bench", NULL, 7,
-				    200000 };
+	struct sandbox_config	 cfg = { .box_root = "/tmp/coderunner-bench",
+				    .slot = 7, .uid_base = 200000 };
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 res;
 	struct sandbox		*sb = NULL;
@@ -42,7 +42,8 @@ main(int argc, char **argv)
 	long long		 t0;
 	int			 nro = 0;
 	int			 i, n = 200, gap_ms = 0, bare = 0, box = 0;
-	int			 box_fd = -1, st, a = 1;
+	struct sandbox_box	*sbox = NULL;
+	int			 st, a = 1;
 	pid_t			 pid;
 
 	for (; a < argc && argv[a][0] == '-'; a++) {
@@ -77,7 +78,6 @@ main(int argc, char **argv)
 	spec.argv = (const char *const *)(argv + a);
 	spec.envp = env;
 	spec.ro_paths = ro;
-	spec.box_fd = -1;
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
 	spec.lim.wall_ms = 10000;
 	spec.lim.cpu_ms = 5000;
@@ -86,11 +86,12 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (gap_ms > 0)
 			usleep(gap_ms * 1000);
-		if (box && (box_fd = sandbox_box_create(sb, &err)) == -1) {
+		if (box && (sbox = sandbox_box_new(sb, 16u << 20, 2048,
+		    &err)) == NULL) {
 			fprintf(stderr, "box: %s\n", err.msg);
 			return 1;
 		}
-		spec.box_fd = box_fd;
+		spec.box = sbox;
 		t0 = now_us();
 		if (bare) {
 			if ((pid = fork()) == 0) {
@@ -119,7 +120,7 @@ main(int argc, char **argv)
 			}
 			sandbox_result_reset(&res);
 		}
-		if (box && sandbox_box_remove(sb, box_fd, &err) == -1) {
+		if (box && sandbox_box_free(sb, sbox, &err) == -1) {
 			fprintf(stderr, "box remove: %s\n", err.msg);
 			return 1;
 		}

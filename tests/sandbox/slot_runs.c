@@ -42,8 +42,8 @@ print_escaped(const char *s, size_t len)
 int
 main(int argc, char **argv)
 {
-	struct sandbox_config	 cfg = { "/tmp/coderunner-slot-runs", NULL, 0,
-				    200000 };
+	struct sandbox_config	 cfg = {
+		.box_root = "/tmp/coderunner-slot-runs", .uid_base = 200000 };
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 res;
 	struct sandbox		*sb = NULL;
@@ -53,7 +53,7 @@ main(int argc, char **argv)
 	const char		*ro[MAX_RO + 1] = { NULL };
 	char			**cmds[MAX_CMDS];
 	int			 a, i, k, nro = 0, ncmd = 0, repeat = 1, rc = 0;
-	int			 box_fd;
+	struct sandbox_box	*box;
 
 	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
 		if (strcmp(argv[a], "--slot") == 0 && a + 1 < argc)
@@ -99,12 +99,13 @@ main(int argc, char **argv)
 	spec.lim.max_procs = 32;
 	for (k = 0; k < repeat && rc == 0; k++)
 		for (i = 0; i < ncmd && rc == 0; i++) {
-			if ((box_fd = sandbox_box_create(sb, &err)) == -1) {
+			if ((box = sandbox_box_new(sb, 16u << 20, 2048,
+			    &err)) == NULL) {
 				fprintf(stderr, "box: %s\n", err.msg);
 				rc = 1;
 				break;
 			}
-			spec.box_fd = box_fd;
+			spec.box = box;
 			spec.argv = (const char *const *)cmds[i];
 			if (sandbox_run(sb, &spec, &res, &err) == -1) {
 				fprintf(stderr, "sandbox_run: %s\n", err.msg);
@@ -117,7 +118,7 @@ main(int argc, char **argv)
 				fflush(stdout);
 				sandbox_result_reset(&res);
 			}
-			if (sandbox_box_remove(sb, box_fd, &err) == -1) {
+			if (sandbox_box_free(sb, box, &err) == -1) {
 				fprintf(stderr, "box remove: %s\n", err.msg);
 				rc = 1;
 			}

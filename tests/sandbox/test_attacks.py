@@ -345,6 +345,21 @@ def e_raw(res, ctx):
     return p
 
 
+def e_compile_box(res, ctx):
+    """X4: a writable (compile) box is a tmpfs of its own with the corpus's
+    16 MiB cap: writing stops with ENOSPC there, nothing reaches the
+    host's disk (whose free space would let it write on to the file size
+    limit of each file)."""
+    p = want(res, "OK")
+    out = res.get("stdout", "")
+    if "fs=tmpfs\n" not in out:
+        p.append("the writable box is not a tmpfs: %r" % out[:200])
+    m = re.search(r"mib=(\d+) errno=(\w+)", out)
+    if not m or m.group(2) != "ENOSPC" or int(m.group(1)) > 17:
+        p.append("writes were not capped at 16 MiB: %r" % out[:200])
+    return p
+
+
 def e_plant(res, ctx):
     p = want(res, "OK", "planted\n")
     for path, digest in ctx.extra.get("watch", {}).items():
@@ -406,6 +421,9 @@ ENTRIES = [
     Entry("X2", "x02_x32", e_sv),
     Entry("X3", "x03_plant", e_plant, opts=["--box-rw"],
           args=lambda ctx: [ctx.watch_dir]),
+    Entry("X4", "x04_compile_box", e_compile_box,
+          opts=["--box-rw", "--file-size-limit", "65536"]),
+    Entry("X5", "x05_host_counts", blocked),
 ]
 CORPUS_IDS = {"A0", "A1", "A3", "A4", "A6", "A8", "A10", "A11", "A12", "A14",
               "A15", "A16", "A19", "A20", "A21", "A22", "A23", "A26", "A28",
@@ -578,7 +596,7 @@ class Ctx:
         if mode == "unpriv":
             pw = pwd.getpwnam(SVC_USER)
             self.cli_uid = pw.pw_uid
-            os.mkdir(self.box_root, 0o711)
+            os.mkdir(self.box_root, 0o700)
             os.chown(self.box_root, pw.pw_uid, pw.pw_gid)
             self.prefix = ["setpriv", "--reuid=%d" % pw.pw_uid,
                            "--regid=%d" % pw.pw_gid, "--clear-groups",
@@ -1045,3 +1063,37 @@ def test_caller_killed(ctx):
     assert res.get("status") == "OK", res
     assert res.get("stdout") == ctx.baseline_a0
     assert not g2_problems(ctx, slot)
+
+
+def test_no_shared_inodes(ctx):
+    """X6: two runs at the same time share no inode state.  A holder takes
+    flock, POSIX and OFD locks on a system file, an /etc file and two
+    device nodes and keeps them; a prober in another slot, within the
+    holder's window, must see none of them.  The window is checked with
+    the monotonic clock both share; a prober that missed it (a loaded
+    host) is run again, at most three times."""
+    for attempt in range(3):
+        hslot, pslot = ctx.slot(), ctx.slot()
+        hres = {}
+        holder = threading.Thread(target=lambda: hres.update(r=run_cli(
+            ctx, ctx.cli(hslot, "x06_shared_inodes", ["hold", "3"],
+                         ["--wall-time-limit", "8"]), 20)))
+        holder.start()
+        time.sleep(1.0)
+        pres, _, _ = run_cli(ctx, ctx.cli(pslot, "x06_shared_inodes",
+                                          ["probe"]), 15)
+        holder.join()
+        h = hres["r"][0]
+        assert h.get("status") == "OK", "holder: %r" % h
+        assert "hold" not in h.get("stderr", ""), \
+            "the holder could not take its locks: %s" % h["stderr"]
+        mh = re.search(r"^held (\d+) (\d+)$", h.get("stdout", ""), re.M)
+        mp = re.search(r"^probe (\d+)$", pres.get("stderr", ""), re.M)
+        assert mh and mp, "holder %r prober %r" % (h, pres)
+        if not int(mh.group(1)) < int(mp.group(1)) < int(mh.group(2)):
+            continue            # the prober ran outside the window
+        problems = blocked(pres)
+        assert not problems, "%s\n%s" % ("; ".join(problems),
+                                          pres.get("stdout"))
+        return
+    pytest.fail("the prober never ran while the holder held its locks")

@@ -74,7 +74,7 @@ class Mode:
         self.slot = SLOT[mode]
         self.box_root = tempfile.mkdtemp(prefix="cr-slot-boxes-",
                                          dir="/var/tmp")
-        os.chmod(self.box_root, 0o711)     # as sandbox_open makes it
+        os.chmod(self.box_root, 0o700)     # as sandbox_open makes it
         self.prefix = []
         if mode == "unpriv":
             pw = pwd.getpwnam(SVC_USER)

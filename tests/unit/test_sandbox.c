@@ -14,6 +14,7 @@
  *   - host-side box file handling against planted links, fifos and dirs.
  */
 
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -231,7 +232,7 @@ test_cgroup_v2(void **state)
 	assert_string_equal(run.path[0], run_dir);
 	assert_string_equal(get(run_dir, "memory.max"), "268435456");
 	assert_string_equal(get(run_dir, "memory.swap.max"), "0");
-	assert_string_equal(get(run_dir, "pids.max"), "32");
+	assert_string_equal(get(run_dir, "pids.max"), "33");	/* + the run's init */
 
 	/* what the kernel reports after a run */
 	put(run_dir, "cpu.stat", "usage_usec 1234567\nuser_usec 1000000\n"
@@ -335,7 +336,7 @@ test_cgroup_v1(void **state)
 	assert_string_equal(get(dir[0], "memory.memsw.limit_in_bytes"),
 	    "67108864");
 	assert_string_equal(get(dir[0], "memory.swappiness"), "0");
-	assert_string_equal(get(dir[1], "pids.max"), "8");
+	assert_string_equal(get(dir[1], "pids.max"), "9");
 
 	put(dir[2], "cpuacct.usage", "2500000000\n");	/* ns */
 	put(dir[0], "memory.max_usage_in_bytes", "67108864\n");
@@ -422,6 +423,7 @@ run_probes(struct probe *p)
 		uint64_t	flags, pidfd, child_tid, parent_tid;
 		uint64_t	exit_signal, stack, stack_size, tls;
 	} ca;
+	unsigned long	aio_ctx = 0;
 	int		n = 0, fd;
 
 #define PROBE(name, call) do {						\
@@ -443,6 +445,8 @@ run_probes(struct probe *p)
 	ca.exit_signal = SIGCHLD;
 	PROBE("clone3", syscall(SYS_clone3, &ca, sizeof(ca)));
 	PROBE("io_uring_setup", syscall(SYS_io_uring_setup, 1, NULL));
+	PROBE("io_setup", syscall(SYS_io_setup, 1, &aio_ctx));
+	PROBE("inotify_init1", syscall(SYS_inotify_init1, IN_CLOEXEC));
 	PROBE("personality query", syscall(SYS_personality, 0xffffffffUL));
 	PROBE("personality change", syscall(SYS_personality, 0x0008UL));
 	PROBE("prlimit other", prlimit(getppid(), RLIMIT_NOFILE, &rl, NULL));
@@ -469,6 +473,8 @@ static const struct {
 	{ "socket unix", 1, 0 },
 	{ "clone3", 0, ENOSYS },
 	{ "io_uring_setup", 0, ENOSYS },
+	{ "io_setup", 0, ENOSYS },
+	{ "inotify_init1", 0, ENOSYS },
 	{ "personality query", 1, 0 },
 	{ "personality change", 0, EPERM },
 	{ "prlimit other", 0, EPERM },
@@ -970,107 +976,205 @@ test_status_names(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* host-side box files                                                  */
+/* box_root, boxes and the sweep of leftovers                           */
 
-static void
-test_box_planted(void **state)
+/* Opens a sandbox handle on box_root boxes (slot), or fails the test. */
+static struct sandbox *
+open_sb(const char *boxes, unsigned int slot)
 {
-	struct tree		*t = *state;
 	struct sandbox_config	 cfg;
 	struct sandbox		*sb;
 	struct err		 err = { "" };
-	char			 boxes[128], outside[128], *data;
-	char			 keep[PATH_MAX];
-	size_t			 len;
-	int			 fd, dfd, i;
 
-	snprintf(boxes, sizeof(boxes), "%s/boxes", t->root);
-	snprintf(outside, sizeof(outside), "%s/outside", t->root);
-	mkdir_p("%s", outside);
-	put(outside, "secret", "host secret\n");
-	snprintf(keep, sizeof(keep), "%s/secret", outside);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.box_root = boxes;
-	cfg.slot = 9;
+	cfg.slot = slot;
 	cfg.uid_base = 200000;
+	cfg.cgroup_base = "no-such-cgroup";	/* keep the host's alone */
 	if ((sb = sandbox_open(&cfg, &err)) == NULL)
-		fail_msg("sandbox_open: %s", err.msg);
-	CHECK(fd = sandbox_box_create(sb, &err));
+		fail_msg("sandbox_open %s: %s", boxes, err.msg);
+	return sb;
+}
 
-	/* writes refuse names with a slash and never follow a link */
-	assert_int_equal(sandbox_box_write(fd, "../x", "x", 1, 0644, &err),
-	    -1);
-	assert_int_equal(symlinkat(keep, fd, "main.c"), 0);
-	assert_int_equal(sandbox_box_write(fd, "main.c", "int x;", 6, 0644,
-	    &err), -1);
-	assert_string_equal(get(outside, "secret"), "host secret\n");
+/* Whether sandbox_open refuses box_root path, with a message saying so. */
+static void
+assert_refused(const char *path, const char *why)
+{
+	struct sandbox_config	 cfg;
+	struct sandbox		*sb;
+	struct err		 err = { "" };
 
-	/* what a hostile compile leaves: links, a fifo, a locked deep tree */
-	assert_int_equal(symlinkat(outside, fd, "hostdir"), 0);
-	assert_int_equal(symlinkat(keep, fd, "a.out"), 0);
-	assert_int_equal(mkfifoat(fd, "fifo", 0644), 0);
-	assert_int_equal(mkdirat(fd, "locked", 0755), 0);
-	CHECK(dfd = openat(fd, "locked", O_RDONLY | O_DIRECTORY));
-	for (i = 0; i < 20; i++) {
-		int	nfd;
-
-		assert_int_equal(mkdirat(dfd, "d", 0755), 0);
-		nfd = openat(dfd, "d", O_RDONLY | O_DIRECTORY);
-		close(dfd);
-		dfd = nfd;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.box_root = path;
+	cfg.uid_base = 200000;
+	cfg.cgroup_base = "no-such-cgroup";
+	sb = sandbox_open(&cfg, &err);
+	if (sb != NULL) {
+		sandbox_close(sb);
+		fail_msg("box_root %s (%s) was accepted", path, why);
 	}
-	close(dfd);
-	assert_int_equal(fchmodat(fd, "locked", 0, 0), 0);
-	CHECK(sandbox_box_write(fd, "big", "0123456789", 10, 0644, &err));
+	if (strstr(err.msg, why) == NULL)
+		fail_msg("box_root %s: \"%s\" does not say \"%s\"", path,
+		    err.msg, why);
+}
 
-	/* reads: no link, no fifo (no hang), no dir; capped */
-	assert_int_equal(sandbox_box_read(fd, "a.out", 64, &data, &len, &err),
-	    0);
-	assert_int_equal(sandbox_box_read(fd, "fifo", 64, &data, &len, &err),
-	    0);
-	assert_int_equal(sandbox_box_read(fd, "locked", 64, &data, &len,
-	    &err), 0);
-	assert_int_equal(sandbox_box_read(fd, "nothing", 64, &data, &len,
-	    &err), 0);
-	assert_int_equal(sandbox_box_read(fd, "big", 4, &data, &len, &err), 1);
-	assert_int_equal(len, 4);
-	assert_memory_equal(data, "0123", 4);
-	free(data);
+/*
+ * box_root is trusted only when it is a directory of ours that nobody
+ * else may enter: not a link, not another user's, not group or world
+ * accessible.  A missing one is made 0700.
+ */
+static void
+test_box_root_checks(void **state)
+{
+	struct tree	*t = *state;
+	struct sandbox	*sb;
+	struct stat	 st;
+	char		 p[PATH_MAX], target[PATH_MAX];
 
-	/* removal takes the links, not what they point at */
-	CHECK(sandbox_box_remove(sb, fd, &err));
-	assert_string_equal(get(outside, "secret"), "host secret\n");
-	assert_int_equal(rmdir(boxes), 0);	/* empty: the box is gone */
+	assert_int_equal(chmod(t->root, 0755), 0);
+	snprintf(target, sizeof(target), "%s/real", t->root);
+	assert_int_equal(mkdir(target, 0700), 0);
+	snprintf(p, sizeof(p), "%s/link", t->root);
+	assert_int_equal(symlink(target, p), 0);
+	assert_refused(p, "symbolic link");
+	snprintf(p, sizeof(p), "%s/open", t->root);
+	assert_int_equal(mkdir(p, 0711), 0);
+	assert_int_equal(chmod(p, 0711), 0);
+	assert_refused(p, "0700 or stricter");
+	snprintf(p, sizeof(p), "%s/file", t->root);
+	put(t->root, "file", "x");
+	assert_refused(p, "not a directory");
+	if (geteuid() == 0) {
+		snprintf(p, sizeof(p), "%s/theirs", t->root);
+		assert_int_equal(mkdir(p, 0700), 0);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		assert_refused(p, "belongs to uid 65534");
+	}
+	/* missing: made, 0700 */
+	snprintf(p, sizeof(p), "%s/new", t->root);
+	sb = open_sb(p, 1);
+	sandbox_close(sb);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	sb = open_sb(target, 1);
 	sandbox_close(sb);
 }
 
+/*
+ * Builds what a hostile program could leave in an old-style box dir:
+ * a tree depth deep, with links to outside (a dir and a file), a fifo
+ * and an unreadable dir at every tenth level, and a mode-0 dir at the
+ * bottom.
+ */
+static void
+plant_tree(int fd, int depth, const char *outside)
+{
+	char	file[PATH_MAX];
+	int	dfd, nfd, i;
+
+	snprintf(file, sizeof(file), "%s/secret", outside);
+	assert_true((dfd = dup(fd)) != -1);
+	for (i = 0; i < depth; i++) {
+		if (i % 10 == 0) {
+			assert_int_equal(symlinkat(outside, dfd, "hostdir"), 0);
+			assert_int_equal(symlinkat(file, dfd, "a.out"), 0);
+			assert_int_equal(mkfifoat(dfd, "fifo", 0644), 0);
+			assert_int_equal(mkdirat(dfd, "shut", 0), 0);
+		}
+		assert_int_equal(mkdirat(dfd, "d", 0755), 0);
+		assert_true((nfd = openat(dfd, "d", O_RDONLY |
+		    O_DIRECTORY)) != -1);
+		close(dfd);
+		dfd = nfd;
+	}
+	assert_int_equal(mkdirat(dfd, "locked", 0), 0);
+	close(dfd);
+}
+
+/* A tree deeper than any fixed limit goes, and nothing it points at. */
+static void
+test_box_clear_deep(void **state)
+{
+	struct tree	*t = *state;
+	struct err	 err = { "" };
+	char		 dir[PATH_MAX], outside[PATH_MAX];
+	int		 fd;
+
+	snprintf(outside, sizeof(outside), "%s/outside", t->root);
+	mkdir_p("%s", outside);
+	put(outside, "secret", "host secret\n");
+	snprintf(dir, sizeof(dir), "%s/box", t->root);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_true((fd = open(dir, O_RDONLY | O_DIRECTORY)) != -1);
+	plant_tree(fd, 300, outside);
+	if (box_clear(fd, &err) == -1)
+		fail_msg("box_clear: %s", err.msg);
+	close(fd);
+	assert_int_equal(rmdir(dir), 0);	/* empty now */
+	assert_string_equal(get(outside, "secret"), "host secret\n");
+	assert_int_equal(access(outside, F_OK), 0);
+}
+
+/*
+ * The sweep removes the dirs of dead makers in its slot, at any depth,
+ * and leaves a live maker's and another slot's alone.
+ */
 static void
 test_box_sweep(void **state)
 {
-	struct tree		*t = *state;
-	struct sandbox_config	 cfg;
-	struct sandbox		*sb;
-	struct err		 err = { "" };
-	char			 boxes[128], path[PATH_MAX];
-	int			 fd, n, live = (int)getppid();
+	struct tree	*t = *state;
+	struct sandbox	*sb;
+	struct err	 err = { "" };
+	char		 boxes[256], path[PATH_MAX], outside[256];
+	int		 fd, n, live = (int)getppid();
 
+	assert_int_equal(chmod(t->root, 0755), 0);
+	snprintf(outside, sizeof(outside), "%s/outside", t->root);
+	mkdir_p("%s", outside);
+	put(outside, "secret", "host secret\n");
 	snprintf(boxes, sizeof(boxes), "%s/boxes", t->root);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.box_root = boxes;
-	cfg.slot = 3;
-	cfg.cgroup_base = "no-such-cgroup";	/* keep the host's alone */
-	if ((sb = sandbox_open(&cfg, &err)) == NULL)
-		fail_msg("sandbox_open: %s", err.msg);
-	/* a dead maker's box in this slot, a live one's, another slot's */
+	sb = open_sb(boxes, 3);
 	mkdir_p("%s/s3-%d-00aa", boxes, (int)dead_pid());
 	mkdir_p("%s/s3-%d-00bb", boxes, live);
 	mkdir_p("%s/s4-%d-00cc", boxes, (int)dead_pid());
-	CHECK(n = sandbox_sweep(sb, 0, &err));
-	assert_int_equal(n, 1);
-	CHECK(fd = sandbox_box_create(sb, &err));
+	snprintf(path, sizeof(path), "%s/s3-%d-00dd", boxes, (int)dead_pid());
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_true((fd = open(path, O_RDONLY | O_DIRECTORY)) != -1);
+	plant_tree(fd, 100, outside);
+	close(fd);
+	if ((n = sandbox_sweep(sb, 0, &err)) == -1)
+		fail_msg("sweep: %s", err.msg);
+	assert_int_equal(n, 2);
+	assert_int_equal(access(path, F_OK), -1);
 	snprintf(path, sizeof(path), "%s/s3-%d-00bb", boxes, live);
 	assert_int_equal(access(path, F_OK), 0);
-	CHECK(sandbox_box_remove(sb, fd, &err));
+	assert_string_equal(get(outside, "secret"), "host secret\n");
+	sandbox_close(sb);
+}
+
+/* File names of a box are plain names; a box takes no more after use. */
+static void
+test_box_write_names(void **state)
+{
+	struct tree		*t = *state;
+	struct sandbox		*sb;
+	struct sandbox_box	*b;
+	struct err		 err = { "" };
+	char			 boxes[PATH_MAX];
+	static const char *const bad[] = { "", ".", "..", "../x", "a/b",
+		"/etc/passwd" };
+	size_t			 i;
+
+	assert_int_equal(chmod(t->root, 0755), 0);
+	snprintf(boxes, sizeof(boxes), "%s/boxes", t->root);
+	sb = open_sb(boxes, 5);
+	assert_non_null(b = sandbox_box_new(sb, 1 << 20, 64, &err));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sandbox_box_write(b, bad[i], "x", 1, 0644,
+		    &err), -1);
+	CHECK(sandbox_box_write(b, "main.c", "int x;", 6, 0644, &err));
+	CHECK(sandbox_box_free(sb, b, &err));
 	sandbox_close(sb);
 }
 
@@ -1096,10 +1200,14 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_netns_unix_empty),
 		cmocka_unit_test(test_status_names),
-		cmocka_unit_test_setup_teardown(test_box_planted, tree_setup,
-		    tree_teardown),
+		cmocka_unit_test_setup_teardown(test_box_root_checks,
+		    tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_box_clear_deep,
+		    tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_box_sweep, tree_setup,
 		    tree_teardown),
+		cmocka_unit_test_setup_teardown(test_box_write_names,
+		    tree_setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

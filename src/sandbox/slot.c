@@ -1,0 +1,362 @@
+/*
+ * The slot: what consecutive runs of one sandbox handle share, seen from
+ * P (the caller).  The children that make and use the slot's namespaces
+ * are in sandbox.c; this file decides who the box is on the host, which
+ * device nodes it gets, and keeps the namespaces' fds.
+ *
+ * Who the box is.  Inside every box the program is uid and gid 1000.
+ * Outside, that is (in order of preference):
+ *
+ *   root    the caller is root: uid_base + slot, written into the maps
+ *           directly;
+ *   subid   the caller has a subordinate range in /etc/subuid and
+ *           /etc/subgid (contrib/setup-host.sh gives the service user
+ *           one) and the setuid helpers newuidmap/newgidmap exist: the
+ *           range's start + slot, mapped by those helpers, as rootless
+ *           podman does.  The box then owns nothing on the host: not the
+ *           database, the socket or the run directory, which are the
+ *           service user's;
+ *   self    otherwise the caller's own uid, the only map an unprivileged
+ *           process may write.  The box is then the service user on the
+ *           host (the namespaces and the filesystem still keep it away
+ *           from the service's files, but file modes no longer do), and
+ *           `coderunner check` and /system_info say so.
+ *
+ * Device nodes.  A box needs /dev/null, zero, full, random and urandom.
+ * Binding the host's own nodes would share their inodes between boxes
+ * that run at the same time, and an inode carries state a program can
+ * set and another can see: file locks (flock, POSIX and OFD locks).  So
+ * contrib/setup-host.sh (root) makes a pool of node sets, pool/NN/, each
+ * a copy (mknod) of the five nodes; a handle claims a free set for its
+ * life with a non-blocking flock(2) on the set's directory.  With no pool,
+ * or none free, the box gets the host's nodes, and says so.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "sandbox_int.h"
+
+#define NEWUIDMAP	"/usr/bin/newuidmap"
+#define NEWGIDMAP	"/usr/bin/newgidmap"
+
+/*
+ * Looks up the first range of user (by name or decimal uid) in a subid
+ * file ("name:start:count" lines).  Returns 1 with *start and *count, 0
+ * if there is none.
+ */
+static int
+subid_range(const char *file, const char *name, unsigned long id,
+    unsigned long *start, unsigned long *count)
+{
+	FILE		*f;
+	char		 line[512], idstr[32], *p, *q;
+	unsigned long	 s, c;
+	int		 found = 0;
+
+	snprintf(idstr, sizeof(idstr), "%lu", id);
+	if ((f = fopen(file, "re")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if ((p = strchr(line, ':')) == NULL)
+			continue;
+		*p++ = '\0';
+		if (strcmp(line, name) != 0 && strcmp(line, idstr) != 0)
+			continue;
+		errno = 0;
+		s = strtoul(p, &q, 10);
+		if (errno != 0 || *q != ':')
+			continue;
+		c = strtoul(q + 1, &q, 10);
+		if (errno != 0 || (*q != '\n' && *q != '\0') || c == 0)
+			continue;
+		*start = s;
+		*count = c;
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+void
+slot_ids_detect(struct sandbox *sb, int64_t uid_base)
+{
+	struct passwd	*pw;
+	unsigned long	 us, uc, gs, gc;
+
+	if (geteuid() == 0) {
+		sb->ids = SANDBOX_IDS_ROOT;
+		sb->outer_uid = (uid_t)(uid_base + sb->slot);
+		sb->outer_gid = (gid_t)(uid_base + sb->slot);
+		sb->may_setgroups = 1;
+		return;
+	}
+	sb->ids = SANDBOX_IDS_SELF;
+	sb->outer_uid = geteuid();
+	sb->outer_gid = getegid();
+	sb->may_setgroups = 0;
+	if ((pw = getpwuid(geteuid())) == NULL ||
+	    access(NEWUIDMAP, X_OK) == -1 || access(NEWGIDMAP, X_OK) == -1)
+		return;
+	if (!subid_range("/etc/subuid", pw->pw_name, pw->pw_uid, &us, &uc) ||
+	    !subid_range("/etc/subgid", pw->pw_name, pw->pw_uid, &gs, &gc) ||
+	    sb->slot >= uc || sb->slot >= gc)
+		return;
+	sb->ids = SANDBOX_IDS_SUBID;
+	sb->outer_uid = (uid_t)(us + sb->slot);
+	sb->outer_gid = (gid_t)(gs + sb->slot);
+	/* newgidmap leaves setgroups(2) allowed: the box drops ours */
+	sb->may_setgroups = 1;
+}
+
+/* Runs a map helper (never a shell): argv[0] pid 1000 outer 1. */
+static int
+run_map_helper(const char *helper, pid_t pid, unsigned long outer,
+    struct err *err)
+{
+	char	 spid[24], souter[24];
+	char	*argv[] = { (char *)(uintptr_t)helper, spid, "1000", souter,
+		    "1", NULL };
+	char	*envp[] = { "PATH=/usr/bin:/bin", NULL };
+	pid_t	 child;
+	int	 st;
+
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	snprintf(souter, sizeof(souter), "%lu", outer);
+	if ((child = fork()) == -1)
+		return err_errno(err, "fork %s", helper);
+	if (child == 0) {
+		/* its messages go to our stderr, the service log */
+		execve(helper, argv, envp);
+		_exit(127);
+	}
+	while (waitpid(child, &st, 0) == -1)
+		if (errno != EINTR)
+			return err_errno(err, "waitpid %s", helper);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return err_set(err, "%s %s 1000 %s 1 failed (status %d)",
+		    helper, spid, souter, st);
+	return 0;
+}
+
+static int
+write_str(const char *path, const char *s)
+{
+	int	fd, rc = 0;
+	size_t	len = strlen(s);
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (write(fd, s, len) != (ssize_t)len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int
+slot_write_id_maps(const struct sandbox *sb, pid_t pid, struct err *err)
+{
+	char	path[64], map[64];
+
+	if (sb->ids == SANDBOX_IDS_SUBID)
+		return run_map_helper(NEWUIDMAP, pid, sb->outer_uid, err) ==
+		    -1 ? -1 : run_map_helper(NEWGIDMAP, pid, sb->outer_gid,
+		    err);
+	if (sb->ids == SANDBOX_IDS_SELF) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		if (write_str(path, "deny") == -1)
+			return err_errno(err, "write %s", path);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "%d %u 1\n", SANDBOX_INNER_UID,
+	    (unsigned)sb->outer_uid);
+	if (write_str(path, map) == -1)
+		return err_errno(err, "write %s", path);
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "%d %u 1\n", SANDBOX_INNER_GID,
+	    (unsigned)sb->outer_gid);
+	if (write_str(path, map) == -1)
+		return err_errno(err, "write %s", path);
+	return 0;
+}
+
+/* The five nodes of a set, with their device numbers. */
+static const struct {
+	const char	*name;
+	unsigned int	 major, minor;
+} dev_set[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 },
+};
+
+/*
+ * Whether the set at dfd is one setup-host.sh made: root's, not writable
+ * by others, the five character devices with the right numbers, usable
+ * (the file system is not mounted nodev).
+ */
+static int
+dev_set_ok(int dfd)
+{
+	struct stat	st;
+	size_t		i;
+	int		fd;
+
+	if (fstat(dfd, &st) == -1 || st.st_uid != 0 || (st.st_mode & 022))
+		return 0;
+	for (i = 0; i < sizeof(dev_set) / sizeof(dev_set[0]); i++) {
+		if (fstatat(dfd, dev_set[i].name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISCHR(st.st_mode) ||
+		    major(st.st_rdev) != dev_set[i].major ||
+		    minor(st.st_rdev) != dev_set[i].minor)
+			return 0;
+	}
+	if ((fd = openat(dfd, "null", O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) ==
+	    -1)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+void
+slot_devices_claim(struct sandbox *sb, const char *pool)
+{
+	DIR		*d;
+	struct dirent	*e;
+	int		 pfd, fd;
+
+	sb->devset_fd = -1;
+	sb->dev_dir[0] = '\0';
+	if (pool == NULL || *pool == '\0')
+		pool = SANDBOX_DEV_POOL;
+	/* a run's scratch tmpfs covers /tmp before the nodes are bound */
+	if (strlen(pool) > sizeof(sb->dev_dir) - 16 || pool[0] != '/' ||
+	    strncmp(pool, "/tmp/", 5) == 0 ||
+	    (pfd = open(pool, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(pfd)) == NULL) {
+		close(pfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != 2 ||
+		    strspn(e->d_name, "0123456789") != 2)
+			continue;
+		if ((fd = openat(pfd, e->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) == -1)
+			continue;
+		/* held for the handle's life; the kernel lets go with us */
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && dev_set_ok(fd)) {
+			sb->devset_fd = fd;
+			snprintf(sb->dev_dir, sizeof(sb->dev_dir), "%s/%.2s",
+			    pool, e->d_name);
+			break;
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+int64_t
+slot_pkgdb_mtime(void)
+{
+	struct stat	st;
+
+	if (stat("/var/lib/dpkg/status", &st) == -1)
+		return 0;
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+int
+slot_top_of(const char *path, char *top, size_t size)
+{
+	size_t	n;
+
+	if (path[0] != '/')
+		return -1;
+	n = strcspn(path + 1, "/");
+	if (n == 0 || n >= size || strspn(path + 1,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") < n || path[1] == '.')
+		return -1;
+	memcpy(top, path + 1, n);
+	top[n] = '\0';
+	return 0;
+}
+
+int
+slot_has_top(const struct sandbox *sb, const char *top)
+{
+	int	i;
+
+	for (i = 0; i < sb->ntops; i++)
+		if (strcmp(sb->tops[i], top) == 0)
+			return 1;
+	return 0;
+}
+
+void
+slot_netns_close(struct sandbox *sb)
+{
+	if (sb->netns_fd != -1)
+		close(sb->netns_fd);
+	if (sb->unix_fd != -1)
+		close(sb->unix_fd);
+	sb->netns_fd = sb->unix_fd = -1;
+}
+
+void
+slot_ns_close(struct sandbox *sb)
+{
+	slot_netns_close(sb);
+	if (sb->userns_fd != -1)
+		close(sb->userns_fd);
+	if (sb->mntns_fd != -1)
+		close(sb->mntns_fd);
+	sb->userns_fd = sb->mntns_fd = -1;
+	sb->ntops = 0;
+}
+
+int
+slot_netns_empty(const struct sandbox *sb)
+{
+	char	buf[1024];
+	size_t	len = 0;
+	ssize_t	n;
+
+	if (sb->unix_fd == -1)
+		return 0;
+	while (len < sizeof(buf) && (n = pread(sb->unix_fd, buf + len,
+	    sizeof(buf) - len, (off_t)len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		len += (size_t)n;
+	}
+	return netns_unix_empty(buf, len);
+}
+
+int
+netns_unix_empty(const char *text, size_t len)
+{
+	const char	*nl;
+
+	if (len < 4 || strncmp(text, "Num ", 4) != 0)
+		return 0;
+	nl = memchr(text, '\n', len);
+	return nl != NULL && nl == text + len - 1;
+}
