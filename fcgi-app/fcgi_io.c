@@ -156,8 +156,13 @@ fcgi_read_req(FCGX_Request *fr, struct api_req *req, struct fcgi_scratch *sc,
 	req->remote_user = param(fr, "REMOTE_USER");
 	req->idempotency_key = param(fr, "HTTP_IDEMPOTENCY_KEY");
 	req->origin = param(fr, "HTTP_ORIGIN");
+	req->referer = param(fr, "HTTP_REFERER");
 	req->sec_fetch_site = param(fr, "HTTP_SEC_FETCH_SITE");
+	req->self_origin = param(fr, "CODERUNNER_ORIGIN");
+	req->scheme = param(fr, "REQUEST_SCHEME");
+	req->https = param(fr, "HTTPS");
 	req->host = param(fr, "HTTP_HOST");
+	req->server_port = param(fr, "SERVER_PORT");
 	/* set by nginx from its key map only, never from a client header */
 	req->api_key = param(fr, "CODERUNNER_API_KEY_USER") != NULL;
 	if (split_path(fr, req, sc, base_path, err) == -1)

@@ -265,6 +265,11 @@ def stack():
     # Readable and traversable for the service user and nginx's workers.
     os.chmod(rundir, 0o755)
     s = Stack(rundir, _free_port(), env=STACK_ENV)
+    # A Prometheus scraper's bearer token, good for GET /metrics as the
+    # admin boss (nginx/auth.conf).
+    s.scraper_token = os.urandom(16).hex()
+    with open(os.path.join(rundir, "nginx", "scrapers.map"), "w") as f:
+        f.write(f'"{s.scraper_token}" boss;\n')
     atexit.register(s.stop)    # also when pytest is interrupted
     failed = False
     try:

@@ -28,8 +28,18 @@ struct api_req {
 	const char	*script_name;	/* mount prefix from nginx, or NULL */
 	const char	*idempotency_key; /* HTTP_IDEMPOTENCY_KEY or NULL */
 	const char	*origin;	/* HTTP_ORIGIN or NULL */
+	const char	*referer;	/* HTTP_REFERER or NULL */
 	const char	*sec_fetch_site; /* HTTP_SEC_FETCH_SITE or NULL */
+	/*
+	 * Where the request was sent, for the CSRF gate's origin check:
+	 * CODERUNNER_ORIGIN ("scheme://host[:port]" as browsers see this
+	 * server, set by nginx), else the other four.
+	 */
+	const char	*self_origin;	/* CODERUNNER_ORIGIN or NULL */
+	const char	*scheme;	/* REQUEST_SCHEME or NULL */
+	const char	*https;		/* HTTPS ("on") or NULL */
 	const char	*host;		/* HTTP_HOST (nginx's $host) or NULL */
+	const char	*server_port;	/* SERVER_PORT or NULL */
 	int		 api_key;	/* nginx admitted an API key (param
 					   CODERUNNER_API_KEY_USER set), not
 					   a password a browser may replay */

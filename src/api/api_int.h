@@ -259,8 +259,9 @@ API_HANDLER(api_get_status);
 API_HANDLER(api_post_execute);
 /*
  * /statistics beyond the verdict counts (ops.c): submissions total,
- * today and in the last hour, per day for 30 days, and the database
- * size, of owner (NULL: everyone) added to o.  Returns 0, or -1.
+ * today and in the last hour, per day for 30 days, of owner (NULL:
+ * everyone, and then the database size too) added to o.  Returns 0, or
+ * -1.
  */
 int	api_statistics_extra(struct api *, const char *owner, json_object *o,
 	    struct err *);

@@ -26,6 +26,7 @@
  * With JavaScript the same page polls the JSON answer of its own URL and
  * updates in place (static/coderunner.js, keyed on the ids below).
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -280,43 +281,163 @@ ct_is_form(const char *ct)
 	    n) == 0;
 }
 
-/* The host part of "host[:port]" or "[v6]:port": its length. */
-static size_t
-host_len(const char *h)
-{
-	const char	*e;
+/*
+ * An origin as the CSRF gate compares it: scheme, host and port, the
+ * port made explicit (80 for http, 443 for https).  The host points into
+ * the string it was parsed from; an IPv6 host keeps its brackets.
+ */
+struct origin {
+	int		 https;
+	const char	*host;
+	size_t		 host_len;
+	unsigned int	 port;		/* 0: the string named none */
+};
 
-	if (h[0] == '[')
-		return (e = strchr(h, ']')) != NULL ? (size_t)(e - h) + 1 :
-		    strlen(h);
-	return strcspn(h, ":/");
+/*
+ * Parses the authority "host[:port]" of n bytes at p.  Returns 0, or -1
+ * for anything but a plain host and port (userinfo, an empty host, a
+ * path, a port outside 1..65535).
+ */
+static int
+authority_parse(const char *p, size_t n, struct origin *o)
+{
+	unsigned long	port = 0;
+	size_t		hl, i;
+
+	if (n > 0 && p[0] == '[') {
+		for (hl = 1; hl < n && p[hl] != ']'; hl++)
+			if (!isxdigit((unsigned char)p[hl]) && p[hl] != ':' &&
+			    p[hl] != '.')
+				return -1;
+		if (hl == n || hl == 1)
+			return -1;
+		hl++;
+	} else {
+		for (hl = 0; hl < n && p[hl] != ':'; hl++)
+			if (!isalnum((unsigned char)p[hl]) && p[hl] != '-' &&
+			    p[hl] != '.' && p[hl] != '_' && p[hl] != '~' &&
+			    p[hl] != '%')
+				return -1;
+		if (hl == 0)
+			return -1;
+	}
+	o->host = p;
+	o->host_len = hl;
+	o->port = 0;
+	if (hl == n)
+		return 0;
+	if (p[hl] != ':' || n - hl - 1 == 0 || n - hl - 1 > 5)
+		return -1;
+	for (i = hl + 1; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		port = port * 10 + (unsigned long)(p[i] - '0');
+	}
+	if (port == 0 || port > 65535)
+		return -1;
+	o->port = (unsigned int)port;
+	return 0;
 }
 
 /*
- * 1 if the Origin header shows another site: "null" (a sandboxed or
- * privacy-hidden origin), a scheme we do not serve, or another host
- * than the request's Host (when nginx told us the host; the port is not
- * compared, Host has none behind our templates).
+ * Parses the origin s: "http" or "https", "://", an authority, and then
+ * the end of s or, when url is set (a Referer), the URL's path, query or
+ * fragment.  Returns 0, or -1 if s is no such origin ("null", another
+ * scheme, userinfo, ...).
+ */
+static int
+origin_parse(const char *s, int url, struct origin *o)
+{
+	int	https;
+
+	if (strncasecmp(s, "http://", 7) == 0) {
+		https = 0;
+		s += 7;
+	} else if (strncasecmp(s, "https://", 8) == 0) {
+		https = 1;
+		s += 8;
+	} else
+		return -1;
+	if (authority_parse(s, url ? strcspn(s, "/?#") : strlen(s), o) == -1)
+		return -1;
+	o->https = https;
+	if (o->port == 0)
+		o->port = https ? 443 : 80;
+	return 0;
+}
+
+/*
+ * The origin the request was sent to, as the browser saw it.  nginx
+ * passes it as CODERUNNER_ORIGIN ($coderunner_origin in http.conf:
+ * $scheme://$http_host, which a site behind a proxy that terminates TLS
+ * sets to its public origin).  Without it (another server, an older
+ * config): the scheme of REQUEST_SCHEME or HTTPS, the host of Host, and
+ * the port of Host or else SERVER_PORT (nginx's $host has none).  Client
+ * headers such as X-Forwarded-Proto are never read here: only nginx
+ * decides to trust them.  Returns 0, or -1 if it cannot be known.
+ */
+static int
+self_origin(const struct api_req *req, struct origin *o)
+{
+	int64_t	port;
+
+	if (req->self_origin != NULL &&
+	    origin_parse(req->self_origin, 0, o) == 0)
+		return 0;
+	if (req->host == NULL ||
+	    authority_parse(req->host, strlen(req->host), o) == -1)
+		return -1;
+	if (req->scheme != NULL && (strcasecmp(req->scheme, "http") == 0 ||
+	    strcasecmp(req->scheme, "https") == 0))
+		o->https = strcasecmp(req->scheme, "https") == 0;
+	else
+		o->https = req->https != NULL && req->https[0] != '\0' &&
+		    strcasecmp(req->https, "off") != 0;
+	if (o->port == 0) {
+		if (req->server_port != NULL &&
+		    util_parse_i64(req->server_port, 1, 65535, &port) == 0)
+			o->port = (unsigned int)port;
+		else
+			o->port = o->https ? 443 : 80;
+	}
+	return 0;
+}
+
+/*
+ * 1 if the request shows it came from another origin than its own:
+ * Sec-Fetch-Site says anything but same-origin (or none: the user's own
+ * navigation); or Origin is "null" (a sandboxed or privacy-hidden page),
+ * malformed, or differs in scheme, host or port; or, without Origin, the
+ * Referer does.  Same-site is foreign too: another port or a sibling
+ * subdomain is another origin, and browsers call it same-site.  With
+ * neither Origin nor Referer it is 0: browsers send Origin with every
+ * POST, and forms still need their token.
  */
 static int
 foreign_origin(const struct api_req *req)
 {
-	const char	*o = req->origin, *h;
-	size_t		 n;
+	struct origin	 self, o;
+	const char	*from;
+	int		 url;
 
-	if (o == NULL)
-		return 0;
-	if (strncasecmp(o, "http://", 7) == 0)
-		h = o + 7;
-	else if (strncasecmp(o, "https://", 8) == 0)
-		h = o + 8;
-	else
+	if (req->sec_fetch_site != NULL &&
+	    strcasecmp(req->sec_fetch_site, "same-origin") != 0 &&
+	    strcasecmp(req->sec_fetch_site, "none") != 0)
 		return 1;
-	if (req->host == NULL || req->host[0] == '\0')
+	if (req->origin != NULL) {
+		from = req->origin;
+		url = 0;
+	} else if (req->referer != NULL && req->referer[0] != '\0') {
+		from = req->referer;
+		url = 1;
+	} else
 		return 0;
-	n = host_len(h);
-	return n == 0 || n != host_len(req->host) ||
-	    strncasecmp(h, req->host, n) != 0;
+	if (origin_parse(from, url, &o) == -1 ||
+	    self_origin(req, &self) == -1)
+		return 1;
+	return o.https != self.https || o.port != self.port ||
+	    o.host_len != self.host_len ||
+	    strncasecmp(o.host, self.host, o.host_len) != 0;
 }
 
 /* The value of the CSRF field of a form body, or NULL; into out. */
@@ -365,9 +486,7 @@ html_csrf_gate(struct api *a, const struct api_req *req,
 	 */
 	if (req->api_key || req->body_too_large || ct_json(req->content_type))
 		return 0;
-	if ((req->sec_fetch_site != NULL &&
-	    strcasecmp(req->sec_fetch_site, "cross-site") == 0) ||
-	    foreign_origin(req)) {
+	if (foreign_origin(req)) {
 		reply_error(resp, 403, "posts from another site are refused",
 		    NULL);
 		return -1;

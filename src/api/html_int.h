@@ -105,8 +105,10 @@ int	csrf_valid(const char *secret, const char *owner, const char *token,
 /*
  * The CSRF gate, in front of every handler but GET's: a request a browser
  * could have sent on its own from another site's page (no API key, and a
- * body that is no JSON) is refused with a 403 when Sec-Fetch-Site is
- * cross-site or Origin names another host (or is "null"); a form body
+ * body that is no JSON) is refused with a 403 when it came from another
+ * origin: Sec-Fetch-Site is neither same-origin nor none, or Origin (or,
+ * without it, Referer) differs from the request's own origin in scheme,
+ * host or port, or is "null" or malformed; a form body
  * (urlencoded or multipart) must also carry a valid CSRF_FIELD of the
  * owner.  Returns 0, or -1 with resp answered.  Nothing is stored then.
  */

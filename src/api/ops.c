@@ -7,9 +7,19 @@
  *	GET /languages/all		200 [{id, name, is_archived}]: every
  *					language of the table; archived =
  *					its tools are missing here
- *	GET /system_info		200 cores, memory, kernel, sandbox
- *	GET /workers			200 Judge0's queue line, executors
- *	GET /metrics			200 Prometheus text (metrics.c)
+ *	GET /system_info		200 cores, memory, kernel, sandbox |
+ *					403 (not an admin)
+ *	GET /workers			200 Judge0's queue line; admins: and
+ *					each executor
+ *	GET /metrics			200 Prometheus text: admins the
+ *					service's (metrics.c), others their
+ *					own submissions
+ *
+ * The host and every user's activity are for admins (the config's
+ * admins; a Prometheus scraper reaches /metrics as one through nginx,
+ * auth.conf).  Others see what concerns them: the queue line Judge0
+ * clients read (the queue's length and how many executors work, as
+ * /health tells anyone) and their own counts.
  */
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -128,6 +138,12 @@ out:
 	json_object_put(arr);
 }
 
+static int
+is_admin(const struct api *a, const struct api_req *req)
+{
+	return config_is_admin(a->cfg, api_owner(req));
+}
+
 void
 api_system_info(struct api *a, const struct api_req *req, const char *arg,
     struct api_resp *resp)
@@ -140,8 +156,12 @@ api_system_info(struct api *a, const struct api_req *req, const char *arg,
 	long				 cores;
 	int				 n, ready, busy;
 
-	(void)req;
 	(void)arg;
+	if (!is_admin(a, req)) {
+		reply_error(resp, 403, "only admins may read /system_info",
+		    NULL);
+		return;
+	}
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (uname(&u) == 0)
 		snprintf(kernel, sizeof(kernel), "%.60s %.60s %.30s",
@@ -188,7 +208,6 @@ api_workers(struct api *a, const struct api_req *req, const char *arg,
 	const char			*state;
 	int				 i, n, ready, busy;
 
-	(void)req;
 	(void)arg;
 	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0)
 		goto out;
@@ -202,8 +221,11 @@ api_workers(struct api *a, const struct api_req *req, const char *arg,
 	    jadd(o, "idle", json_object_new_int(ready - busy)) == -1 ||
 	    jadd(o, "working", json_object_new_int(busy)) == -1 ||
 	    jadd(o, "paused", json_object_new_int(0)) == -1 ||
-	    jadd(o, "failed", json_object_new_int(n - ready)) == -1 ||
-	    jadd(o, "executors", list = json_object_new_array()) == -1)
+	    jadd(o, "failed", json_object_new_int(n - ready)) == -1)
+		goto out;
+	if (!is_admin(a, req))
+		n = 0;
+	else if (jadd(o, "executors", list = json_object_new_array()) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		e = &a->metrics->exec[i];
@@ -231,6 +253,54 @@ out:
 	json_object_put(arr);
 }
 
+/*
+ * /metrics of a user who is no admin: their own submissions, from the
+ * store, under names of their own so that a scraper given such a user
+ * by mistake shows no service metrics rather than wrong ones.
+ */
+static void
+own_metrics(struct api *a, const char *owner, struct api_resp *resp)
+{
+	const struct lang	*l;
+	struct store_count	*c = NULL;
+	struct buf		*b = &resp->body;
+	char			 id[16];
+	int64_t			 queued;
+	size_t			 i, n = 0;
+
+	if ((queued = store_queue_depth(a->store, owner, &resp->err)) < 0 ||
+	    store_count_verdicts(a->store, owner, &c, &n, &resp->err) == -1)
+		goto out;
+	buf_reset(b);
+	if (buf_printf(b, &resp->err,
+	    "# HELP coderunner_user_queued_jobs Your submissions waiting "
+	    "for an executor.\n"
+	    "# TYPE coderunner_user_queued_jobs gauge\n"
+	    "coderunner_user_queued_jobs %lld\n"
+	    "# HELP coderunner_user_submissions Your submissions kept, by "
+	    "language and status.\n"
+	    "# TYPE coderunner_user_submissions gauge\n",
+	    (long long)queued) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		/* a language no longer in the table: its id */
+		snprintf(id, sizeof(id), "%d", c[i].lang_id);
+		l = lang_by_id(a->langs, c[i].lang_id);
+		if (buf_printf(b, &resp->err, "coderunner_user_submissions"
+		    "{language=\"%s\",status=\"%s\"} %lld\n",
+		    l != NULL ? l->name : id,
+		    judge_status_description(c[i].status),
+		    (long long)c[i].n) == -1)
+			goto out;
+	}
+	resp->status = 200;
+	resp->content_type = PROM_TEXT;
+out:
+	if (resp->status == 0)
+		reply_internal(resp, NULL);
+	free(c);
+}
+
 void
 api_metrics(struct api *a, const struct api_req *req, const char *arg,
     struct api_resp *resp)
@@ -238,8 +308,11 @@ api_metrics(struct api *a, const struct api_req *req, const char *arg,
 	int64_t	depth;
 	int	ready, busy;
 
-	(void)req;
 	(void)arg;
+	if (!is_admin(a, req)) {
+		own_metrics(a, api_owner(req), resp);
+		return;
+	}
 	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0) {
 		reply_internal(resp, NULL);
 		return;
@@ -261,7 +334,7 @@ api_statistics_extra(struct api *a, const char *owner, json_object *o,
 {
 	struct store_day	*days = NULL;
 	json_object		*sub, *pd, *d, *db;
-	int64_t			 now = util_now_ms(), total, today, hour, size;
+	int64_t			 now = util_now_ms(), total, today, hour, size = 0;
 	char			 date[32], pretty[32];
 	size_t			 i, n = 0;
 	int			 rc = -1, oom = 0;
@@ -273,7 +346,7 @@ api_statistics_extra(struct api *a, const char *owner, json_object *o,
 	    err)) < 0 ||
 	    store_count_days(a->store, owner, now - now % 86400000 -
 	    29 * 86400000LL, &days, &n, err) == -1 ||
-	    (size = store_db_bytes(a->store, err)) < 0)
+	    (owner == NULL && (size = store_db_bytes(a->store, err)) < 0))
 		goto out;
 	oom = 1;	/* from here on only memory can run out */
 	if (size >= 1 << 20)
@@ -296,9 +369,11 @@ api_statistics_extra(struct api *a, const char *owner, json_object *o,
 		    jadd(d, "count", json_object_new_int64(days[i].n)) == -1)
 			goto out;
 	}
-	if (jadd(o, "database", db = json_object_new_object()) == -1 ||
+	/* the database holds everyone's: its size is for admins */
+	if (owner == NULL && (jadd(o, "database",
+	    db = json_object_new_object()) == -1 ||
 	    jadd(db, "size_in_bytes", json_object_new_int64(size)) == -1 ||
-	    jadd(db, "size_pretty", json_object_new_string(pretty)) == -1)
+	    jadd(db, "size_pretty", json_object_new_string(pretty)) == -1))
 		goto out;
 	rc = 0;
 out:

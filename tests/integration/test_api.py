@@ -357,7 +357,7 @@ def test_catalogue_and_introspection(stack):
     available = {l["id"] for l in stack.get("/languages").json()}
     assert available == {l["id"] for l in every if not l["is_archived"]}
 
-    r = stack.get("/system_info")
+    r = stack.get("/system_info", headers=headers(stack, "boss"))
     assert r.status_code == 200, r.text
     info = r.json()
     assert info["cores"] >= 1 and info["memory"]["total_kb"] > 0
@@ -366,11 +366,12 @@ def test_catalogue_and_introspection(stack):
     assert info["sandbox"]["userns"] is True
     assert info["sandbox"]["seccomp"] is True
 
-    r = stack.get("/workers")
+    r = stack.get("/workers", headers=headers(stack, "boss"))
     assert r.status_code == 200, r.text
     w = r.json()[0]
     assert w["queue"] == "default"
     assert w["available"] >= 1 and w["size"] >= 0
+    assert w["executors"]
     assert all(e["state"] in ("idle", "busy") for e in w["executors"])
 
     r = stack.get("/statistics", headers=dict(headers(stack),
@@ -380,6 +381,9 @@ def test_catalogue_and_introspection(stack):
     assert st["submissions"]["total"] >= 1
     assert st["submissions"]["today"] >= 1
     assert st["per_day"] and st["per_day"][-1]["count"] >= 1
+    assert "database" not in st     # everyone's: for admins
+    st = stack.get("/statistics", headers=dict(
+        headers(stack, "boss"), Accept="application/json")).json()
     assert st["database"]["size_in_bytes"] > 0
     assert any(s["count"] > 0 for s in st["statuses"])
     assert st["languages"]
@@ -410,7 +414,7 @@ def test_health_reports_executors(stack):
 
 def test_metrics(stack):
     submit(stack, {"language": "py", "source_code": "print(1)"})
-    r = stack.get("/metrics")
+    r = stack.get("/metrics", headers=headers(stack, "boss"))
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain")
     text = r.text
@@ -433,6 +437,77 @@ def test_metrics(stack):
                      text)
     assert re.search(r'coderunner_job_duration_seconds_count'
                      r'\{language="python3"\} [1-9]', text)
+
+
+def _own_count(text, status="Accepted"):
+    m = re.search(r'\ncoderunner_user_submissions\{language="python3",'
+                  r'status="' + status + r'"\} (\d+)\n', text)
+    return int(m.group(1)) if m else 0
+
+
+def test_introspection_is_for_admins(stack):
+    """The host and everyone's activity are for admins; another user
+    gets Judge0's queue line and their own counts."""
+    r = stack.get("/system_info")
+    assert r.status_code == 403, r.text
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert "admin" in r.json()["error"]
+    assert "kernel" not in r.text and "memory" not in r.text
+
+    r = stack.get("/workers")
+    assert r.status_code == 200, r.text
+    (w,) = r.json()
+    assert set(w) == {"queue", "size", "available", "idle", "working",
+                      "paused", "failed"}, w
+    assert w["available"] >= 1
+
+    # their own submissions only: one of another user's does not count
+    before = stack.get("/metrics").text
+    assert submit(stack, {"language": "py", "source_code": "print(1)"},
+                  user="other").json()["status"]["id"] == 3
+    r = stack.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert _own_count(r.text) == _own_count(before)
+    assert "coderunner_user_queued_jobs " in r.text
+    for name in ("coderunner_queue_depth", "coderunner_http_responses",
+                 "coderunner_executor", "coderunner_submissions_total",
+                 "coderunner_job_duration"):
+        assert name not in r.text, name
+    for line in r.text.splitlines():
+        if line and not line.startswith("#"):
+            assert re.fullmatch(r'coderunner_user_[a-z_]+(\{[^}]*\})? '
+                                r'[0-9]+', line), line
+    theirs = stack.get("/metrics", headers=headers(stack, "other")).text
+    assert _own_count(theirs) >= 1
+    submit(stack, {"language": "py", "source_code": "print(1)"})
+    assert _own_count(stack.get("/metrics").text) == _own_count(r.text) + 1
+
+
+def test_scraper_token_reads_metrics_only(stack):
+    """nginx/auth.conf: a bearer token in scrapers.map reads GET /metrics
+    as its admin, and is no credential anywhere else."""
+    bearer = {"Authorization": "Bearer " + stack.scraper_token}
+    r = requests.get(stack.url("/metrics"), headers=bearer, timeout=10)
+    assert r.status_code == 200, r.text
+    assert "\ncoderunner_queue_depth " in r.text
+    assert "coderunner_executor_jobs_total" in r.text
+    r = requests.head(stack.url("/metrics"), headers=bearer, timeout=10)
+    assert r.status_code == 200
+    for method, path in (("GET", "/system_info"), ("GET", "/workers"),
+                         ("GET", "/submissions"), ("POST", "/metrics"),
+                         ("GET", "/metrics/x"), ("POST", "/submissions")):
+        r = requests.request(method, stack.url(path), headers=bearer,
+                             timeout=10, json={"language": "py",
+                                               "source_code": "print(1)"})
+        assert r.status_code == 401, (method, path, r.status_code)
+        assert r.headers["Content-Type"].startswith("application/json")
+    for bad in ("Bearer " + stack.scraper_token[:-1], "Bearer",
+                "Basic " + stack.scraper_token, stack.scraper_token,
+                "Bearer " + stack.api_key):
+        r = requests.get(stack.url("/metrics"), timeout=10,
+                         headers={"Authorization": bad})
+        assert r.status_code == 401, (bad, r.status_code)
 
 
 def test_bad_input_never_500(stack):

@@ -63,3 +63,48 @@ def test_api_key_form_post_needs_no_token(stack):
                    data={"language": "python3", "source_code": "print(5)"})
     assert r.status_code == 201, r.text
     assert r.json()["stdout"] == "5\n"
+
+
+def test_other_origin_on_same_host_is_refused(stack):
+    """The origin is scheme, host and port: a page on another port of the
+    same host (or on https, or under another name) is another site,
+    whether it shows itself by Origin or, without one, by Referer.  Our
+    own origin comes from nginx ($scheme://$http_host)."""
+    port = stack.port
+    other = port + 1 if port < 65535 else port - 1
+    body = '{"language":"python3","source_code":"print(1)"}'
+    before = stack.get("/submissions?per_page=1").json()["meta"]
+
+    def send(extra):
+        h = dict({"Content-Type": "text/plain"}, **extra)
+        return post(stack.url("/submissions"), data=body, auth=basic(stack),
+                    timeout=30, headers=h)
+
+    refused = [
+        {"Origin": f"http://127.0.0.1:{other}"},
+        {"Origin": f"https://127.0.0.1:{port}"},
+        {"Origin": "http://127.0.0.1"},
+        {"Origin": f"http://localhost:{port}"},
+        {"Origin": "null"},
+        {"Referer": f"http://127.0.0.1:{other}/page.html"},
+        {"Referer": f"https://127.0.0.1:{port}/"},
+        {"Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-site"},
+    ]
+    for h in refused:
+        r = send(h)
+        assert r.status_code == 403, (h, r.status_code, r.text)
+        assert r.headers["Content-Type"].startswith("application/json")
+        assert "another site" in r.json()["error"]
+    after = stack.get("/submissions?per_page=1").json()["meta"]
+    assert after["total_count"] == before["total_count"], "nothing stored"
+
+    accepted = [
+        {"Origin": f"http://127.0.0.1:{port}"},
+        {"Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"},
+        {"Referer": f"http://127.0.0.1:{port}/submissions/new"},
+        {"Origin": f"http://127.0.0.1:{port}",
+         "Sec-Fetch-Site": "same-origin"},
+    ]
+    for h in accepted:
+        r = send(h)
+        assert r.status_code == 201, (h, r.status_code, r.text)

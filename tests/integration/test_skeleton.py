@@ -340,6 +340,7 @@ def test_post_burst_gets_429(stack):
                     break
         assert limited is not None, f"no 429 in {len(codes)} POSTs: {codes}"
         assert is_json_error(limited), limited.text
+        assert limited.headers.get("Retry-After") == "1", limited.headers
         assert set(codes) <= {400, 429}, codes
         # GETs are not limited by the POST rate.
         assert s.get(stack.url("/health"), headers=stack.auth_headers,

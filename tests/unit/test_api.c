@@ -1616,7 +1616,7 @@ test_metrics_health(void **state)
 	metrics_finished(m, f->langs, PY, JS_TLE, 3000000);
 	metrics_sandbox_failure(m);
 	metrics_executor_busy(m, 0, 1);
-	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "a"),
+	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "root"),
 	    200);
 	assert_non_null(strstr(f->resp.body.data,
 	    "coderunner_http_responses_total{code=\"201\"} 1\n"));
@@ -1635,9 +1635,46 @@ test_metrics_health(void **state)
 	    "coderunner_executors{state=\"busy\"} 1\n"));
 	assert_non_null(strstr(f->resp.body.data,
 	    "coderunner_running_jobs 1\n"));
-	assert_int_equal(call(f, "GET", "/workers", NULL, NULL, NULL, "a"),
+	assert_int_equal(call(f, "GET", "/workers", NULL, NULL, NULL, "root"),
 	    200);
 	assert_non_null(strstr(f->resp.body.data, "\"state\":\"busy\""));
+
+	/*
+	 * Anyone else: Judge0's queue line but no executor; their own
+	 * submissions in /metrics and nothing of the service's; no host.
+	 */
+	assert_int_equal(call(f, "GET", "/workers", NULL, NULL, NULL, "a"),
+	    200);
+	assert_non_null(strstr(f->resp.body.data, "\"queue\":\"default\""));
+	assert_non_null(strstr(f->resp.body.data, "\"working\":1"));
+	assert_null(strstr(f->resp.body.data, "executor"));
+	assert_int_equal(post(f, NULL, "{\"source_code\":\"x\","
+	    "\"language_id\":71}", "a"), 201);
+	assert_int_equal(post(f, NULL, "{\"source_code\":\"x\","
+	    "\"language_id\":71}", "b"), 201);
+	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "a"),
+	    200);
+	assert_string_equal(f->resp.content_type,
+	    "text/plain; version=0.0.4; charset=utf-8");
+	assert_non_null(strstr(f->resp.body.data,
+	    "\ncoderunner_user_queued_jobs 1\n"));
+	assert_non_null(strstr(f->resp.body.data,
+	    "\ncoderunner_user_submissions{language=\"python3\","
+	    "status=\"In Queue\"} 1\n"));
+	assert_null(strstr(f->resp.body.data, "coderunner_http"));
+	assert_null(strstr(f->resp.body.data, "coderunner_executor"));
+	assert_null(strstr(f->resp.body.data, "coderunner_queue_depth"));
+	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, NULL),
+	    200);
+	assert_non_null(strstr(f->resp.body.data,
+	    "\ncoderunner_user_queued_jobs 0\n"));
+	assert_int_equal(call(f, "GET", "/system_info", NULL, NULL, NULL,
+	    "a"), 403);
+	assert_string_equal(f->resp.content_type, API_JSON);
+	assert_null(strstr(f->resp.body.data, "kernel"));
+	assert_int_equal(call(f, "GET", "/system_info", NULL, NULL, NULL,
+	    "root"), 200);
+	assert_non_null(strstr(f->resp.body.data, "\"kernel\""));
 	metrics_executor_pid(m, 0, 0);		/* it died */
 	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
 	    503);

@@ -470,7 +470,18 @@ test_form_post(void **state)
 	    JSON_X, strlen(JSON_X)), 403);
 	assert_int_equal(queued(f), 0);
 
-	/* same site: 303 to the result page under the prefix */
+	/* the same host on another port or scheme: another origin */
+	f->req.sec_fetch_site = NULL;
+	f->req.self_origin = "https://judge.example:8443";
+	f->req.origin = "https://judge.example:9999";
+	assert_int_equal(call(f, "POST", "/submissions", NULL, MP, body, n),
+	    403);
+	f->req.origin = "http://judge.example:8443";
+	assert_int_equal(call(f, "POST", "/submissions", NULL, MP, body, n),
+	    403);
+	assert_int_equal(queued(f), 0);
+
+	/* same origin: 303 to the result page under the prefix */
 	f->req.sec_fetch_site = "same-origin";
 	f->req.origin = "https://JUDGE.example:8443";
 	assert_int_equal(call(f, "POST", "/submissions", NULL, MP, body, n),
@@ -524,6 +535,142 @@ test_form_post(void **state)
 	    "application/json", JSON_X, strlen(JSON_X)), 201);
 	assert_string_equal(f->resp.content_type, API_JSON);
 	assert_int_equal(queued(f), 5);
+}
+
+/*
+ * The gate's origin check, case by case: what the request came from
+ * (Sec-Fetch-Site, Origin, Referer) against where it was sent
+ * (CODERUNNER_ORIGIN, else REQUEST_SCHEME or HTTPS, Host, SERVER_PORT).
+ * A text/plain body that is no JSON: the origin check is all that
+ * stands between it and the handler.
+ */
+static void
+test_csrf_origin(void **state)
+{
+	static const struct {
+		const char	*sfs, *origin, *referer;
+		const char	*self, *scheme, *https, *host, *port;
+		int		 refused;
+	} cases[] = {
+#define SELF	"http://127.0.0.1:8080"
+		/* scheme, host and port all count */
+		{ NULL, "http://127.0.0.1:8080", NULL, SELF, 0, 0, 0, 0, 0 },
+		{ NULL, "http://127.0.0.1:9999", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "https://127.0.0.1:8080", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.2:8080", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1:8080.evil", NULL, SELF, 0, 0, 0, 0,
+		  1 },
+		{ NULL, "http://LOCALHOST:8080", NULL, "http://localhost:8080",
+		  0, 0, 0, 0, 0 },
+		{ NULL, "http://judge.example.evil", NULL,
+		  "http://judge.example", 0, 0, 0, 0, 1 },
+		{ NULL, "http://judge.example", NULL,
+		  "http://judge.example.evil", 0, 0, 0, 0, 1 },
+		/* default ports, written or not */
+		{ NULL, "http://judge.example", NULL, "http://judge.example:80",
+		  0, 0, 0, 0, 0 },
+		{ NULL, "http://judge.example:80", NULL, "http://judge.example",
+		  0, 0, 0, 0, 0 },
+		{ NULL, "https://judge.example", NULL,
+		  "https://judge.example:443", 0, 0, 0, 0, 0 },
+		{ NULL, "https://judge.example:80", NULL,
+		  "https://judge.example", 0, 0, 0, 0, 1 },
+		{ NULL, "http://judge.example:443", NULL,
+		  "https://judge.example", 0, 0, 0, 0, 1 },
+		{ NULL, "http://[::1]:8080", NULL, "http://[::1]:8080", 0, 0, 0,
+		  0, 0 },
+		{ NULL, "http://[::1]:8080", NULL, "http://[::2]:8080", 0, 0, 0,
+		  0, 1 },
+		/* no origin of ours */
+		{ NULL, "null", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "file://", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "ftp://127.0.0.1:8080", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1:8080/", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://u@127.0.0.1:8080", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1:", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1:0", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1:65536", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://127.0.0.1:8o80", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://:8080", NULL, SELF, 0, 0, 0, 0, 1 },
+		{ NULL, "http://[::1", NULL, "http://[::1]", 0, 0, 0, 0, 1 },
+		/* without Origin, the Referer; an empty one is none */
+		{ NULL, NULL, "http://127.0.0.1:8080/judge/?a=b", SELF, 0, 0, 0,
+		  0, 0 },
+		{ NULL, NULL, "http://127.0.0.1:8080", SELF, 0, 0, 0, 0, 0 },
+		{ NULL, NULL, "http://127.0.0.1:9999/", SELF, 0, 0, 0, 0, 1 },
+		{ NULL, NULL, "https://127.0.0.1:8080/", SELF, 0, 0, 0, 0, 1 },
+		{ NULL, NULL, "http://127.0.0.1:8080@evil/", SELF, 0, 0, 0, 0,
+		  1 },
+		{ NULL, NULL, "", SELF, 0, 0, 0, 0, 0 },
+		{ NULL, "http://127.0.0.1:8080", "http://evil/", SELF, 0, 0, 0,
+		  0, 0 },
+		{ NULL, NULL, NULL, SELF, 0, 0, 0, 0, 0 },
+		/* Sec-Fetch-Site: only same-origin and none */
+		{ "cross-site", NULL, NULL, SELF, 0, 0, 0, 0, 1 },
+		{ "same-site", "http://127.0.0.1:8080", NULL, SELF, 0, 0, 0, 0,
+		  1 },
+		{ "Same-Origin", "http://127.0.0.1:8080", NULL, SELF, 0, 0, 0, 0,
+		  0 },
+		{ "same-origin", "http://127.0.0.1:9999", NULL, SELF, 0, 0, 0, 0,
+		  1 },
+		{ "none", NULL, NULL, SELF, 0, 0, 0, 0, 0 },
+		{ "nonsense", NULL, NULL, SELF, 0, 0, 0, 0, 1 },
+		/* no CODERUNNER_ORIGIN (or a broken one): the CGI params */
+		{ NULL, "http://127.0.0.1:8080", NULL, NULL, "http", NULL,
+		  "127.0.0.1", "8080", 0 },
+		{ NULL, "http://127.0.0.1:9999", NULL, NULL, "http", NULL,
+		  "127.0.0.1", "8080", 1 },
+		{ NULL, "http://127.0.0.1:8080", NULL, "http://", "http", NULL,
+		  "127.0.0.1", "8080", 0 },
+		{ NULL, "https://judge.example", NULL, NULL, NULL, "on",
+		  "judge.example", "443", 0 },
+		{ NULL, "http://judge.example", NULL, NULL, NULL, "on",
+		  "judge.example", "443", 1 },
+		{ NULL, "http://judge.example", NULL, NULL, NULL, "off",
+		  "judge.example", "80", 0 },
+		{ NULL, "https://judge.example:8443", NULL, NULL, "https", NULL,
+		  "judge.example:8443", "80", 0 },
+		{ NULL, "http://judge.example", NULL, NULL, NULL, NULL,
+		  "judge.example", NULL, 0 },
+		{ NULL, "http://judge.example", NULL, NULL, NULL, NULL, NULL,
+		  "80", 1 },
+		{ NULL, "http://judge.example", NULL, NULL, NULL, NULL,
+		  "judge.example/x", "80", 1 },
+#undef SELF
+	};
+	struct fx	*f = *state;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&f->req, 0, sizeof(f->req));
+		f->req.method = "POST";
+		f->req.path = "/submissions";
+		f->req.query = "";
+		f->req.remote_user = "alice";
+		f->req.content_type = "text/plain";
+		f->req.body = "x";
+		f->req.body_len = 1;
+		f->req.sec_fetch_site = cases[i].sfs;
+		f->req.origin = cases[i].origin;
+		f->req.referer = cases[i].referer;
+		f->req.self_origin = cases[i].self;
+		f->req.scheme = cases[i].scheme;
+		f->req.https = cases[i].https;
+		f->req.host = cases[i].host;
+		f->req.server_port = cases[i].port;
+		api_resp_reset(&f->resp);
+		rc = html_csrf_gate(&f->api, &f->req, &f->resp);
+		if (rc != -cases[i].refused)
+			fail_msg("case %zu: origin %s referer %s sfs %s self %s:"
+			    " %s", i, cases[i].origin, cases[i].referer,
+			    cases[i].sfs, cases[i].self,
+			    rc == 0 ? "passed" : "refused");
+		if (cases[i].refused)
+			assert_int_equal(f->resp.status, 403);
+	}
 }
 
 static void
@@ -842,6 +989,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_form_page, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_form_post, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_csrf_origin, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_form_invalid, setup,
 		    teardown),
