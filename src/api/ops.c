@@ -189,6 +189,16 @@ api_system_info(struct api *a, const struct api_req *req, const char *arg,
 	    h->userns)) : jadd_null(sb, "userns")) == -1 ||
 	    (h != NULL ? jadd(sb, "seccomp", json_object_new_boolean(
 	    h->seccomp)) : jadd_null(sb, "seccomp")) == -1 ||
+	    jadd(sb, "box_uids", json_object_new_string(h == NULL ?
+	    "unknown" : h->ids == SANDBOX_IDS_SUBID ? "subordinate" :
+	    h->ids == SANDBOX_IDS_ROOT ? "box_uid_base" :
+	    "service user")) == -1 ||
+	    (h != NULL ? jadd(sb, "private_system_files",
+	    json_object_new_boolean(h->private_fs)) :
+	    jadd_null(sb, "private_system_files")) == -1 ||
+	    (h != NULL ? jadd(sb, "private_device_nodes",
+	    json_object_new_boolean(h->private_devices)) :
+	    jadd_null(sb, "private_device_nodes")) == -1 ||
 	    jadd(o, "executors", json_object_new_int(n)) == -1 ||
 	    jadd(o, "version", json_object_new_string(API_VERSION)) == -1) {
 		json_object_put(o);
