@@ -9,6 +9,7 @@
 struct err;
 struct sandbox;
 struct sandbox_result;
+struct lang;
 struct lang_table;
 
 /* Judge0's status ids, plus 15 and 16. */
@@ -137,6 +138,26 @@ struct judge_hooks {
 int	judge_run(struct sandbox *, const struct lang_table *,
 	    struct submission *s, int64_t stored_output_bytes,
 	    const struct judge_hooks *hooks, struct err *);
+
+/*
+ * The time budget.  The worst case of s in language lang, in ms: the
+ * language's compile wall limit (if it compiles) plus ntests x
+ * number_of_runs x wall_time_limit; INT64_MAX if that overflows.  The
+ * API refuses a submission whose worst case is over the configured
+ * total_wall_time, and judge_run holds each submission to its own worst
+ * case in real time (sandbox setup included): it starts a test only if
+ * the time left covers that test's runs.
+ */
+int64_t	judge_worst_case_ms(const struct lang *lang,
+	    const struct submission *s);
+/*
+ * Judging of s stops at test from (0-based) for its time budget: that
+ * test and the rest are marked skipped.  The verdict so far stands (its
+ * message says how many were not run); if every test run so far passed
+ * it is Time Limit Exceeded, "total time budget exceeded", never
+ * Accepted.
+ */
+void	judge_budget_spent(struct submission *s, size_t from);
 
 /*
  * Sets tr's status and message from the sandbox's result of one test of
