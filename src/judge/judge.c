@@ -469,6 +469,19 @@ judge_worst_case_ms(const struct lang *lang, const struct submission *s)
 	return compile + test * (int64_t)s->ntests;
 }
 
+int64_t
+judge_budget_ms(const struct lang *lang, const struct submission *s,
+    int64_t configured_ms)
+{
+	int64_t	worst;
+
+	if (configured_ms > 0)
+		return configured_ms;
+	if ((worst = judge_worst_case_ms(lang, s)) > INT64_MAX / 2)
+		return INT64_MAX;
+	return worst + worst / 10 + 1000;
+}
+
 void
 judge_budget_spent(struct submission *s, size_t from)
 {
@@ -500,7 +513,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	const struct lang	*lang;
 	char			**sources = NULL, **args = NULL;
 	size_t			 i;
-	int64_t			 t0 = util_mono_us(), budget_ms;
+	int64_t			 t0 = util_mono_us(), budget_ms, worst_ms;
 	int			 box_fd = -1, rc = -1, c, failed = 0;
 
 	s->status = JS_IE;
@@ -512,7 +525,8 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	}
 	if ((c = options_allowed(lang, s, err)) != 1)
 		return c;
-	budget_ms = judge_worst_case_ms(lang, s);
+	budget_ms = judge_budget_ms(lang, s, hooks != NULL ?
+	    hooks->total_wall_ms : 0);
 	if (s->results == NULL &&
 	    (s->results = calloc(s->ntests ? s->ntests : 1,
 	    sizeof(*s->results))) == NULL)
@@ -544,10 +558,11 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 		}
 		/*
 		 * The time judging has taken, compile and sandbox setup
-		 * included, must leave room for this test's worst case.
+		 * included, must leave room for this test's worst case (a
+		 * wall limit out of range is set_limits' to refuse).
 		 */
-		if ((util_mono_us() - t0) / 1000 > budget_ms -
-		    test_worst_ms(s)) {
+		if ((worst_ms = test_worst_ms(s)) != INT64_MAX &&
+		    (util_mono_us() - t0) / 1000 > budget_ms - worst_ms) {
 			judge_budget_spent(s, i);
 			break;
 		}

@@ -119,14 +119,17 @@ int	submission_set_single_test(struct submission *, const char *in,
 	    struct err *);
 
 /*
- * Told as judging goes: test_started before test k (1-based) of s runs.
- * Executors record it (pages show "running test k of N") and renew their
- * lease with it.
+ * What the executor tells the judge and is told as judging goes:
+ * test_started before test k (1-based) of s runs (executors record it,
+ * pages show "running test k of N", and renew their lease with it), and
+ * the time budget of one submission, limits_maximum.total_wall_time in
+ * ms (0: judge_budget_ms's fallback).
  */
 struct judge_hooks {
 	void	(*test_started)(void *arg, const struct submission *s,
 		    size_t k);
 	void	*arg;
+	int64_t	 total_wall_ms;
 };
 
 /*
@@ -144,12 +147,19 @@ int	judge_run(struct sandbox *, const struct lang_table *,
  * language's compile wall limit (if it compiles) plus ntests x
  * number_of_runs x wall_time_limit; INT64_MAX if that overflows.  The
  * API refuses a submission whose worst case is over the configured
- * total_wall_time, and judge_run holds each submission to its own worst
- * case in real time (sandbox setup included): it starts a test only if
- * the time left covers that test's runs.
+ * total_wall_time.  judge_run counts the real time judging takes
+ * (compile, sandbox setup and every run) against the budget and starts a
+ * test only if the time left covers that test's worst case.
  */
 int64_t	judge_worst_case_ms(const struct lang *lang,
 	    const struct submission *s);
+/*
+ * The budget judge_run holds s to: configured_ms (the executor's
+ * total_wall_time) if > 0, else the submission's worst case with 10% and
+ * 1 s more for sandbox setup, which the worst case does not count.
+ */
+int64_t	judge_budget_ms(const struct lang *lang, const struct submission *s,
+	    int64_t configured_ms);
 /*
  * Judging of s stops at test from (0-based) for its time budget: that
  * test and the rest are marked skipped.  The verdict so far stands (its

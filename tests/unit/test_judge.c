@@ -550,6 +550,27 @@ test_worst_case(void **state)
 }
 
 static void
+test_budget(void **state)
+{
+	struct lang		l;
+	struct submission	s;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&s, 0, sizeof(s));
+	s.ntests = 3;
+	s.number_of_runs = 2;
+	s.lim.wall_time_s = 5;
+	/* the executor's total_wall_time wins */
+	assert_int_equal(judge_budget_ms(&l, &s, 60000), 60000);
+	assert_int_equal(judge_budget_ms(&l, &s, 2000), 2000);
+	/* else the worst case, 30 s, and room for sandbox setup */
+	assert_int_equal(judge_budget_ms(&l, &s, 0), 30000 + 3000 + 1000);
+	s.lim.wall_time_s = 1e300;
+	assert_true(judge_budget_ms(&l, &s, 0) == INT64_MAX);
+}
+
+static void
 test_budget_spent(void **state)
 {
 	struct judge_test_result	 r[3];
@@ -602,6 +623,7 @@ main(void)
 		cmocka_unit_test(test_options_message),
 		cmocka_unit_test(test_options_table_load),
 		cmocka_unit_test(test_worst_case),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_budget_spent),
 	};
 
