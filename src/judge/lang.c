@@ -433,9 +433,11 @@ denied(const char *tool, const char *w, const char *next)
 		    strcmp(c, d->s) == 0)
 			return 1;
 	}
-	/* go's -ldflags=...: the external linker and how it is used */
-	if (strncmp(c, "-ldflags", 8) == 0 && (strstr(c, "extld") != NULL ||
-	    strstr(c, "linkmode") != NULL))
+	/*
+	 * go's linker flags (-ldflags=..., or its value in the next word,
+	 * quoted or not): the external linker and how it is used
+	 */
+	if (strstr(c, "-extld") != NULL || strstr(c, "-linkmode") != NULL)
 		return 1;
 	if (strcmp(w, "-C") == 0 || strcmp(c, "-codegen") == 0) {
 		v = next;

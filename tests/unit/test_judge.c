@@ -389,6 +389,8 @@ static const struct {
 	{ argv_gcc, "-ldflags=-extld=/box/x", DEN, 0, 1 },
 	{ argv_gcc, "-ldflags=-linkmode=external", DEN, 0, 1 },
 	{ argv_gcc, "-extldflags=x", DEN, 0, 1 },
+	{ argv_gcc, "-ldflags '-extld=/box/x'", DEN, 1, 1 },
+	{ argv_gcc, "-ldflags=-s\t-linkmode=external", DEN, 1, 1 },
 	{ argv_gcc, "-buildmode=plugin", DEN, 0, 1 },
 	{ argv_gcc, "-buildmode=shared", DEN, 0, 1 },
 	{ argv_gcc, "-linkshared", DEN, 0, 1 },
