@@ -42,6 +42,7 @@
 #   CODERUNNER_ALLOW_DELETE true: DELETE /submissions/{token} [false]
 #   CODERUNNER_CALLBACK_HOSTS  callback allow-list, e.g. "127.0.0.1" [none]
 #   CODERUNNER_CALLBACK_SECRET the callbacks' HMAC key [none]
+#   CODERUNNER_TOTAL_WALL   limits_maximum.total_wall_time, seconds [app default]
 #   CODERUNNER_USER         service user when root [coderunner]
 #   CODERUNNER_NGINX_USER   nginx worker user when root [www-data]
 #   CODERUNNER_FCGI         the program [build/coderunner.fcgi]
@@ -230,6 +231,9 @@ esac
 case ${CODERUNNER_CALLBACK_SECRET:-} in
 *[!A-Za-z0-9_.-]*) die "CODERUNNER_CALLBACK_SECRET: use [A-Za-z0-9_.-]" ;;
 esac
+case ${CODERUNNER_TOTAL_WALL:-1} in
+''|.*|*.|*.*.*|*[!0-9.]*) die "CODERUNNER_TOTAL_WALL: seconds, e.g. 60 or 2.5" ;;
+esac
 {
 	echo '{'
 	echo "  \"database\": \"$DATABASE\","
@@ -252,6 +256,8 @@ esac
 	    $CODERUNNER_CALLBACK_HOSTS),"
 	[ -n "${CODERUNNER_CALLBACK_SECRET:-}" ] &&
 	    echo "  \"callback_secret\": \"$CODERUNNER_CALLBACK_SECRET\","
+	[ -n "${CODERUNNER_TOTAL_WALL:-}" ] &&
+	    echo "  \"limits_maximum\": {\"total_wall_time\": $CODERUNNER_TOTAL_WALL},"
 	echo "  \"wait_timeout_ms\": $WAIT_TIMEOUT_MS"
 	echo '}'
 } >"$APP_CONFIG.tmp"

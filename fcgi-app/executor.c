@@ -139,7 +139,8 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 	const struct proc_ctx	*ctx = prog->ctx;
 	struct store		*st = prog->st;
 	int			 slot = prog->slot;
-	struct judge_hooks	 hooks = { test_started, box_left, prog };
+	struct judge_hooks	 hooks = { test_started, box_left, prog,
+	    (int64_t)(ctx->cfg->max.total_wall_s * 1000 + 0.5) };
 	struct err	err;
 	int64_t		t0 = util_mono_us();
 	int		i;

@@ -253,6 +253,8 @@ api_post_code(struct api *a, const struct api_req *req, const char *arg,
 	const struct judge_test_result	*r;
 	struct submission		*s = NULL;
 	json_object			*o = NULL, *body = NULL, *v;
+	char				 detail[64] = "";
+	double				 bytes;
 	int				 form, ce;
 
 	(void)arg;
@@ -264,10 +266,25 @@ api_post_code(struct api *a, const struct api_req *req, const char *arg,
 	    (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double) ||
 	    (json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) > 0)) &&
-	    jadd(body, "memory_limit", json_object_new_int64((int64_t)
-	    ((json_object_get_double(v) + 1023) / 1024))) == -1)
-		goto out;
+	    json_object_get_string_len(v) > 0))) {
+		/* the range in the client's unit, so the 422 speaks it */
+		bytes = json_object_get_double(v);
+		if (bytes < (double)config_limits_floor()->memory_kb * 1024)
+			snprintf(detail, sizeof(detail), "must be greater "
+			    "than or equal to %lld", (long long)
+			    config_limits_floor()->memory_kb * 1024);
+		else if (bytes > (double)a->cfg->max.memory_kb * 1024)
+			snprintf(detail, sizeof(detail), "must be less than "
+			    "or equal to %lld",
+			    (long long)a->cfg->max.memory_kb * 1024);
+		if (detail[0] != '\0') {
+			reply_invalid(resp, NULL, "memory_limit", detail);
+			goto out;
+		}
+		if (jadd(body, "memory_limit", json_object_new_int64(
+		    (int64_t)((bytes + 1023) / 1024))) == -1)
+			goto out;
+	}
 	if ((o = map_fields(body, code_names)) == NULL)
 		goto out;
 	switch (api_run_sync(a, req, o, form, &s, resp)) {

@@ -286,12 +286,15 @@ file_content(json_object *f, char *msg, size_t msg_size)
 }
 
 /*
- * A Piston limit: absent, null or -1 is our default; else a positive
- * number scaled by div (ms -> s: 1000; bytes -> KB: 1024, rounded up).
+ * A Piston limit: absent, null or -1 is our default; else a number at or
+ * over the limit's floor (low, in our units), scaled by div (ms -> s:
+ * 1000; bytes -> KB: 1024, rounded up).  The floor is checked here, in
+ * the client's units; the maximum by the validator.
  */
 static int
 map_limit(json_object *body, const char *key, json_object *obj,
-    const char *ours, double div, int round_up, char *msg, size_t msg_size)
+    const char *ours, double low, double div, int round_up, char *msg,
+    size_t msg_size)
 {
 	json_object	*v;
 	double		 d;
@@ -305,9 +308,9 @@ map_limit(json_object *body, const char *key, json_object *obj,
 	}
 	if ((d = json_object_get_double(v)) == -1)
 		return 0;
-	if (d <= 0) {
-		snprintf(msg, msg_size, "%s must be a positive number or -1",
-		    key);
+	if (d < low * div) {
+		snprintf(msg, msg_size, "%s must be greater than or equal to "
+		    "%.0f, or -1", key, low * div);
 		return -1;
 	}
 	d /= div;
@@ -328,6 +331,7 @@ static json_object *
 map_request(json_object *body, const struct lang *lang, char *msg,
     size_t msg_size)
 {
+	const struct limits *low = config_limits_floor();
 	json_object	*obj = NULL, *files, *f, *v, *content, *extra = NULL;
 	json_object	*nf, *ret = NULL;
 	struct buf	 args = { 0 };
@@ -418,12 +422,12 @@ map_request(json_object *body, const struct lang *lang, char *msg,
 		    json_object_new_string(args.data)) == -1)
 			goto out;
 	}
-	if (map_limit(body, "run_timeout", obj, "wall_time_limit", 1000, 0,
-	    msg, msg_size) == -1 ||
-	    map_limit(body, "run_cpu_time", obj, "cpu_time_limit", 1000, 0,
-	    msg, msg_size) == -1 ||
-	    map_limit(body, "run_memory_limit", obj, "memory_limit", 1024, 1,
-	    msg, msg_size) == -1)
+	if (map_limit(body, "run_timeout", obj, "wall_time_limit",
+	    low->wall_time_s, 1000, 0, msg, msg_size) == -1 ||
+	    map_limit(body, "run_cpu_time", obj, "cpu_time_limit",
+	    low->cpu_time_s, 1000, 0, msg, msg_size) == -1 ||
+	    map_limit(body, "run_memory_limit", obj, "memory_limit",
+	    (double)low->memory_kb, 1024, 1, msg, msg_size) == -1)
 		goto out;
 	ret = obj;
 	obj = NULL;

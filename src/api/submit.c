@@ -48,7 +48,7 @@ static const struct api_limit limits[] = {
 	LIMIT("memory_limit", 1, memory_kb, 0),
 	LIMIT("stack_limit", 1, stack_kb, 0),
 	LIMIT("max_processes_and_or_threads", 1, max_procs, 0),
-	LIMIT("max_file_size", 1, max_file_kb, 1),
+	LIMIT("max_file_size", 1, max_file_kb, 0),
 };
 
 /* Refused when set: each would change what runs. */
@@ -549,64 +549,95 @@ get_language(struct api *a, const struct input *in, struct submission *s,
 	return 0;
 }
 
-/* Every limit: the config's default, or a value in (0, max]. */
+/*
+ * Every limit: the config's default, or a value in [floor, max] (Judge0's
+ * wording for both ends).  The floors keep every limit above 0, which
+ * would turn it off in the sandbox.
+ */
 static int
 get_limits(struct api *a, const struct input *in, struct submission *s,
     struct api_resp *resp)
 {
 	const struct api_limit	*lim;
 	char			*dst, detail[96];
-	const char		*max;
+	const char		*max, *low;
 	double			 d;
 	int64_t			 i;
 	size_t			 k;
-	int			 rc, bad;
+	int			 rc;
 
 	s->lim = a->cfg->def;
 	for (k = 0; k < sizeof(limits) / sizeof(limits[0]); k++) {
 		lim = &limits[k];
 		dst = (char *)&s->lim + lim->off;
 		max = (const char *)&a->cfg->max + lim->off;
-		bad = 0;
+		low = (const char *)config_limits_floor() + lim->off;
+		detail[0] = '\0';
 		if (lim->is_int) {
 			if ((rc = get_int(in, lim->name, &i, resp)) == -1)
 				return -1;
 			if (rc == 0)
 				continue;
-			if (i > *(const int64_t *)(const void *)max) {
+			if (i > *(const int64_t *)(const void *)max)
 				snprintf(detail, sizeof(detail),
 				    "must be less than or equal to %lld",
 				    (long long)*(const int64_t *)(const void *)
 				    max);
-				bad = 1;
-			} else
+			else if (i < *(const int64_t *)(const void *)low)
+				snprintf(detail, sizeof(detail),
+				    "must be greater than or equal to %lld",
+				    (long long)*(const int64_t *)(const void *)
+				    low);
+			else
 				*(int64_t *)(void *)dst = i;
-			d = (double)i;
 		} else {
 			if ((rc = get_number(in, lim->name, &d, resp)) == -1)
 				return -1;
 			if (rc == 0)
 				continue;
-			if (d > *(const double *)(const void *)max) {
+			if (d > *(const double *)(const void *)max)
 				snprintf(detail, sizeof(detail),
 				    "must be less than or equal to %g",
 				    *(const double *)(const void *)max);
-				bad = 1;
-			} else
+			else if (d < *(const double *)(const void *)low)
+				snprintf(detail, sizeof(detail),
+				    "must be greater than or equal to %g",
+				    *(const double *)(const void *)low);
+			else
 				*(double *)(void *)dst = d;
 		}
-		if (!bad && (d < 0 || (d == 0 && !lim->zero_ok))) {
-			snprintf(detail, sizeof(detail),
-			    "must be greater than %s",
-			    lim->zero_ok ? "or equal to 0" : "0");
-			bad = 1;
-		}
-		if (bad) {
+		if (detail[0] != '\0') {
 			reply_invalid(resp, NULL, lim->name, detail);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/*
+ * The time budget: the worst case of s (the compile's wall limit, then
+ * every run of every test at its wall limit) within total_wall_time.
+ * The 422 names wall_time_limit, the factor every test multiplies.
+ */
+static int
+check_budget(struct api *a, const struct lang *lang,
+    const struct submission *s, struct api_resp *resp)
+{
+	char	detail[200];
+	int64_t	worst = judge_worst_case_ms(lang, s);
+	int64_t	budget = (int64_t)(a->cfg->max.total_wall_s * 1000 + 0.5);
+
+	if (worst <= budget)
+		return 0;
+	snprintf(detail, sizeof(detail), "is too long for the time budget: "
+	    "%zu test%s x %d run%s x %g s%s is %g s, over %g s per "
+	    "submission", s->ntests, s->ntests == 1 ? "" : "s",
+	    s->number_of_runs, s->number_of_runs == 1 ? "" : "s",
+	    s->lim.wall_time_s, lang->compile_argv != NULL ?
+	    " + the compile's wall time limit" : "", (double)worst / 1000,
+	    a->cfg->max.total_wall_s);
+	reply_invalid(resp, NULL, "wall_time_limit", detail);
+	return -1;
 }
 
 /* "tests": [{stdin, expected_output}, ...] instead of the single test. */
@@ -779,10 +810,10 @@ get_judging(const struct input *in, const struct lang *lang,
     struct submission *s, struct api_resp *resp)
 {
 	const char	*p;
-	char		**words = NULL, msg[160];
+	char		 msg[200];
 	size_t		 len;
 	int64_t		 runs;
-	int		 b, i;
+	int		 b;
 
 	if (get_text(in, "compare", &p, &len, resp) == -1)
 		return -1;
@@ -827,20 +858,14 @@ get_judging(const struct input *in, const struct lang *lang,
 			    "language does not compile");
 			return -1;
 		}
-		if (judge_words(p, &words) == -1) {
+		switch (lang_options_ok(lang, p, msg, sizeof(msg))) {
+		case -1:
 			reply_internal(resp, NULL);
 			return -1;
+		case 0:
+			reply_invalid(resp, msg, "compiler_options", msg);
+			return -1;
 		}
-		for (i = 0; words[i] != NULL; i++)
-			if (!lang_option_allowed(lang, words[i])) {
-				snprintf(msg, sizeof(msg), "option %.80s is "
-				    "not allowed", words[i]);
-				judge_words_free(words);
-				reply_invalid(resp, msg, "compiler_options",
-				    msg);
-				return -1;
-			}
-		judge_words_free(words);
 		if ((s->compiler_options = strdup(p)) == NULL) {
 			reply_internal(resp, NULL);
 			return -1;
@@ -990,6 +1015,8 @@ build(struct api *a, const struct input *in, const char *owner,
 			goto out;
 		}
 	}
+	if (check_budget(a, lang, s, resp) == -1)
+		goto out;
 	if ((s->owner = strdup(owner)) == NULL ||
 	    (s->source = util_memdup0(src, len)) == NULL) {
 		err_errno(&err, "strdup");

@@ -9,6 +9,24 @@
 #include "hmac.h"
 #include "util.h"
 
+/*
+ * Floors: CPU and wall time of 10 ms (what the sandbox measures in), 2048
+ * KB of memory (Judge0's floor), stack and file size of 1 KB (RLIMIT
+ * units that still mean a limit), one process (the program itself),
+ * 1024 bytes of output.
+ */
+static const struct limits floor_limits = {
+	.cpu_time_s = 0.01, .cpu_extra_s = 0, .wall_time_s = 0.01,
+	.memory_kb = 2048, .stack_kb = 1, .max_file_kb = 1, .max_procs = 1,
+	.output_bytes = 1024, .total_wall_s = 0.01,
+};
+
+const struct limits *
+config_limits_floor(void)
+{
+	return &floor_limits;
+}
+
 int
 config_defaults(struct config *c, struct err *err)
 {
@@ -49,7 +67,7 @@ config_defaults(struct config *c, struct err *err)
 	c->max = (struct limits){ .cpu_time_s = 15, .cpu_extra_s = 5,
 	    .wall_time_s = 20, .memory_kb = 2048000, .stack_kb = 2048000,
 	    .max_file_kb = 65536, .max_procs = 256,
-	    .output_bytes = 4 << 20 };
+	    .output_bytes = 4 << 20, .total_wall_s = 60 };
 	return 0;
 }
 
@@ -111,7 +129,9 @@ config_is_admin(const struct config *c, const char *user)
 	return 0;
 }
 
-enum kind { K_STR, K_INT, K_I64, K_NUM, K_BOOL, K_LIMITS, K_STRLIST };
+enum kind {
+	K_STR, K_INT, K_I64, K_NUM, K_BOOL, K_LIMITS, K_LIMITS_MAX, K_STRLIST
+};
 
 struct key {
 	const char	*name;
@@ -141,7 +161,7 @@ static const struct key keys[] = {
 	KEY("stored_output_bytes", K_I64, stored_output_bytes),
 	KEY("box_uid_base", K_I64, box_uid_base),
 	KEY("limits_default", K_LIMITS, def),
-	KEY("limits_maximum", K_LIMITS, max),
+	KEY("limits_maximum", K_LIMITS_MAX, max),
 	KEY("admins", K_STRLIST, admins),
 	KEY("allow_delete", K_BOOL, allow_delete),
 	KEY("allow_network", K_BOOL, allow_network),
@@ -160,7 +180,10 @@ static const struct key limit_keys[] = {
 	LKEY("max_file_size", K_I64, max_file_kb),
 	LKEY("max_processes_and_or_threads", K_I64, max_procs),
 	LKEY("output_limit", K_I64, output_bytes),
+	/* the last: limits_maximum only */
+	LKEY("total_wall_time", K_NUM, total_wall_s),
 };
+#define NLIMIT_KEYS	(sizeof(limit_keys) / sizeof(limit_keys[0]))
 
 static int	set_obj(void *, const struct key *, size_t, json_object *,
 		    const char *, struct err *);
@@ -208,9 +231,9 @@ set_value(void *base, const struct key *k, json_object *v, struct err *err)
 		*(int *)(void *)p = json_object_get_boolean(v);
 		return 0;
 	case K_LIMITS:
-		return set_obj(p, limit_keys,
-		    sizeof(limit_keys) / sizeof(limit_keys[0]), v, k->name,
-		    err);
+	case K_LIMITS_MAX:
+		return set_obj(p, limit_keys, k->kind == K_LIMITS_MAX ?
+		    NLIMIT_KEYS : NLIMIT_KEYS - 1, v, k->name, err);
 	case K_STRLIST:
 		if (t != json_type_array)
 			return err_set(err, "%s: expected an array", k->name);
@@ -257,6 +280,62 @@ set_obj(void *base, const struct key *tab, size_t ntab, json_object *obj,
 	return 0;
 }
 
+/*
+ * Every default and maximum at or over its floor, and every default at
+ * or under its maximum: a submission that sets no limit must pass the
+ * checks one that sets them does.
+ */
+static int
+check_limits(const struct config *c, struct err *err)
+{
+	const struct key	*k;
+	const char		*d, *m, *f;
+	size_t			 i;
+
+	for (i = 0; i < NLIMIT_KEYS; i++) {
+		k = &limit_keys[i];
+		d = (const char *)&c->def + k->off;
+		m = (const char *)&c->max + k->off;
+		f = (const char *)&floor_limits + k->off;
+		if (k->kind == K_NUM) {
+			if (*(const double *)(const void *)m <
+			    *(const double *)(const void *)f)
+				return err_set(err, "limits_maximum: %s must "
+				    "be greater than or equal to %g", k->name,
+				    *(const double *)(const void *)f);
+			if (i == NLIMIT_KEYS - 1)
+				continue;	/* no default */
+			if (*(const double *)(const void *)d <
+			    *(const double *)(const void *)f)
+				return err_set(err, "limits_default: %s must "
+				    "be greater than or equal to %g", k->name,
+				    *(const double *)(const void *)f);
+			if (*(const double *)(const void *)d >
+			    *(const double *)(const void *)m)
+				return err_set(err, "limits_default: %s is "
+				    "over its maximum", k->name);
+		} else {
+			if (*(const int64_t *)(const void *)m <
+			    *(const int64_t *)(const void *)f)
+				return err_set(err, "limits_maximum: %s must "
+				    "be greater than or equal to %lld",
+				    k->name, (long long)
+				    *(const int64_t *)(const void *)f);
+			if (*(const int64_t *)(const void *)d <
+			    *(const int64_t *)(const void *)f)
+				return err_set(err, "limits_default: %s must "
+				    "be greater than or equal to %lld",
+				    k->name, (long long)
+				    *(const int64_t *)(const void *)f);
+			if (*(const int64_t *)(const void *)d >
+			    *(const int64_t *)(const void *)m)
+				return err_set(err, "limits_default: %s is "
+				    "over its maximum", k->name);
+		}
+	}
+	return 0;
+}
+
 int
 config_load(struct config *c, const char *path, struct err *err)
 {
@@ -272,6 +351,8 @@ config_load(struct config *c, const char *path, struct err *err)
 		goto out;
 	if (c->http_threads < 1)
 		c->http_threads = 1;
+	if (check_limits(c, err) == -1)
+		goto out;
 	rc = 0;
 out:
 	json_object_put(root);

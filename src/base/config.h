@@ -19,6 +19,10 @@ struct limits {
 	int64_t		max_file_kb;
 	int64_t		max_procs;
 	int64_t		output_bytes;	/* stdout and stderr, each */
+	double		total_wall_s;	/* limits_maximum only: the most
+					   wall time one submission may
+					   take, compile and every run of
+					   every test together */
 };
 
 /*
@@ -56,6 +60,13 @@ struct config {
 						   callbacks off */
 	char		*callback_secret;	/* HMAC key, "" = unsigned */
 };
+
+/*
+ * The smallest value of each limit (total_wall_s too).  A smaller one is
+ * refused: by the API with a 422, in the config at start.  0 never means
+ * "no limit": the floors keep every limit above it.
+ */
+const struct limits *config_limits_floor(void);
 
 /* Fills c with the built-in defaults.  Returns 0, or -1 (out of memory). */
 int	config_defaults(struct config *c, struct err *err);

@@ -59,11 +59,27 @@ copy_capped(const char *p, size_t len, size_t cap, size_t *out_len,
 	return util_memdup0(p, len);
 }
 
-static void
+/* Milliseconds of s seconds, rounded; -1 if not in (0, UINT32_MAX). */
+static int64_t
+ms_of(double s)
+{
+	double	ms = s * 1000 + 0.5;
+
+	return ms >= 1 && ms < UINT32_MAX ? (int64_t)ms : -1;
+}
+
+/*
+ * The sandbox's limits of a run.  0 turns a limit off in the sandbox (or
+ * picks its default), so a limit that rounds to 0 or overflows is our
+ * failure, never an unlimited run: the API refuses values under each
+ * limit's floor, and rows that slipped past it end here.
+ */
+static int
 set_limits(struct sandbox_limits *sl, const struct limits *l,
-    const struct lang *lang)
+    const struct lang *lang, struct err *err)
 {
 	int64_t	mem_kb = l->memory_kb, procs = l->max_procs;
+	int64_t	cpu_ms, wall_ms;
 
 	if (lang->min_memory_kb > mem_kb)
 		mem_kb = lang->min_memory_kb;
@@ -71,13 +87,28 @@ set_limits(struct sandbox_limits *sl, const struct limits *l,
 		procs = lang->min_procs;
 	memset(sl, 0, sizeof(*sl));
 	/* Judge0: the program may run cpu_extra_time past the limit */
-	sl->cpu_ms = (uint32_t)((l->cpu_time_s + l->cpu_extra_s) * 1000);
-	sl->wall_ms = (uint32_t)(l->wall_time_s * 1000);
+	cpu_ms = ms_of(l->cpu_time_s + l->cpu_extra_s);
+	wall_ms = ms_of(l->wall_time_s);
+	if (cpu_ms == -1 || wall_ms == -1 || mem_kb <= 0 ||
+	    mem_kb > INT64_MAX / 1024 || l->stack_kb <= 0 ||
+	    l->stack_kb > INT64_MAX / 1024 || procs <= 0 ||
+	    procs > UINT32_MAX || l->max_file_kb <= 0 ||
+	    l->max_file_kb > INT64_MAX / 1024 || l->output_bytes <= 0)
+		return err_set(err, "limits out of range (cpu %g s + %g s, "
+		    "wall %g s, memory %lld KB, stack %lld KB, processes %lld, "
+		    "file %lld KB, output %lld bytes): not run unlimited",
+		    l->cpu_time_s, l->cpu_extra_s, l->wall_time_s,
+		    (long long)mem_kb, (long long)l->stack_kb,
+		    (long long)procs, (long long)l->max_file_kb,
+		    (long long)l->output_bytes);
+	sl->cpu_ms = (uint32_t)cpu_ms;
+	sl->wall_ms = (uint32_t)wall_ms;
 	sl->mem_bytes = (uint64_t)mem_kb * 1024;
-	sl->stack_bytes = l->stack_kb > 0 ? (uint64_t)l->stack_kb * 1024 : 0;
+	sl->stack_bytes = (uint64_t)l->stack_kb * 1024;
 	sl->max_procs = (uint32_t)procs;
 	sl->fsize_bytes = (uint64_t)l->max_file_kb * 1024;
 	sl->stdout_bytes = sl->stderr_bytes = (uint64_t)l->output_bytes;
+	return 0;
 }
 
 static const char *
@@ -212,8 +243,8 @@ run_once(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	spec.stdin_data = t->stdin_data != NULL ? t->stdin_data : "";
 	spec.stdin_len = t->stdin_len;
 	spec.stderr_to_stdout = s->redirect_stderr;
-	set_limits(&spec.lim, &s->lim, lang);
-	if (sandbox_run(sb, &spec, &r, err) == -1) {
+	if (set_limits(&spec.lim, &s->lim, lang, err) == -1 ||
+	    sandbox_run(sb, &spec, &r, err) == -1) {
 		free(argv);
 		return -1;
 	}
@@ -286,21 +317,11 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	struct sandbox_result	 r;
 	const char		*env[MAX_ENV];
 	char			**options = NULL, **argv = NULL;
-	int			 ok, trunc = 0, i;
+	int			 ok, trunc = 0;
 
 	if (s->compiler_options != NULL &&
 	    judge_words(s->compiler_options, &options) == -1)
 		return err_errno(err, "malloc");
-	/* the API checks this too; the judge does not trust the row */
-	for (i = 0; options != NULL && options[i] != NULL; i++)
-		if (!lang_option_allowed(lang, options[i])) {
-			s->compile_output = strdup("");
-			snprintf(s->message, sizeof(s->message),
-			    "compiler option not allowed: %.80s", options[i]);
-			judge_words_free(options);
-			return s->compile_output == NULL ?
-			    err_errno(err, "strdup") : 0;
-		}
 	if (expand_argv(lang->compile_argv, options, sources, NULL,
 	    &argv) == -1) {
 		judge_words_free(options);
@@ -402,6 +423,93 @@ fail:
 	return -1;
 }
 
+/*
+ * The API checked the compiler options; the judge does not trust the
+ * row.  Returns 1 if they are allowed, 0 with s's verdict set (a
+ * compilation error naming the option), -1 on ENOMEM.
+ */
+static int
+options_allowed(const struct lang *lang, struct submission *s,
+    struct err *err)
+{
+	char	msg[sizeof(s->message)];
+	int	ok;
+
+	if (s->compiler_options == NULL)
+		return 1;
+	if ((ok = lang_options_ok(lang, s->compiler_options, msg,
+	    sizeof(msg))) == -1)
+		return err_errno(err, "malloc");
+	if (ok)
+		return 1;
+	if ((s->compile_output = strdup("")) == NULL)
+		return err_errno(err, "strdup");
+	s->status = JS_CE;
+	memcpy(s->message, msg, sizeof(s->message));
+	return 0;
+}
+
+/* The most wall time the runs of one test of s may take, in ms. */
+static int64_t
+test_worst_ms(const struct submission *s)
+{
+	int64_t	runs = s->number_of_runs < 1 ? 1 : s->number_of_runs;
+	int64_t	wall = ms_of(s->lim.wall_time_s);
+
+	return wall == -1 ? INT64_MAX : runs * wall;
+}
+
+int64_t
+judge_worst_case_ms(const struct lang *lang, const struct submission *s)
+{
+	int64_t	test = test_worst_ms(s), compile = 0;
+
+	if (lang->compile_argv != NULL &&
+	    (compile = ms_of(lang->compile_wall_s > 0 ?
+	    lang->compile_wall_s : COMPILE_WALL_S)) == -1)
+		return INT64_MAX;
+	if (test == INT64_MAX || (s->ntests > 0 &&
+	    (uint64_t)test > (uint64_t)(INT64_MAX - compile) / s->ntests))
+		return INT64_MAX;
+	return compile + test * (int64_t)s->ntests;
+}
+
+int64_t
+judge_budget_ms(const struct lang *lang, const struct submission *s,
+    int64_t configured_ms)
+{
+	int64_t	worst;
+
+	if (configured_ms > 0)
+		return configured_ms;
+	if ((worst = judge_worst_case_ms(lang, s)) > INT64_MAX / 2)
+		return INT64_MAX;
+	return worst + worst / 10 + 1000;
+}
+
+void
+judge_budget_spent(struct submission *s, size_t from)
+{
+	char	msg[sizeof(s->message)];
+	size_t	i, n = s->ntests - from;
+
+	for (i = from; i < s->ntests; i++) {
+		s->results[i].status = 0;	/* not run */
+		snprintf(s->results[i].message,
+		    sizeof(s->results[i].message), "skipped");
+	}
+	if (s->status == JS_AC) {
+		/* what ran passed, but not all ran: no Accepted */
+		s->status = JS_TLE;
+		snprintf(s->message, sizeof(s->message), "total time budget "
+		    "exceeded: %zu of %zu tests not run", n, s->ntests);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%.100s (time budget spent: %zu of %zu "
+	    "tests not run)", s->message, n, s->ntests);
+	memcpy(s->message, msg, sizeof(s->message));
+}
+
 int
 judge_run(struct sandbox *sb, const struct lang_table *langs,
     struct submission *s, int64_t stored_output_bytes,
@@ -412,6 +520,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	size_t			 i;
 	struct sandbox_box	*box = NULL;
 	struct err		 e2 = { "" };
+	int64_t			 t0 = util_mono_us(), budget_ms, worst_ms;
 	int			 rc = -1, c, failed = 0;
 
 	s->status = JS_IE;
@@ -421,6 +530,10 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 		    "language %d is not available", s->lang_id);
 		return 0;
 	}
+	if ((c = options_allowed(lang, s, err)) != 1)
+		return c;
+	budget_ms = judge_budget_ms(lang, s, hooks != NULL ?
+	    hooks->total_wall_ms : 0);
 	if (s->results == NULL &&
 	    (s->results = calloc(s->ntests ? s->ntests : 1,
 	    sizeof(*s->results))) == NULL)
@@ -449,6 +562,16 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 			snprintf(s->results[i].message,
 			    sizeof(s->results[i].message), "skipped");
 			continue;
+		}
+		/*
+		 * The time judging has taken, compile and sandbox setup
+		 * included, must leave room for this test's worst case (a
+		 * wall limit out of range is set_limits' to refuse).
+		 */
+		if ((worst_ms = test_worst_ms(s)) != INT64_MAX &&
+		    (util_mono_us() - t0) / 1000 > budget_ms - worst_ms) {
+			judge_budget_spent(s, i);
+			break;
 		}
 		if (hooks != NULL && hooks->test_started != NULL)
 			hooks->test_started(hooks->arg, s, i + 1);

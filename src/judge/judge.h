@@ -9,6 +9,7 @@
 struct err;
 struct sandbox;
 struct sandbox_result;
+struct lang;
 struct lang_table;
 
 /* Judge0's status ids, plus 15 and 16. */
@@ -118,9 +119,11 @@ int	submission_set_single_test(struct submission *, const char *in,
 	    struct err *);
 
 /*
- * Told as judging goes: test_started before test k (1-based) of s runs.
- * Executors record it (pages show "running test k of N") and renew their
- * lease with it.
+ * What the executor tells the judge and is told as judging goes:
+ * test_started before test k (1-based) of s runs (executors record it,
+ * pages show "running test k of N", and renew their lease with it), and
+ * the time budget of one submission, limits_maximum.total_wall_time in
+ * ms (0: judge_budget_ms's fallback).
  */
 struct judge_hooks {
 	void	(*test_started)(void *arg, const struct submission *s,
@@ -128,6 +131,7 @@ struct judge_hooks {
 	/* the box could not be removed afterwards (the verdict stands) */
 	void	(*box_left)(void *arg, const char *why);
 	void	*arg;
+	int64_t	 total_wall_ms;
 };
 
 /*
@@ -139,6 +143,33 @@ struct judge_hooks {
 int	judge_run(struct sandbox *, const struct lang_table *,
 	    struct submission *s, int64_t stored_output_bytes,
 	    const struct judge_hooks *hooks, struct err *);
+
+/*
+ * The time budget.  The worst case of s in language lang, in ms: the
+ * language's compile wall limit (if it compiles) plus ntests x
+ * number_of_runs x wall_time_limit; INT64_MAX if that overflows.  The
+ * API refuses a submission whose worst case is over the configured
+ * total_wall_time.  judge_run counts the real time judging takes
+ * (compile, sandbox setup and every run) against the budget and starts a
+ * test only if the time left covers that test's worst case.
+ */
+int64_t	judge_worst_case_ms(const struct lang *lang,
+	    const struct submission *s);
+/*
+ * The budget judge_run holds s to: configured_ms (the executor's
+ * total_wall_time) if > 0, else the submission's worst case with 10% and
+ * 1 s more for sandbox setup, which the worst case does not count.
+ */
+int64_t	judge_budget_ms(const struct lang *lang, const struct submission *s,
+	    int64_t configured_ms);
+/*
+ * Judging of s stops at test from (0-based) for its time budget: that
+ * test and the rest are marked skipped.  The verdict so far stands (its
+ * message says how many were not run); if every test run so far passed
+ * it is Time Limit Exceeded, "total time budget exceeded", never
+ * Accepted.
+ */
+void	judge_budget_spent(struct submission *s, size_t from);
 
 /*
  * Sets tr's status and message from the sandbox's result of one test of

@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "judge.h"
 #include "lang.h"
 #include "sandbox/sandbox.h"
+
+static int	check_allow_list(const struct lang *, struct err *);
 
 static void
 strv_free(char **v)
@@ -161,6 +164,8 @@ load_one(json_object *o, struct lang *l, struct err *err)
 		    strchr(l->box_files[i], '/') != NULL)
 			return err_set(err, "language %s: box_files is "
 			    "[name, content, ...] with plain names", l->name);
+	if (check_allow_list(l, err) == -1)
+		return -1;
 	l->compile_cpu_s = get_num(o, "compile_cpu_time");
 	l->compile_wall_s = get_num(o, "compile_wall_time");
 	l->compile_memory_kb = (long long)get_num(o, "compile_memory_limit");
@@ -293,21 +298,318 @@ lang_table_probe(struct lang_table *t, struct sandbox *sb, struct err *err)
 	return 0;
 }
 
-int
-lang_option_allowed(const struct lang *l, const char *opt)
-{
-	char	**a;
-	size_t	  n;
+/*
+ * The deny-list.  An entry refuses a word equal to s, or (prefix) one
+ * starting with s; tool, when set, limits it to that compiler (the base
+ * name of the compile argv's first word).  Words are compared in a
+ * canonical form with a leading "--" made "-": Go's flag package takes
+ * both, and gcc and rustc have long forms of several of these.
+ */
+static const struct deny {
+	const char	*s;
+	int		 prefix;
+	const char	*tool;
+} deny[] = {
+	/* gcc and clang: plugins, other tools, search paths, outputs */
+	{ "-fplugin", 1, NULL },	/* also -fplugin-arg-* */
+	{ "-plugin", 1, NULL },		/* --plugin*, ld's -plugin */
+	{ "-iplugindir", 1, NULL },
+	{ "-B", 1, NULL },
+	{ "-specs", 1, NULL },		/* also --specs */
+	{ "-wrapper", 1, NULL },
+	{ "@", 1, NULL },		/* response files */
+	{ "-Wl,", 1, NULL },
+	{ "-Wa,", 1, NULL },
+	{ "-Wp,", 1, NULL },
+	{ "-Xlinker", 1, NULL },
+	{ "-Xassembler", 1, NULL },
+	{ "-Xpreprocessor", 1, NULL },
+	{ "-Xclang", 1, NULL },
+	{ "-fuse-ld", 1, NULL },
+	{ "-ld-path", 1, NULL },	/* --ld-path */
+	{ "-sysroot", 1, NULL },	/* --sysroot, rustc too */
+	{ "-isysroot", 1, NULL },
+	{ "-iprefix", 1, NULL },
+	{ "-iwithprefix", 1, NULL },	/* also -iwithprefixbefore */
+	{ "-isystem", 1, NULL },
+	{ "-idirafter", 1, NULL },
+	{ "-iquote", 1, NULL },
+	{ "-imultilib", 1, NULL },
+	{ "-imultiarch", 1, NULL },
+	{ "-include", 1, NULL },
+	{ "-imacros", 1, NULL },
+	{ "-I", 1, NULL },
+	{ "-L", 1, NULL },		/* rustc too */
+	{ "-T", 1, NULL },		/* linker scripts */
+	{ "-o", 1, NULL },		/* also rustc's --out-dir */
+	{ "-x", 1, NULL },
+	/* rustc: unstable flags (plugins among them), crates, targets */
+	{ "-Z", 1, NULL },
+	{ "-extern", 1, NULL },
+	{ "-target", 1, "rustc" },	/* a target spec names its linker */
+	/* javac: options of its JVM, annotation processors, plugins, paths */
+	{ "-J", 1, NULL },
+	{ "-processor", 1, NULL },	/* also -processorpath, --processor-* */
+	{ "-Xplugin", 1, NULL },
+	{ "-cp", 0, NULL },
+	{ "-classpath", 1, NULL },
+	{ "-class-path", 1, NULL },	/* --class-path */
+	{ "-sourcepath", 1, NULL },
+	{ "-source-path", 1, NULL },
+	{ "-module-path", 1, NULL },
+	{ "-module-source-path", 1, NULL },
+	{ "-upgrade-module-path", 1, NULL },
+	{ "-patch-module", 1, NULL },
+	{ "-system", 1, NULL },
+	{ "-bootclasspath", 1, NULL },
+	{ "-Xbootclasspath", 1, NULL },
+	{ "-extdirs", 1, NULL },
+	{ "-endorseddirs", 1, NULL },
+	{ "-p", 0, NULL },
+	{ "-d", 0, NULL },
+	/* go build: other tools, other files, other build modes */
+	{ "-toolexec", 1, NULL },
+	{ "-exec", 1, NULL },
+	{ "-overlay", 1, NULL },
+	{ "-modfile", 1, NULL },
+	{ "-pkgdir", 1, NULL },
+	{ "-compiler", 1, NULL },
+	{ "-gccgoflags", 1, NULL },
+	{ "-buildmode", 1, NULL },
+	{ "-linkshared", 1, NULL },
+	{ "-extld", 1, NULL },		/* also -extldflags */
+	{ "-linkmode", 1, NULL },
+};
 
-	for (a = l->options_allowed; a != NULL && *a != NULL; a++) {
-		n = strlen(*a);
-		if (n > 0 && (*a)[n - 1] == '*') {
-			if (strncmp(*a, opt, n - 1) == 0)
-				return 1;
-		} else if (strcmp(*a, opt) == 0)
+/*
+ * rustc's codegen options (-C X, -CX, --codegen X, --codegen=X) that
+ * name a linker, its arguments, LLVM's arguments or files to read or
+ * write.
+ */
+static const char *const deny_codegen[] = {
+	"link",			/* link-arg(s), linker, linker-flavor, ... */
+	"llvm-args",
+	"passes",
+	"profile-",
+	"incremental",
+	"save-temps",
+	"dlltool",
+};
+
+static const char *
+canonical(const char *w)
+{
+	return w[0] == '-' && w[1] == '-' ? w + 1 : w;
+}
+
+/* The base name of the compiler of l, or "". */
+static const char *
+tool_of(const struct lang *l)
+{
+	const char	*p;
+
+	if (l->compile_argv == NULL || l->compile_argv[0] == NULL)
+		return "";
+	p = strrchr(l->compile_argv[0], '/');
+	return p != NULL ? p + 1 : l->compile_argv[0];
+}
+
+/*
+ * The number of words (1 with w alone, 2 with w and next) that make a
+ * denied option at w, or 0.  next may be NULL.
+ */
+static size_t
+denied(const char *tool, const char *w, const char *next)
+{
+	const struct deny	*d;
+	const char		*c = canonical(w), *v = NULL;
+	size_t			 i, n = 1;
+
+	for (i = 0; i < sizeof(deny) / sizeof(deny[0]); i++) {
+		d = &deny[i];
+		if (d->tool != NULL && strcmp(d->tool, tool) != 0)
+			continue;
+		if (d->prefix ? strncmp(c, d->s, strlen(d->s)) == 0 :
+		    strcmp(c, d->s) == 0)
 			return 1;
 	}
+	/*
+	 * go's linker flags (-ldflags=..., or its value in the next word,
+	 * quoted or not): the external linker and how it is used
+	 */
+	if (strstr(c, "-extld") != NULL || strstr(c, "-linkmode") != NULL)
+		return 1;
+	if (strcmp(w, "-C") == 0 || strcmp(c, "-codegen") == 0) {
+		v = next;
+		n = 2;
+	} else if (strncmp(w, "-C", 2) == 0)
+		v = w + 2;
+	else if (strncmp(c, "-codegen=", 9) == 0)
+		v = c + 9;
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < sizeof(deny_codegen) / sizeof(deny_codegen[0]); i++)
+		if (strncmp(v, deny_codegen[i], strlen(deny_codegen[i])) == 0)
+			return n;
 	return 0;
+}
+
+static int
+ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+ident_char(char c)
+{
+	return ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/*
+ * 1 if the word w matches the pattern word p: p itself, or p's literal
+ * part followed by what its trailing placeholder stands for.
+ */
+static int
+word_matches(const char *p, size_t plen, const char *w)
+{
+	const char	*ph = memchr(p, '{', plen);
+	size_t		 lit = ph != NULL ? (size_t)(ph - p) : plen;
+
+	if (strncmp(p, w, lit) != 0)
+		return 0;
+	w += lit;
+	if (ph == NULL)
+		return *w == '\0';
+	if (!ident_start(*w))
+		return 0;
+	while (ident_char(*w))
+		w++;
+	if (plen - lit == 6 && strncmp(ph, "{name}", 6) == 0)
+		return *w == '\0';
+	if (plen - lit == 7 && strncmp(ph, "{macro}", 7) == 0) {
+		if (*w == '=')
+			for (w++; ident_char(*w); w++)
+				;
+		return *w == '\0';
+	}
+	return 0;
+}
+
+/*
+ * The number of words at w (2: w and next as a pair, 1: w alone) that an
+ * entry of l's allow-list takes, or 0.  next may be NULL.
+ */
+static size_t
+allowed(const struct lang *l, const char *w, const char *next)
+{
+	char		**a;
+	const char	 *sp;
+	size_t		  n = 0;
+
+	for (a = l->options_allowed; a != NULL && *a != NULL; a++) {
+		if ((sp = strchr(*a, ' ')) != NULL) {
+			if (next != NULL &&
+			    word_matches(*a, (size_t)(sp - *a), w) &&
+			    word_matches(sp + 1, strlen(sp + 1), next))
+				return 2;
+		} else if (word_matches(*a, strlen(*a), w))
+			n = 1;
+	}
+	return n;
+}
+
+enum lang_opt_verdict
+lang_options_check(const struct lang *l, char *const *words, size_t *at,
+    size_t *n)
+{
+	const char	*tool = tool_of(l);
+	size_t		 i, k;
+
+	/* every word, also one that an allow-list pair would take */
+	for (i = 0; words[i] != NULL; i++)
+		if ((k = denied(tool, words[i], words[i + 1])) > 0) {
+			*at = i;
+			*n = k;
+			return LANG_OPT_DENIED;
+		}
+	for (i = 0; words[i] != NULL; i += k)
+		if ((k = allowed(l, words[i], words[i + 1])) == 0) {
+			*at = i;
+			*n = 1;
+			return LANG_OPT_UNLISTED;
+		}
+	return LANG_OPT_OK;
+}
+
+int
+lang_options_ok(const struct lang *l, const char *options, char *msg,
+    size_t size)
+{
+	enum lang_opt_verdict	 v;
+	char			**words = NULL;
+	size_t			 at, n;
+
+	if (judge_words(options, &words) == -1)
+		return -1;
+	v = lang_options_check(l, words, &at, &n);
+	if (v == LANG_OPT_DENIED)
+		snprintf(msg, size, "option %.80s%s%.80s is not allowed: it "
+		    "would load code into the compiler or change its tools",
+		    words[at], n == 2 ? " " : "", n == 2 ? words[at + 1] : "");
+	else if (v == LANG_OPT_UNLISTED)
+		snprintf(msg, size, "option %.80s is not allowed for %s (not "
+		    "on its list of compiler options)", words[at], l->name);
+	judge_words_free(words);
+	return v == LANG_OPT_OK;
+}
+
+/*
+ * Checks the allow-list of l as it is loaded: one or two words, each
+ * literal or with one known placeholder at its end, and none on the
+ * deny-list (a table edit cannot reopen what the deny-list closes;
+ * lang_options_check refuses those words all the same).
+ */
+static int
+check_allow_list(const struct lang *l, struct err *err)
+{
+	const char	*tool = tool_of(l), *w[2], *sp, *ph;
+	char		 sample[2][128];
+	size_t		 i, k, len[2], lit;
+
+	for (i = 0; l->options_allowed != NULL &&
+	    l->options_allowed[i] != NULL; i++) {
+		w[0] = l->options_allowed[i];
+		w[1] = NULL;
+		len[0] = strlen(w[0]);
+		if ((sp = strchr(w[0], ' ')) != NULL) {
+			len[0] = (size_t)(sp - w[0]);
+			w[1] = sp + 1;
+			len[1] = strlen(w[1]);
+		}
+		for (k = 0; k < 2 && w[k] != NULL; k++) {
+			if (len[k] == 0 || len[k] >= sizeof(sample[k]) - 1 ||
+			    memchr(w[k], ' ', len[k]) != NULL)
+				goto bad;
+			/* "x" stands for what a placeholder takes */
+			ph = memchr(w[k], '{', len[k]);
+			lit = ph != NULL ? (size_t)(ph - w[k]) : len[k];
+			snprintf(sample[k], sizeof(sample[k]), "%.*s%s",
+			    (int)lit, w[k], ph != NULL ? "x" : "");
+			if (!word_matches(w[k], len[k], sample[k]))
+				goto bad;
+		}
+		if (denied(tool, sample[0], w[1] != NULL ? sample[1] : NULL) >
+		    0 || (w[1] != NULL && denied(tool, sample[1], NULL) > 0))
+			return err_set(err, "language %s: compiler option "
+			    "\"%s\" is on the built-in deny-list", l->name,
+			    l->options_allowed[i]);
+	}
+	return 0;
+bad:
+	return err_set(err, "language %s: bad compiler option entry \"%s\" "
+	    "(one or two words; a placeholder, {name} or {macro}, ends a "
+	    "word)", l->name, l->options_allowed[i]);
 }
 
 const struct lang *

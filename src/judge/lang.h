@@ -22,7 +22,8 @@ struct lang {
 	char		**env;		/* extra "K=V", NULL-terminated */
 	char		**ro_paths;	/* extra read-only binds */
 	char		**version_cmd;	/* prints the version, or NULL */
-	char		**options_allowed; /* compiler options: "-O2", "-std=*" */
+	char		**options_allowed; /* compiler options: "-O2",
+					   "--release 17", "-D{macro}" */
 	char		**box_files;	/* name, content, ...: written to the
 					   box before compiling */
 	int		 available;
@@ -53,10 +54,40 @@ void	lang_table_free(struct lang_table *);
 struct sandbox;
 int	lang_table_probe(struct lang_table *, struct sandbox *, struct err *);
 /*
- * 1 if opt is allowed as a compiler option of l: it equals an entry of
- * options_allowed, or starts with the part before an entry's final '*'.
+ * Compiler options.  An entry of a language's allow-list
+ * (options_allowed) is one word, or two words separated by one blank: an
+ * option whose value is the next word, matched as a pair ("--release
+ * 17"), so that a value word is never taken on its own.  A word is
+ * literal, or ends in one placeholder: {name} stands for a C identifier,
+ * {macro} for a C identifier optionally followed by '=' and
+ * [A-Za-z0-9_]*.  Nothing else is a pattern: every other option is a
+ * whole token that must be listed.
+ *
+ * Whatever the table says, a built-in deny-list refuses every option
+ * that loads code into the toolchain or changes which tools, paths or
+ * files it uses (-fplugin*, -B*, -specs*, -wrapper, @file, -Wl,*,
+ * -Clink-arg*, -Clinker*, --sysroot*, -iprefix*, -J*, -toolexec*, ...).
  */
-int	lang_option_allowed(const struct lang *l, const char *opt);
+enum lang_opt_verdict {
+	LANG_OPT_OK,
+	LANG_OPT_UNLISTED,	/* not on the language's allow-list */
+	LANG_OPT_DENIED,	/* on the built-in deny-list */
+};
+/*
+ * Checks the option words (NULL-terminated) of a submission in l.
+ * Returns LANG_OPT_OK, or the verdict on the first refused option with
+ * *at (index of its first word) and *n (its words: 1, or 2 for an option
+ * and its value).
+ */
+enum lang_opt_verdict lang_options_check(const struct lang *l,
+	    char *const *words, size_t *at, size_t *n);
+/*
+ * Checks the compiler_options text of a submission in l (split at
+ * blanks, as judge_words does).  Returns 1 if every option is allowed, 0
+ * with msg set to a sentence naming the refused option, or -1 on ENOMEM.
+ */
+int	lang_options_ok(const struct lang *l, const char *options, char *msg,
+	    size_t size);
 /* Available language by id, or NULL. */
 const struct lang *lang_by_id(const struct lang_table *, int id);
 /* Available language by name or alias (case-insensitive), or NULL. */

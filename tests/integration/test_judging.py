@@ -60,8 +60,9 @@ def test_ten_tests_one_compile_test_seven_wrong(stack):
     tests = [{"stdin": f"{i}\n", "expected_output": f"{2 * i}\n"}
              for i in range(1, 11)]
     tests[6]["expected_output"] = "999\n"          # test 7 is wrong
+    # wall 2 s: the compile's 30 s + 10 x 2 s fit the time budget (60 s)
     res = judge(stack, {"language": "cpp", "source_code": CPP_DOUBLE,
-                        "tests": tests})
+                        "tests": tests, "wall_time_limit": 2})
     assert status(res) == WA, show(res)
     got = [t["status"]["id"] for t in res["tests"]]
     assert got[:6] == [AC] * 6, got

@@ -678,7 +678,30 @@ test_post_cases(void **state)
 		  "memory_limit" },
 		{ JSON, OK("\"stack_limit\":2048000"), 201, NULL },
 		{ JSON, OK("\"stack_limit\":2048001"), 422, "stack_limit" },
-		{ JSON, OK("\"max_file_size\":0"), 201, NULL },
+		{ JSON, OK("\"max_file_size\":0"), 422, "max_file_size" },
+		{ JSON, OK("\"max_file_size\":1"), 201, NULL },
+		/* floors: at the floor, just under it, what rounds to 0 */
+		{ JSON, OK("\"cpu_time_limit\":0.01"), 201, NULL },
+		{ JSON, OK("\"cpu_time_limit\":0.0099"), 422,
+		  "cpu_time_limit" },
+		{ JSON, OK("\"cpu_time_limit\":0.0001,\"cpu_extra_time\":0"),
+		  422, "cpu_time_limit" },
+		{ JSON, OK("\"wall_time_limit\":0.01"), 201, NULL },
+		{ JSON, OK("\"wall_time_limit\":1e-300"), 422,
+		  "wall_time_limit" },
+		{ JSON, OK("\"wall_time_limit\":0"), 422, "wall_time_limit" },
+		{ JSON, OK("\"memory_limit\":2048"), 201, NULL },
+		{ JSON, OK("\"memory_limit\":2047"), 422, "memory_limit" },
+		{ JSON, OK("\"stack_limit\":1"), 201, NULL },
+		{ JSON, OK("\"stack_limit\":0"), 422, "stack_limit" },
+		{ JSON, OK("\"max_processes_and_or_threads\":1"), 201, NULL },
+		/* the time budget (60 s): runs x tests x wall, no compile */
+		{ JSON, OK("\"number_of_runs\":20,\"wall_time_limit\":3"),
+		  201, NULL },
+		{ JSON, OK("\"number_of_runs\":20,\"wall_time_limit\":3.01"),
+		  422, "wall_time_limit" },
+		{ JSON, OK("\"number_of_runs\":13,\"wall_time_limit\":5,"
+		  "\"tests\":[{},{}]"), 422, "wall_time_limit" },
 		{ JSON, OK("\"max_file_size\":65537"), 422, "max_file_size" },
 		{ JSON, OK("\"max_processes_and_or_threads\":256"), 201, NULL },
 		{ JSON, OK("\"max_processes_and_or_threads\":257"), 422,
@@ -780,7 +803,7 @@ test_post_cases(void **state)
 		{ FORM, "source_code=x&language_id=71&stdin=%4", 400, NULL },
 		{ FORM, "source_code=x&language_id=abc", 422, "language_id" },
 		{ FORM, "source_code=x&language_id=7%31", 201, NULL },
-		{ FORM, "source_code=x&language_id=71&memory_limit=1e3", 201,
+		{ FORM, "source_code=x&language_id=71&memory_limit=1e4", 201,
 		  NULL },
 		{ FORM, "source_code=x&language_id=71&memory_limit=1.5", 422,
 		  "memory_limit" },
@@ -1704,10 +1727,24 @@ test_families(void **state)
 		    "\"python\",\"files\":[{\"content\":\"x\"}],"
 		    "\"run_memory_limit\":1e12}", 400, "run_memory_limit" },
 		{ "/code", "application/json", "{\"language\":\"python\","
-		    "\"code\":\"print(1)\",\"memory_limit\":1048576}", 200,
+		    "\"code\":\"print(1)\",\"memory_limit\":16777216}", 200,
 		    "\"status\":\"Success\",\"stdout\":\"hello\\n\"" },
 		{ "/code", "application/json", "{\"language\":\"python\"}", 422,
 		    "\"field\":\"code\"" },
+		/* the memory floor in the client's unit, bytes */
+		{ "/code", "application/json", "{\"language\":\"python\","
+		    "\"code\":\"1\",\"memory_limit\":2097151}", 422,
+		    "memory_limit must be greater than or equal to 2097152" },
+		{ "/api/v2/execute", "application/json", "{\"language\":"
+		    "\"python\",\"files\":[{\"content\":\"x\"}],"
+		    "\"run_timeout\":9}", 400,
+		    "run_timeout must be greater than or equal to 10" },
+		{ "/api/v2/execute", "application/json", "{\"language\":"
+		    "\"python\",\"files\":[{\"content\":\"x\"}],"
+		    "\"run_cpu_time\":0.5}", 400, "run_cpu_time" },
+		{ "/api/v2/execute", "application/json", "{\"language\":"
+		    "\"python\",\"files\":[{\"content\":\"x\"}],"
+		    "\"run_memory_limit\":1000}", 400, "run_memory_limit" },
 		{ "/api/execute", "application/json", "{\"language\":\"py\","
 		    "\"code\":\"print(1)\"}", 200, "\"exitCode\":0" },
 		{ "/execute", "application/json",

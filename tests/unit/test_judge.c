@@ -5,11 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "base/err.h"
 #include "judge/judge.h"
+#include "judge/lang.h"
 #include "sandbox/sandbox.h"
 
 static const struct {
@@ -246,6 +250,367 @@ test_status_table(void **state)
 	assert_string_equal(judge_status_description(JS_MAX + 1), "Unknown");
 }
 
+
+/* ---- compiler options ---- */
+
+/*
+ * A table that also lists options the deny-list refuses: the deny-list
+ * must win over any table.
+ */
+static char *allow_gcc[] = {
+	"-O2", "-std=c17", "-D{macro}", "-U{name}", "--release 17",
+	"-fplugin=x.so", "-Wl,-z", "-B/usr/bin", "-o", "-C opt-level=3",
+	"-Copt-level=3", "--cfg {name}", "-toolexec=x", "--target 17",
+	NULL
+};
+static char *argv_gcc[] = { "/usr/bin/gcc", "{options}", NULL };
+static char *argv_rustc[] = { "/usr/bin/rustc", "{options}", NULL };
+static char *argv_javac[] = { "/usr/bin/javac", "{options}", NULL };
+
+#define OK	LANG_OPT_OK
+#define UNL	LANG_OPT_UNLISTED
+#define DEN	LANG_OPT_DENIED
+
+static const struct {
+	char		**compiler;
+	const char	*options;
+	int		 want;
+	size_t		 at, n;		/* the refused option's words */
+} option_cases[] = {
+	{ argv_gcc, "", OK, 0, 0 },
+	{ argv_gcc, "-O2", OK, 0, 0 },
+	{ argv_gcc, "-O2 -O2 -std=c17", OK, 0, 0 },
+	/* whole tokens: no prefixes, no suffixes */
+	{ argv_gcc, "-O2x", UNL, 0, 1 },
+	{ argv_gcc, "-O", UNL, 0, 1 },
+	{ argv_gcc, "-O2 -std=c17;", UNL, 1, 1 },
+	{ argv_gcc, "-std=gnu17", UNL, 0, 1 },
+	{ argv_gcc, "-std=c1", UNL, 0, 1 },
+	/* {macro} and {name} */
+	{ argv_gcc, "-DX", OK, 0, 0 },
+	{ argv_gcc, "-DONLINE_JUDGE -DN=100000 -DX= -D_a1=b_2", OK, 0, 0 },
+	{ argv_gcc, "-D1X", UNL, 0, 1 },
+	{ argv_gcc, "-D", UNL, 0, 1 },
+	{ argv_gcc, "-D X", UNL, 0, 1 },
+	{ argv_gcc, "-DX=1.5", UNL, 0, 1 },
+	{ argv_gcc, "-DX=a-b", UNL, 0, 1 },
+	{ argv_gcc, "-DX=\"a\"", UNL, 0, 1 },
+	{ argv_gcc, "-DX==1", UNL, 0, 1 },
+	{ argv_gcc, "-DX$", UNL, 0, 1 },
+	{ argv_gcc, "-UX", OK, 0, 0 },
+	{ argv_gcc, "-UX=1", UNL, 0, 1 },
+	/* two-word entries: the pair, never the value alone */
+	{ argv_gcc, "--release 17", OK, 0, 0 },
+	{ argv_gcc, "-O2 --release 17 -O2", OK, 0, 0 },
+	{ argv_gcc, "--release", UNL, 0, 1 },
+	{ argv_gcc, "17", UNL, 0, 1 },
+	{ argv_gcc, "-O2 17", UNL, 1, 1 },
+	{ argv_gcc, "--release 18", UNL, 0, 1 },
+	{ argv_gcc, "--release 17 17", UNL, 2, 1 },
+	{ argv_gcc, "--cfg feature", OK, 0, 0 },
+	{ argv_gcc, "--cfg a=b", UNL, 0, 1 },
+	/* the deny-list wins over the table */
+	{ argv_gcc, "-fplugin=x.so", DEN, 0, 1 },
+	{ argv_gcc, "-O2 -fplugin=/box/p.so", DEN, 1, 1 },
+	{ argv_gcc, "-fplugin-arg-p-x=y", DEN, 0, 1 },
+	{ argv_gcc, "-Wl,-z", DEN, 0, 1 },
+	{ argv_gcc, "-B/usr/bin", DEN, 0, 1 },
+	{ argv_gcc, "-o", DEN, 0, 1 },
+	{ argv_gcc, "-toolexec=x", DEN, 0, 1 },
+	{ argv_gcc, "--release 17 -B/x", DEN, 2, 1 },
+	{ argv_gcc, "--cfg @x", DEN, 1, 1 },
+	{ argv_gcc, "-B", DEN, 0, 1 },
+	{ argv_gcc, "-specs=x", DEN, 0, 1 },
+	{ argv_gcc, "--specs=x", DEN, 0, 1 },
+	{ argv_gcc, "-wrapper", DEN, 0, 1 },
+	{ argv_gcc, "@opts", DEN, 0, 1 },
+	{ argv_gcc, "-Wa,-x", DEN, 0, 1 },
+	{ argv_gcc, "-Wp,-x", DEN, 0, 1 },
+	{ argv_gcc, "-Xlinker", DEN, 0, 1 },
+	{ argv_gcc, "-Xassembler", DEN, 0, 1 },
+	{ argv_gcc, "-Xpreprocessor", DEN, 0, 1 },
+	{ argv_gcc, "--sysroot=/x", DEN, 0, 1 },
+	{ argv_gcc, "-isysroot", DEN, 0, 1 },
+	{ argv_gcc, "-iprefix", DEN, 0, 1 },
+	{ argv_gcc, "-iwithprefixbefore", DEN, 0, 1 },
+	{ argv_gcc, "-iplugindir=/box", DEN, 0, 1 },
+	{ argv_gcc, "-I/box", DEN, 0, 1 },
+	{ argv_gcc, "-L.", DEN, 0, 1 },
+	{ argv_gcc, "-include", DEN, 0, 1 },
+	{ argv_gcc, "-imacros", DEN, 0, 1 },
+	{ argv_gcc, "-ofoo", DEN, 0, 1 },
+	{ argv_gcc, "-x", DEN, 0, 1 },
+	{ argv_gcc, "-xc", DEN, 0, 1 },
+	{ argv_gcc, "-fuse-ld=gold", DEN, 0, 1 },
+	{ argv_gcc, "--ld-path=/x", DEN, 0, 1 },
+	{ argv_gcc, "-T/box/ld.x", DEN, 0, 1 },
+	/* rustc: codegen options in every spelling */
+	{ argv_rustc, "-C opt-level=3", OK, 0, 0 },
+	{ argv_rustc, "-Copt-level=3", OK, 0, 0 },
+	{ argv_rustc, "-Clink-arg=-wrapper "
+	    "-Clink-arg=/usr/bin/python3,-c,print(1)", DEN, 0, 1 },
+	{ argv_rustc, "-C link-arg=-wrapper", DEN, 0, 2 },
+	{ argv_rustc, "-O2 -C linker=/box/x", DEN, 1, 2 },
+	{ argv_rustc, "-Clink-args=x", DEN, 0, 1 },
+	{ argv_rustc, "-Clinker=/box/x", DEN, 0, 1 },
+	{ argv_rustc, "-Clinker-flavor=ld", DEN, 0, 1 },
+	{ argv_rustc, "--codegen linker=x", DEN, 0, 2 },
+	{ argv_rustc, "--codegen=link-arg=x", DEN, 0, 1 },
+	{ argv_rustc, "-C llvm-args=-load=/box/x.so", DEN, 0, 2 },
+	{ argv_rustc, "-Cpasses=x", DEN, 0, 1 },
+	{ argv_rustc, "-Cprofile-use=/box/x", DEN, 0, 1 },
+	{ argv_rustc, "-Zplugin", DEN, 0, 1 },
+	{ argv_rustc, "-Z unstable-options", DEN, 0, 1 },
+	{ argv_rustc, "--extern x=/box/libx.rlib", DEN, 0, 1 },
+	{ argv_rustc, "-L/box", DEN, 0, 1 },
+	{ argv_rustc, "--target 17", DEN, 0, 1 },
+	{ argv_rustc, "--target=/box/t.json", DEN, 0, 1 },
+	{ argv_rustc, "--out-dir=/tmp", DEN, 0, 1 },
+	/* javac: its JVM, annotation processors, plugins, paths */
+	{ argv_javac, "--target 17", OK, 0, 0 },
+	{ argv_javac, "-J-javaagent:/box/a.jar", DEN, 0, 1 },
+	{ argv_javac, "-processorpath", DEN, 0, 1 },
+	{ argv_javac, "--processor-path", DEN, 0, 1 },
+	{ argv_javac, "-processor", DEN, 0, 1 },
+	{ argv_javac, "-Xplugin:P", DEN, 0, 1 },
+	{ argv_javac, "--plugin", DEN, 0, 1 },
+	{ argv_javac, "-cp", DEN, 0, 1 },
+	{ argv_javac, "-classpath", DEN, 0, 1 },
+	{ argv_javac, "--class-path", DEN, 0, 1 },
+	{ argv_javac, "--module-path", DEN, 0, 1 },
+	{ argv_javac, "-p", DEN, 0, 1 },
+	{ argv_javac, "-d", DEN, 0, 1 },
+	/* go build */
+	{ argv_gcc, "--toolexec=x", DEN, 0, 1 },
+	{ argv_gcc, "-exec", DEN, 0, 1 },
+	{ argv_gcc, "-overlay=x.json", DEN, 0, 1 },
+	{ argv_gcc, "-modfile=x", DEN, 0, 1 },
+	{ argv_gcc, "-pkgdir=x", DEN, 0, 1 },
+	{ argv_gcc, "-ldflags=-extld=/box/x", DEN, 0, 1 },
+	{ argv_gcc, "-ldflags=-linkmode=external", DEN, 0, 1 },
+	{ argv_gcc, "-extldflags=x", DEN, 0, 1 },
+	{ argv_gcc, "-ldflags '-extld=/box/x'", DEN, 1, 1 },
+	{ argv_gcc, "-ldflags=-s\t-linkmode=external", DEN, 1, 1 },
+	{ argv_gcc, "-buildmode=plugin", DEN, 0, 1 },
+	{ argv_gcc, "-buildmode=shared", DEN, 0, 1 },
+	{ argv_gcc, "-linkshared", DEN, 0, 1 },
+	{ argv_gcc, "-compiler=gccgo", DEN, 0, 1 },
+};
+
+static void
+test_options(void **state)
+{
+	struct lang	 l;
+	char		**w;
+	size_t		 i, at, n;
+	int		 got;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.name = "c";
+	l.options_allowed = allow_gcc;
+	for (i = 0; i < sizeof(option_cases) / sizeof(option_cases[0]);
+	    i++) {
+		l.compile_argv = option_cases[i].compiler;
+		assert_true(judge_words(option_cases[i].options, &w) >= 0);
+		at = n = 0;
+		got = lang_options_check(&l, w, &at, &n);
+		judge_words_free(w);
+		if (got != option_cases[i].want || (got != OK &&
+		    (at != option_cases[i].at || n != option_cases[i].n)))
+			fail_msg("case %zu \"%s\": got %d at %zu (%zu words), "
+			    "want %d at %zu (%zu)", i, option_cases[i].options,
+			    got, at, n, option_cases[i].want,
+			    option_cases[i].at, option_cases[i].n);
+	}
+}
+
+static void
+test_options_message(void **state)
+{
+	struct lang	l;
+	char		msg[200];
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.name = "rust";
+	l.options_allowed = allow_gcc;
+	l.compile_argv = argv_rustc;
+	assert_int_equal(lang_options_ok(&l, "-O2 -C opt-level=3", msg,
+	    sizeof(msg)), 1);
+	assert_int_equal(lang_options_ok(&l, "-C opt-level=3 -C "
+	    "link-arg=-wrapper", msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "option -C link-arg=-wrapper is not "
+	    "allowed"));
+	assert_int_equal(lang_options_ok(&l, "-Ofast", msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "option -Ofast is not allowed for rust"));
+}
+
+/* A table whose allow-list is entry: loads (1) or is refused (0). */
+static int
+load_with(const char *entry, struct err *err)
+{
+	char			 path[] = "/tmp/test_judge_langXXXXXX";
+	struct lang_table	*t;
+	FILE			*f;
+	int			 fd;
+
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		fail_msg("mkstemp");
+	fprintf(f, "{\"languages\": [{\"id\": 1, \"name\": \"c\", "
+	    "\"display\": \"C\", \"source_file\": \"main.c\", \"compile\": "
+	    "[\"/usr/bin/gcc\", \"{options}\"], \"run\": [\"/box/main\"], "
+	    "\"compiler_options\": [\"-O2\", \"%s\"]}]}", entry);
+	fclose(f);
+	t = lang_table_load(path, err);
+	unlink(path);
+	lang_table_free(t);
+	return t != NULL;
+}
+
+static void
+test_options_table_load(void **state)
+{
+	static const struct {
+		const char	*entry;
+		int		 ok;
+		const char	*why;
+	} cases[] = {
+		{ "-O3", 1, NULL },
+		{ "-D{macro}", 1, NULL },
+		{ "--release 17", 1, NULL },
+		{ "-fplugin=x.so", 0, "deny-list" },
+		{ "-B/usr/lib", 0, "deny-list" },
+		{ "-Wl,-z,now", 0, "deny-list" },
+		{ "-C link-arg=x", 0, "deny-list" },
+		{ "--cfg @x", 0, "deny-list" },
+		{ "-I{name}", 0, "deny-list" },
+		{ "-D{foo}", 0, "bad compiler option" },
+		{ "-D{macro}x", 0, "bad compiler option" },
+		{ "a b c", 0, "bad compiler option" },
+		{ " -O2", 0, "bad compiler option" },
+		{ "-O2 ", 0, "bad compiler option" },
+		{ "", 0, "bad compiler option" },
+	};
+	struct err	err;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err.msg[0] = '\0';
+		if (load_with(cases[i].entry, &err) != cases[i].ok ||
+		    (!cases[i].ok && strstr(err.msg, cases[i].why) == NULL))
+			fail_msg("case %zu \"%s\": %s", i, cases[i].entry,
+			    err.msg);
+	}
+}
+
+/* ---- the time budget ---- */
+
+static void
+test_worst_case(void **state)
+{
+	static char *compile[] = { "/usr/bin/gcc", NULL };
+	static const struct {
+		int	 compiles;
+		double	 compile_wall_s;	/* 0: the judge's default */
+		size_t	 ntests;
+		int	 runs;
+		double	 wall_s;
+		int64_t	 want_ms;
+	} cases[] = {
+		{ 0, 0, 1, 1, 5, 5000 },
+		{ 0, 0, 64, 20, 20, 25600000 },	/* what the issue saw */
+		{ 0, 0, 3, 1, 0.57, 1710 },	/* rounded, not truncated */
+		{ 0, 0, 3, 0, 1, 3000 },	/* runs < 1 count as 1 */
+		{ 1, 20, 2, 1, 20, 60000 },
+		{ 1, 40, 1, 1, 20, 60000 },
+		{ 1, 0, 1, 1, 1, 21000 },	/* default compile wall 20 s */
+		{ 0, 0, 2, 1, 0.01, 20 },
+		{ 0, 0, 1, 1, 0.0001, INT64_MAX },	/* rounds to 0 */
+		{ 0, 0, 1, 1, 1e300, INT64_MAX },
+		{ 0, 0, (size_t)1 << 62, 20, 20, INT64_MAX },	/* overflow */
+	};
+	struct lang		l;
+	struct submission	s;
+	size_t			i;
+	int64_t			got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		memset(&s, 0, sizeof(s));
+		l.compile_argv = cases[i].compiles ? compile : NULL;
+		l.compile_wall_s = cases[i].compile_wall_s;
+		s.ntests = cases[i].ntests;
+		s.number_of_runs = cases[i].runs;
+		s.lim.wall_time_s = cases[i].wall_s;
+		if ((got = judge_worst_case_ms(&l, &s)) != cases[i].want_ms)
+			fail_msg("case %zu: %lld ms, want %lld", i,
+			    (long long)got, (long long)cases[i].want_ms);
+	}
+}
+
+static void
+test_budget(void **state)
+{
+	struct lang		l;
+	struct submission	s;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&s, 0, sizeof(s));
+	s.ntests = 3;
+	s.number_of_runs = 2;
+	s.lim.wall_time_s = 5;
+	/* the executor's total_wall_time wins */
+	assert_int_equal(judge_budget_ms(&l, &s, 60000), 60000);
+	assert_int_equal(judge_budget_ms(&l, &s, 2000), 2000);
+	/* else the worst case, 30 s, and room for sandbox setup */
+	assert_int_equal(judge_budget_ms(&l, &s, 0), 30000 + 3000 + 1000);
+	s.lim.wall_time_s = 1e300;
+	assert_true(judge_budget_ms(&l, &s, 0) == INT64_MAX);
+}
+
+static void
+test_budget_spent(void **state)
+{
+	struct judge_test_result	 r[3];
+	struct submission		 s;
+
+	(void)state;
+	/* all that ran passed: not Accepted */
+	memset(&s, 0, sizeof(s));
+	memset(r, 0, sizeof(r));
+	s.ntests = 3;
+	s.results = r;
+	s.status = JS_AC;
+	r[0].status = JS_AC;
+	judge_budget_spent(&s, 1);
+	assert_int_equal(s.status, JS_TLE);
+	assert_non_null(strstr(s.message, "total time budget exceeded"));
+	assert_non_null(strstr(s.message, "2 of 3 tests not run"));
+	assert_int_equal(r[0].status, JS_AC);
+	assert_int_equal(r[1].status, 0);
+	assert_string_equal(r[1].message, "skipped");
+	assert_int_equal(r[2].status, 0);
+	assert_string_equal(r[2].message, "skipped");
+
+	/* a failure so far stands, and says why the rest did not run */
+	memset(&s, 0, sizeof(s));
+	memset(r, 0, sizeof(r));
+	s.ntests = 3;
+	s.results = r;
+	s.status = JS_WA;
+	snprintf(s.message, sizeof(s.message), "wrong answer");
+	judge_budget_spent(&s, 2);
+	assert_int_equal(s.status, JS_WA);
+	assert_string_equal(s.message, "wrong answer (time budget spent: 1 "
+	    "of 3 tests not run)");
+	assert_string_equal(r[2].message, "skipped");
+	assert_string_equal(r[1].message, "");
+}
+
 int
 main(void)
 {
@@ -256,6 +621,12 @@ main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_status_table),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_options_message),
+		cmocka_unit_test(test_options_table_load),
+		cmocka_unit_test(test_worst_case),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_budget_spent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

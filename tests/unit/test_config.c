@@ -1,0 +1,136 @@
+/* Unit tests for src/base/config.c: the limits' floors and the budget. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/config.h"
+#include "base/err.h"
+
+/* Loads json over the defaults: 1 if it loads, 0 with err set. */
+static int
+load(const char *json, struct config *c, struct err *err)
+{
+	char	path[] = "/tmp/test_configXXXXXX";
+	FILE	*f;
+	int	 fd, rc;
+
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		fail_msg("mkstemp");
+	fputs(json, f);
+	fclose(f);
+	if (config_defaults(c, err) == -1)
+		fail_msg("config_defaults: %s", err->msg);
+	rc = config_load(c, path, err) == 0;
+	unlink(path);
+	return rc;
+}
+
+static void
+test_shipped_config(void **state)
+{
+	struct config	c;
+	struct err	err;
+
+	(void)state;
+	/* every key of contrib/coderunner.json, with the built-in values */
+	if (config_defaults(&c, &err) == -1 ||
+	    config_load(&c, "contrib/coderunner.json", &err) == -1)
+		fail_msg("contrib/coderunner.json: %s", err.msg);
+	assert_true(c.max.total_wall_s == 60);
+	config_reset(&c);
+}
+
+static void
+test_limit_floors(void **state)
+{
+	static const struct {
+		const char	*json;
+		int		 ok;
+		const char	*why;
+	} cases[] = {
+		{ "{\"limits_maximum\": {\"total_wall_time\": 2}}", 1, NULL },
+		{ "{\"limits_maximum\": {\"total_wall_time\": 0}}", 0,
+		  "total_wall_time must be greater than or equal to 0.01" },
+		{ "{\"limits_default\": {\"total_wall_time\": 2}}", 0,
+		  "unknown key \"total_wall_time\"" },
+		{ "{\"limits_default\": {\"cpu_time_limit\": 0.01}}", 1, NULL },
+		{ "{\"limits_default\": {\"cpu_time_limit\": 0.0001}}", 0,
+		  "limits_default: cpu_time_limit must be greater than or "
+		  "equal to 0.01" },
+		{ "{\"limits_default\": {\"cpu_extra_time\": 0}}", 1, NULL },
+		{ "{\"limits_default\": {\"wall_time_limit\": 0}}", 0,
+		  "wall_time_limit" },
+		{ "{\"limits_maximum\": {\"memory_limit\": 2047}}", 0,
+		  "limits_maximum: memory_limit must be greater than or equal "
+		  "to 2048" },
+		{ "{\"limits_default\": {\"max_file_size\": 0}}", 0,
+		  "max_file_size" },
+		{ "{\"limits_default\": {\"stack_limit\": 0}}", 0,
+		  "stack_limit" },
+		{ "{\"limits_default\": {\"max_processes_and_or_threads\": 0}}",
+		  0, "max_processes_and_or_threads" },
+		{ "{\"limits_default\": {\"output_limit\": 1023}}", 0,
+		  "output_limit" },
+		/* a default over its maximum: one that sets none would pass
+		   what one that sets the same value may not */
+		{ "{\"limits_default\": {\"cpu_time_limit\": 16}}", 0,
+		  "cpu_time_limit is over its maximum" },
+		{ "{\"limits_maximum\": {\"memory_limit\": 100000}}", 0,
+		  "memory_limit is over its maximum" },
+	};
+	struct config	c;
+	struct err	err;
+	size_t		i;
+	int		got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err.msg[0] = '\0';
+		got = load(cases[i].json, &c, &err);
+		if (got != cases[i].ok || (!got &&
+		    strstr(err.msg, cases[i].why) == NULL))
+			fail_msg("case %zu %s: %d %s", i, cases[i].json, got,
+			    err.msg);
+		config_reset(&c);
+	}
+}
+
+static void
+test_floor_table(void **state)
+{
+	const struct limits	*f = config_limits_floor();
+	struct config		 c;
+	struct err		 err;
+
+	(void)state;
+	/* nothing may reach the sandbox as 0, which means "no limit" */
+	assert_true(f->cpu_time_s > 0 && f->wall_time_s > 0 &&
+	    f->total_wall_s > 0);
+	assert_true(f->memory_kb > 0 && f->stack_kb > 0 &&
+	    f->max_file_kb > 0 && f->max_procs > 0 && f->output_bytes > 0);
+	assert_true(f->cpu_extra_s == 0);
+	/* the built-in defaults pass their own floors */
+	assert_int_equal(config_defaults(&c, &err), 0);
+	assert_true(c.def.cpu_time_s >= f->cpu_time_s &&
+	    c.def.memory_kb >= f->memory_kb && c.max.total_wall_s == 60);
+	config_reset(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_config),
+		cmocka_unit_test(test_limit_floors),
+		cmocka_unit_test(test_floor_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
