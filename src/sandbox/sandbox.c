@@ -1237,6 +1237,16 @@ tv_ms(const struct timeval *tv)
 	return (uint32_t)(tv->tv_sec * 1000 + tv->tv_usec / 1000);
 }
 
+/* Opens /proc/<pid>/<what> read-only.  Returns the fd, or -1 (errno). */
+static int
+open_proc(pid_t pid, const char *what)
+{
+	char	path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /*
  * Reads a child's error line ("E<text>\n", of which the first byte may be
  * read already: first) from fd into err.  Returns -1.
@@ -1313,19 +1323,10 @@ slot_ns_open(struct sandbox *sb, struct err *err)
 	 * Open them now, while H is still our uid: once it has taken the
 	 * box's, the kernel lets us at its /proc files no more.
 	 */
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if ((sb->userns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_errno(err, "open %s", path);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	if ((sb->mntns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_errno(err, "open %s", path);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	if ((sb->netns_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_errno(err, "open %s", path);
+	if ((sb->userns_fd = open_proc(pid, "ns/user")) == -1 ||
+	    (sb->mntns_fd = open_proc(pid, "ns/mnt")) == -1 ||
+	    (sb->netns_fd = open_proc(pid, "ns/net")) == -1) {
+		err_errno(err, "open /proc/%d/ns", (int)pid);
 		goto out;
 	}
 	/*
@@ -1333,8 +1334,7 @@ slot_ns_open(struct sandbox *sb, struct err *err)
 	 * file keeps showing this namespace after H is gone).  Without it
 	 * the namespace is not reused: every run makes a new one.
 	 */
-	snprintf(path, sizeof(path), "/proc/%d/net/unix", (int)pid);
-	sb->unix_fd = open(path, O_RDONLY | O_CLOEXEC);
+	sb->unix_fd = open_proc(pid, "net/unix");
 	if (write(go[1], "g", 1) != 1) {
 		err_errno(err, "start the slot's namespace holder");
 		goto out;
@@ -1676,16 +1676,8 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	if (c.box_make != NULL)
 		box_made(spec->box, sb->gen);
 	/* the run's new network namespace becomes the slot's */
-	if (c.new_netns) {
-		char	nspath[64];
-
-		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)pid);
-		if ((sb->netns_fd = open(nspath, O_RDONLY | O_CLOEXEC)) != -1) {
-			snprintf(nspath, sizeof(nspath), "/proc/%d/net/unix",
-			    (int)pid);
-			sb->unix_fd = open(nspath, O_RDONLY | O_CLOEXEC);
-		}
-	}
+	if (c.new_netns && (sb->netns_fd = open_proc(pid, "ns/net")) != -1)
+		sb->unix_fd = open_proc(pid, "net/unix");
 
 	/* while I builds its root */
 	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
