@@ -202,6 +202,13 @@ int	slot_ns_open(struct sandbox *, struct err *);
  * namespace, through a helper child.  Returns 0, or -1 with err set.
  */
 int	slot_box_unmount(struct sandbox *, const char *name, struct err *);
+/* Opens /proc/<pid>/<what> read-only.  Returns the fd, or -1 (errno). */
+int	open_proc(pid_t pid, const char *what);
+/*
+ * Reads a child's error line ("E<text>\n", of which the first byte may be
+ * read already: first) from fd into err as "what: text".  Returns -1.
+ */
+int	child_error(int fd, char first, const char *what, struct err *err);
 /* The package database's mtime (ns), or 0: a change ages the slot. */
 int64_t	slot_pkgdb_mtime(void);
 /* Drops the slot's namespaces (the boxes in them go too). */
@@ -226,6 +233,13 @@ int	slot_write_id_maps(const struct sandbox *, pid_t pid, struct err *);
 int	slot_top_of(const char *path, char *top, size_t size);
 /* Whether top is overlaid in the slot's mount namespace already. */
 int	slot_has_top(const struct sandbox *, const char *top);
+
+/* --- small fd helpers, sandbox.c ------------------------------------ */
+
+/* Closes *fd if it is open and sets it to -1. */
+void	fd_close(int *fd);
+/* Reads fd to EOF or until size bytes; returns how many were read. */
+ssize_t	fd_read_all(int fd, char *buf, size_t size);
 
 /* --- fd passing (SCM_RIGHTS over a unix socket), sandbox.c ---------- */
 

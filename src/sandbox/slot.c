@@ -41,13 +41,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/err.h"
-#include "sandbox_int.h"
+#include "base/util.h"
+#include "child.h"
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 
 #define NEWUIDMAP	"/usr/bin/newuidmap"
 #define NEWGIDMAP	"/usr/bin/newgidmap"
@@ -359,4 +366,179 @@ netns_unix_empty(const char *text, size_t len)
 		return 0;
 	nl = memchr(text, '\n', len);
 	return nl != NULL && nl == text + len - 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the slot's namespaces: H, and the box unmount helper               */
+
+/* Opens /proc/<pid>/<what> read-only.  Returns the fd, or -1 (errno). */
+int
+open_proc(pid_t pid, const char *what)
+{
+	char	path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * Reads a child's error line ("E<text>\n", of which the first byte may be
+ * read already: first) from fd into err.  Returns -1.
+ */
+int
+child_error(int fd, char first, const char *what, struct err *err)
+{
+	char	buf[300];
+	ssize_t	n;
+
+	buf[0] = first;
+	n = fd_read_all(fd, buf + (first != 0), sizeof(buf) - 2) +
+	    (first != 0);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 1 && buf[0] == 'E')
+		return err_set(err, "%s: %.*s", what,
+		    (int)strcspn(buf + 1, "\n"), buf + 1);
+	return err_set(err, "%s failed", what);
+}
+
+int
+slot_ns_open(struct sandbox *sb, struct err *err)
+{
+	struct slot_ctx	 h;
+	char		 ok = 0;
+	int		 hold[2] = { -1, -1 }, go[2] = { -1, -1 };
+	int		 stat_p[2] = { -1, -1 }, rc = -1;
+	pid_t		 pid = -1;
+
+	if (sb->userns_fd != -1)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	h.sb = sb;
+	h.ntops = child_sys_tops(h.tops, SLOT_MAX_TOPS);
+	if (pipe2(hold, O_CLOEXEC) == -1 || pipe2(go, O_CLOEXEC) == -1 ||
+	    pipe2(stat_p, O_CLOEXEC) == -1) {
+		err_errno(err, "pipe2");
+		goto out;
+	}
+	h.go_rd = go[0];
+	h.hold_rd = hold[0];
+	h.status_wr = stat_p[1];
+	h.close_fds[0] = go[1];
+	h.close_fds[1] = hold[1];
+	h.close_fds[2] = stat_p[0];
+	/* a copy of our memory, not a share: H may do as it likes */
+	pid = clone(holder_main, STACK_TOP(sb, 0), CLONE_NEWUSER |
+	    CLONE_NEWNET | CLONE_NEWNS | SIGCHLD, &h);
+	if (pid == -1) {
+		err_errno(err, "clone the slot's namespace holder");
+		goto out;
+	}
+	close(go[0]);
+	close(hold[0]);
+	close(stat_p[1]);
+	go[0] = hold[0] = stat_p[1] = -1;
+	if (read(stat_p[0], &ok, 1) != 1 || ok != 'R') {
+		child_error(stat_p[0], ok == 'E' ? ok : 0, "slot setup", err);
+		goto out;
+	}
+	if (slot_write_id_maps(sb, pid, err) == -1)
+		goto out;
+	/*
+	 * Open them now, while H is still our uid: once it has taken the
+	 * box's, the kernel lets us at its /proc files no more.
+	 */
+	if ((sb->userns_fd = open_proc(pid, "ns/user")) == -1 ||
+	    (sb->mntns_fd = open_proc(pid, "ns/mnt")) == -1 ||
+	    (sb->netns_fd = open_proc(pid, "ns/net")) == -1) {
+		err_errno(err, "open /proc/%d/ns", (int)pid);
+		goto out;
+	}
+	/*
+	 * The namespace's socket table, read again before each run (the
+	 * file keeps showing this namespace after H is gone).  Without it
+	 * the namespace is not reused: every run makes a new one.
+	 */
+	sb->unix_fd = open_proc(pid, "net/unix");
+	if (write(go[1], "g", 1) != 1) {
+		err_errno(err, "start the slot's namespace holder");
+		goto out;
+	}
+	if (read(stat_p[0], &ok, 1) != 1 || ok != 'O') {
+		child_error(stat_p[0], ok == 'E' ? ok : 0, "slot setup", err);
+		goto out;
+	}
+	for (sb->ntops = 0; sb->ntops < h.ntops; sb->ntops++)
+		snprintf(sb->tops[sb->ntops], sizeof(sb->tops[0]), "%s",
+		    h.tops[sb->ntops]);
+	sb->gen++;
+	sb->stale = 0;
+	sb->ns_made_us = util_mono_us();
+	sb->dpkg_mtime_ns = slot_pkgdb_mtime();
+	rc = 0;
+out:
+	if (pid != -1 && hold[1] == -1)
+		kill(pid, SIGKILL);
+	fd_close(&go[0]);
+	fd_close(&go[1]);
+	fd_close(&hold[0]);
+	fd_close(&hold[1]);		/* H reads EOF and exits */
+	fd_close(&stat_p[0]);
+	fd_close(&stat_p[1]);
+	if (pid != -1)
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	if (rc == -1)
+		slot_ns_close(sb);
+	return rc;
+}
+
+int
+slot_box_unmount(struct sandbox *sb, const char *name, struct err *err)
+{
+	struct slot_ctx	 h;
+	sigset_t	 all, mask;
+	int		 stat_p[2] = { -1, -1 }, st, rc = -1, saved;
+	pid_t		 pid;
+	char		 b;
+
+	memset(&h, 0, sizeof(h));
+	h.sb = sb;
+	h.box_name = name;
+	if (pipe2(stat_p, O_CLOEXEC) == -1)
+		return err_errno(err, "pipe2");
+	h.status_wr = stat_p[1];
+	h.close_fds[0] = stat_p[0];
+#ifdef __SANITIZE_ADDRESS__
+	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
+#endif
+	/* as for J: no handler of ours may run on our data in the child */
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = clone(unmount_main, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK |
+	    SIGCHLD, &h);
+	saved = errno;
+	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
+	close(stat_p[1]);
+	if (pid == -1) {
+		errno = saved;
+		err_errno(err, "clone the box unmount helper");
+		goto out;
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR) {
+			err_errno(err, "waitpid");
+			goto out;
+		}
+	if (read(stat_p[0], &b, 1) == 1) {
+		child_error(stat_p[0], b, "box", err);
+		goto out;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		err_set(err, "box unmount helper: status %d", st);
+		goto out;
+	}
+	rc = 0;
+out:
+	close(stat_p[0]);
+	return rc;
 }

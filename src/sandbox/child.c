@@ -1,0 +1,941 @@
+/*
+ * The sandbox's children: J, I, R, H and the box unmount helper (see the
+ * theory block in sandbox.c).  Everything here runs in a child cloned by
+ * P, most of it with CLONE_VM on a borrowed stack in P's memory: no
+ * malloc, no stdio streams, no locks; a step either succeeds or writes
+ * one line to the status pipe and exits.
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/poll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
+
+#include "base/err.h"
+#include "base/util.h"
+#include "child.h"
+
+static const char *const sys_dirs[] = {
+	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
+};
+
+/* The part of the host's /etc a program may need, all read-only. */
+static const char *const etc_entries[] = {
+	"alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+	"localtime", "nsswitch.conf", "hosts", "mime.types", "os-release",
+	"debian_version", "ssl", "ca-certificates", "java-17-openjdk",
+	"fonts", "timezone", "bash.bashrc", "profile", "inputrc",
+	"protocols", "services",
+};
+
+static const char *const dev_nodes[] = {
+	"null", "zero", "full", "random", "urandom",
+};
+
+/* ------------------------------------------------------------------ */
+/* in the children: no allocation, no stdio, one message then _exit     */
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fd_die(int status_wr, const char *fmt, ...)
+{
+	char	msg[256];
+	int	saved = errno, n;
+	va_list	ap;
+
+	msg[0] = 'E';
+	va_start(ap, fmt);
+	n = vsnprintf(msg + 1, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n + 1 >= sizeof(msg))
+		n = sizeof(msg) - 2;
+	n++;
+	n += snprintf(msg + n, sizeof(msg) - n, ": %s\n", strerror(saved));
+	if (n >= (int)sizeof(msg)) {
+		n = sizeof(msg) - 1;
+		msg[n - 1] = '\n';
+	}
+	(void)!write(status_wr, msg, n);
+	_exit(SANDBOX_EXIT_SETUP);
+}
+
+#define child_die(c, ...)	fd_die((c)->status_wr, __VA_ARGS__)
+
+/* The mount flags a bind must keep (the kernel locks them in a userns). */
+static unsigned long
+locked_flags(const char *path)
+{
+	struct statvfs	sv;
+	unsigned long	f = 0;
+
+	if (statvfs(path, &sv) == -1)
+		return 0;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+/*
+ * Adds flags (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC) to the mount at
+ * dst, and to every mount below it if recursive.  mount_setattr(2) does
+ * it in one call and leaves the flags the kernel locks alone; kernels
+ * before 5.12 get the bind remount, one mount at a time.
+ */
+static void
+add_flags(const struct child_ctx *c, const char *dst, unsigned long flags,
+    int recursive)
+{
+	struct mount_attr	ma;
+
+	if (c->sb->have_setattr) {
+		memset(&ma, 0, sizeof(ma));
+		ma.attr_set = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+		    (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+		    (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+		    (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+		if (mount_setattr(AT_FDCWD, dst, recursive ? AT_RECURSIVE : 0,
+		    &ma, sizeof(ma)) == -1)
+			child_die(c, "mount_setattr %s", dst);
+	} else if (!recursive && mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT |
+	    flags | locked_flags(dst), NULL) == -1)
+		child_die(c, "remount %s", dst);
+}
+
+/*
+ * Binds src (of type mode, from lstat) at dst, making dst first: a
+ * directory, or an empty file for anything else.  Read-only, nosuid and
+ * nodev come later, for all of the root's binds at once (add_flags() on
+ * the root, recursive), or here on kernels without mount_setattr(2).
+ */
+static void
+bind_at(const struct child_ctx *c, const char *src, const char *dst,
+    mode_t mode)
+{
+	if ((S_ISDIR(mode) ? mkdir(dst, 0755) : mknod(dst, S_IFREG | 0644,
+	    0)) == -1 && errno != EEXIST)
+		child_die(c, "mountpoint %s", dst);
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
+		child_die(c, "bind %s", src);
+	if (!c->sb->have_setattr)
+		add_flags(c, dst, MS_RDONLY | MS_NOSUID | MS_NODEV, 0);
+}
+
+/* mkdir -p for a path relative to the current directory. */
+static int
+mkdirs(char *path)
+{
+	char	*p;
+
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static void
+mount_tmpfs(const struct child_ctx *c, const char *dst, unsigned long flags,
+    const char *mode, uint64_t bytes, uint32_t inodes)
+{
+	char	opts[96];
+
+	snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%u",
+	    mode, bytes, inodes);
+	if (mount("tmpfs", dst, "tmpfs", flags, opts) == -1)
+		child_die(c, "mount tmpfs on %s", dst);
+}
+
+/* Binds a scratch dir at dst: writable, nosuid, nodev, noexec. */
+static void
+bind_scratch(const struct child_ctx *c, const char *src, const char *dst)
+{
+	if (mount(src, dst, NULL, MS_BIND, NULL) == -1)
+		child_die(c, "bind %s", dst);
+	add_flags(c, dst, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+}
+
+static void
+write_file_at(const struct child_ctx *c, const char *path, const char *s)
+{
+	int	fd;
+	size_t	len = strlen(s);
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1 || write(fd, s, len) != (ssize_t)len)
+		child_die(c, "write %s", path);
+	close(fd);
+}
+
+/*
+ * Builds the box's root and pivots into it.  On /tmp (bubblewrap's trick:
+ * /tmp always exists and this mount namespace is private) goes the
+ * run's scratch tmpfs, size- and inode-capped: it holds everything the
+ * program may write (the overlay's upper layer over /box, /tmp and
+ * /dev/shm, so the caps hold for the three together; its pages are
+ * charged to the run's memory cgroup) and, in root/, the mount point of
+ * the new root, a tmpfs of its own.  Whatever is not bound into the new
+ * root (the scratch tmpfs's own top, the host's tree) goes with the old
+ * root in one detach.
+ */
+static void
+setup_mounts(const struct child_ctx *c)
+{
+	const struct sandbox_spec	*spec = c->spec;
+	char				 path[PATH_MAX], src[64], target[PATH_MAX];
+	struct stat			 st;
+	const char *const		*rp;
+	size_t				 i;
+	ssize_t				 n;
+	unsigned long			 nsd = MS_NOSUID | MS_NODEV;
+	int				 box_fd;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		child_die(c, "make / private");
+	/*
+	 * The box is bound from an fd opened here, in our own mount
+	 * namespace (P's fd belongs to the host's, which mount(2) refuses),
+	 * and before the scratch tmpfs may hide box_root under /tmp.
+	 */
+	box_fd = -1;
+	if (c->box_path[0] != '\0' && (box_fd = open(c->box_path, O_PATH |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		child_die(c, "open box");
+	/* modes as written below (R sets the program's umask) */
+	umask(0);
+	mount_tmpfs(c, "/tmp", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
+	if (mkdir("/tmp/u", 0755) == -1 || mkdir("/tmp/w", 0755) == -1 ||
+	    mkdir("/tmp/tmp", 01777) == -1 || mkdir("/tmp/shm", 01777) == -1 ||
+	    chown("/tmp/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1 ||
+	    mkdir("/tmp/root", 0755) == -1)
+		child_die(c, "scratch dirs");
+	mount_tmpfs(c, "/tmp/root", nsd, "0755", 8u << 20, 512);
+	if (chdir("/tmp/root") == -1)
+		child_die(c, "chdir new root");
+
+	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
+		snprintf(path, sizeof(path), "/%s", sys_dirs[i]);
+		if (lstat(path, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			/* merged /usr: /bin -> usr/bin */
+			if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+				child_die(c, "readlink %s", path);
+			target[n] = '\0';
+			if (symlink(target, sys_dirs[i]) == -1)
+				child_die(c, "symlink %s", sys_dirs[i]);
+		} else if (S_ISDIR(st.st_mode))
+			bind_at(c, path, sys_dirs[i], st.st_mode);
+	}
+
+	if (mkdir("etc", 0755) == -1)
+		child_die(c, "mkdir etc");
+	for (i = 0; i < sizeof(etc_entries) / sizeof(etc_entries[0]); i++) {
+		snprintf(path, sizeof(path), "/etc/%s", etc_entries[i]);
+		snprintf(target, sizeof(target), "etc/%s", etc_entries[i]);
+		if (lstat(path, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			if ((n = readlink(path, src, sizeof(src) - 1)) < 0)
+				continue;
+			src[n] = '\0';
+			if (symlink(src, target) == -1)
+				child_die(c, "symlink %s", target);
+			continue;
+		}
+		bind_at(c, path, target, st.st_mode);
+	}
+	write_file_at(c, "etc/passwd",
+	    "root:x:0:0:root:/root:/bin/sh\n"
+	    "box:x:1000:1000:box:/box:/bin/sh\n"
+	    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+	write_file_at(c, "etc/group",
+	    "root:x:0:\nbox:x:1000:\nnogroup:x:65534:\n");
+	write_file_at(c, "etc/hostname", "box\n");
+
+	/* extra read-only paths of the language (absolute, no "..") */
+	for (rp = spec->ro_paths; rp != NULL && *rp != NULL; rp++) {
+		if ((*rp)[0] != '/' || strstr(*rp, "..") != NULL ||
+		    stat(*rp, &st) == -1)
+			continue;
+		snprintf(target, sizeof(target), ".%s", *rp);
+		if (mkdirs(target) == -1)
+			child_die(c, "mountpoint %s", target);
+		bind_at(c, *rp, target, st.st_mode);
+	}
+
+	/* the rest of the root's mount points; then the root is done */
+	if (mkdir("box", 0755) == -1 || mkdir("tmp", 0755) == -1 ||
+	    mkdir("dev", 0755) == -1 || mkdir("proc", 0555) == -1)
+		child_die(c, "mount points");
+	if (c->sb->have_setattr)
+		add_flags(c, ".", MS_RDONLY | nsd, 1);
+
+	/* /box */
+	if (box_fd != -1) {
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", box_fd);
+		if (spec->box_mode == SANDBOX_BOX_RW) {
+			if (mount(src, "box", NULL, MS_BIND, NULL) == -1)
+				child_die(c, "bind box");
+			add_flags(c, "box", nsd, 0);
+		} else {
+			/*
+			 * A writable layer over the read-only box: the
+			 * program may write in its cwd, the box on the host
+			 * stays as the compile left it.  The lower layer is
+			 * bound on the scratch tmpfs's top, which goes with
+			 * the old root.
+			 */
+			if (mkdir("/tmp/lower", 0755) == -1 ||
+			    mount(src, "/tmp/lower", NULL, MS_BIND, NULL) == -1)
+				child_die(c, "bind box lower");
+			if (mount("overlay", "box", "overlay", nsd,
+			    "lowerdir=/tmp/lower,upperdir=/tmp/u,"
+			    "workdir=/tmp/w,userxattr") == -1)
+				child_die(c, "mount overlay on box");
+		}
+		close(box_fd);
+	}
+
+	bind_scratch(c, "/tmp/tmp", "tmp");
+
+	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
+	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		/* the slot's own nodes (slot.c), else the host's */
+		snprintf(path, sizeof(path), "%s/%s", c->sb->dev_dir[0] !=
+		    '\0' ? c->sb->dev_dir : "/dev", dev_nodes[i]);
+		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
+		/* not bind_at: the nodes keep dev, and stay writable */
+		if (mknod(target, S_IFREG | 0644, 0) == -1 ||
+		    mount(path, target, NULL, MS_BIND, NULL) == -1)
+			child_die(c, "bind %s", path);
+	}
+	if (symlink("/proc/self/fd", "dev/fd") == -1 ||
+	    symlink("/proc/self/fd/0", "dev/stdin") == -1 ||
+	    symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
+	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
+	    mkdir("dev/shm", 0755) == -1)
+		child_die(c, "populate dev");
+	bind_scratch(c, "/tmp/shm", "dev/shm");
+
+	if (mount("proc", "proc", "proc", nsd | MS_NOEXEC,
+	    "hidepid=invisible") == -1 &&
+	    mount("proc", "proc", "proc", nsd | MS_NOEXEC, NULL) == -1)
+		child_die(c, "mount proc");
+
+	/* pivot_root(".", ".") stacks the old root under the new one */
+	if (syscall(SYS_pivot_root, ".", ".") == -1)
+		child_die(c, "pivot_root");
+	if (umount2(".", MNT_DETACH) == -1)
+		child_die(c, "detach old root");
+	if (chdir("/") == -1)
+		child_die(c, "chdir /");
+	if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+	    MS_NOEXEC, NULL) == -1)
+		child_die(c, "remount /dev read-only");
+	if (!c->sb->have_setattr && mount(NULL, "/", NULL, MS_REMOUNT |
+	    MS_RDONLY | nsd, NULL) == -1)
+		child_die(c, "remount / read-only");
+	if (chdir(spec->box != NULL ? "/box" : "/tmp") == -1)
+		child_die(c, "chdir box");
+}
+
+static void
+set_rlimit(const struct child_ctx *c, int res, rlim_t soft, rlim_t hard)
+{
+	struct rlimit	rl = { soft, hard };
+
+	if (setrlimit(res, &rl) == -1)
+		child_die(c, "setrlimit %d", res);
+}
+
+static void
+setup_rlimits(const struct child_ctx *c)
+{
+	const struct sandbox_limits	*l = &c->spec->lim;
+	rlim_t				 cpu_s, stack;
+
+	set_rlimit(c, RLIMIT_CORE, 0, 0);
+	set_rlimit(c, RLIMIT_MEMLOCK, 0, 0);
+	set_rlimit(c, RLIMIT_MSGQUEUE, 0, 0);
+	/* queued signals are counted for the service user too: keep few */
+	set_rlimit(c, RLIMIT_SIGPENDING, 128, 128);
+	set_rlimit(c, RLIMIT_FSIZE, l->fsize_bytes ? l->fsize_bytes :
+	    DEF_FSIZE, l->fsize_bytes ? l->fsize_bytes : DEF_FSIZE);
+	set_rlimit(c, RLIMIT_NOFILE, l->nofile ? l->nofile : DEF_NOFILE,
+	    l->nofile ? l->nofile : DEF_NOFILE);
+	stack = l->stack_bytes ? l->stack_bytes :
+	    l->mem_bytes ? l->mem_bytes : RLIM_INFINITY;
+	set_rlimit(c, RLIMIT_STACK, stack, stack);
+	if (l->cpu_ms > 0) {
+		/* per process, a backstop: P enforces the tree's total */
+		cpu_s = (l->cpu_ms + 999) / 1000 + 1;
+		set_rlimit(c, RLIMIT_CPU, cpu_s, cpu_s + 1);
+	}
+	/*
+	 * Counted per user in the slot's user namespace, where I is the box's
+	 * uid too: one more than the program may have.
+	 */
+	if (l->max_procs > 0)
+		set_rlimit(c, RLIMIT_NPROC, l->max_procs + 1, l->max_procs + 1);
+	/* without a memory cgroup, address space is all we can cap */
+	if (c->sb->cg.kind == SANDBOX_CG_NONE && l->mem_bytes > 0)
+		set_rlimit(c, RLIMIT_AS, l->mem_bytes, l->mem_bytes);
+}
+
+static void
+drop_privileges(const struct child_ctx *c)
+{
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	data[2];
+	int				cap;
+
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
+		child_die(c, "keepcaps");
+	/* raw calls: see run_main */
+	if (syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+		child_die(c, "setresuid");
+	for (cap = 0; cap <= c->sb->cap_last; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			child_die(c, "drop capability %d", cap);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		child_die(c, "clear ambient capabilities");
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		child_die(c, "capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		child_die(c, "no_new_privs");
+}
+
+/* Looks argv0 up in the PATH of envp (the box's, not ours). */
+static const char *
+find_program(const char *argv0, const char *const *envp, char *buf,
+    size_t size)
+{
+	const char	*path = "/usr/bin:/bin", *p, *end;
+	size_t		 len;
+
+	if (strchr(argv0, '/') != NULL)
+		return argv0;
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			path = *envp + 5;
+	for (p = path; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || len + strlen(argv0) + 2 > size)
+			continue;
+		memcpy(buf, p, len);
+		buf[len] = '/';
+		strcpy(buf + len + 1, argv0);
+		if (access(buf, X_OK) == 0)
+			return buf;
+	}
+	return argv0;
+}
+
+/*
+ * Blocked and ignored signals survive execve: the executor blocks the
+ * ones it handles through a signalfd, and a shell may have left SIGINT
+ * ignored.  The program starts with every signal at its default.
+ */
+static void
+reset_signals(void)
+{
+	sigset_t	none;
+	int		sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Sends fd over the unix socket sock (SCM_RIGHTS). */
+int
+sandbox_send_fd(int sock, int fd)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char		 byte = 'L';
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* Never returns: it execs the program or dies in child_die(). */
+static int
+run_program(struct child_ctx *c)
+{
+	const struct sandbox_spec	*spec = c->spec;
+	struct sock_fprog		 prog;
+	char				 buf[PATH_MAX];
+	const char			*file;
+	int				 in, lfd;
+
+	(void)setsid();
+	reset_signals();
+	in = c->stdin_fd != -1 ? c->stdin_fd :
+	    open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in == -1 || dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||
+	    dup2(spec->stderr_to_stdout ? c->out_wr : c->err_wr, 2) == -1)
+		child_die(c, "dup2");
+	/*
+	 * The status pipe moves to fd 3 and the notify socket to fd 4, so
+	 * that close_range keeps nothing else; both go before execve.
+	 */
+	if (dup3(c->status_wr, 3, O_CLOEXEC) == -1 ||
+	    (c->notify_wr != -1 && dup3(c->notify_wr, 4, O_CLOEXEC) == -1))
+		child_die(c, "dup3");
+	c->status_wr = 3;
+	if (syscall(SYS_close_range, c->notify_wr != -1 ? 5 : 4, ~0U, 0) == -1)
+		child_die(c, "close_range");
+	setup_rlimits(c);
+	drop_privileges(c);
+	umask(022);
+	file = find_program(spec->argv[0], spec->envp, buf, sizeof(buf));
+	prog.len = c->sb->seccomp.len;
+	prog.filter = c->sb->seccomp.filter;
+	if (c->notify_wr == -1) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+			child_die(c, "seccomp");
+	} else {
+		if ((lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) == -1)
+			child_die(c, "seccomp");
+		if (sandbox_send_fd(4, lfd) == -1)
+			child_die(c, "send seccomp listener");
+		close(lfd);
+		close(4);
+	}
+	execve(file, (char *const *)(uintptr_t)spec->argv,
+	    (char *const *)(uintptr_t)spec->envp);
+	child_die(c, "exec %s", spec->argv[0]);
+}
+
+/*
+ * R starts here, with CLONE_VM | CLONE_VFORK: in I's memory, on its own
+ * stack, with its own fd table and signal handlers, while I waits for
+ * its execve.  So it must not allocate or change I's data (it works on
+ * its own copy of the context), and it uses the raw set*id calls: libc's
+ * wrappers would signal the threads of whatever process I's memory was
+ * copied from.
+ *
+ * J, I, H and R leave their clone(2) functions by returning (libc's
+ * clone exits with the value) rather than by _exit(2), so that a
+ * sanitizer build makes no noreturn call on these stacks of ours.
+ */
+static int
+run_main(void *arg)
+{
+	struct child_ctx	c = *(const struct child_ctx *)arg;
+
+	return run_program(&c);
+}
+
+static void	take_box_ids(int, const struct sandbox *);
+
+static int
+init_main(void *arg)
+{
+	struct child_ctx	*c = arg;
+	struct init_report	 rep;
+	char			 go, msg[1 + sizeof(rep)];
+	pid_t			 prog, pid;
+	int			 st;
+	struct rusage		 ru;
+
+	/*
+	 * Die with P.  If P died before this took effect, the read of "run"
+	 * below says so.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		child_die(c, "pdeathsig");
+	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
+		child_die(c, "sethostname");
+	setup_mounts(c);
+	/* P moved us into the run's cgroup meanwhile; EOF: P died */
+	if (read(c->sync_rd, &go, 1) != 1)
+		return SANDBOX_EXIT_SETUP;
+	/*
+	 * Until now we had P's uid (only the file system ids were the
+	 * box's), which cgroup v1 requires of a process P moves.  Now the
+	 * box's, for good.  That clears the death signal: set it again, and
+	 * if P died in between, its end of the sync pipe is closed.
+	 */
+	take_box_ids(c->status_wr, c->sb);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		child_die(c, "pdeathsig");
+	{
+		struct pollfd	pfd = { c->sync_rd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 0) == -1 || (pfd.revents & POLLHUP))
+			return SANDBOX_EXIT_SETUP;
+	}
+	close(c->sync_rd);
+	/* after the move: the namespace's root is the run's own cgroup */
+	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
+		child_die(c, "unshare cgroup namespace");
+
+	/* R runs in our memory until its execve; we wait meanwhile */
+	if ((prog = clone(run_main, STACK_TOP(c->sb, 2), CLONE_VM |
+	    CLONE_VFORK | SIGCHLD, c)) == -1)
+		child_die(c, "clone program");
+	close(c->out_wr);
+	if (c->err_wr != -1)
+		close(c->err_wr);
+	if (c->stdin_fd != -1)
+		close(c->stdin_fd);
+	if (c->notify_wr != -1)
+		close(c->notify_wr);
+
+	/* as init we also reap whatever the program orphans */
+	memset(&rep, 0, sizeof(rep));
+	for (;;) {
+		pid = wait4(-1, &st, 0, &ru);
+		if (pid == -1 && errno == EINTR)
+			continue;
+		if (pid == -1)
+			child_die(c, "wait4");
+		if (pid == prog) {
+			rep.status = st;
+			rep.ru = ru;
+			break;
+		}
+	}
+	(void)getrusage(RUSAGE_CHILDREN, &rep.ru_all);
+	msg[0] = 'S';
+	memcpy(msg + 1, &rep, sizeof(rep));
+	(void)!write(c->status_wr, msg, sizeof(msg));
+	return 0;	/* the kernel now kills the rest of the namespace */
+}
+
+/*
+ * Takes the box's ids in the slot's user namespace.  The capabilities
+ * there stay: our uid is not root in the namespace, so changing it clears
+ * nothing, and KEEPCAPS makes sure.  R drops them before execve.  From
+ * here on, what we create in the slot's file systems is the box's.
+ */
+static void
+take_box_ids(int status_wr, const struct sandbox *sb)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    (sb->may_setgroups && syscall(SYS_setgroups, 0, NULL) == -1) ||
+	    syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
+		fd_die(status_wr, "take box ids");
+}
+
+/*
+ * The box's file system ids only: what we create is the box's, and our
+ * uid stays P's (see init_main).
+ */
+static void
+take_box_fsids(int status_wr)
+{
+	(void)syscall(SYS_setfsgid, SANDBOX_INNER_GID);
+	(void)syscall(SYS_setfsuid, SANDBOX_INNER_UID);
+	/* the calls answer the old ids: ask again to see they took */
+	if (syscall(SYS_setfsgid, -1) != SANDBOX_INNER_GID ||
+	    syscall(SYS_setfsuid, -1) != SANDBOX_INNER_UID)
+		fd_die(status_wr, "take the box's file system ids");
+}
+
+/*
+ * Enters the slot's user and mount namespaces and takes the box's ids
+ * (all of them, or with fs_only the file system ids).
+ */
+static void
+enter_slot(int status_wr, const struct sandbox *sb, int fs_only)
+{
+	if (setns(sb->userns_fd, CLONE_NEWUSER) == -1)
+		fd_die(status_wr, "join the slot's user namespace");
+	if (setns(sb->mntns_fd, CLONE_NEWNS) == -1)
+		fd_die(status_wr, "join the slot's mount namespace");
+	if (fs_only)
+		take_box_fsids(status_wr);
+	else
+		take_box_ids(status_wr, sb);
+	/* the slot tmpfs, where boxes and the empty layer ".e" are */
+	if (chdir(sb->box_root) == -1)
+		fd_die(status_wr, "chdir %s", sb->box_root);
+}
+
+/*
+ * Overlays the host dir /top over itself, read-only, in the slot's mount
+ * namespace (see "What runs share" in the theory): the box's view of the
+ * system's files gets inodes of its own.  The empty ".e" in the cwd is
+ * the second layer a read-only overlay needs.
+ */
+static void
+overlay_top(int status_wr, const char *top)
+{
+	char	path[64], opts[128];
+
+	snprintf(path, sizeof(path), "/%s", top);
+	snprintf(opts, sizeof(opts), "lowerdir=%s:.e", path);
+	if (mount("overlay", path, "overlay", MS_RDONLY | MS_NOSUID |
+	    MS_NODEV, opts) == -1)
+		fd_die(status_wr, "overlay %s", path);
+}
+
+/*
+ * Mounts box b's tmpfs at b->name in the cwd (the slot tmpfs) and writes
+ * its queued files, as the box's uid, never through a link.  A box that
+ * is mounted already (an earlier J died after this) is left as it is.
+ */
+static void
+make_box(const struct child_ctx *c, const struct sandbox_box *b)
+{
+	struct stat	slot, st;
+	char		opts[128];
+	const char	*p;
+	size_t		i, left;
+	ssize_t		n;
+	int		dfd, fd;
+
+	if ((mkdir(b->name, 0700) == -1 && errno != EEXIST) ||
+	    stat(".", &slot) == -1 || lstat(b->name, &st) == -1)
+		child_die(c, "box mount point");
+	if (!S_ISDIR(st.st_mode))
+		child_die(c, "box mount point is not a directory");
+	if (st.st_dev != slot.st_dev)
+		return;
+	snprintf(opts, sizeof(opts), "mode=0755,uid=%d,gid=%d,size=%" PRIu64
+	    ",nr_inodes=%u", SANDBOX_INNER_UID, SANDBOX_INNER_GID, b->bytes,
+	    b->inodes);
+	if (mount("tmpfs", b->name, "tmpfs", MS_NOSUID | MS_NODEV,
+	    opts) == -1)
+		child_die(c, "mount the box");
+	if ((dfd = open(b->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		child_die(c, "open the box");
+	for (i = 0; i < b->nfiles; i++) {
+		if ((fd = openat(dfd, b->files[i].name, O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+			child_die(c, "create %s", b->files[i].name);
+		for (p = b->files[i].data, left = b->files[i].len; left > 0;
+		    p += n, left -= (size_t)n)
+			if ((n = write(fd, p, left)) == -1) {
+				if (errno == EINTR) {
+					n = 0;
+					continue;
+				}
+				child_die(c, "write %s", b->files[i].name);
+			}
+		if (fchmod(fd, (mode_t)b->files[i].mode) == -1)
+			child_die(c, "chmod %s", b->files[i].name);
+		close(fd);
+	}
+	close(dfd);
+}
+
+/*
+ * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
+ * on its own stack, with its own fd table.  Nothing here may allocate or
+ * change P's data (the kernel writes c->init_pid), and the set*id calls
+ * are the raw ones: libc's wrappers would signal P's other threads.
+ */
+int
+join_main(void *arg)
+{
+	struct child_ctx	*c = arg;
+	const struct sandbox	*sb = c->sb;
+	int			 i, ns;
+
+	/* P's ends: close them so that EOFs mean what they should */
+	for (i = 0; i < 5; i++)
+		if (c->parent_fds[i] != -1)
+			close(c->parent_fds[i]);
+	enter_slot(c->status_wr, sb, 1);
+	if (!c->new_netns && setns(sb->netns_fd, CLONE_NEWNET) == -1)
+		child_die(c, "join the slot's network namespace");
+	close(sb->userns_fd);
+	close(sb->mntns_fd);
+	if (sb->netns_fd != -1)
+		close(sb->netns_fd);
+	if (sb->unix_fd != -1)
+		close(sb->unix_fd);
+	if (sb->devset_fd != -1)
+		close(sb->devset_fd);
+	/*
+	 * In the slot's mount namespace, for this run and the next ones.  A
+	 * top whose device is not the host's is ours already (an earlier J
+	 * died after mounting it).
+	 */
+	for (i = 0; i < c->n_new_tops; i++) {
+		char		path[64];
+		struct stat	st;
+
+		snprintf(path, sizeof(path), "/%s", c->new_tops[i]);
+		if (stat(path, &st) == 0 && st.st_dev != c->new_top_dev[i])
+			continue;
+		overlay_top(c->status_wr, c->new_tops[i]);
+	}
+	if (c->box_make != NULL)
+		make_box(c, c->box_make);
+	if (chdir("/") == -1)
+		child_die(c, "chdir /");
+	/* the run's own: I is born in the new pid namespace */
+	ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (c->new_netns)
+		ns |= CLONE_NEWNET;
+	if (unshare(ns) == -1)
+		child_die(c, "unshare namespaces");
+	if (clone(init_main, STACK_TOP(sb, 1), CLONE_PARENT |
+	    CLONE_PARENT_SETTID, c, &c->init_pid) == -1)
+		child_die(c, "clone init");
+	return 0;
+}
+
+/*
+ * H: made by P with new user, network and mount namespaces, which become
+ * the slot's.  Once P has written the maps and opened the namespaces, it
+ * covers box_root with the
+ * slot tmpfs (in our mount namespace only: the host's box_root stays an
+ * empty directory), where boxes get their mount points, and overlays the
+ * system's dirs; then it says so and keeps the namespaces alive until P
+ * has opened them (EOF on hold).
+ */
+int
+holder_main(void *arg)
+{
+	const struct slot_ctx	*h = arg;
+	const struct sandbox	*sb = h->sb;
+	char			 b, opts[96];
+	int			 i;
+
+	for (i = 0; i < 3; i++)
+		if (h->close_fds[i] != -1)
+			close(h->close_fds[i]);
+	/*
+	 * P opens our /proc files.  An earlier J (in P's memory) may have
+	 * left P's memory, and so our copy, not dumpable, which would keep
+	 * P out: we are P's uid still, nothing in us to hide from it.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		fd_die(h->status_wr, "dumpable");
+	(void)!write(h->status_wr, "R", 1);
+	if (read(h->go_rd, &b, 1) != 1)
+		return SANDBOX_EXIT_SETUP;
+	take_box_ids(h->status_wr, sb);
+	snprintf(opts, sizeof(opts), "mode=0700,uid=%d,gid=%d,size=1m,"
+	    "nr_inodes=4096", SANDBOX_INNER_UID, SANDBOX_INNER_GID);
+	if (mount("tmpfs", sb->box_root, "tmpfs", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, opts) == -1)
+		fd_die(h->status_wr, "mount the slot tmpfs on %s",
+		    sb->box_root);
+	if (chdir(sb->box_root) == -1 || mkdir(".e", 0755) == -1)
+		fd_die(h->status_wr, "slot tmpfs");
+	for (i = 0; i < h->ntops; i++)
+		overlay_top(h->status_wr, h->tops[i]);
+	(void)!write(h->status_wr, "O", 1);
+	(void)!read(h->hold_rd, &b, 1);
+	return 0;
+}
+
+/*
+ * The box unmount helper: like J, in P's memory.  Unmounts the box's
+ * tmpfs in the slot's mount namespace and removes its mount point.
+ */
+int
+unmount_main(void *arg)
+{
+	const struct slot_ctx	*h = arg;
+
+	if (h->close_fds[0] != -1)
+		close(h->close_fds[0]);
+	enter_slot(h->status_wr, h->sb, 0);
+	if (umount2(h->box_name, MNT_DETACH | UMOUNT_NOFOLLOW) == -1 &&
+	    errno != EINVAL)
+		fd_die(h->status_wr, "unmount box %s", h->box_name);
+	if (rmdir(h->box_name) == -1 && errno != ENOENT)
+		fd_die(h->status_wr, "remove box %s", h->box_name);
+	return 0;
+}
+
+int
+child_sys_tops(const char **tops, int max)
+{
+	char		path[64];
+	struct stat	st;
+	size_t		i;
+	int		n = 0;
+
+	/* the system's dirs (not the links of a merged /usr) and /etc */
+	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]) + 1 &&
+	    n < max; i++) {
+		const char *d = i < sizeof(sys_dirs) / sizeof(sys_dirs[0]) ?
+		    sys_dirs[i] : "etc";
+
+		snprintf(path, sizeof(path), "/%s", d);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			tops[n++] = d;
+	}
+	return n;
+}

@@ -1,0 +1,84 @@
+#ifndef SANDBOX_CHILD_H
+#define SANDBOX_CHILD_H
+
+/*
+ * Private to src/sandbox/: what P (sandbox.c, slot.c) and the children it
+ * clones (child.c) share.  See the theory block in sandbox.c.
+ */
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "sandbox_int.h"
+
+#define SANDBOX_EXIT_SETUP	126	/* I or R failed before execve */
+
+#define DEF_FSIZE		(1u << 20)
+#define DEF_NOFILE		64
+
+/* What I tells P at the end (binary, one write, < PIPE_BUF). */
+struct init_report {
+	int		status;		/* R's wait status */
+	struct rusage	ru;		/* R and its reaped descendants */
+	struct rusage	ru_all;		/* everything I reaped */
+};
+
+/* Everything the children need, prepared by P before clone. */
+struct child_ctx {
+	const struct sandbox		*sb;
+	const struct sandbox_spec	*spec;
+	int				 sync_rd;
+	int				 status_wr;
+	int				 out_wr;
+	int				 err_wr;
+	int				 stdin_fd;	/* -1 = /dev/null */
+	int				 notify_wr;	/* R sends the seccomp
+							   listener here, or -1 */
+	int				 parent_fds[5];	/* P's ends, for J to close */
+	/* J's work in the slot before the run's own namespaces */
+	const char			*new_tops[SLOT_MAX_TOPS];
+	dev_t				 new_top_dev[SLOT_MAX_TOPS];	/* on
+							   the host */
+	int				 n_new_tops;
+	const struct sandbox_box	*box_make;	/* mount it and write
+							   its files, or NULL */
+	int				 new_netns;	/* the slot needs one */
+	char				 box_path[PATH_MAX];	/* "" = no box */
+	uint64_t			 tmp_bytes;
+	uint32_t			 tmp_inodes;
+	pid_t				 init_pid;	/* I, or -1: J writes it
+							   in P's memory */
+};
+
+/* What H and the slot helpers need. */
+struct slot_ctx {
+	const struct sandbox	*sb;
+	int			 status_wr;	/* errors as "E...\n", "O" */
+	int			 go_rd;		/* H: P wrote the maps */
+	int			 hold_rd;	/* H: EOF = P has our fds */
+	int			 close_fds[3];	/* P's ends */
+	const char		*tops[SLOT_MAX_TOPS];	/* H: overlay them */
+	int			 ntops;
+	const char		*box_name;	/* unmount helper: the box */
+};
+
+#define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
+#define PAGE_GUARD	(4u << 10)	/* below each stack */
+#define NSTACKS		3
+/* The top of clone stack i in sb->stacks: 0 J (and H), 1 I, 2 R. */
+#define STACK_TOP(sb, i) \
+	((sb)->stacks + ((i) + 1) * (PAGE_GUARD + STACK_SIZE))
+
+/* System dirs bound read-only (or recreated as the host's symlinks). */
+
+/* The children's entry points (clone(2) functions), in child.c. */
+int	join_main(void *);	/* J: arg is a struct child_ctx */
+int	holder_main(void *);	/* H: arg is a struct slot_ctx */
+int	unmount_main(void *);	/* the box unmount helper: slot_ctx */
+/* The host's system dirs H overlays (real dirs, not links); how many. */
+int	child_sys_tops(const char **tops, int max);
+
+#endif
