@@ -32,7 +32,7 @@ struct limits {
  */
 struct config {
 	char		*database;	/* SQLite file */
-	char		*box_root;	/* parent of the per-run box dirs */
+	char		*box_root;	/* the sandbox's mount point (0700) */
 	char		*languages;	/* the language table (JSON) */
 	char		*base_path;	/* URL prefix when mounted in a site */
 	char		*cgroup_base;	/* delegated cgroup, "" = autodetect */
