@@ -36,7 +36,7 @@ usage(void)
 	    "           [--stderr-limit BYTES] [--file-size-limit KB]\n"
 	    "           [--open-files N] [--stack-limit KB] [--stdin FILE]\n"
 	    "           [--env K=V]... [--ro PATH]... [--copy SRC[:NAME]]...\n"
-	    "           [--box-rw] [--no-box] [--stderr-to-stdout]\n"
+	    "           [--box-rw] [--no-box] [--export] [--stderr-to-stdout]\n"
 	    "           [--slot N] [--box-root DIR] [--cgroup NAME]\n"
 	    "           -- ARGV...\n"
 	    "       coderunner check [-l languages.json] [--box-root DIR]\n"
@@ -68,8 +68,24 @@ read_host_file(const char *path, size_t *len)
 	return data;
 }
 
+/* sandbox_box_export's callback: one {path, mode, size} per file. */
+static int
+export_file(void *arg, const struct sandbox_box_file *f, struct err *err)
+{
+	json_object	*o = json_object_new_object();
+
+	(void)err;
+	json_object_object_add(o, "path", json_object_new_string(f->path));
+	json_object_object_add(o, "mode", json_object_new_int(f->mode));
+	json_object_object_add(o, "size", json_object_new_int64(
+	    (int64_t)f->len));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+/* Prints the result; with export, "box_files" (taking files, or null). */
 static void
-print_result(const struct sandbox_result *r)
+print_result(const struct sandbox_result *r, int export, json_object *files)
 {
 	json_object	*o = json_object_new_object(), *denied;
 	char		 name[64];
@@ -113,6 +129,8 @@ print_result(const struct sandbox_result *r)
 		json_object_array_add(denied, json_object_new_string(name));
 	}
 	json_object_object_add(o, "denied_syscalls", denied);
+	if (export)
+		json_object_object_add(o, "box_files", files);
 	printf("%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -137,6 +155,7 @@ cmd_sandbox(int argc, char **argv)
 		{ "ro", required_argument, NULL, 'r' },
 		{ "copy", required_argument, NULL, 'C' },
 		{ "box-rw", no_argument, NULL, 'W' },
+		{ "export", no_argument, NULL, 'X' },
 		{ "no-box", no_argument, NULL, 'N' },
 		{ "stderr-to-stdout", no_argument, NULL, 'E' },
 		{ "slot", required_argument, NULL, 's' },
@@ -156,7 +175,8 @@ cmd_sandbox(int argc, char **argv)
 	size_t			 nenv = 0, nro = 0, ncopy = 0, len, i;
 	json_object		*msg;
 	struct sandbox_box	*box = NULL;
-	int			 ch, rc = 2, no_box = 0;
+	json_object		*files = NULL;
+	int			 ch, rc = 2, no_box = 0, export = 0, r;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
@@ -225,6 +245,9 @@ cmd_sandbox(int argc, char **argv)
 			break;
 		case 'W':
 			spec.box_mode = SANDBOX_BOX_RW;
+			break;
+		case 'X':
+			export = 1;
 			break;
 		case 'N':
 			no_box = 1;
@@ -310,7 +333,21 @@ cmd_sandbox(int argc, char **argv)
 	}
 	if (sandbox_run(sb, &spec, &res, &err) == -1)
 		goto fail;
-	print_result(&res);
+	/* what the host reads back of the box: the compile cache's view */
+	if (export && box != NULL) {
+		files = json_object_new_array();
+		if ((r = sandbox_box_export(sb, box, 4096, 64u << 20,
+		    export_file, files, &err)) == -1) {
+			json_object_put(files);
+			sandbox_result_reset(&res);
+			goto fail;
+		}
+		if (r == 0) {
+			json_object_put(files);
+			files = NULL;	/* null: not all plain files */
+		}
+	}
+	print_result(&res, export, files);
 	sandbox_result_reset(&res);
 	rc = 0;
 	goto out;

@@ -47,6 +47,27 @@ slot_stale(const struct sandbox *sb)
 	    slot_pkgdb_mtime() != sb->dpkg_mtime_ns);
 }
 
+/* Whether name is a relative path of plain components, not too deep. */
+static int
+box_path_ok(const char *name)
+{
+	const char	*p = name, *end;
+	size_t		 n;
+	int		 depth = 0;
+
+	for (;;) {
+		end = strchr(p, '/');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    ++depth > SANDBOX_BOX_DEPTH)
+			return 0;
+		if (end == NULL)
+			return 1;
+		p = end + 1;
+	}
+}
+
 struct sandbox_box *
 sandbox_box_new(struct sandbox *sb, uint64_t bytes, uint32_t inodes,
     struct err *err)
@@ -81,9 +102,7 @@ sandbox_box_write(struct sandbox_box *b, const char *name, const void *data,
 {
 	struct box_file	*f;
 
-	if (*name == '\0' || strchr(name, '/') != NULL ||
-	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    strlen(name) >= sizeof(f->name))
+	if (!box_path_ok(name) || strlen(name) >= sizeof(f->name))
 		return err_set(err, "bad file name");
 	if (b->mounted)
 		return err_set(err, "box: a run used it already");
@@ -134,6 +153,111 @@ sandbox_box_free(struct sandbox *sb, struct sandbox_box *b, struct err *err)
 	box_files_free(b);
 	free(b);
 	sb->nboxes--;
+	return rc;
+}
+
+/* What sandbox_box_export's walk carries along. */
+struct export {
+	int	(*fn)(void *, const struct sandbox_box_file *, struct err *);
+	void	*arg;
+	unsigned int	 files_left;
+	uint64_t	 bytes_left;
+};
+
+/*
+ * Hands over the regular files below dfd (whose path is prefix) to x->fn.
+ * Returns 1, 0 (something not to rely on) or -1, as sandbox_box_export.
+ */
+static int
+export_dir(int dfd, const char *prefix, int depth, struct export *x,
+    struct err *err)
+{
+	struct sandbox_box_file	 f;
+	DIR			*d;
+	struct dirent		*e;
+	struct stat		 st;
+	char			 path[256], *data = NULL;
+	ssize_t			 n;
+	size_t			 got;
+	int			 fd = -1, dup_fd, rc = 1;
+
+	if ((dup_fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	if ((d = fdopendir(dup_fd)) == NULL) {
+		close(dup_fd);
+		return err_errno(err, "fdopendir");
+	}
+	while (rc == 1 && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix,
+		    *prefix ? "/" : "", e->d_name) >= sizeof(path) ||
+		    !box_path_ok(path)) {
+			rc = 0;
+			break;
+		}
+		/* O_NONBLOCK: a fifo must not hang us before fstat says so */
+		if ((fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1 ||
+		    fstat(fd, &st) == -1) {
+			rc = 0;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			rc = depth + 1 < SANDBOX_BOX_DEPTH ?
+			    export_dir(fd, path, depth + 1, x, err) : 0;
+		} else if (!S_ISREG(st.st_mode) || x->files_left == 0 ||
+		    (uint64_t)st.st_size > x->bytes_left)
+			rc = 0;
+		else {
+			x->files_left--;
+			x->bytes_left -= (uint64_t)st.st_size;
+			if ((data = malloc((size_t)st.st_size + 1)) == NULL) {
+				rc = err_errno(err, "malloc");
+				break;
+			}
+			for (got = 0; got < (size_t)st.st_size; got += n)
+				if ((n = read(fd, data + got,
+				    (size_t)st.st_size - got)) <= 0)
+					break;
+			if (got != (size_t)st.st_size)
+				rc = 0;	/* it changed, or a read failed */
+			else {
+				f.path = path;
+				f.mode = (int)(st.st_mode & 0777);
+				f.data = data;
+				f.len = got;
+				if (x->fn(x->arg, &f, err) == -1)
+					rc = -1;
+			}
+			free(data);
+			data = NULL;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd != -1)
+		close(fd);
+	closedir(d);
+	return rc;
+}
+
+int
+sandbox_box_export(struct sandbox *sb, struct sandbox_box *b,
+    unsigned int max_files, uint64_t max_bytes,
+    int (*fn)(void *, const struct sandbox_box_file *, struct err *),
+    void *arg, struct err *err)
+{
+	struct export	x = { fn, arg, max_files, max_bytes };
+	int		fd, rc;
+
+	if (!b->mounted || b->gen != sb->gen || sb->userns_fd == -1)
+		return err_set(err, "box %s: no run made it", b->name);
+	if ((fd = slot_box_open(sb, b->name, err)) == -1)
+		return -1;
+	rc = export_dir(fd, "", 0, &x, err);
+	close(fd);
 	return rc;
 }
 

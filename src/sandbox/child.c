@@ -746,18 +746,19 @@ overlay_top(int status_wr, const char *top)
 
 /*
  * Mounts box b's tmpfs at b->name in the cwd (the slot tmpfs) and writes
- * its queued files, as the box's uid, never through a link.  A box that
+ * its queued files (and the dirs they are in), as the box's uid, never
+ * through a link.  A box that
  * is mounted already (an earlier J died after this) is left as it is.
  */
 static void
 make_box(const struct child_ctx *c, const struct sandbox_box *b)
 {
 	struct stat	slot, st;
-	char		opts[128];
+	char		opts[128], path[256], *comp, *slash;
 	const char	*p;
 	size_t		i, left;
 	ssize_t		n;
-	int		dfd, fd;
+	int		dfd, fd, pdir, nd;
 
 	if ((mkdir(b->name, 0700) == -1 && errno != EEXIST) ||
 	    stat(".", &slot) == -1 || lstat(b->name, &st) == -1)
@@ -776,9 +777,23 @@ make_box(const struct child_ctx *c, const struct sandbox_box *b)
 	    O_CLOEXEC)) == -1)
 		child_die(c, "open the box");
 	for (i = 0; i < b->nfiles; i++) {
-		if ((fd = openat(dfd, b->files[i].name, O_WRONLY | O_CREAT |
-		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+		/* its dirs first (the names are checked: plain components) */
+		snprintf(path, sizeof(path), "%s", b->files[i].name);
+		pdir = dup(dfd);
+		for (comp = path; pdir != -1 &&
+		    (slash = strchr(comp, '/')) != NULL; comp = slash + 1) {
+			*slash = '\0';
+			if (mkdirat(pdir, comp, 0755) == -1 && errno != EEXIST)
+				child_die(c, "mkdir %s", b->files[i].name);
+			nd = openat(pdir, comp, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			close(pdir);
+			pdir = nd;
+		}
+		if (pdir == -1 || (fd = openat(pdir, comp, O_WRONLY |
+		    O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
 			child_die(c, "create %s", b->files[i].name);
+		close(pdir);
 		for (p = b->files[i].data, left = b->files[i].len; left > 0;
 		    p += n, left -= (size_t)n)
 			if ((n = write(fd, p, left)) == -1) {
@@ -916,6 +931,29 @@ unmount_main(void *arg)
 		fd_die(h->status_wr, "unmount box %s", h->box_name);
 	if (rmdir(h->box_name) == -1 && errno != ENOENT)
 		fd_die(h->status_wr, "remove box %s", h->box_name);
+	return 0;
+}
+
+/*
+ * The box export helper: like J, in P's memory.  Opens the box's root
+ * in the slot's mount namespace and sends the fd to P, which reads the
+ * files through it (box.c).
+ */
+int
+export_main(void *arg)
+{
+	const struct slot_ctx	*h = arg;
+	int			 fd;
+
+	if (h->close_fds[0] != -1)
+		close(h->close_fds[0]);
+	enter_slot(h->status_wr, h->sb, 0);
+	if ((fd = open(h->box_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		fd_die(h->status_wr, "open box %s", h->box_name);
+	if (sandbox_send_fd(h->send_fd, fd) == -1)
+		fd_die(h->status_wr, "send box %s", h->box_name);
+	close(fd);
 	return 0;
 }
 

@@ -62,7 +62,9 @@ struct slot_ctx {
 	int			 close_fds[3];	/* P's ends */
 	const char		*tops[SLOT_MAX_TOPS];	/* H: overlay them */
 	int			 ntops;
-	const char		*box_name;	/* unmount helper: the box */
+	const char		*box_name;	/* box helpers: the box */
+	int			 send_fd;	/* export helper: the box's
+						   dir fd goes here */
 };
 
 #define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
@@ -78,6 +80,7 @@ struct slot_ctx {
 int	join_main(void *);	/* J: arg is a struct child_ctx */
 int	holder_main(void *);	/* H: arg is a struct slot_ctx */
 int	unmount_main(void *);	/* the box unmount helper: slot_ctx */
+int	export_main(void *);	/* the box export helper: slot_ctx */
 /* The host's system dirs H overlays (real dirs, not links); how many. */
 int	child_sys_tops(const char **tops, int max);
 

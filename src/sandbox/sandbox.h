@@ -144,12 +144,35 @@ const char	*sandbox_status_name(enum sandbox_status);
 struct sandbox_box *sandbox_box_new(struct sandbox *, uint64_t bytes,
 	    uint32_t inodes, struct err *);
 /*
- * Adds the file name (a plain name: no '/', not "." or "..") with a copy
- * of data, to be written with mode by the box's first run.  Returns 0, or
- * -1 with err set (bad name, a run used the box already, no memory).
+ * Adds the file name with a copy of data, to be written with mode by the
+ * box's first run.  name is a relative path of plain components (no "."
+ * or "..", no empty one), at most SANDBOX_BOX_DEPTH deep; its dirs are
+ * made.  Returns 0, or -1 with err set (bad name, a run used the box
+ * already, no memory).
  */
+#define SANDBOX_BOX_DEPTH	8
 int	sandbox_box_write(struct sandbox_box *, const char *name,
 	    const void *data, size_t len, int mode, struct err *err);
+/* One file of a box, as sandbox_box_export hands it over. */
+struct sandbox_box_file {
+	const char	*path;		/* relative, as sandbox_box_write's */
+	int		 mode;		/* permission bits */
+	const char	*data;		/* borrowed for the call */
+	size_t		 len;
+};
+/*
+ * Reads the files a box holds now (after a run wrote them), through fds
+ * and never through a link, and calls fn(arg, file) for each regular
+ * file.  Returns 1 when every entry was a readable regular file or a
+ * directory within SANDBOX_BOX_DEPTH and the files fit max_files and
+ * max_bytes; 0 when not (a link, a fifo, an unreadable file, too many or
+ * too big: nothing the caller should keep); -1 with err set when the
+ * sandbox or fn failed (fn returns 0 or -1 and fills err).
+ */
+int	sandbox_box_export(struct sandbox *, struct sandbox_box *,
+	    unsigned int max_files, uint64_t max_bytes,
+	    int (*fn)(void *arg, const struct sandbox_box_file *,
+	    struct err *), void *arg, struct err *);
 /*
  * Unmounts the box and frees it (NULL does nothing).  Returns 0, or -1
  * with err set when the unmount failed (the box's memory then stays until

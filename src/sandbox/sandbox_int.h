@@ -202,6 +202,12 @@ int	slot_ns_open(struct sandbox *, struct err *);
  * namespace, through a helper child.  Returns 0, or -1 with err set.
  */
 int	slot_box_unmount(struct sandbox *, const char *name, struct err *);
+/*
+ * Opens box name's root in the slot's mount namespace, through a helper
+ * child.  Returns the fd (O_RDONLY | O_DIRECTORY, close-on-exec), or -1
+ * with err set.
+ */
+int	slot_box_open(struct sandbox *, const char *name, struct err *);
 /* Opens /proc/<pid>/<what> read-only.  Returns the fd, or -1 (errno). */
 int	open_proc(pid_t pid, const char *what);
 /*

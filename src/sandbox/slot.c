@@ -32,6 +32,7 @@
  * or none free, the box gets the host's nodes, and says so.
  */
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -492,36 +493,37 @@ out:
 	return rc;
 }
 
-int
-slot_box_unmount(struct sandbox *sb, const char *name, struct err *err)
+/*
+ * Runs fn (unmount_main, export_main) in a helper child in our memory,
+ * as J runs, with h; its error line comes back in err.  Returns 0, or -1.
+ */
+static int
+slot_helper(struct sandbox *sb, int (*fn)(void *), struct slot_ctx *h,
+    struct err *err)
 {
-	struct slot_ctx	 h;
-	sigset_t	 all, mask;
-	int		 stat_p[2] = { -1, -1 }, st, rc = -1, saved;
-	pid_t		 pid;
-	char		 b;
+	sigset_t	all, mask;
+	int		stat_p[2] = { -1, -1 }, st, rc = -1, saved;
+	pid_t		pid;
+	char		b;
 
-	memset(&h, 0, sizeof(h));
-	h.sb = sb;
-	h.box_name = name;
+	h->sb = sb;
 	if (pipe2(stat_p, O_CLOEXEC) == -1)
 		return err_errno(err, "pipe2");
-	h.status_wr = stat_p[1];
-	h.close_fds[0] = stat_p[0];
+	h->status_wr = stat_p[1];
+	h->close_fds[0] = stat_p[0];
 #ifdef __SANITIZE_ADDRESS__
 	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
 #endif
 	/* as for J: no handler of ours may run on our data in the child */
 	sigfillset(&all);
 	(void)sigprocmask(SIG_SETMASK, &all, &mask);
-	pid = clone(unmount_main, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK |
-	    SIGCHLD, &h);
+	pid = clone(fn, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK | SIGCHLD, h);
 	saved = errno;
 	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
 	close(stat_p[1]);
 	if (pid == -1) {
 		errno = saved;
-		err_errno(err, "clone the box unmount helper");
+		err_errno(err, "clone a slot helper");
 		goto out;
 	}
 	while (waitpid(pid, &st, 0) == -1)
@@ -534,11 +536,40 @@ slot_box_unmount(struct sandbox *sb, const char *name, struct err *err)
 		goto out;
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		err_set(err, "box unmount helper: status %d", st);
+		err_set(err, "slot helper: status %d", st);
 		goto out;
 	}
 	rc = 0;
 out:
 	close(stat_p[0]);
 	return rc;
+}
+
+int
+slot_box_unmount(struct sandbox *sb, const char *name, struct err *err)
+{
+	struct slot_ctx	h;
+
+	memset(&h, 0, sizeof(h));
+	h.box_name = name;
+	return slot_helper(sb, unmount_main, &h, err);
+}
+
+int
+slot_box_open(struct sandbox *sb, const char *name, struct err *err)
+{
+	struct slot_ctx	h;
+	int		sv[2] = { -1, -1 }, fd = -1;
+
+	memset(&h, 0, sizeof(h));
+	h.box_name = name;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		return err_errno(err, "socketpair");
+	h.send_fd = sv[1];
+	if (slot_helper(sb, export_main, &h, err) == 0 &&
+	    (fd = sandbox_recv_fd(sv[0])) == -1)
+		err_set(err, "box %s: no fd from the helper", name);
+	close(sv[0]);
+	close(sv[1]);
+	return fd;
 }

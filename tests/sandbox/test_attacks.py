@@ -360,6 +360,31 @@ def e_compile_box(res, ctx):
     return p
 
 
+def e_export_plain(res, ctx):
+    """X7 plain: the host reads back exactly the box's files."""
+    p = want(res, "OK", "done\n")
+    got = {f["path"]: (f["mode"], f["size"])
+           for f in res.get("box_files") or []}
+    want_files = {"out": (0o755, 19), "sub/data.txt": (0o644, 5),
+                  "prog": (0o755, os.path.getsize(os.path.join(
+                      PROGS, "x07_export")))}
+    if got != want_files:
+        p.append("exported %r, want %r" % (got, want_files))
+    return p
+
+
+def e_export_hostile(res, ctx):
+    """X7 hostile: links, a fifo and an unreadable file make the box
+    nothing to keep, and reading it changed nothing on the host."""
+    p = want(res, "OK", "done\n")
+    if res.get("box_files", "absent") is not None:
+        p.append("a box with links was exported: %r" % res.get("box_files"))
+    for path, digest in ctx.extra.get("watch", {}).items():
+        if file_digest(path) != digest:
+            p.append("host file %s changed" % path)
+    return p
+
+
 def e_plant(res, ctx):
     p = want(res, "OK", "planted\n")
     for path, digest in ctx.extra.get("watch", {}).items():
@@ -424,6 +449,11 @@ ENTRIES = [
     Entry("X4", "x04_compile_box", e_compile_box,
           opts=["--box-rw", "--file-size-limit", "65536"]),
     Entry("X5", "x05_host_counts", blocked),
+    Entry("X7", "x07_export", e_export_plain, args=("plain",),
+          opts=["--box-rw", "--export"]),
+    Entry("X7h", "x07_export", e_export_hostile,
+          args=lambda ctx: [os.path.join(ctx.watch_dir, "keep")],
+          opts=["--box-rw", "--export"]),
 ]
 CORPUS_IDS = {"A0", "A1", "A3", "A4", "A6", "A8", "A10", "A11", "A12", "A14",
               "A15", "A16", "A19", "A20", "A21", "A22", "A23", "A26", "A28",
@@ -859,7 +889,7 @@ def run_entry(ctx, entry, serial):
         off0 = time.time() - time.monotonic()
     if entry.eid == "A50":
         extra["uptime_before"] = float(read("/proc/uptime").split()[0])
-    if entry.eid == "X3":
+    if entry.eid in ("X3", "X7h"):
         extra["watch"] = {os.path.join(ctx.watch_dir, "keep"): file_digest(
             os.path.join(ctx.watch_dir, "keep"))}
     res, elapsed, rss = run_cli(ctx, argv, entry.wall_ms / 1000 + 15)

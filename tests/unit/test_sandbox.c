@@ -1153,7 +1153,7 @@ test_box_sweep(void **state)
 	sandbox_close(sb);
 }
 
-/* File names of a box are plain names; a box takes no more after use. */
+/* File names of a box are relative paths of plain components. */
 static void
 test_box_write_names(void **state)
 {
@@ -1162,8 +1162,8 @@ test_box_write_names(void **state)
 	struct sandbox_box	*b;
 	struct err		 err = { "" };
 	char			 boxes[PATH_MAX];
-	static const char *const bad[] = { "", ".", "..", "../x", "a/b",
-		"/etc/passwd" };
+	static const char *const bad[] = { "", ".", "..", "../x", "a/../b",
+		"a/./b", "a//b", "a/", "/etc/passwd", "1/2/3/4/5/6/7/8/9" };
 	size_t			 i;
 
 	assert_int_equal(chmod(t->root, 0755), 0);
@@ -1174,6 +1174,8 @@ test_box_write_names(void **state)
 		assert_int_equal(sandbox_box_write(b, bad[i], "x", 1, 0644,
 		    &err), -1);
 	CHECK(sandbox_box_write(b, "main.c", "int x;", 6, 0644, &err));
+	CHECK(sandbox_box_write(b, "pkg/Main.class", "x", 1, 0644, &err));
+	CHECK(sandbox_box_write(b, "1/2/3/4/5/6/7/x", "x", 1, 0644, &err));
 	CHECK(sandbox_box_free(sb, b, &err));
 	sandbox_close(sb);
 }
