@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "judge/cache.h"
 #include "judge/judge.h"
 #include "sandbox/sandbox.h"
 #include "store/store.h"
@@ -79,9 +81,37 @@ null_stdin(int slot)
 struct progress {
 	const struct proc_ctx	*ctx;
 	struct store		*st;
+	struct cache		*cache;		/* compile cache, or NULL */
 	int			 slot;
 	int			 sweep_due;	/* a box was left: sweep */
 };
+
+/*
+ * The compile cache: compile_cache, or compile-cache next to the
+ * database.  Without it judging goes on (every compile runs).
+ */
+static struct cache *
+open_cache(const struct config *cfg, int slot)
+{
+	struct cache	*c;
+	struct err	 err;
+	char		 dir[PATH_MAX];
+	const char	*slash;
+
+	if (cfg->compile_cache_bytes == 0)
+		return NULL;
+	if (cfg->compile_cache[0] != '\0')
+		snprintf(dir, sizeof(dir), "%s", cfg->compile_cache);
+	else if ((slash = strrchr(cfg->database, '/')) != NULL)
+		snprintf(dir, sizeof(dir), "%.*s/compile-cache",
+		    (int)(slash - cfg->database), cfg->database);
+	else
+		snprintf(dir, sizeof(dir), "compile-cache");
+	if ((c = cache_open(dir, (uint64_t)cfg->compile_cache_bytes,
+	    &err)) == NULL)
+		log_warnx("executor %d: no compile cache: %s", slot, err.msg);
+	return c;
+}
 
 /*
  * judge_hooks.test_started: records "running test k" for the pages and
@@ -149,7 +179,8 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 	    s->attempts);
 	metrics_executor_busy(ctx->metrics, slot, 1);
 	err.msg[0] = '\0';
-	if (judge_run(sb, ctx->langs, s, ctx->cfg->stored_output_bytes,
+	if (judge_run(sb, ctx->langs, prog->cache, s,
+	    ctx->cfg->stored_output_bytes,
 	    &hooks, &err) == -1) {
 		if (err.msg[0] == '\0')
 			snprintf(err.msg, sizeof(err.msg), "judge failed");
@@ -217,6 +248,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	prog.ctx = ctx;
 	prog.st = st;
 	prog.slot = slot;
+	prog.cache = open_cache(ctx->cfg, slot);
 	sweep(&prog, sb);
 	log_info("executor %d: ready (cgroup %s)", slot,
 	    sandbox_cgroup_name(sandbox_cgroup_backend(sb)));
@@ -237,6 +269,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		wait_for_job(ctx, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
 	}
 	log_info("executor %d: stopped", slot);
+	cache_close(prog.cache);
 	sandbox_close(sb);
 	store_close(st);
 	exit(0);

@@ -37,12 +37,14 @@ config_defaults(struct config *c, struct err *err)
 	c->base_path = strdup("");
 	c->cgroup_base = strdup("");
 	c->csrf_secret = strdup("");
+	c->compile_cache = strdup("");
 	c->admins = calloc(1, sizeof(char *));
 	c->callback_allow_hosts = calloc(1, sizeof(char *));
 	c->callback_secret = strdup("");
 	if (c->database == NULL || c->box_root == NULL ||
 	    c->languages == NULL || c->base_path == NULL ||
 	    c->cgroup_base == NULL || c->csrf_secret == NULL ||
+	    c->compile_cache == NULL ||
 	    c->admins == NULL ||
 	    c->callback_allow_hosts == NULL || c->callback_secret == NULL) {
 		config_reset(c);
@@ -58,6 +60,7 @@ config_defaults(struct config *c, struct err *err)
 	c->max_body_bytes = 1 << 20;
 	c->max_source_bytes = 64 << 10;
 	c->stored_output_bytes = 64 << 10;
+	c->compile_cache_bytes = 256 << 20;
 	c->box_uid_base = 200000;
 	c->max_batch = 20;
 	c->def = (struct limits){ .cpu_time_s = 2, .cpu_extra_s = 0.5,
@@ -77,6 +80,7 @@ config_reset(struct config *c)
 	char	**a;
 
 	free(c->database);
+	free(c->compile_cache);
 	free(c->box_root);
 	free(c->languages);
 	free(c->base_path);
@@ -160,6 +164,8 @@ static const struct key keys[] = {
 	KEY("max_source_bytes", K_I64, max_source_bytes),
 	KEY("stored_output_bytes", K_I64, stored_output_bytes),
 	KEY("box_uid_base", K_I64, box_uid_base),
+	KEY("compile_cache", K_STR, compile_cache),
+	KEY("compile_cache_bytes", K_I64, compile_cache_bytes),
 	KEY("limits_default", K_LIMITS, def),
 	KEY("limits_maximum", K_LIMITS_MAX, max),
 	KEY("admins", K_STRLIST, admins),

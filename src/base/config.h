@@ -50,6 +50,8 @@ struct config {
 	int64_t		 max_source_bytes;
 	int64_t		 stored_output_bytes;
 	int64_t		 box_uid_base;	/* outer uids for boxes when root */
+	char		*compile_cache;	/* its dir, "" = next to database */
+	int64_t		 compile_cache_bytes;	/* 0 = no cache */
 	struct limits	 def;
 	struct limits	 max;
 	char		**admins;	/* NULL-terminated */

@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "base/util.h"
+#include "cache.h"
 #include "judge.h"
 #include "lang.h"
 #include "sandbox/sandbox.h"
@@ -24,6 +25,9 @@
 /* the box: sources and what the compile writes, on a tmpfs of its own */
 #define BOX_BYTES		(256u << 20)
 #define BOX_INODES		8192
+/* what a compile may leave to be cached */
+#define CACHE_FILES		1024
+#define CACHE_BYTES		(64u << 20)
 
 static const char *const base_env[] = {
 	"PATH=/usr/local/bin:/usr/bin:/bin",
@@ -371,6 +375,18 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	return ok;
 }
 
+/* Queues a file for the box, and feeds it to the cache key (if any). */
+static int
+box_put(struct sandbox_box *box, struct cache_key *key, const char *name,
+    const char *data, size_t len, struct err *err)
+{
+	if (key != NULL) {
+		cache_key_str(key, name);
+		cache_key_add(key, data, len);
+	}
+	return sandbox_box_write(box, name, data, len, 0644, err);
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {
@@ -384,8 +400,8 @@ cmp_names(const void *a, const void *b)
  */
 static int
 write_files(const struct lang *lang, const struct submission *s,
-    struct sandbox_box *box,
-    char ***srcs, struct err *err)
+    struct sandbox_box *box, struct cache_key *key, char ***srcs,
+    struct err *err)
 {
 	const char	*ext = strrchr(lang->source_file, '.');
 	char		**v;
@@ -394,21 +410,21 @@ write_files(const struct lang *lang, const struct submission *s,
 	if ((v = calloc(s->nfiles + 2, sizeof(char *))) == NULL)
 		return err_errno(err, "calloc");
 	if (s->source_len > 0 || s->nfiles == 0) {
-		if (sandbox_box_write(box, lang->source_file, s->source,
-		    s->source_len, 0644, err) == -1)
+		if (box_put(box, key, lang->source_file, s->source,
+		    s->source_len, err) == -1)
 			goto fail;
 		v[n++] = lang->source_file;
 	}
 	/* the language's own helpers first; a user file may not replace one */
 	for (i = 0; lang->box_files != NULL && lang->box_files[i] != NULL;
 	    i += 2)
-		if (sandbox_box_write(box, lang->box_files[i],
+		if (box_put(box, key, lang->box_files[i],
 		    lang->box_files[i + 1], strlen(lang->box_files[i + 1]),
-		    0644, err) == -1)
+		    err) == -1)
 			goto fail;
 	for (i = 0; i < s->nfiles; i++) {
-		if (sandbox_box_write(box, s->files[i].name,
-		    s->files[i].content, s->files[i].len, 0644, err) == -1)
+		if (box_put(box, key, s->files[i].name, s->files[i].content,
+		    s->files[i].len, err) == -1)
 			goto fail;
 		nl = strlen(s->files[i].name);
 		if (ext != NULL && nl > strlen(ext) && strcmp(s->files[i].name +
@@ -421,6 +437,93 @@ write_files(const struct lang *lang, const struct submission *s,
 fail:
 	free(v);
 	return -1;
+}
+
+/*
+ * The compile cache's key: everything the compile depends on besides the
+ * files (write_files adds those): the language, its toolchain's version
+ * as probed at start, the compile command and the options.
+ */
+static struct cache_key *
+compile_key(const struct lang *lang, const struct submission *s)
+{
+	struct cache_key	*k;
+	char			**w;
+
+	if ((k = cache_key_new()) == NULL)
+		return NULL;
+	cache_key_str(k, lang->name);
+	cache_key_str(k, lang->version != NULL ? lang->version : "");
+	for (w = lang->compile_argv; *w != NULL; w++)
+		cache_key_str(k, *w);
+	cache_key_str(k, s->compiler_options != NULL ?
+	    s->compiler_options : "");
+	return k;
+}
+
+/*
+ * A cached compile of key, if there is one: a new box with its files in
+ * place of *box, and its output.  Returns 1 on a hit, 0 on a miss (the
+ * cache's own failures count as misses: the compile just runs), -1 with
+ * err set when the sandbox failed.
+ */
+static int
+cache_hit(struct sandbox *sb, struct cache *cache, const char *key,
+    struct submission *s, struct sandbox_box **box, struct err *err)
+{
+	struct cache_entry	*e = NULL;
+	struct sandbox_box	*nb = NULL;
+	struct err		 ignored;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (cache_get(cache, key, &e, &ignored) != 1)
+		return 0;
+	if ((nb = sandbox_box_new(sb, BOX_BYTES, BOX_INODES, err)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < e->nfiles; i++)
+		if (sandbox_box_write(nb, e->files[i].path, e->files[i].data,
+		    e->files[i].len, e->files[i].mode, &ignored) == -1)
+			goto out;	/* not a box we made: a miss */
+	if ((s->compile_output = util_memdup0(e->output,
+	    e->output_len)) == NULL) {
+		rc = err_errno(err, "malloc");
+		goto out;
+	}
+	s->compile_output_len = e->output_len;
+	s->compile_cached = 1;
+	(void)sandbox_box_free(sb, *box, &ignored);
+	*box = nb;
+	nb = NULL;
+	rc = 1;
+out:
+	(void)sandbox_box_free(sb, nb, &ignored);
+	cache_entry_free(e);
+	return rc;
+}
+
+/*
+ * Keeps what the compile just left in box under key, if the box holds
+ * plain files only (see cache.c).  Failures only cost the next compile.
+ */
+static void
+cache_keep(struct sandbox *sb, struct cache *cache, const char *key,
+    const struct submission *s, struct sandbox_box *box)
+{
+	struct cache_writer	*w;
+	struct err		 ignored;
+
+	if ((w = cache_put_begin(cache, key, &ignored)) == NULL)
+		return;
+	if (sandbox_box_export(sb, box, CACHE_FILES, CACHE_BYTES,
+	    cache_put_file, w, &ignored) != 1) {
+		cache_put_abort(w);
+		return;
+	}
+	(void)cache_put_commit(w, s->compile_output != NULL ?
+	    s->compile_output : "", s->compile_output_len, &ignored);
 }
 
 /*
@@ -512,10 +615,12 @@ judge_budget_spent(struct submission *s, size_t from)
 
 int
 judge_run(struct sandbox *sb, const struct lang_table *langs,
-    struct submission *s, int64_t stored_output_bytes,
+    struct cache *cache, struct submission *s, int64_t stored_output_bytes,
     const struct judge_hooks *hooks, struct err *err)
 {
 	const struct lang	*lang;
+	struct cache_key	*key = NULL;
+	char			 keyhex[CACHE_KEY_HEX];
 	char			**sources = NULL, **args = NULL;
 	size_t			 i;
 	struct sandbox_box	*box = NULL;
@@ -525,6 +630,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 
 	s->status = JS_IE;
 	s->compiles = 0;
+	s->compile_cached = 0;
 	if ((lang = lang_by_id(langs, s->lang_id)) == NULL) {
 		snprintf(s->message, sizeof(s->message),
 		    "language %d is not available", s->lang_id);
@@ -541,9 +647,22 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	if (s->command_line_arguments != NULL &&
 	    judge_words(s->command_line_arguments, &args) == -1)
 		return err_errno(err, "malloc");
-	if ((box = sandbox_box_new(sb, BOX_BYTES, BOX_INODES, err)) == NULL ||
-	    write_files(lang, s, box, &sources, err) == -1)
+	if (cache != NULL && lang->compile_argv != NULL &&
+	    (key = compile_key(lang, s)) == NULL) {
+		err_errno(err, "malloc");
 		goto out;
+	}
+	if ((box = sandbox_box_new(sb, BOX_BYTES, BOX_INODES, err)) == NULL ||
+	    write_files(lang, s, box, key, &sources, err) == -1)
+		goto out;
+	if (key != NULL) {
+		cache_key_final(key, keyhex);
+		key = NULL;
+		if ((c = cache_hit(sb, cache, keyhex, s, &box, err)) == -1)
+			goto out;
+		if (c == 1)
+			goto tests;
+	}
 	if (lang->compile_argv != NULL) {
 		if ((c = compile(sb, lang, s, box, sources,
 		    stored_output_bytes, err)) == -1)
@@ -553,7 +672,10 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 			rc = 0;
 			goto out;
 		}
+		if (cache != NULL)
+			cache_keep(sb, cache, keyhex, s, box);
 	}
+tests:
 	s->status = JS_AC;
 	s->message[0] = '\0';
 	for (i = 0; i < s->ntests; i++) {
@@ -599,6 +721,8 @@ out:
 		snprintf(s->message, sizeof(s->message), "%.150s", err->msg);
 		rc = 0;	/* a verdict all the same; err says why */
 	}
+	if (key != NULL)
+		cache_key_final(key, keyhex);	/* frees it */
 	free(sources);
 	judge_words_free(args);
 	if (sandbox_box_free(sb, box, &e2) == -1 && hooks != NULL &&

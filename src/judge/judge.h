@@ -7,6 +7,7 @@
 #include "base/config.h"
 
 struct err;
+struct cache;
 struct sandbox;
 struct sandbox_result;
 struct lang;
@@ -101,6 +102,8 @@ struct submission {
 	size_t			 compile_output_len;
 	struct judge_test_result *results;	/* ntests, after judging */
 	int			 compiles;	/* compiler runs: 0 or 1 */
+	int			 compile_cached; /* the compile's result came
+						   from the cache (compiles 0) */
 	int			 progress;	/* test being run, 1-based */
 	double			 time_s;	/* max over tests */
 	double			 wall_time_s;
@@ -136,12 +139,14 @@ struct judge_hooks {
 
 /*
  * Compiles (if the language compiles) and runs every test of s in the
- * sandbox, filling the verdict part of s.  hooks may be NULL.  Returns 0 (the verdict may be
- * Internal Error if the sandbox failed; err then says why), or -1 if s
- * could not be judged at all.
+ * sandbox, filling the verdict part of s.  A compile whose result is in
+ * cache is not run again (cache may be NULL: no cache; a new successful
+ * compile is kept there).  hooks may be NULL.  Returns 0 (the verdict may
+ * be Internal Error if the sandbox failed; err then says why), or -1 if
+ * s could not be judged at all.
  */
 int	judge_run(struct sandbox *, const struct lang_table *,
-	    struct submission *s, int64_t stored_output_bytes,
+	    struct cache *, struct submission *s, int64_t stored_output_bytes,
 	    const struct judge_hooks *hooks, struct err *);
 
 /*
