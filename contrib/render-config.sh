@@ -64,6 +64,87 @@ die() { echo "render-config: $*" >&2; exit 1; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FCGI_SRC=${CODERUNNER_FCGI:-$ROOT/build/coderunner.fcgi}
 [ -x "$FCGI_SRC" ] || die "$FCGI_SRC is missing: build it first (make all)"
+
+if [ "$(id -u)" = 0 ]; then
+	SVC_USER=${CODERUNNER_USER:-coderunner}
+	NGINX_USER=${CODERUNNER_NGINX_USER:-www-data}
+	getent passwd "$SVC_USER" >/dev/null ||
+	    die "no user $SVC_USER: run contrib/setup-host.sh first"
+	if ! getent passwd "$NGINX_USER" >/dev/null; then
+		NGINX_USER=nobody
+	fi
+	NGINX_GROUP=$(id -gn "$NGINX_USER")
+	USER_DIRECTIVE="user $NGINX_USER $NGINX_GROUP;"
+	SPAWN_ARGS="-M 0660 -U $SVC_USER -G $NGINX_GROUP -u $SVC_USER -g $SVC_USER"
+else
+	SVC_USER=
+	NGINX_USER=
+	NGINX_GROUP=
+	USER_DIRECTIVE="# (not root: nginx runs as $(id -un))"
+	SPAWN_ARGS="-M 0600"
+fi
+
+# --- can the service and nginx's workers reach it? -------------------------
+# Asked as each user (with its groups, as spawn-fcgi and nginx set them), not
+# guessed from modes: a checkout or a temp dir under a directory only its
+# owner may enter (root's home is 0700, so is `mktemp -d`) stops them.
+as_user() {
+	u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
+}
+
+# The first directory on the way to $2 that user $1 may not enter.
+blocker() {
+	rest=${2#/}
+	p=
+	while [ -n "$rest" ]; do
+		p=$p/${rest%%/*}
+		case $rest in
+		*/*) rest=${rest#*/} ;;
+		*) rest= ;;
+		esac
+		if ! as_user "$1" test -x "$p"; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# reach USER WHAT TEST...: dies with what to do when USER fails the test.
+reach() {
+	u=$1
+	what=$2
+	shift 2
+	as_user "$u" "$@" 2>/dev/null && return 0
+	b=$(blocker "$u" "$RUNDIR")
+	if [ -n "$b" ]; then
+		why="it may not enter $b ($(stat -c '%U:%G %a' "$b"))"
+	else
+		why="it may not read $what"
+	fi
+	die "user $u cannot reach $RUNDIR: $why.
+render-config: use a run dir both $SVC_USER and $NGINX_USER can reach, e.g.
+render-config: /var/lib/coderunner/run (\`make run\` picks one by itself);
+render-config: the modes of your home or checkout need not change."
+}
+
+# Before anything is made: the deepest directory on the way that exists
+# must let them in (what is made below it is 0755).
+umask 022
+up=$(dirname "$1")
+while [ ! -d "$up" ]; do
+	up=$(dirname "$up")
+done
+case $1 in
+/*) RUNDIR=$1 ;;
+*) RUNDIR=$(pwd -P)/$1 ;;
+esac
+if [ -n "$SVC_USER" ]; then
+	for u in "$SVC_USER" "$NGINX_USER"; do
+		reach "$u" "$RUNDIR" test -x "$(cd "$up" && pwd -P)"
+	done
+fi
 mkdir -p "$1"
 # -P: through a link (run -> /var/lib/coderunner/...) to the real place,
 # which is what the service user has to reach.
@@ -97,25 +178,6 @@ for p in "$RUNDIR" "$ROOT" "$PREFIX"; do
 	*[!A-Za-z0-9_./+-]*) die "unsupported character in path: $p" ;;
 	esac
 done
-
-if [ "$(id -u)" = 0 ]; then
-	SVC_USER=${CODERUNNER_USER:-coderunner}
-	NGINX_USER=${CODERUNNER_NGINX_USER:-www-data}
-	getent passwd "$SVC_USER" >/dev/null ||
-	    die "no user $SVC_USER: run contrib/setup-host.sh first"
-	if ! getent passwd "$NGINX_USER" >/dev/null; then
-		NGINX_USER=nobody
-	fi
-	NGINX_GROUP=$(id -gn "$NGINX_USER")
-	USER_DIRECTIVE="user $NGINX_USER $NGINX_GROUP;"
-	SPAWN_ARGS="-M 0660 -U $SVC_USER -G $NGINX_GROUP -u $SVC_USER -g $SVC_USER"
-else
-	SVC_USER=
-	NGINX_USER=
-	NGINX_GROUP=
-	USER_DIRECTIVE="# (not root: nginx runs as $(id -un))"
-	SPAWN_ARGS="-M 0600"
-fi
 
 CONFDIR=$RUNDIR/nginx
 FCGI=$RUNDIR/bin/coderunner.fcgi
@@ -323,46 +385,7 @@ SVC_USER=$SVC_USER
 NGINX_USER=$NGINX_USER
 EOF
 
-# --- can the service and nginx's workers reach it? -------------------------
-# Asked as each user (with its groups, as spawn-fcgi and nginx set them), not
-# guessed from modes: a checkout or a temp dir under a directory only its
-# owner may enter (root's home is 0700, so is `mktemp -d`) stops them.
-as_user() {
-	u=$1
-	shift
-	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
-}
-
-# The first directory on the way to $2 that user $1 may not enter.
-blocker() {
-	p=
-	for part in $(echo "$2" | tr / ' '); do
-		p=$p/$part
-		if ! as_user "$1" test -x "$p"; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-# reach USER WHAT TEST...: dies with what to do when USER fails the test.
-reach() {
-	u=$1
-	what=$2
-	shift 2
-	as_user "$u" "$@" 2>/dev/null && return 0
-	b=$(blocker "$u" "$RUNDIR")
-	if [ -n "$b" ]; then
-		why="it may not enter $b ($(stat -c '%U:%G %a' "$b"))"
-	else
-		why="it may not read $what"
-	fi
-	die "user $u cannot reach $RUNDIR: $why.
-render-config: use a run dir both $SVC_USER and $NGINX_USER can reach, e.g.
-render-config: /var/lib/coderunner/run (\`make run\` picks one by itself);
-render-config: the modes of your home or checkout need not change."
-}
-
+# --- can the service and nginx's workers read what they need? ---------------
 if [ -n "$SVC_USER" ]; then
 	reach "$SVC_USER" "$APP_CONFIG" sh -c 'cd "$1" && test -x "$2" &&
 	    test -r "$3" && test -r "$4"' sh "$RUNDIR" "$FCGI" "$APP_CONFIG" \

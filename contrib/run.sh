@@ -80,11 +80,20 @@ curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" || rc=$?
 # One run.sh per run dir: a second one would render over the first one's
 # files, fail to bind the socket and then remove the first one's socket on
 # its way out.  The lock is held on fd 9, which the servers do not inherit.
-mkdir -p "$RUNDIR/tmp"
-exec 9>"$RUNDIR/tmp/run.lock"
-flock -n 9 || die "another run.sh serves $RUNDIR: stop it first"
-
+# (A run dir that does not exist yet is nobody's: render-config.sh makes
+# it, or says at once why it cannot be used.)
+lock() {
+	mkdir -p "$RUNDIR/tmp"
+	exec 9>"$RUNDIR/tmp/run.lock"
+	flock -n 9 || die "another run.sh serves $RUNDIR: stop it first"
+}
+locked=no
+if [ -d "$RUNDIR" ]; then
+	lock
+	locked=yes
+fi
 sh contrib/render-config.sh "$RUNDIR" "$PORT"
+[ "$locked" = yes ] || lock
 SHOW=$RUNDIR		# as the user named it (run/... keeps working)
 RUNDIR=$(cd "$RUNDIR" && pwd -P)
 BASE_URL=$(sed -n 's/^BASE_URL=//p' "$RUNDIR/stack.env")
