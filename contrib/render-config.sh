@@ -132,17 +132,23 @@ render-config: the modes of your home or checkout need not change."
 # Before anything is made: the deepest directory on the way that exists
 # must let them in (what is made below it is 0755).
 umask 022
-up=$(dirname "$1")
-while [ ! -d "$up" ]; do
-	up=$(dirname "$up")
-done
-case $1 in
-/*) RUNDIR=$1 ;;
-*) RUNDIR=$(pwd -P)/$1 ;;
-esac
+if [ -d "$1" ]; then
+	RUNDIR=$(cd -P "$1" && pwd -P)
+	up=$(dirname "$RUNDIR")
+else
+	case $1 in
+	/*) RUNDIR=$1 ;;
+	*) RUNDIR=$(pwd -P)/$1 ;;
+	esac
+	up=$(dirname "$1")
+	while [ ! -d "$up" ]; do
+		up=$(dirname "$up")
+	done
+	up=$(cd -P "$up" && pwd -P)
+fi
 if [ -n "$SVC_USER" ]; then
 	for u in "$SVC_USER" "$NGINX_USER"; do
-		reach "$u" "$RUNDIR" test -x "$(cd "$up" && pwd -P)"
+		reach "$u" "$RUNDIR" test -x "$up"
 	done
 fi
 mkdir -p "$1"
