@@ -329,8 +329,9 @@ def available_languages(stack):
 
 def run_language(stack, name):
     hello, echo, bad, crash = LANGS[name]
-    limits = {"cpu_time_limit": 5, "wall_time_limit": 15,
-              "memory_limit": 512000}
+    # about the languages, not time: ample time (JVM and node start-ups
+    # cost seconds of CPU on a busy host)
+    limits = dict(AMPLE_TIME, memory_limit=512000)
     out = {}
     t0 = time.monotonic()
     res = judge(stack, dict(language=name, source_code=hello,
