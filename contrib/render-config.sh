@@ -11,6 +11,8 @@
 #   RUNDIR/demo-password       the demo password (mode 600)
 #   RUNDIR/api-key             the demo API key (mode 600)
 #   RUNDIR/coderunner.json     the app's config
+#   RUNDIR/languages.json      the language table (contrib/languages.json)
+#   RUNDIR/bin/coderunner.fcgi the program (a copy of CODERUNNER_FCGI)
 #   RUNDIR/db/                 the SQLite database (coderunner.db)
 #   RUNDIR/boxes/              sandbox box dirs
 #   RUNDIR/logs/ RUNDIR/tmp/   nginx and app logs; nginx temp files
@@ -20,11 +22,16 @@
 #
 # Existing credentials in RUNDIR are kept (delete the files, or RUNDIR, for
 # new ones); everything else is rendered again.  Nothing outside RUNDIR is
-# written; /etc/nginx is never read.
+# written; /etc/nginx is never read.  Nothing the service or nginx reads is
+# left in the checkout (the program and the language table are copied), so
+# the checkout may live where they cannot go, e.g. under root's 0700 home.
 #
 # As root, the service runs as the user coderunner (spawn-fcgi drops to it;
 # contrib/setup-host.sh creates it) and nginx's workers as www-data: the
 # socket is coderunner:www-data 0660, db/ and boxes/ belong to coderunner.
+# Both users must be able to reach RUNDIR: that is checked as each of them,
+# and a RUNDIR they cannot reach is an error naming the directory that
+# stops them (contrib/run.sh picks a reachable one for `make run`).
 # As any other user, everything runs as that user.
 #
 # Settings from the environment (defaults in brackets):
@@ -53,41 +60,11 @@ if [ $# -ne 2 ]; then
 	exit 2
 fi
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$1"
-RUNDIR=$(cd "$1" && pwd)
-PORT=$2
-
-PREFIX=${CODERUNNER_PREFIX:-}
-RATE=${CODERUNNER_RATE:-5r/s}
-BURST=${CODERUNNER_BURST:-20}
-CONN=${CODERUNNER_CONN:-16}
-WAIT_TIMEOUT_MS=${CODERUNNER_WAIT_TIMEOUT_MS:-30000}
-MAX_BODY=${CODERUNNER_MAX_BODY:-1048576}
-FCGI=${CODERUNNER_FCGI:-$ROOT/build/coderunner.fcgi}
-
 die() { echo "render-config: $*" >&2; exit 1; }
 
-case $PORT in
-''|*[!0-9]*) die "bad port: $PORT" ;;
-esac
-for n in "$BURST" "$CONN" "$WAIT_TIMEOUT_MS" "$MAX_BODY"; do
-	case $n in
-	''|*[!0-9]*) die "not a number: $n" ;;
-	esac
-done
-case $PREFIX in
-'') ;;
-/*/) die "CODERUNNER_PREFIX must not end in /: $PREFIX" ;;
-/*) ;;
-*) die "CODERUNNER_PREFIX must start with /: $PREFIX" ;;
-esac
-# Paths go into JSON, nginx and shell files unquoted by any escaping.
-for p in "$RUNDIR" "$ROOT" "$FCGI" "$PREFIX"; do
-	case $p in
-	*[!A-Za-z0-9_./+-]*) die "unsupported character in path: $p" ;;
-	esac
-done
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FCGI_SRC=${CODERUNNER_FCGI:-$ROOT/build/coderunner.fcgi}
+[ -x "$FCGI_SRC" ] || die "$FCGI_SRC is missing: build it first (make all)"
 
 if [ "$(id -u)" = 0 ]; then
 	SVC_USER=${CODERUNNER_USER:-coderunner}
@@ -108,7 +85,110 @@ else
 	SPAWN_ARGS="-M 0600"
 fi
 
+# --- can the service and nginx's workers reach it? -------------------------
+# Asked as each user (with its groups, as spawn-fcgi and nginx set them), not
+# guessed from modes: a checkout or a temp dir under a directory only its
+# owner may enter (root's home is 0700, so is `mktemp -d`) stops them.
+as_user() {
+	u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- "$@"
+}
+
+# The first directory on the way to $2 that user $1 may not enter.
+blocker() {
+	rest=${2#/}
+	p=
+	while [ -n "$rest" ]; do
+		p=$p/${rest%%/*}
+		case $rest in
+		*/*) rest=${rest#*/} ;;
+		*) rest= ;;
+		esac
+		if ! as_user "$1" test -x "$p"; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# reach USER WHAT TEST...: dies with what to do when USER fails the test.
+reach() {
+	u=$1
+	what=$2
+	shift 2
+	as_user "$u" "$@" 2>/dev/null && return 0
+	b=$(blocker "$u" "$RUNDIR")
+	if [ -n "$b" ]; then
+		why="it may not enter $b ($(stat -c '%U:%G %a' "$b"))"
+	else
+		why="it may not read $what"
+	fi
+	die "user $u cannot reach $RUNDIR: $why.
+render-config: use a run dir both $SVC_USER and $NGINX_USER can reach, e.g.
+render-config: /var/lib/coderunner/run (\`make run\` picks one by itself);
+render-config: the modes of your home or checkout need not change."
+}
+
+# Before anything is made: the deepest directory on the way that exists
+# must let them in (what is made below it is 0755).
+umask 022
+if [ -d "$1" ]; then
+	RUNDIR=$(cd -P "$1" && pwd -P)
+	up=$(dirname "$RUNDIR")
+else
+	case $1 in
+	/*) RUNDIR=$1 ;;
+	*) RUNDIR=$(pwd -P)/$1 ;;
+	esac
+	up=$(dirname "$1")
+	while [ ! -d "$up" ]; do
+		up=$(dirname "$up")
+	done
+	up=$(cd -P "$up" && pwd -P)
+fi
+if [ -n "$SVC_USER" ]; then
+	for u in "$SVC_USER" "$NGINX_USER"; do
+		reach "$u" "$RUNDIR" test -x "$up"
+	done
+fi
+mkdir -p "$1"
+# -P: through a link (run -> /var/lib/coderunner/...) to the real place,
+# which is what the service user has to reach.
+RUNDIR=$(cd "$1" && pwd -P)
+PORT=$2
+
+PREFIX=${CODERUNNER_PREFIX:-}
+RATE=${CODERUNNER_RATE:-5r/s}
+BURST=${CODERUNNER_BURST:-20}
+CONN=${CODERUNNER_CONN:-16}
+WAIT_TIMEOUT_MS=${CODERUNNER_WAIT_TIMEOUT_MS:-30000}
+MAX_BODY=${CODERUNNER_MAX_BODY:-1048576}
+
+case $PORT in
+''|*[!0-9]*) die "bad port: $PORT" ;;
+esac
+for n in "$BURST" "$CONN" "$WAIT_TIMEOUT_MS" "$MAX_BODY"; do
+	case $n in
+	''|*[!0-9]*) die "not a number: $n" ;;
+	esac
+done
+case $PREFIX in
+'') ;;
+/*/) die "CODERUNNER_PREFIX must not end in /: $PREFIX" ;;
+/*) ;;
+*) die "CODERUNNER_PREFIX must start with /: $PREFIX" ;;
+esac
+# Paths go into JSON, nginx and shell files unquoted by any escaping.
+for p in "$RUNDIR" "$ROOT" "$PREFIX"; do
+	case $p in
+	*[!A-Za-z0-9_./+-]*) die "unsupported character in path: $p" ;;
+	esac
+done
+
 CONFDIR=$RUNDIR/nginx
+FCGI=$RUNDIR/bin/coderunner.fcgi
+LANGUAGES=$RUNDIR/languages.json
 SOCKET=$RUNDIR/coderunner.sock
 DATABASE=$RUNDIR/db/coderunner.db
 APP_CONFIG=$RUNDIR/coderunner.json
@@ -118,7 +198,7 @@ WAIT_TIMEOUT_S=$(( (WAIT_TIMEOUT_MS + 999) / 1000 ))
 umask 022
 chmod 755 "$RUNDIR"
 mkdir -p "$CONFDIR" "$RUNDIR/logs" "$RUNDIR/tmp" "$RUNDIR/www" \
-    "$RUNDIR/db" "$RUNDIR/boxes"
+    "$RUNDIR/db" "$RUNDIR/boxes" "$RUNDIR/bin"
 chmod 700 "$RUNDIR/db" "$RUNDIR/boxes"
 if [ -n "$SVC_USER" ]; then
 	# Not chown -R: only the two dirs themselves, and what the service
@@ -208,6 +288,16 @@ rm -rf "$CONFDIR/static"
 mv "$CONFDIR/static.tmp" "$CONFDIR/static"
 
 # --- the app ---------------------------------------------------------------
+# The program and its language table, copied: the service reads nothing
+# from the checkout.  A new file is moved over the old one, so a program
+# still running from it keeps its own.
+cp "$FCGI_SRC" "$FCGI.tmp"
+chmod 755 "$FCGI.tmp"
+mv "$FCGI.tmp" "$FCGI"
+cp "$ROOT/contrib/languages.json" "$LANGUAGES.tmp"
+chmod 644 "$LANGUAGES.tmp"
+mv "$LANGUAGES.tmp" "$LANGUAGES"
+
 # Words as a JSON list of strings; only plain words are taken.
 json_list() {
 	out=
@@ -238,7 +328,7 @@ esac
 	echo '{'
 	echo "  \"database\": \"$DATABASE\","
 	echo "  \"box_root\": \"$RUNDIR/boxes\","
-	echo "  \"languages\": \"$ROOT/contrib/languages.json\","
+	echo "  \"languages\": \"$LANGUAGES\","
 	echo "  \"base_path\": \"$PREFIX\","
 	[ -n "${CODERUNNER_HTTP_WORKERS:-}" ] &&
 	    echo "  \"http_workers\": $CODERUNNER_HTTP_WORKERS,"
@@ -306,3 +396,13 @@ FCGI=$FCGI
 SVC_USER=$SVC_USER
 NGINX_USER=$NGINX_USER
 EOF
+
+# --- can the service and nginx's workers read what they need? ---------------
+if [ -n "$SVC_USER" ]; then
+	reach "$SVC_USER" "$APP_CONFIG" sh -c 'cd "$1" && test -x "$2" &&
+	    test -r "$3" && test -r "$4"' sh "$RUNDIR" "$FCGI" "$APP_CONFIG" \
+	    "$LANGUAGES"
+	reach "$NGINX_USER" "$CONFDIR/htpasswd" sh -c 'cd "$1" &&
+	    test -r "$2" && test -r "$3"' sh "$RUNDIR" "$CONFDIR/htpasswd" \
+	    "$CONFDIR/static/coderunner.css"
+fi

@@ -8,7 +8,9 @@ foreground as children of pytest.  Tests talk HTTP to stack.base_url only.
 
 As root (CI), the program runs as the service user `coderunner` and nginx's
 workers as www-data, exactly as in a deployment; the run dir is made
-traversable for them.  Otherwise everything runs as the caller.
+traversable for them, and render-config.sh copies the program and the
+language table into it, so the checkout itself may be out of their reach
+(a clone under root's 0700 home).  Otherwise everything runs as the caller.
 
 Uses only Debian's /usr/bin/python3 libraries (pytest, requests).
 """
@@ -80,16 +82,18 @@ def _read_env(path):
 class Stack:
     """One rendered run dir and the two processes that serve it."""
 
-    def __init__(self, rundir, port, env=None):
-        """env: extra render-config.sh settings (CODERUNNER_PREFIX, ...)."""
+    def __init__(self, rundir, port, env=None, root=ROOT):
+        """env: extra render-config.sh settings (CODERUNNER_PREFIX, ...);
+        root: the checkout whose contrib/render-config.sh renders it."""
         self.rundir = rundir
         self.port = port
+        self.root = root
         self.fcgi_proc = None
         self.nginx_proc = None
         self._logs = []
-        r = subprocess.run(["sh", os.path.join(ROOT, "contrib",
+        r = subprocess.run(["sh", os.path.join(root, "contrib",
                                                "render-config.sh"),
-                            rundir, str(port)], cwd=ROOT,
+                            rundir, str(port)], cwd=root,
                            env=dict(os.environ, **(env or {})),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
@@ -163,10 +167,10 @@ class Stack:
         nginx_out = open(os.path.join(logs, "nginx-stderr.log"), "ab")
         self._logs += [app_out, nginx_out]
         self.fcgi_proc = subprocess.Popen(
-            [os.path.join(self.rundir, "start-fcgi")], cwd=ROOT,
+            [os.path.join(self.rundir, "start-fcgi")], cwd=self.root,
             stdin=subprocess.DEVNULL, stdout=app_out, stderr=app_out)
         self.nginx_proc = subprocess.Popen(
-            [os.path.join(self.rundir, "start-nginx")], cwd=ROOT,
+            [os.path.join(self.rundir, "start-nginx")], cwd=self.root,
             stdin=subprocess.DEVNULL, stdout=nginx_out, stderr=nginx_out)
         self._wait_ready()
 

@@ -105,9 +105,11 @@
 		}
 		box.setAttribute('data-status', String(id));
 		box.setAttribute('data-final', isFinal(id) ? '1' : '0');
+		// the server's words (src/api/html.c), whoever drew the page
 		setText('cr-progress', id === 1 ? 'Waiting in the queue.' :
-		    id === 2 && r.progress ? 'Running test ' + r.progress.test +
-		    ' of ' + r.progress.tests + '.' :
+		    id === 2 && r.progress && r.progress.tests > 1 ?
+		    'Running test ' + r.progress.test + ' of ' +
+		    r.progress.tests + '.' :
 		    id === 2 ? 'Running.' : '');
 		setText('cr-message', r.message || '');
 		setText('cr-time', r.time ? r.time + NBSP + 's' : '');
