@@ -533,7 +533,7 @@ run_program(struct child_ctx *c)
 	struct sock_fprog		 prog;
 	char				 buf[PATH_MAX];
 	const char			*file;
-	int				 in, lfd;
+	int				 in, lfd, fd;
 
 	(void)setsid();
 	reset_signals();
@@ -553,6 +553,22 @@ run_program(struct child_ctx *c)
 	if (syscall(SYS_close_range, c->notify_wr != -1 ? 5 : 4, ~0U, 0) == -1)
 		child_die(c, "close_range");
 	setup_rlimits(c);
+	/*
+	 * When the run's cgroup runs out of memory, the kernel's OOM killer
+	 * should pick the program, not I, whose death loses the report.
+	 * Raising one's own score needs no privilege and children inherit
+	 * it; a vfork child's score is its own, so I keeps P's.  The file is
+	 * root's while we are not dumpable, hence the brief switch (I, the
+	 * only other user of this mm, is waiting for us; execve decides
+	 * dumpability afresh).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1 ||
+	    (fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) ==
+	    -1 || write(fd, "1000", 4) != 4)
+		child_die(c, "oom_score_adj");
+	close(fd);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		child_die(c, "dumpable");
 	drop_privileges(c);
 	umask(022);
 	file = find_program(spec->argv[0], spec->envp, buf, sizeof(buf));

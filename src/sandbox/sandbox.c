@@ -737,9 +737,11 @@ run_collect(struct run *r, struct err *err)
 	if (r->statlen == 1 + sizeof(rep) && r->statbuf[0] == 'S') {
 		memcpy(&rep, r->statbuf + 1, sizeof(rep));
 		have_report = 1;
-	} else if (r->killed_for == SANDBOX_OK)
+	} else if (r->killed_for == SANDBOX_OK &&
+	    !(r->cg_made && cgroup_run_oom_kills(&r->cg) > 0))
 		return err_set(err, "sandbox: init died without a report "
 		    "(status %d)", r->wst);
+	/* (else the OOM killer took I after all: MLE, below) */
 
 	res->wall_ms = (uint32_t)((r->t1 - r->t0) / 1000);
 	res->cgroup = r->sb->cg.kind;

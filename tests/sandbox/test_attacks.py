@@ -160,6 +160,14 @@ def probe_ok(res, ctx):
     return p
 
 
+def e_many_small(res, ctx):
+    p = want(res, "MLE")
+    if res.get("stdout") != "oom_score_adj 1000\n":
+        p.append("the program's OOM score is not the highest: %r"
+                 % res.get("stdout"))
+    return p
+
+
 def e_fork_bomb(res, ctx):
     p = want(res, {"TLE", "WTLE"})
     peak = res.get("procs_peak")
@@ -483,6 +491,8 @@ ENTRIES = [
     Entry("X7h", "x07_export", e_export_hostile,
           args=lambda ctx: [os.path.join(ctx.watch_dir, "keep")],
           opts=["--box-rw", "--export"]),
+    Entry("X8", "x08_many_small", e_many_small,
+          opts=ROOM + ["--memory-limit", "65536"], wall_ms=ROOM_WALL_MS),
 ]
 CORPUS_IDS = {"A0", "A1", "A3", "A4", "A6", "A8", "A10", "A11", "A12", "A14",
               "A15", "A16", "A19", "A20", "A21", "A22", "A23", "A26", "A28",
