@@ -80,9 +80,9 @@ null_stdin(int slot)
 struct progress {
 	const struct proc_ctx	*ctx;
 	struct store		*st;
-	struct store_lease	 lease;		/* of the job in hand */
 	int			 slot;
 	int			 sweep_due;	/* a box was left: sweep */
+	struct store_lease	 lease;		/* of the job in hand */
 };
 
 /*
