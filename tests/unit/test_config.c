@@ -35,6 +35,32 @@ load(const char *json, struct config *c, struct err *err)
 	return rc;
 }
 
+/* A config file, and whether it loads or why not (a part of err). */
+struct config_case {
+	const char	*json;
+	int		 ok;
+	const char	*why;
+};
+
+static void
+check_cases(const struct config_case *cases, size_t n)
+{
+	struct config	c;
+	struct err	err;
+	size_t		i;
+	int		got;
+
+	for (i = 0; i < n; i++) {
+		err.msg[0] = '\0';
+		got = load(cases[i].json, &c, &err);
+		if (got != cases[i].ok || (!got &&
+		    strstr(err.msg, cases[i].why) == NULL))
+			fail_msg("case %zu %s: %d %s", i, cases[i].json, got,
+			    err.msg);
+		config_reset(&c);
+	}
+}
+
 static void
 test_shipped_config(void **state)
 {
@@ -53,11 +79,7 @@ test_shipped_config(void **state)
 static void
 test_limit_floors(void **state)
 {
-	static const struct {
-		const char	*json;
-		int		 ok;
-		const char	*why;
-	} cases[] = {
+	static const struct config_case cases[] = {
 		{ "{\"limits_maximum\": {\"total_wall_time\": 2}}", 1, NULL },
 		{ "{\"limits_maximum\": {\"total_wall_time\": 0}}", 0,
 		  "total_wall_time must be greater than or equal to 0.01" },
@@ -88,32 +110,16 @@ test_limit_floors(void **state)
 		{ "{\"limits_maximum\": {\"memory_limit\": 100000}}", 0,
 		  "memory_limit is over its maximum" },
 	};
-	struct config	c;
-	struct err	err;
-	size_t		i;
-	int		got;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err.msg[0] = '\0';
-		got = load(cases[i].json, &c, &err);
-		if (got != cases[i].ok || (!got &&
-		    strstr(err.msg, cases[i].why) == NULL))
-			fail_msg("case %zu %s: %d %s", i, cases[i].json, got,
-			    err.msg);
-		config_reset(&c);
-	}
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Unknown keys and values of the wrong type stop the start. */
 static void
 test_keys_and_types(void **state)
 {
-	static const struct {
-		const char	*json;
-		int		 ok;
-		const char	*why;
-	} cases[] = {
+	static const struct config_case cases[] = {
 		{ "{}", 1, NULL },
 		{ "{\"database\": \"x.db\", \"http_workers\": 3}", 1, NULL },
 		/* a misspelt key is an error, not ignored */
@@ -144,21 +150,9 @@ test_keys_and_types(void **state)
 		{ "[]", 0, "expected an object" },
 		{ "{\"database\": ", 0, "" },		/* not JSON */
 	};
-	struct config	c;
-	struct err	err;
-	size_t		i;
-	int		got;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err.msg[0] = '\0';
-		got = load(cases[i].json, &c, &err);
-		if (got != cases[i].ok || (!got &&
-		    strstr(err.msg, cases[i].why) == NULL))
-			fail_msg("case %zu %s: %d %s", i, cases[i].json, got,
-			    err.msg);
-		config_reset(&c);
-	}
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
