@@ -36,6 +36,9 @@ CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/cli/*.c))
 FCGI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fcgi-app/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# the other files of tests/unit/ are fixtures, linked into every unit test
+UNIT_FIX_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,\
+	     $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c)))
 HELPER_SRCS := $(wildcard tests/sandbox/progs/*.c)
 
 LIB	= $(BUILD)/libcoderunner.a
@@ -84,9 +87,10 @@ $(BUILD)/coderunner: $(CLI_OBJS) $(LIB)
 $(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(LIB) $(LIBS_FCGI) $(LIBS_CORE)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIX_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS_CORE) $(LIBS_CMOCKA)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_FIX_OBJS) $(LIB) \
+	    $(LIBS_CORE) $(LIBS_CMOCKA)
 
 unit-tests: $(UNIT_BINS)
 

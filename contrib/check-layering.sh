@@ -9,7 +9,10 @@
 #  - src/base/ and src/sandbox/ include nothing from api/, store/, judge/
 #    (and base/ nothing from sandbox/ either);
 #  - src/judge/ includes nothing from api/ or store/;
-#  - src/store/ includes nothing from api/.
+#  - src/store/ includes nothing from api/;
+#  - only src/store/ includes sqlite3.h (nothing else opens the database)
+#    or store_int.h (the SQLite backend's private header); the rest of
+#    the tree reaches the store through store.h and queue.h.
 # Prints each violation as file:line: text, and exits 1 if there is any.
 set -eu
 
@@ -45,6 +48,10 @@ check "src/base/ includes api/, store/, judge/ or sandbox/" src/base \
 check "src/judge/ includes api/ or store/" src/judge \
     "$inc$up(api|store)/"
 check "src/store/ includes api/" src/store "$inc$up(api)/"
+for dir in src/base src/sandbox src/judge src/api src/cli fcgi-app; do
+	check "$dir/ includes sqlite3.h or store_int.h (only src/store/ may)" \
+	    "$dir" "$inc(sqlite3\.h|sqlite3ext\.h|(store/)?store_int\.h)[>\"]"
+done
 
 if [ "$violations" -gt 0 ]; then
 	echo "layering: $violations rule(s) broken"

@@ -23,6 +23,7 @@
 #include "judge/cache.h"
 #include "judge/judge.h"
 #include "sandbox/sandbox.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "proc.h"
 
@@ -84,6 +85,7 @@ struct progress {
 	struct cache		*cache;		/* compile cache, or NULL */
 	int			 slot;
 	int			 sweep_due;	/* a box was left: sweep */
+	struct store_lease	 lease;		/* of the job in hand */
 };
 
 /*
@@ -124,7 +126,7 @@ test_started(void *arg, const struct submission *s, size_t k)
 	struct progress	*p = arg;
 	struct err	 err;
 
-	if (store_progress(p->st, s->id, (int)k, LEASE_MS, &err) == -1)
+	if (store_progress(p->st, &p->lease, (int)k, LEASE_MS, &err) == -1)
 		log_warnx("executor %d: job %s: progress: %s", p->slot,
 		    s->token, err.msg);
 }
@@ -194,7 +196,7 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 		metrics_sandbox_failure(ctx->metrics);
 	}
 
-	for (i = 0; store_finish(st, s, &err) == -1; i++) {
+	for (i = 0; store_finish(st, &prog->lease, s, &err) == -1; i++) {
 		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
 		if (i + 1 == FINISH_TRIES) {
 			/* dying makes the master requeue it (attempts + 1) */
@@ -257,7 +259,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	/* SIGTERM is looked at between jobs only: a job in hand finishes */
 	while (!proc_stop_requested(sig_fd)) {
 		s = NULL;
-		if ((rc = store_claim(st, slot, LEASE_MS, &s, &err)) == 1) {
+		if ((rc = store_claim(st, slot, LEASE_MS, &prog.lease, &s,
+		    &err)) == 1) {
 			run_job(&prog, sb, s);
 			submission_free(s);
 			if (prog.sweep_due)

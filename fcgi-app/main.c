@@ -111,6 +111,7 @@
 #include "base/util.h"
 #include "judge/lang.h"
 #include "sandbox/sandbox.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "proc.h"
 

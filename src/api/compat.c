@@ -36,7 +36,7 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
-#include "store/store.h"
+#include "store/queue.h"
 #include "api.h"
 #include "api_int.h"
 

@@ -42,6 +42,7 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "api.h"
 #include "api_int.h"

@@ -35,6 +35,7 @@
 #include "judge/judge.h"
 #include "judge/lang.h"
 #include "sandbox/sandbox.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "api.h"
 #include "api_int.h"

@@ -8,21 +8,25 @@ struct err;
 struct submission;
 
 /*
- * The store: SQLite behind a small interface.  Nothing else in the project
- * opens the database.  One handle per process, opened after fork (never
- * use a handle inherited across fork); the handle serialises its own use,
- * so threads of one process may share it.  Several processes may open the
- * same file: SQLite's locks (WAL mode, busy timeout) order their writes.
- * The job queue is claim (with a lease) / renew / finish, so that an
- * executor on another host could later do the same over HTTP.
+ * The store: submissions, their history and statistics, and callbacks,
+ * behind a small interface; the job queue has its own header, queue.h.
+ * SQLite is the backend (src/store/, whose theory block is in store.c).
+ * Nothing else in the project opens the database.  One handle per
+ * process, opened after fork (never use a handle inherited across fork);
+ * the handle serialises its own use, so threads of one process may share
+ * it.  Several processes may open the same file: SQLite's locks (WAL
+ * mode, busy timeout) order their writes.
  *
- * A job is queued (status 1), running (status 2, with an executor and a
- * lease) or final (3..16, see enum judge_status).  Every function that
- * changes more than one row does so in one transaction; a failing call
- * leaves the database as it was.  The struct submission arguments are
- * borrowed for the call only.
+ * A submission is queued (status 1), running (status 2) or final (3..16,
+ * see enum judge_status).  Every function that changes more than one row
+ * does so in one transaction; a failing call leaves the database as it
+ * was.  The struct submission arguments are borrowed for the call only.
  */
 struct store;
+
+/*
+ * The handle and the database as a whole (store.c).
+ */
 
 /*
  * Opens (creating with mode 0600 and migrating if needed) the database at
@@ -34,6 +38,17 @@ struct store	*store_open(const char *path, struct err *);
 void		 store_close(struct store *);
 /* The schema version this program migrates to (the last in sql/). */
 int		 store_schema_version(void);
+/*
+ * Runs PRAGMA integrity_check and foreign_key_check.  Returns 0 if the
+ * database is sound, or -1 with err set to the first problem found.
+ */
+int		 store_integrity_check(struct store *, struct err *);
+/* The database file's size in bytes (pages in use and free), or -1. */
+int64_t		 store_db_bytes(struct store *, struct err *);
+
+/*
+ * Submissions (submissions.c).
+ */
 
 /*
  * Inserts s as queued, with its tests (s->ntests >= 1; s->owner not NULL,
@@ -42,6 +57,30 @@ int		 store_schema_version(void);
  * on failure s is unchanged.  Returns 0, or -1 with err set.
  */
 int	store_insert(struct store *, struct submission *s, struct err *);
+
+/*
+ * store_insert with extras, in the same transaction: an Idempotency-Key
+ * (the owner's earlier submission with this key, created within ttl, is
+ * the answer instead of a new one) and a callback URL.  Returns 1 with s
+ * filled as store_insert does, 0 when the key was used already (s->token,
+ * id, created_ms and status are then the original's; nothing inserted),
+ * or -1 with err set.  o may be NULL.
+ */
+struct store_insert_opts {
+	const char	*idempotency_key;	/* or NULL */
+	int64_t		 idempotency_ttl_ms;
+	const char	*callback_url;		/* or NULL */
+	int		 callback_base64;	/* the body's encoding */
+};
+int	store_insert_ex(struct store *, struct submission *s,
+	    const struct store_insert_opts *o, struct err *);
+/*
+ * Looks for s->owner's submission made with key at or after since_ms,
+ * without inserting (store_insert_ex checks again, atomically).  Returns
+ * 1 with s->token, id, created_ms and status filled, 0 if none, -1.
+ */
+int	store_idempotent(struct store *, struct submission *s,
+	    const char *key, int64_t since_ms, struct err *);
 
 /*
  * Reads the submission with token, with its tests and results.  If owner
@@ -56,61 +95,13 @@ int	store_get(struct store *, const char *token, const char *owner,
 	    struct submission **out, struct err *);
 
 /*
- * Claims the oldest queued job for executor, moving it to running with a
- * lease of lease_ms from now (started_ms is set, attempts unchanged).
- * Returns 1 with *out as store_get fills it (caller frees), 0 with *out
- * NULL if the queue is empty, -1 with err set.
+ * Deletes the final submission token (of owner, unless NULL) with its
+ * tests, results, files, key and callback.  Returns 1 when deleted, 0
+ * when not: *status is then 0 (no such submission) or its status (1 or
+ * 2: queued or running); -1 with err set.
  */
-int	store_claim(struct store *, int executor, int64_t lease_ms,
-	    struct submission **out, struct err *);
-/*
- * Records that a running job is on test (1-based) and extends its lease,
- * in one write.  Returns 0, or -1 (also when the job is not running).
- */
-int	store_progress(struct store *, int64_t id, int test, int64_t lease_ms,
-	    struct err *);
-/*
- * Extends the lease of a running job to lease_ms from now.  Returns 0, or
- * -1 with err set (also when the job is not running any more).
- */
-int	store_renew(struct store *, int64_t id, int64_t lease_ms,
-	    struct err *);
-/*
- * Stores the verdict part of s (status, message, compile output, times,
- * memory, and s->results[0 .. ntests-1] when results is not NULL,
- * replacing any stored ones) and marks the job final, in one transaction.
- * s must be the submission store_claim returned (with the verdict filled
- * in): its id and attempts identify the claim, so an executor whose job
- * was requeued in the meantime cannot overwrite the new run.  s->status
- * must be final (3..16).  finished_ms is the store's clock.  Returns 0,
- * or -1 with err set: the job is not running under this claim, or the
- * database failed.
- */
-int	store_finish(struct store *, const struct submission *s,
-	    struct err *);
-
-/*
- * Puts running jobs back to queued (attempts + 1); a job whose attempts
- * reach max_attempts becomes Internal Error ("executor died N times")
- * instead.  executor < 0 means every executor (the master at start).
- * Returns the number of jobs touched, or -1 with err set.
- */
-int	store_requeue(struct store *, int executor, int max_attempts,
-	    struct err *);
-/*
- * As store_requeue, for the running jobs whose lease ended before now_ms
- * (an executor that hangs or lost its host).  The message of a job that
- * runs out of attempts is "lease expired N times".  Returns the number of
- * jobs touched, or -1 with err set.
- */
-int	store_requeue_expired(struct store *, int64_t now_ms,
-	    int max_attempts, struct err *);
-
-/* Counts queued jobs (all, or of owner when owner != NULL).  -1 on error. */
-int64_t	store_queue_depth(struct store *, const char *owner, struct err *);
-
-/* Current status id of token, or 0 if not found, -1 on error. */
-int	store_status(struct store *, const char *token, struct err *);
+int	store_delete(struct store *, const char *token, const char *owner,
+	    int *status, struct err *);
 
 /*
  * Deletes the final submissions (with their tests and results) that
@@ -122,14 +113,9 @@ int	store_status(struct store *, const char *token, struct err *);
 int	store_prune(struct store *, int64_t older_than_ms, struct err *);
 
 /*
- * Runs PRAGMA integrity_check and foreign_key_check.  Returns 0 if the
- * database is sound, or -1 with err set to the first problem found.
- */
-int	store_integrity_check(struct store *, struct err *);
-
-/*
- * History: one page of submissions, newest first, and how many match in
- * all.  The filter's strings are borrowed for the call.
+ * History and statistics (history.c): one page of submissions, newest
+ * first, and how many match in all.  The filter's strings are borrowed
+ * for the call.
  */
 #define STORE_MAX_PER_PAGE	100
 #define STORE_MAX_PAGE		1000000
@@ -194,41 +180,6 @@ int	store_count_verdicts(struct store *, const char *owner,
 int	store_time_histogram(struct store *, const char *owner,
 	    const double *edges_s, size_t nedges, int64_t *counts,
 	    struct err *);
-/* Queued jobs ahead of the job with row id (older ones), or -1 on error. */
-int64_t	store_queue_ahead(struct store *, int64_t id, struct err *);
-
-/*
- * store_insert with extras, in the same transaction: an Idempotency-Key
- * (the owner's earlier submission with this key, created within ttl, is
- * the answer instead of a new one) and a callback URL.  Returns 1 with s
- * filled as store_insert does, 0 when the key was used already (s->token,
- * id, created_ms and status are then the original's; nothing inserted),
- * or -1 with err set.  o may be NULL.
- */
-struct store_insert_opts {
-	const char	*idempotency_key;	/* or NULL */
-	int64_t		 idempotency_ttl_ms;
-	const char	*callback_url;		/* or NULL */
-	int		 callback_base64;	/* the body's encoding */
-};
-int	store_insert_ex(struct store *, struct submission *s,
-	    const struct store_insert_opts *o, struct err *);
-/*
- * Looks for s->owner's submission made with key at or after since_ms,
- * without inserting (store_insert_ex checks again, atomically).  Returns
- * 1 with s->token, id, created_ms and status filled, 0 if none, -1.
- */
-int	store_idempotent(struct store *, struct submission *s,
-	    const char *key, int64_t since_ms, struct err *);
-
-/*
- * Deletes the final submission token (of owner, unless NULL) with its
- * tests, results, files, key and callback.  Returns 1 when deleted, 0
- * when not: *status is then 0 (no such submission) or its status (1 or
- * 2: queued or running); -1 with err set.
- */
-int	store_delete(struct store *, const char *token, const char *owner,
-	    int *status, struct err *);
 
 /* Submissions of owner (NULL: all) created at or after since_ms; -1. */
 int64_t	store_count_since(struct store *, const char *owner,
@@ -242,14 +193,12 @@ struct store_day {
 int	store_count_days(struct store *, const char *owner,
 	    int64_t since_ms, struct store_day **days, size_t *n,
 	    struct err *);
-/* The database file's size in bytes (pages in use and free), or -1. */
-int64_t	store_db_bytes(struct store *, struct err *);
 
 /*
- * The callback queue (one row per submission with a callback_url).  A
- * callback is due once its submission is final and its next_try_ms has
- * come.  store_callbacks_due fills *out (caller frees with
- * store_callbacks_free) with up to max due ones, earliest first, and
+ * The callback queue (callbacks.c; one row per submission with a
+ * callback_url).  A callback is due once its submission is final and its
+ * next_try_ms has come.  store_callbacks_due fills *out (caller frees
+ * with store_callbacks_free) with up to max due ones, earliest first, and
  * *next_ms with the earliest later try of a final submission (0: none).
  * Returns 0, or -1 with err set.
  */

@@ -32,15 +32,16 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "store/queue.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define PY	71	/* python3: the language the tests submit in */
 
 enum wait_mode { WAIT_SLEEP, WAIT_FINISH };
 
 struct fx {
-	char			 dir[64];
-	char			 path[128];
+	struct store_fixture	 db;
 	struct config		 cfg;
 	struct lang_table	*langs;
 	struct store		*st;
@@ -64,9 +65,10 @@ fake_executor(struct fx *f)
 {
 	struct submission	*s = NULL;
 	struct judge_test_result *r;
+	struct store_lease	 lease;
 	struct err		 err = { "" };
 
-	if (store_claim(f->st, 0, 60000, &s, &err) != 1)
+	if (store_claim(f->st, 0, 60000, &lease, &s, &err) != 1)
 		fail_msg("claim: %s", err.msg);
 	s->status = f->verdict;
 	s->time_s = 0.012;
@@ -80,7 +82,7 @@ fake_executor(struct fx *f)
 	r->time_s = 0.012;
 	r->wall_time_s = 0.034;
 	r->memory_kb = 1234;
-	if (store_finish(f->st, s, &err) == -1)
+	if (store_finish(f->st, &lease, s, &err) == -1)
 		fail_msg("finish: %s", err.msg);
 	submission_free(s);
 }
@@ -107,14 +109,12 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_api.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		goto fail;
-	snprintf(f->path, sizeof(f->path), "%s/coderunner.db", f->dir);
-	if (config_defaults(&f->cfg, &err) == -1 ||
+	if (store_fixture_open(&f->db, "test_api", &err) == -1 ||
+	    config_defaults(&f->cfg, &err) == -1 ||
 	    (f->langs = lang_table_load("contrib/languages.json", &err)) ==
-	    NULL || (f->st = store_open(f->path, &err)) == NULL)
+	    NULL)
 		goto fail;
+	f->st = f->db.st;
 	/* One admin, "root". */
 	free(f->cfg.admins);
 	if ((f->cfg.admins = calloc(2, sizeof(char *))) == NULL ||
@@ -139,18 +139,11 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 p[160];
 
 	api_resp_reset(&f->resp);
-	store_close(f->st);
+	store_fixture_close(&f->db);
 	lang_table_free(f->langs);
 	config_reset(&f->cfg);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -1073,6 +1066,7 @@ test_get_finished(void **state)
 {
 	struct fx		*f = *state;
 	struct submission	*s = NULL;
+	struct store_lease	 lease;
 	struct err		 err;
 	json_object		*o, *v, *t;
 	char			 token[37], path[128];
@@ -1083,7 +1077,7 @@ test_get_finished(void **state)
 	snprintf(token, sizeof(token), "%s", str(o, "token"));
 	json_object_put(o);
 
-	assert_int_equal(store_claim(f->st, 0, 60000, &s, &err), 1);
+	assert_int_equal(store_claim(f->st, 0, 60000, &lease, &s, &err), 1);
 	s->status = JS_SIGSEGV;
 	snprintf(s->message, sizeof(s->message), "killed by SIGSEGV");
 	s->time_s = 0.5;
@@ -1101,7 +1095,7 @@ test_get_finished(void **state)
 	snprintf(s->results[1].message, sizeof(s->results[1].message),
 	    "killed by SIGSEGV");
 	/* results[2]: did not run */
-	assert_int_equal(store_finish(f->st, s, &err), 0);
+	assert_int_equal(store_finish(f->st, &lease, s, &err), 0);
 	submission_free(s);
 
 	/* Output that is not UTF-8: Judge0's 400, unless in base64. */
@@ -1147,16 +1141,17 @@ test_get_compile_error(void **state)
 {
 	struct fx		*f = *state;
 	struct submission	*s = NULL;
+	struct store_lease	 lease;
 	struct err		 err;
 	json_object		*o;
 	char			 token[37];
 
 	create(f, "alice", token);
-	assert_int_equal(store_claim(f->st, 0, 60000, &s, &err), 1);
+	assert_int_equal(store_claim(f->st, 0, 60000, &lease, &s, &err), 1);
 	s->status = JS_CE;
 	s->compile_output = strdup("main.c:1: error");
 	s->compile_output_len = 15;
-	assert_int_equal(store_finish(f->st, s, &err), 0);
+	assert_int_equal(store_finish(f->st, &lease, s, &err), 0);
 	submission_free(s);
 	get(f, token, "alice");
 	assert_int_equal(f->resp.status, 200);
@@ -1269,7 +1264,7 @@ test_store_failure(void **state)
 
 	create(f, "alice", token);
 	/* Pull the tables out from under the store. */
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF;"
 	    "PRAGMA writable_schema=OFF;"
 	    "DROP TABLE IF EXISTS test_results; DROP TABLE IF EXISTS results;"

@@ -1,4 +1,7 @@
-/* Unit tests for src/base/config.c: the limits' floors and the budget. */
+/*
+ * Unit tests for src/base/config.c: keys and their types, the limits'
+ * floors and the budget.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +35,32 @@ load(const char *json, struct config *c, struct err *err)
 	return rc;
 }
 
+/* A config file, and whether it loads or why not (a part of err). */
+struct config_case {
+	const char	*json;
+	int		 ok;
+	const char	*why;
+};
+
+static void
+check_cases(const struct config_case *cases, size_t n)
+{
+	struct config	c;
+	struct err	err;
+	size_t		i;
+	int		got;
+
+	for (i = 0; i < n; i++) {
+		err.msg[0] = '\0';
+		got = load(cases[i].json, &c, &err);
+		if (got != cases[i].ok || (!got &&
+		    strstr(err.msg, cases[i].why) == NULL))
+			fail_msg("case %zu %s: %d %s", i, cases[i].json, got,
+			    err.msg);
+		config_reset(&c);
+	}
+}
+
 static void
 test_shipped_config(void **state)
 {
@@ -50,11 +79,7 @@ test_shipped_config(void **state)
 static void
 test_limit_floors(void **state)
 {
-	static const struct {
-		const char	*json;
-		int		 ok;
-		const char	*why;
-	} cases[] = {
+	static const struct config_case cases[] = {
 		{ "{\"limits_maximum\": {\"total_wall_time\": 2}}", 1, NULL },
 		{ "{\"limits_maximum\": {\"total_wall_time\": 0}}", 0,
 		  "total_wall_time must be greater than or equal to 0.01" },
@@ -85,21 +110,49 @@ test_limit_floors(void **state)
 		{ "{\"limits_maximum\": {\"memory_limit\": 100000}}", 0,
 		  "memory_limit is over its maximum" },
 	};
-	struct config	c;
-	struct err	err;
-	size_t		i;
-	int		got;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		err.msg[0] = '\0';
-		got = load(cases[i].json, &c, &err);
-		if (got != cases[i].ok || (!got &&
-		    strstr(err.msg, cases[i].why) == NULL))
-			fail_msg("case %zu %s: %d %s", i, cases[i].json, got,
-			    err.msg);
-		config_reset(&c);
-	}
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Unknown keys and values of the wrong type stop the start. */
+static void
+test_keys_and_types(void **state)
+{
+	static const struct config_case cases[] = {
+		{ "{}", 1, NULL },
+		{ "{\"database\": \"x.db\", \"http_workers\": 3}", 1, NULL },
+		/* a misspelt key is an error, not ignored */
+		{ "{\"databse\": \"x.db\"}", 0, "unknown key \"databse\"" },
+		{ "{\"Database\": \"x.db\"}", 0, "unknown key \"Database\"" },
+		{ "{\"limits_maximum\": {\"cpu_time\": 1}}", 0,
+		  "limits_maximum: unknown key \"cpu_time\"" },
+		{ "{\"database\": 1}", 0, "database: expected a string" },
+		{ "{\"http_workers\": \"2\"}", 0,
+		  "http_workers: expected an integer" },
+		{ "{\"http_workers\": 2.5}", 0,
+		  "http_workers: expected an integer" },
+		{ "{\"http_workers\": -1}", 0,
+		  "http_workers: must not be negative" },
+		{ "{\"http_workers\": 1000000001}", 0,
+		  "http_workers: too large" },
+		{ "{\"http_workers\": 1000000000}", 1, NULL },
+		{ "{\"box_uid_base\": 9000000000}", 1, NULL },
+		{ "{\"allow_delete\": 1}", 0,
+		  "allow_delete: expected true or false" },
+		{ "{\"admins\": \"root\"}", 0, "admins: expected an array" },
+		{ "{\"admins\": [\"root\", 1]}", 0,
+		  "admins: expected strings" },
+		{ "{\"limits_default\": 1}", 0,
+		  "limits_default: expected an object" },
+		{ "{\"limits_default\": {\"cpu_time_limit\": \"1\"}}", 0,
+		  "cpu_time_limit: expected a number" },
+		{ "[]", 0, "expected an object" },
+		{ "{\"database\": ", 0, "" },		/* not JSON */
+	};
+
+	(void)state;
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -128,6 +181,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_config),
+		cmocka_unit_test(test_keys_and_types),
 		cmocka_unit_test(test_limit_floors),
 		cmocka_unit_test(test_floor_table),
 	};

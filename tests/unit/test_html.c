@@ -26,7 +26,9 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "store/queue.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define PY	71
 #define C_ID	50
@@ -159,8 +161,7 @@ test_csrf(void **state)
 /* ---- the pages, over a store ---- */
 
 struct fx {
-	char			 dir[64];
-	char			 path[128];
+	struct store_fixture	 db;
 	struct config		 cfg;
 	struct lang_table	*langs;
 	struct store		*st;
@@ -177,14 +178,12 @@ setup(void **state)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_html.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		goto fail;
-	snprintf(f->path, sizeof(f->path), "%s/coderunner.db", f->dir);
-	if (config_defaults(&f->cfg, &err) == -1 ||
+	if (store_fixture_open(&f->db, "test_html", &err) == -1 ||
+	    config_defaults(&f->cfg, &err) == -1 ||
 	    (f->langs = lang_table_load("contrib/languages.json", &err)) ==
-	    NULL || (f->st = store_open(f->path, &err)) == NULL)
+	    NULL)
 		goto fail;
+	f->st = f->db.st;
 	free(f->cfg.csrf_secret);
 	free(f->cfg.admins);
 	if ((f->cfg.csrf_secret = strdup(SECRET)) == NULL ||
@@ -206,18 +205,11 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 p[160];
 
 	api_resp_reset(&f->resp);
-	store_close(f->st);
+	store_fixture_close(&f->db);
 	lang_table_free(f->langs);
 	config_reset(&f->cfg);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -723,9 +715,10 @@ static void
 finish(struct fx *f, int status, const char *out, double time_s)
 {
 	struct submission	*s = NULL;
+	struct store_lease	 lease;
 	struct err		 err = { "" };
 
-	if (store_claim(f->st, 0, 60000, &s, &err) != 1)
+	if (store_claim(f->st, 0, 60000, &lease, &s, &err) != 1)
 		fail_msg("claim: %s", err.msg);
 	s->status = status;
 	s->time_s = time_s;
@@ -737,7 +730,7 @@ finish(struct fx *f, int status, const char *out, double time_s)
 		s->results[0].stdout_len = strlen(out);
 	}
 	s->results[0].time_s = time_s;
-	if (store_finish(f->st, s, &err) == -1)
+	if (store_finish(f->st, &lease, s, &err) == -1)
 		fail_msg("finish: %s", err.msg);
 	submission_free(s);
 }

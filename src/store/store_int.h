@@ -1,0 +1,116 @@
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+/*
+ * What the files of the SQLite store share: the handle, its statement
+ * cache and the small helpers every query uses.  Not for use outside
+ * src/store/.  The theory of operation is at the top of store.c.
+ */
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct err;
+struct submission;
+
+/* Cached statements per handle: more than the store prepares. */
+#define STORE_NSTMT	48
+
+struct store {
+	sqlite3		*db;
+	pthread_mutex_t	 mu;		/* held by every public function */
+	int		 mu_ok;		/* mu initialised */
+	struct {
+		const char	*sql;	/* the key: the text's address */
+		sqlite3_stmt	*stmt;
+	}		 cache[STORE_NSTMT];
+	size_t		 ncache;
+};
+
+/*
+ * Returns the handle's statement for sql, prepared on its first use and
+ * kept until store_close, or NULL with err set.  sql is a static string:
+ * its address identifies the statement.  Give it back with sql_done.
+ */
+sqlite3_stmt	*sql_prep(struct store *, const char *sql, struct err *);
+/* Makes a cached statement ready for its next use.  NULL is fine. */
+void		 sql_done(sqlite3_stmt *);
+/* Prepares sql for one use (the caller finalises it), or NULL and err. */
+sqlite3_stmt	*sql_prep_once(struct store *, const char *sql, struct err *);
+/* Runs sql (statements without rows); what names it in err.  0 or -1. */
+int		 sql_exec(struct store *, const char *sql, const char *what,
+		    struct err *);
+/*
+ * Ends the transaction an error path left open, if any.  Reset the
+ * transaction's statements first.
+ */
+void		 sql_rollback(struct store *);
+/* Steps a statement that returns no rows.  Returns 0, or -1 with err. */
+int		 sql_step_done(struct store *, sqlite3_stmt *, const char *what,
+		    struct err *);
+
+/*
+ * Runs sql, a query of one row of one integer (a count, a size), with
+ * ?1 bound to text (NULL binds SQL NULL) and ?2 to i, as far as sql has
+ * them, taking the handle's lock.  Returns the integer, or -1 with err
+ * set (what names the query).
+ */
+int64_t		 sql_int64(struct store *, const char *sql, const char *text,
+		    int64_t i, const char *what, struct err *);
+
+/* Binds n bytes at p as a BLOB, or SQL NULL when p is NULL. */
+int	sql_bind_bytes(sqlite3_stmt *, int i, const char *p, size_t n);
+/* As sql_bind_bytes, for a NOT NULL column: NULL is stored as empty. */
+int	sql_bind_bytes_nn(sqlite3_stmt *, int i, const char *p, size_t n);
+/* Binds a fixed-size message buffer, which need not hold a NUL. */
+int	sql_bind_msg(sqlite3_stmt *, int i, const char *msg, size_t size);
+/*
+ * Copies column i into *p (caller frees) as a NUL-terminated string of
+ * *len bytes (the NUL not counted).  SQL NULL gives *p = NULL when
+ * nullable, else "".  Returns 0, or -1 with err set.
+ */
+int	sql_col_bytes(sqlite3_stmt *, int i, int nullable, char **p,
+	    size_t *len, struct err *);
+/* Copies text column i into dst[size], truncating; NULL gives "". */
+void	sql_col_msg(sqlite3_stmt *, int i, char *dst, size_t size);
+/* Copies text column i (caller frees); NULL stays NULL.  0 or -1. */
+int	sql_col_text_dup(sqlite3_stmt *, int i, char **out, struct err *);
+/* As sql_col_text_dup, but NULL becomes "". */
+int	sql_col_text_nn(sqlite3_stmt *, int i, char **out, struct err *);
+
+/*
+ * The columns of a submission row, in the order of enum sub_col: the
+ * queries that hand a whole submission to sub_load select these.
+ */
+#define SUB_COLS							\
+	"id, token, owner, lang_id, source, lim_cpu_time_s, "		\
+	"lim_cpu_extra_s, lim_wall_time_s, lim_memory_kb, lim_stack_kb, "\
+	"lim_max_file_kb, lim_max_procs, lim_output_bytes, "		\
+	"redirect_stderr, status, message, compile_output, time_s, "	\
+	"wall_time_s, memory_kb, created_ms, started_ms, finished_ms, "	\
+	"attempts, compare, abs_eps, rel_eps, stop_on_failure, "	\
+	"number_of_runs, compiler_options, command_line_arguments, "	\
+	"compiles, progress"
+
+enum sub_col {
+	SC_ID, SC_TOKEN, SC_OWNER, SC_LANG, SC_SOURCE, SC_CPU, SC_EXTRA,
+	SC_WALL, SC_MEM, SC_STACK, SC_FILE, SC_PROCS, SC_OUTPUT,
+	SC_REDIRECT, SC_STATUS, SC_MESSAGE, SC_COMPILE, SC_TIME,
+	SC_WALL_TIME, SC_MEMORY, SC_CREATED, SC_STARTED, SC_FINISHED,
+	SC_ATTEMPTS, SC_COMPARE, SC_ABS_EPS, SC_REL_EPS, SC_STOP,
+	SC_RUNS, SC_COPTS, SC_ARGS, SC_COMPILES, SC_PROGRESS,
+};
+
+/*
+ * Builds the submission that row (a SUB_COLS row) stands on, with its
+ * tests, results and files.  Call inside a transaction so that the reads
+ * agree, with st->mu held.  Returns 0 with *out (caller frees with
+ * submission_free), or -1 with err set.  In submissions.c.
+ */
+int	sub_load(struct store *, sqlite3_stmt *row, struct submission **out,
+	    struct err *);
+
+#endif
