@@ -46,7 +46,7 @@
 #include "api.h"
 #include "api_int.h"
 #include "html_int.h"
-#include "metrics.h"
+#include "judge/metrics.h"
 
 #define ARG_MAX	64	/* longest {token} or {id} we look at */
 

@@ -161,9 +161,8 @@ void	api_post_submission(struct api *, const struct api_req *,
 #define API_IDEM_TTL_MS		(24LL * 60 * 60 * 1000)
 #define API_MAX_IDEM_KEY	255	/* bytes of an Idempotency-Key */
 
-/* Strings of the UTF-8 test and the test that decided (render.c). */
+/* 1 if len bytes of p are well-formed UTF-8 (render.c). */
 int	json_text_valid(const char *p, size_t len);
-const struct judge_test_result *render_main_result(const struct submission *);
 
 /*
  * fields= of a submission (view.c): the index of the field named by len

@@ -296,7 +296,7 @@ api_post_code(struct api *a, const struct api_req *req, const char *arg,
 		goto out;
 	}
 	json_object_put(o);
-	r = render_main_result(s);
+	r = submission_main_result(s);
 	ce = s->status == JS_CE;
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "status", json_object_new_string(code_status(s->status))) ==
@@ -392,7 +392,7 @@ api_post_api_execute(struct api *a, const struct api_req *req,
 	(void)arg;
 	if (!sync_front(a, req, api_execute_names, &s, resp))
 		goto out;
-	r = render_main_result(s);
+	r = submission_main_result(s);
 	if (s->status == JS_CE)
 		r = NULL;
 	if ((o = json_object_new_object()) == NULL ||
@@ -609,7 +609,7 @@ api_post_execute(struct api *a, const struct api_req *req, const char *arg,
 	(void)arg;
 	if (!sync_front(a, req, execute_names, &s, resp))
 		goto out;
-	r = s->status == JS_CE ? NULL : render_main_result(s);
+	r = s->status == JS_CE ? NULL : submission_main_result(s);
 	verdict = judge_status_code(s->status);
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "success", json_object_new_boolean(s->status == JS_AC)) ==

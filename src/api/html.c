@@ -1292,21 +1292,6 @@ html_post_answer(struct api *a, const struct api_req *req, json_object *in,
 
 /* ---- the result page ---- */
 
-/* The test that decided the verdict: the first that failed (render.c). */
-static const struct judge_test_result *
-main_result(const struct submission *s)
-{
-	size_t	i;
-
-	if (s->results == NULL || s->ntests == 0)
-		return NULL;
-	for (i = 0; i < s->ntests; i++)
-		if (judge_status_is_final(s->results[i].status) &&
-		    s->results[i].status != JS_AC)
-			return &s->results[i];
-	return &s->results[0];
-}
-
 /* A <section> with a <pre>, hidden while there is nothing to show. */
 static void
 output_section(struct page *pg, const char *id, const char *title,
@@ -1438,7 +1423,7 @@ html_get_submission(struct api *a, const struct api_req *req,
 	if (s->status == JS_QUEUE &&
 	    (ahead = store_queue_ahead(a->store, s->id, &err)) < 0)
 		ahead = -1;	/* only a nicety: say less */
-	r = main_result(s);
+	r = submission_main_result(s);
 	ran = final && r != NULL && judge_status_is_final(r->status) &&
 	    s->status != JS_CE;
 

@@ -38,7 +38,8 @@
 #include "store/store.h"
 #include "api.h"
 #include "api_int.h"
-#include "metrics.h"
+#include "judge/metrics.h"
+#include "prometheus.h"
 
 #define PROM_TEXT	"text/plain; version=0.0.4; charset=utf-8"
 
@@ -329,7 +330,7 @@ api_metrics(struct api *a, const struct api_req *req, const char *arg,
 	}
 	(void)api_executors(a, &ready, &busy);
 	buf_reset(&resp->body);
-	if (metrics_render(a->metrics, a->langs, depth, busy, &resp->body,
+	if (prom_render(a->metrics, a->langs, depth, busy, &resp->body,
 	    &resp->err) == -1) {
 		reply_internal(resp, NULL);
 		return;

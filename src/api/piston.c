@@ -33,6 +33,7 @@
 #include "base/base64.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
 #include "api.h"
@@ -202,18 +203,6 @@ out:
 	json_object_put(arr);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes hex text; NULL if it is not hex or on ENOMEM. */
 static char *
 hex_decode(const char *s, size_t len, size_t *out_len)
@@ -225,7 +214,8 @@ hex_decode(const char *s, size_t len, size_t *out_len)
 	if (len % 2 != 0 || (d = malloc(len / 2 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < len; i += 2) {
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0) {
+		if ((hi = util_hexval((unsigned char)s[i])) < 0 ||
+		    (lo = util_hexval((unsigned char)s[i + 1])) < 0) {
 			free(d);
 			return NULL;
 		}
@@ -520,7 +510,7 @@ out:
 static json_object *
 piston_result(const struct submission *s, const struct lang *l)
 {
-	const struct judge_test_result	*r = render_main_result(s);
+	const struct judge_test_result	*r = submission_main_result(s);
 	json_object			*o = NULL, *st, *ret = NULL;
 	int				 sig, ce = s->status == JS_CE;
 

@@ -273,21 +273,6 @@ add_message(json_object *o, const char *msg)
 	return add_text(o, "message", msg, strnlen(msg, 160));
 }
 
-/* The test that decided the verdict: the first one that failed. */
-static const struct judge_test_result *
-main_result(const struct submission *s)
-{
-	size_t	i;
-
-	if (s->results == NULL || s->ntests == 0)
-		return NULL;
-	for (i = 0; i < s->ntests; i++)
-		if (judge_status_is_final(s->results[i].status) &&
-		    s->results[i].status != JS_AC)
-			return &s->results[i];
-	return &s->results[0];
-}
-
 /* One test; ran = it has run data to show. */
 static json_object *
 render_test(const struct judge_test_result *r, int ran)
@@ -312,7 +297,7 @@ render_test(const struct judge_test_result *r, int ran)
 json_object *
 render_submission(const struct submission *s)
 {
-	const struct judge_test_result	*r = main_result(s);
+	const struct judge_test_result	*r = submission_main_result(s);
 	struct judge_test_result	 pending;
 	json_object			*o = NULL, *tests = NULL;
 	json_object			*ret = NULL;
@@ -402,12 +387,6 @@ render_submission(const struct submission *s)
 out:
 	json_object_put(o);
 	return ret;
-}
-
-const struct judge_test_result *
-render_main_result(const struct submission *s)
-{
-	return main_result(s);
 }
 
 int

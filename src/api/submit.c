@@ -33,7 +33,7 @@
 #include "api.h"
 #include "api_int.h"
 #include "html_int.h"
-#include "metrics.h"
+#include "judge/metrics.h"
 
 struct input {
 	json_object	*obj;

@@ -320,7 +320,7 @@ static int
 add_text(json_object *o, const char *key, const struct submission *s,
     struct view *v)
 {
-	const struct judge_test_result	*r = render_main_result(s);
+	const struct judge_test_result	*r = submission_main_result(s);
 	const struct judge_test		*t = s->ntests == 1 ? &s->tests[0] :
 					    NULL;
 

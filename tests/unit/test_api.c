@@ -26,7 +26,7 @@
 
 #include "api/api.h"
 #include "api/api_int.h"
-#include "api/metrics.h"
+#include "judge/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/util.h"
