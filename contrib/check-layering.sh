@@ -9,7 +9,11 @@
 #  - src/base/ and src/sandbox/ include nothing from api/, store/, judge/
 #    (and base/ nothing from sandbox/ either);
 #  - src/judge/ includes nothing from api/ or store/;
-#  - src/store/ includes nothing from api/.
+#  - src/store/ includes nothing from api/;
+#  - in src/api/ only body.c parses JSON (a request body, once): the
+#    pages and the answers build JSON, they never read our own back.
+# make check-layering also runs check-calls.sh: no two files of src/api
+# call into each other, nor in any longer circle.
 # Prints each violation as file:line: text, and exits 1 if there is any.
 set -eu
 
@@ -45,6 +49,15 @@ check "src/base/ includes api/, store/, judge/ or sandbox/" src/base \
 check "src/judge/ includes api/ or store/" src/judge \
     "$inc$up(api|store)/"
 check "src/store/ includes api/" src/store "$inc$up(api)/"
+
+# JSON is parsed in body.c alone
+hits=$(find src/api -type f -name '*.c' ! -name body.c -exec grep -HnE \
+    'json_tokener|json_object_from_(file|fd)' {} + 2>/dev/null || true)
+if [ -n "$hits" ]; then
+	echo "layering: src/api parses JSON outside body.c:"
+	echo "$hits" | sed 's/^/    /'
+	violations=$((violations + 1))
+fi
 
 if [ "$violations" -gt 0 ]; then
 	echo "layering: $violations rule(s) broken"

@@ -7,6 +7,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+#define API_VERSION	"0.1.0"
+
 struct config;
 struct store;
 struct lang_table;
@@ -48,11 +50,26 @@ struct api_req {
 	int		 body_too_large; /* CONTENT_LENGTH over the limit */
 };
 
+/*
+ * What went wrong, as the client is told it: handlers fill it with the
+ * status (src/api/reply.h) and api_handle renders it once, at the end,
+ * as JSON ({"error", "field", Judge0's "<field>": [detail], "token"}) or
+ * as a page for a browser.
+ */
+struct api_error {
+	char	msg[384];	/* "" while the answer is no error */
+	char	field[64];	/* the input it is about, or "" */
+	char	detail[256];	/* Judge0's 422 detail of field, or "" */
+	char	token[37];	/* the submission it is about, or "" */
+};
+
 struct api_resp {
 	int		 status;
-	const char	*content_type;	/* static string */
+	const char	*content_type;	/* static string; NULL until a
+					   body is set */
 	struct buf	 headers;	/* extra "Name: value\r\n" lines */
 	struct buf	 body;
+	struct api_error error;		/* the error, when status >= 400 */
 	/* for the caller's log line: */
 	char		 token[37];	/* submission created or read, or "" */
 	struct err	 err;		/* failure behind a 500/503, or "" */

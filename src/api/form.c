@@ -11,7 +11,7 @@
 
 #include "base/err.h"
 #include "base/util.h"
-#include "api_int.h"
+#include "form.h"
 
 /*
  * Decodes len bytes of s into out (room for len + 1 bytes) and

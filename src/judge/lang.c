@@ -612,6 +612,20 @@ lang_by_id(const struct lang_table *t, int id)
 	return NULL;
 }
 
+const char *
+lang_display_name(const struct lang_table *t, int id)
+{
+	const struct lang	*l;
+	size_t			 i;
+
+	if ((l = lang_by_id(t, id)) != NULL)
+		return l->display;
+	for (i = 0; i < t->n; i++)
+		if (t->langs[i].id == id)
+			return t->langs[i].display;
+	return NULL;
+}
+
 const struct lang *
 lang_by_name(const struct lang_table *t, const char *name)
 {

@@ -25,7 +25,8 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
-#include "api/api_int.h"
+#include "api/form.h"
+#include "api/reply.h"
 #include "judge/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
