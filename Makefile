@@ -86,7 +86,12 @@ $(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(LIB)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS_CORE) $(LIBS_CMOCKA)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_CORE) \
+	    $(LIBS_CMOCKA)
+
+# the API's unit tests share a fixture
+$(BUILD)/tests/test_api $(BUILD)/tests/test_html: \
+    $(BUILD)/obj/tests/unit/api_fixture.o
 
 unit-tests: $(UNIT_BINS)
 

@@ -98,7 +98,7 @@ struct api {
 	const struct lang_table	*langs;
 	struct api_hooks	 hooks;
 	/*
-	 * Shared with the other processes (api/metrics.h), or NULL: then
+	 * Shared with the other processes (judge/metrics.h), or NULL: then
 	 * /metrics has the database's numbers only and /health does not
 	 * know the executors.
 	 */
@@ -112,7 +112,8 @@ struct api {
  * never fails: our own errors become a JSON 500/503 with a generic
  * message, and the detail goes to resp->err for the caller to log.
  * resp must come from api_resp_init; release it with api_resp_reset.
- * The routes, and what each answers, are listed in api.c.
+ * The routes are listed in api.c; what each answers, at the head of
+ * the file of its handler (src/api/handlers.h).
  *
  * A NULL method or path counts as "" or "/"; a trailing '/' is ignored;
  * HEAD is GET (the server drops the body).  The store is not touched
@@ -120,9 +121,10 @@ struct api {
  */
 void	api_handle(struct api *, const struct api_req *, struct api_resp *);
 /*
- * The body of s's callback (fcgi-app/callback.c): the default fields of
- * GET /submissions/{token}, in base64 when the request asked for it (or
- * when its output is not UTF-8), with "base64_encoded" saying which.
+ * The body of s's callback (fields.c; fcgi-app/callback.c sends it): the
+ * default fields of GET /submissions/{token}, in base64 when the request
+ * asked for it (or when its output is not UTF-8), with "base64_encoded"
+ * saying which.
  * Fills out.  Returns 0, or -1 with err set.
  */
 struct submission;

@@ -39,7 +39,7 @@ struct view {
 	int				 final;
 	int				 ran;	/* r has run data to show */
 	int				 base64;
-	int				 bad_utf8;	/* a text was not UTF-8 */
+	int				 bad_utf8;	/* a text: no UTF-8 */
 	struct api_resp			*resp;	/* the store's failures */
 };
 

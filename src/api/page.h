@@ -40,7 +40,10 @@ struct page {
 int	html_escape(struct buf *b, const char *p, size_t len,
 	    struct err *err);
 
-/* Starts a page for c: its owner, and the mount prefix if it is a plain path. */
+/*
+ * Starts a page for c: its owner, and the mount prefix if it is a plain
+ * path.
+ */
 void	page_init(struct page *, const struct api *, const struct api_call *c);
 /*
  * The head and the site header.  refresh_s > 0 makes the page reload

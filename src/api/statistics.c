@@ -289,7 +289,8 @@ page_write(struct api *a, const struct api_call *call,
 		    "<tbody>\n");
 		for (i = 0; i < nl; i++) {
 			p_raw(&pg, "<tr><th scope=\"row\">");
-			if ((name = lang_display_name(a->langs, ls[i].lang_id)) != NULL)
+			if ((name = lang_display_name(a->langs,
+			    ls[i].lang_id)) != NULL)
 				p_text(&pg, name);
 			else
 				p_fmt(&pg, "language %d", ls[i].lang_id);
@@ -329,7 +330,8 @@ stats_extra(struct api *a, const char *owner, json_object *o,
 {
 	struct store_day	*days = NULL;
 	json_object		*sub, *pd, *d, *db;
-	int64_t			 now = util_now_ms(), total, today, hour, size = 0;
+	int64_t			 now = util_now_ms(), total, today, hour;
+	int64_t			 size = 0;
 	char			 date[32], pretty[32];
 	size_t			 i, n = 0;
 	int			 rc = -1, oom = 0;
