@@ -107,8 +107,11 @@ test: deps
 
 check: test check-layering check-headers
 
-check-layering:
+# include rules (check-layering.sh), then the calls between the files of
+# src/api from their objects (check-calls.sh)
+check-layering: $(LIB)
 	sh contrib/check-layering.sh
+	sh contrib/check-calls.sh src/api $(BUILD)/obj/src/api
 
 check-headers:
 	@for h in $$(find src -name '*.h'); do \

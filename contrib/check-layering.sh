@@ -13,6 +13,10 @@
 #  - only src/store/ includes sqlite3.h (nothing else opens the database)
 #    or store_int.h (the SQLite backend's private header); the rest of
 #    the tree reaches the store through store.h and queue.h.
+#  - in src/api/ only body.c parses JSON (a request body, once): the
+#    pages and the answers build JSON, they never read our own back.
+# make check-layering also runs check-calls.sh: no two files of src/api
+# call into each other, nor in any longer circle.
 # Prints each violation as file:line: text, and exits 1 if there is any.
 set -eu
 
@@ -52,6 +56,15 @@ for dir in src/base src/sandbox src/judge src/api src/cli fcgi-app; do
 	check "$dir/ includes sqlite3.h or store_int.h (only src/store/ may)" \
 	    "$dir" "$inc(sqlite3\.h|sqlite3ext\.h|(store/)?store_int\.h)[>\"]"
 done
+
+# JSON is parsed in body.c alone
+hits=$(find src/api -type f -name '*.c' ! -name body.c -exec grep -HnE \
+    'json_tokener|json_object_from_(file|fd)' {} + 2>/dev/null || true)
+if [ -n "$hits" ]; then
+	echo "layering: src/api parses JSON outside body.c:"
+	echo "$hits" | sed 's/^/    /'
+	violations=$((violations + 1))
+fi
 
 if [ "$violations" -gt 0 ]; then
 	echo "layering: $violations rule(s) broken"

@@ -41,7 +41,7 @@
 #include <curl/curl.h>
 
 #include "api/api.h"
-#include "api/metrics.h"
+#include "judge/metrics.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"

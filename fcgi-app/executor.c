@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/metrics.h"
+#include "judge/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"

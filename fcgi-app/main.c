@@ -59,7 +59,7 @@
  *
  * Shared memory
  *
- *   One anonymous MAP_SHARED region (api/metrics.h), mapped by the master
+ *   One anonymous MAP_SHARED region (judge/metrics.h), mapped by the master
  *   before the first fork: counters for /metrics, and per executor slot
  *   its pid (the master writes it), ready and busy (the executor writes
  *   them) for /health and /workers.  Atomic updates, no locks.
@@ -104,7 +104,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/metrics.h"
+#include "judge/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"

@@ -20,7 +20,7 @@
 #include <fcgiapp.h>
 
 #include "api/api.h"
-#include "api/metrics.h"
+#include "judge/metrics.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"

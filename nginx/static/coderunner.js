@@ -8,7 +8,7 @@
 (function () {
 	'use strict';
 
-	/* enum judge_status -> the CSS class of its badge (html.c) */
+	/* enum judge_status -> the CSS class of its badge (page.c) */
 	var CLASSES = ['unknown', 'qu', 'pr', 'ac', 'wa', 'tle', 'ce', 're',
 	    're', 're', 're', 're', 're', 'ie', 'ie', 'mle', 'ole'];
 	var NBSP = '\u00a0';

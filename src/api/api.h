@@ -7,6 +7,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+#define API_VERSION	"0.1.0"
+
 struct config;
 struct store;
 struct lang_table;
@@ -48,11 +50,26 @@ struct api_req {
 	int		 body_too_large; /* CONTENT_LENGTH over the limit */
 };
 
+/*
+ * What went wrong, as the client is told it: handlers fill it with the
+ * status (src/api/reply.h) and api_handle renders it once, at the end,
+ * as JSON ({"error", "field", Judge0's "<field>": [detail], "token"}) or
+ * as a page for a browser.
+ */
+struct api_error {
+	char	msg[384];	/* "" while the answer is no error */
+	char	field[64];	/* the input it is about, or "" */
+	char	detail[256];	/* Judge0's 422 detail of field, or "" */
+	char	token[37];	/* the submission it is about, or "" */
+};
+
 struct api_resp {
 	int		 status;
-	const char	*content_type;	/* static string */
+	const char	*content_type;	/* static string; NULL until a
+					   body is set */
 	struct buf	 headers;	/* extra "Name: value\r\n" lines */
 	struct buf	 body;
+	struct api_error error;		/* the error, when status >= 400 */
 	/* for the caller's log line: */
 	char		 token[37];	/* submission created or read, or "" */
 	struct err	 err;		/* failure behind a 500/503, or "" */
@@ -81,7 +98,7 @@ struct api {
 	const struct lang_table	*langs;
 	struct api_hooks	 hooks;
 	/*
-	 * Shared with the other processes (api/metrics.h), or NULL: then
+	 * Shared with the other processes (judge/metrics.h), or NULL: then
 	 * /metrics has the database's numbers only and /health does not
 	 * know the executors.
 	 */
@@ -95,7 +112,8 @@ struct api {
  * never fails: our own errors become a JSON 500/503 with a generic
  * message, and the detail goes to resp->err for the caller to log.
  * resp must come from api_resp_init; release it with api_resp_reset.
- * The routes, and what each answers, are listed in api.c.
+ * The routes are listed in api.c; what each answers, at the head of
+ * the file of its handler (src/api/handlers.h).
  *
  * A NULL method or path counts as "" or "/"; a trailing '/' is ignored;
  * HEAD is GET (the server drops the body).  The store is not touched
@@ -103,9 +121,10 @@ struct api {
  */
 void	api_handle(struct api *, const struct api_req *, struct api_resp *);
 /*
- * The body of s's callback (fcgi-app/callback.c): the default fields of
- * GET /submissions/{token}, in base64 when the request asked for it (or
- * when its output is not UTF-8), with "base64_encoded" saying which.
+ * The body of s's callback (fields.c; fcgi-app/callback.c sends it): the
+ * default fields of GET /submissions/{token}, in base64 when the request
+ * asked for it (or when its output is not UTF-8), with "base64_encoded"
+ * saying which.
  * Fills out.  Returns 0, or -1 with err set.
  */
 struct submission;

@@ -20,20 +20,22 @@
 #include "judge/judge.h"
 #include "store/store.h"
 #include "api.h"
-#include "api_int.h"
+#include "body.h"
+#include "fields.h"
+#include "form.h"
+#include "handlers.h"
+#include "reply.h"
+#include "request.h"
+#include "submit.h"
 
-/* The error body of an item's answer, as an object, or NULL (ENOMEM). */
+/* The error of an item's answer, as an object, or NULL (ENOMEM). */
 static json_object *
 item_error(const struct api_resp *ir)
 {
 	json_object	*o;
 
-	if (ir->body.data != NULL &&
-	    (o = json_tokener_parse(ir->body.data)) != NULL) {
-		if (json_object_is_type(o, json_type_object))
-			return o;
-		json_object_put(o);
-	}
+	if (ir->error.msg[0] != '\0')
+		return api_error_json(&ir->error);
 	if ((o = json_object_new_object()) != NULL &&
 	    jadd(o, "error", json_object_new_string("invalid submission")) ==
 	    -1) {
@@ -44,21 +46,20 @@ item_error(const struct api_resp *ir)
 }
 
 void
-api_post_batch(struct api *a, const struct api_req *req, const char *arg,
-    struct api_resp *resp)
+batch_post(struct api *a, const struct api_call *c, struct api_resp *resp)
 {
 	struct submission	*s = NULL;
 	struct api_query	 q;
 	struct api_resp		 ir;
-	json_object		*body = NULL, *list, *out = NULL, *item;
+	json_object		*body, *list, *out = NULL, *item;
 	char			 msg[96];
 	size_t			 i, n;
+	int			 form;
 
-	(void)arg;
 	api_resp_init(&ir);
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_parse_query(req, &q, resp) == -1 ||
-	    api_read_json(a, req, &body, resp) == -1)
+	    api_parse_query(c->req, &q, resp) == -1 ||
+	    body_take(c->body, &body, &form, resp) == -1)
 		goto out;
 	if (!json_object_object_get_ex(body, "submissions", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
@@ -72,7 +73,7 @@ api_post_batch(struct api *a, const struct api_req *req, const char *arg,
 		reply_invalid(resp, NULL, "submissions", msg);
 		goto out;
 	}
-	if (api_check_queue(a, api_owner(req), (int)n, resp) == -1 ||
+	if (api_check_queue(a, c->owner, (int)n, resp) == -1 ||
 	    (out = json_object_new_array()) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -82,7 +83,7 @@ api_post_batch(struct api *a, const struct api_req *req, const char *arg,
 		if (!json_object_is_type(item, json_type_object))
 			reply_error(&ir, 400, "a submission must be a JSON "
 			    "object", NULL);
-		else if (api_submit(a, req, item, &(struct api_submit_opts){
+		else if (api_submit(a, c, item, &(struct api_submit_opts){
 		    0, q.base64, 1 }, &s, &ir) == 0) {
 			if (jpush(out, item = json_object_new_object()) == -1 ||
 			    jadd(item, "token",
@@ -109,12 +110,10 @@ out:
 	submission_free(s);
 	api_resp_reset(&ir);
 	json_object_put(out);
-	json_object_put(body);
 }
 
 void
-api_get_batch(struct api *a, const struct api_req *req, const char *arg,
-    struct api_resp *resp)
+batch_get(struct api *a, const struct api_call *c, struct api_resp *resp)
 {
 	const struct form_field	*tf;
 	struct submission	*s = NULL;
@@ -122,16 +121,15 @@ api_get_batch(struct api *a, const struct api_req *req, const char *arg,
 	struct form		 f = { 0 };
 	struct err		 err;
 	json_object		*o = NULL, *list, *v;
-	const char		*owner = api_owner(req), *p;
+	const char		*owner = c->admin ? NULL : c->owner, *p;
 	char			 token[40], msg[96];
 	size_t			 len;
 	int			 n = 0;
 
-	(void)arg;
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_parse_query(req, &q, resp) == -1)
+	    api_parse_query(c->req, &q, resp) == -1)
 		goto out;
-	if (api_query_form(req, &f, resp) == -1)
+	if (api_query_form(c->req, &f, resp) == -1)
 		goto out;
 	if ((tf = form_get(&f, "tokens")) == NULL || tf->value[0] == '\0') {
 		reply_invalid(resp, NULL, "tokens", "can't be blank");
@@ -140,8 +138,6 @@ api_get_batch(struct api *a, const struct api_req *req, const char *arg,
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "submissions", list = json_object_new_array()) == -1)
 		goto out;
-	if (config_is_admin(a->cfg, owner))
-		owner = NULL;
 	for (p = tf->value; *p != '\0'; p += len) {
 		p += strspn(p, " ,");
 		if ((len = strcspn(p, " ,")) == 0)
@@ -169,7 +165,7 @@ api_get_batch(struct api *a, const struct api_req *req, const char *arg,
 			continue;
 		}
 		/* a 400 (not UTF-8) for one is the answer for all */
-		if ((v = view_submission(a, s, &q, resp)) == NULL)
+		if ((v = fields_json(a, s, &q, resp)) == NULL)
 			goto out;
 		if (jpush(list, v) == -1)
 			goto out;

@@ -27,7 +27,6 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "api.h"
-#include "api_int.h"
 
 #define URL_MAX		2048
 #define HOST_MAX	253
@@ -278,43 +277,4 @@ api_callback_url_check(const struct config *cfg, const char *url,
 bad:
 	snprintf(why, why_size, "is not a valid http(s) URL");
 	return -1;
-}
-
-int
-api_callback_body(struct api *a, const struct submission *s, int base64,
-    struct buf *out, struct err *err)
-{
-	struct api_query	 q;
-	struct api_resp		 resp;
-	json_object		*o = NULL;
-	const char		*t;
-	int			 rc = -1;
-
-	memset(&q, 0, sizeof(q));
-	q.base64 = base64;
-	api_resp_init(&resp);
-	/* output that is not UTF-8 goes in base64 rather than not at all */
-	if ((o = view_submission(a, s, &q, &resp)) == NULL &&
-	    resp.status == 400 && !base64) {
-		q.base64 = 1;
-		o = view_submission(a, s, &q, &resp);
-	}
-	if (o == NULL) {
-		err_set(err, "callback body: %s", resp.err.msg[0] != '\0' ?
-		    resp.err.msg : "cannot render");
-		goto out;
-	}
-	if (jadd(o, "base64_encoded", json_object_new_boolean(q.base64)) ==
-	    -1 || (t = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) ==
-	    NULL) {
-		err_set(err, "callback body: out of memory");
-		goto out;
-	}
-	buf_reset(out);
-	rc = buf_puts(out, t, err);
-out:
-	json_object_put(o);
-	api_resp_reset(&resp);
-	return rc;
 }

@@ -37,8 +37,15 @@
 #include "judge/judge.h"
 #include "judge/lang.h"
 #include "store/queue.h"
+#include "store/store.h"
+#include "judge/metrics.h"
 #include "api.h"
-#include "api_int.h"
+#include "body.h"
+#include "fields.h"
+#include "handlers.h"
+#include "reply.h"
+#include "request.h"
+#include "submit.h"
 
 /* A request field and the Judge0 field it becomes. */
 struct rename {
@@ -91,93 +98,46 @@ map_fields(json_object *in, const struct rename *map)
 
 /*
  * An error answer names Judge0's field; give it the client's name
- * (language_id is the language field too).  Leaves resp as it is when
- * it cannot parse or rename.
+ * (language_id is the language field too), in "field", in Judge0's
+ * detail list and at the head of the message.
  */
 static void
 rename_error(struct api_resp *resp, const struct rename *map)
 {
-	json_object	*o = NULL, *f, *list;
-	const char	*field, *theirs = NULL, *msg;
-	const struct rename *m;
-	char		 text[300], fbuf[64];
+	struct api_error	*e = &resp->error;
+	const struct rename	*m;
+	const char		*theirs = NULL;
+	char			 text[sizeof(e->msg)];
+	size_t			 n;
 
-	if (resp->status < 400 || resp->body.data == NULL ||
-	    (o = json_tokener_parse(resp->body.data)) == NULL ||
-	    !json_object_object_get_ex(o, "field", &f) ||
-	    !json_object_is_type(f, json_type_string))
-		goto out;
-	/* a copy: the object's string goes when "field" is replaced */
-	snprintf(fbuf, sizeof(fbuf), "%s", json_object_get_string(f));
-	field = fbuf;
+	if (resp->status < 400 || e->field[0] == '\0')
+		return;
 	for (m = map; m->theirs != NULL; m++)
-		if (strcmp(m->ours, field) == 0 ||
-		    (strcmp(field, "language_id") == 0 &&
+		if (strcmp(m->ours, e->field) == 0 ||
+		    (strcmp(e->field, "language_id") == 0 &&
 		    strcmp(m->ours, "language") == 0))
 			theirs = m->theirs;
-	if (theirs == NULL || strcmp(theirs, field) == 0)
-		goto out;
-	if (json_object_object_get_ex(o, field, &list) && list != NULL) {
-		if (jadd(o, theirs, json_object_get(list)) == -1)
-			goto out;
-		json_object_object_del(o, field);
-	}
-	if (jadd(o, "field", json_object_new_string(theirs)) == -1)
-		goto out;
+	if (theirs == NULL || strcmp(theirs, e->field) == 0)
+		return;
 	/* "source_code can't be blank" -> "code can't be blank" */
-	if (json_object_object_get_ex(o, "error", &f) &&
-	    (msg = json_object_get_string(f)) != NULL &&
-	    strncmp(msg, field, strlen(field)) == 0 &&
-	    msg[strlen(field)] == ' ') {
-		snprintf(text, sizeof(text), "%s%s", theirs,
-		    msg + strlen(field));
-		if (jadd(o, "error", json_object_new_string(text)) == -1)
-			goto out;
+	n = strlen(e->field);
+	if (strncmp(e->msg, e->field, n) == 0 && e->msg[n] == ' ') {
+		snprintf(text, sizeof(text), "%s%s", theirs, e->msg + n);
+		memcpy(e->msg, text, sizeof(e->msg));
 	}
-	reply_json(resp, resp->status, o);
-out:
-	json_object_put(o);
-}
-
-int
-api_run_sync(struct api *a, const struct api_req *req, json_object *obj,
-    int form, struct submission **out, struct api_resp *resp)
-{
-	struct submission	*s = NULL;
-	int			 rc;
-
-	*out = NULL;
-	if (api_submit(a, req, obj, &(struct api_submit_opts){ form, 0, 0 },
-	    &s, resp) == -1)
-		return -1;
-	rc = api_wait(a, s->token, out, resp);
-	submission_free(s);
-	return rc;
+	snprintf(e->field, sizeof(e->field), "%s", theirs);
 }
 
 /* 504 with the token of a job that outlived wait_timeout_ms. */
 static void
 reply_late(struct api_resp *resp)
 {
-	json_object	*o = NULL;
+	char	token[sizeof(resp->token)];
 
-	if ((o = json_object_new_object()) != NULL &&
-	    (jadd(o, "error", json_object_new_string("the verdict was not "
-	    "ready within wait_timeout_ms; the job goes on: GET "
-	    "/submissions/{token}")) == -1 ||
-	    jadd(o, "token", json_object_new_string(resp->token)) == -1)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	reply_json(resp, 504, o);
-	json_object_put(o);
-}
-
-int
-api_text(json_object *o, const char *key, const char *p, size_t len)
-{
-	return jadd(o, key, p != NULL ? json_text(p, len) :
-	    json_object_new_string(""));
+	memcpy(token, resp->token, sizeof(token));
+	reply_error_token(resp, 504, "the verdict was not ready within "
+	    "wait_timeout_ms; the job goes on: GET /submissions/{token}",
+	    token);
 }
 
 /*
@@ -186,21 +146,21 @@ api_text(json_object *o, const char *key, const char *p, size_t len)
  * resp answered (an error, or 504).
  */
 static int
-sync_front(struct api *a, const struct api_req *req, const struct rename *map,
+sync_front(struct api *a, const struct api_call *c, const struct rename *map,
     struct submission **out, struct api_resp *resp)
 {
-	json_object	*body = NULL, *obj = NULL;
+	json_object	*body, *obj = NULL;
 	int		 form, rc = 0;
 
 	*out = NULL;
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_read_body(a, req, &body, &form, resp) == -1)
+	    body_take(c->body, &body, &form, resp) == -1)
 		goto out;
 	if ((obj = map_fields(body, map)) == NULL) {
 		reply_internal(resp, NULL);
 		goto out;
 	}
-	switch (api_run_sync(a, req, obj, form, out, resp)) {
+	switch (api_run_sync(a, c, obj, form, out, resp)) {
 	case -1:
 		rename_error(resp, map);
 		break;
@@ -212,7 +172,6 @@ sync_front(struct api *a, const struct api_req *req, const struct rename *map,
 	}
 out:
 	json_object_put(obj);
-	json_object_put(body);
 	return rc;
 }
 
@@ -247,7 +206,7 @@ ms(double s)
 }
 
 void
-api_post_code(struct api *a, const struct api_req *req, const char *arg,
+compat_code(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	const struct judge_test_result	*r;
@@ -257,10 +216,9 @@ api_post_code(struct api *a, const struct api_req *req, const char *arg,
 	double				 bytes;
 	int				 form, ce;
 
-	(void)arg;
 	/* memory_limit comes in bytes: KB for the validator, rounded up */
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_read_body(a, req, &body, &form, resp) == -1)
+	    body_take(c->body, &body, &form, resp) == -1)
 		goto out;
 	if (json_object_object_get_ex(body, "memory_limit", &v) &&
 	    (json_object_is_type(v, json_type_int) ||
@@ -287,7 +245,7 @@ api_post_code(struct api *a, const struct api_req *req, const char *arg,
 	}
 	if ((o = map_fields(body, code_names)) == NULL)
 		goto out;
-	switch (api_run_sync(a, req, o, form, &s, resp)) {
+	switch (api_run_sync(a, c, o, form, &s, resp)) {
 	case -1:
 		rename_error(resp, code_names);
 		goto out;
@@ -296,7 +254,7 @@ api_post_code(struct api *a, const struct api_req *req, const char *arg,
 		goto out;
 	}
 	json_object_put(o);
-	r = render_main_result(s);
+	r = submission_main_result(s);
 	ce = s->status == JS_CE;
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "status", json_object_new_string(code_status(s->status))) ==
@@ -315,36 +273,33 @@ out:
 	if (resp->status == 0)		/* memory ran out */
 		reply_internal(resp, NULL);
 	json_object_put(o);
-	json_object_put(body);
 	submission_free(s);
 }
 
 void
-api_post_submissions_new(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
+compat_submissions_new(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
 {
 	struct submission	*s = NULL;
 	struct api_query	 q;
 	json_object		*body = NULL, *o = NULL;
 	int			 form;
 
-	(void)arg;
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_parse_query(req, &q, resp) == -1 ||
-	    api_read_body(a, req, &body, &form, resp) == -1)
+	    api_parse_query(c->req, &q, resp) == -1 ||
+	    body_take(c->body, &body, &form, resp) == -1)
 		goto out;
-	switch (api_run_sync(a, req, body, form, &s, resp)) {
+	switch (api_run_sync(a, c, body, form, &s, resp)) {
 	case -1:
 		goto out;
 	case 0:
-		api_reply_token(resp, 202, resp->token);
+		reply_token(resp, 202, resp->token);
 		goto out;
 	}
-	if ((o = view_submission(a, s, &q, resp)) != NULL)
+	if ((o = fields_json(a, s, &q, resp)) != NULL)
 		reply_json(resp, 201, o);
 out:
 	json_object_put(o);
-	json_object_put(body);
 	submission_free(s);
 }
 
@@ -382,17 +337,16 @@ add_exit_code(json_object *o, const char *key, const struct submission *s,
 }
 
 void
-api_post_api_execute(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
+compat_api_execute(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
 {
 	const struct judge_test_result	*r;
 	struct submission		*s = NULL;
 	json_object			*o = NULL;
 
-	(void)arg;
-	if (!sync_front(a, req, api_execute_names, &s, resp))
+	if (!sync_front(a, c, api_execute_names, &s, resp))
 		goto out;
-	r = render_main_result(s);
+	r = submission_main_result(s);
 	if (s->status == JS_CE)
 		r = NULL;
 	if ((o = json_object_new_object()) == NULL ||
@@ -415,14 +369,13 @@ out:
 }
 
 void
-api_get_api_languages(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
+compat_api_languages(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
 {
 	json_object	*o = NULL, *list;
 	size_t		 i;
 
-	(void)req;
-	(void)arg;
+	(void)c;
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "languages", list = json_object_new_array()) == -1)
 		goto out;
@@ -439,17 +392,16 @@ out:
 }
 
 void
-api_get_api_health(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
+compat_api_health(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
 {
 	json_object	*o = NULL;
 	char		 t[32];
 	int		 ok, ready, busy;
 
-	(void)req;
-	(void)arg;
+	(void)c;
 	ok = store_queue_depth(a->store, NULL, &resp->err) >= 0 &&
-	    (api_executors(a, &ready, &busy) == 0 || ready > 0);
+	    (metrics_executors(a->metrics, &ready, &busy) == 0 || ready > 0);
 	util_iso8601(util_now_ms(), t);
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "status", json_object_new_string(ok ? "ok" : "error")) ==
@@ -465,7 +417,7 @@ api_get_api_health(struct api *a, const struct api_req *req,
 }
 
 void
-api_post_run(struct api *a, const struct api_req *req, const char *arg,
+compat_run(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	struct submission	*s = NULL;
@@ -475,9 +427,8 @@ api_post_run(struct api *a, const struct api_req *req, const char *arg,
 	size_t			 i, n;
 	int			 form;
 
-	(void)arg;
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_read_body(a, req, &body, &form, resp) == -1)
+	    body_take(c->body, &body, &form, resp) == -1)
 		goto out;
 	if ((obj = map_fields(body, run_names)) == NULL)
 		goto out;
@@ -507,14 +458,14 @@ api_post_run(struct api *a, const struct api_req *req, const char *arg,
 	} else if (json_object_object_get_ex(body, "tests", &tests) &&
 	    jadd(obj, "tests", json_object_get(tests)) == -1)
 		goto out;
-	if (api_submit(a, req, obj, &(struct api_submit_opts){ form, 0, 0 },
+	if (api_submit(a, c, obj, &(struct api_submit_opts){ form, 0, 0 },
 	    &s, resp) == -1) {
 		rename_error(resp, run_names);
 		goto out;
 	}
 	json_object_put(obj);
-	snprintf(url, sizeof(url), "%s/status/%s", req->script_name != NULL ?
-	    req->script_name : "", s->token);
+	snprintf(url, sizeof(url), "%s/status/%s", c->req->script_name != NULL ?
+	    c->req->script_name : "", s->token);
 	if ((obj = json_object_new_object()) == NULL ||
 	    jadd(obj, "jobID", json_object_new_string(s->token)) == -1 ||
 	    jadd(obj, "status", json_object_new_string(url)) == -1)
@@ -524,7 +475,6 @@ out:
 	if (resp->status == 0)
 		reply_internal(resp, NULL);
 	json_object_put(obj);
-	json_object_put(body);
 	submission_free(s);
 }
 
@@ -558,7 +508,7 @@ run_test(const struct submission *s, size_t i)
 }
 
 void
-api_get_status(struct api *a, const struct api_req *req, const char *arg,
+compat_status(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	struct submission	*s = NULL;
@@ -567,7 +517,7 @@ api_get_status(struct api *a, const struct api_req *req, const char *arg,
 
 	if (reply_header(resp, "Cache-Control: no-store") == -1)
 		goto out;
-	switch (api_get_owned(a, req, arg, &s, resp)) {
+	switch (api_get_owned(a, c, c->arg, &s, resp)) {
 	case -1:
 		goto out;
 	case 0:
@@ -598,7 +548,7 @@ out:
 }
 
 void
-api_post_execute(struct api *a, const struct api_req *req, const char *arg,
+compat_execute(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	const struct judge_test_result	*r;
@@ -606,10 +556,9 @@ api_post_execute(struct api *a, const struct api_req *req, const char *arg,
 	json_object			*o = NULL;
 	const char			*verdict;
 
-	(void)arg;
-	if (!sync_front(a, req, execute_names, &s, resp))
+	if (!sync_front(a, c, execute_names, &s, resp))
 		goto out;
-	r = s->status == JS_CE ? NULL : render_main_result(s);
+	r = s->status == JS_CE ? NULL : submission_main_result(s);
 	verdict = judge_status_code(s->status);
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "success", json_object_new_boolean(s->status == JS_AC)) ==

@@ -10,19 +10,8 @@
 #include <strings.h>
 
 #include "base/err.h"
-#include "api_int.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "base/util.h"
+#include "form.h"
 
 /*
  * Decodes len bytes of s into out (room for len + 1 bytes) and
@@ -39,8 +28,8 @@ decode(const char *s, size_t len, char *out)
 			out[o++] = ' ';
 		else if (s[i] == '%') {
 			if (len - i < 3 ||
-			    (hi = hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = hexval((unsigned char)s[i + 2])) == -1)
+			    (hi = util_hexval((unsigned char)s[i + 1])) == -1 ||
+			    (lo = util_hexval((unsigned char)s[i + 2])) == -1)
 				return -1;
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;

@@ -2,7 +2,7 @@
  * multipart/form-data (RFC 7578 over RFC 2046), as browsers send it from
  * a form with a file input.  The body is untrusted and not NUL-terminated;
  * every read is bounded by its length, and every part by the limits in
- * html_int.h.  Part contents are not copied: they point into the body.
+ * multipart.h.  Part contents are not copied: they point into the body.
  *
  *	body      = [preamble CRLF] "--" boundary *WSP CRLF part
  *	            *(CRLF "--" boundary *WSP CRLF part)
@@ -22,7 +22,7 @@
 #include <strings.h>
 
 #include "base/err.h"
-#include "html_int.h"
+#include "multipart.h"
 
 /* What one part's headers said, as offsets into a scratch copy. */
 struct mp_head {

@@ -33,10 +33,15 @@
 #include "base/base64.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
 #include "api.h"
-#include "api_int.h"
+#include "body.h"
+#include "handlers.h"
+#include "reply.h"
+#include "request.h"
+#include "submit.h"
 
 /*
  * Our language names whose Piston name differs, and the runtime where
@@ -126,32 +131,29 @@ piston_field(const char *ours)
 }
 
 /*
- * Turns a native error answer into Piston's: {"message": its error},
- * 400 for what the client sent wrong (422, 415), other statuses kept.
+ * A native error as Piston's: {"message": its error}, 400 for what the
+ * client sent wrong (422, 415), other statuses kept.  api_handle renders
+ * the errors of the Piston routes with it.
  */
-static void
-pistonise_error(struct api_resp *resp)
+void
+piston_error(struct api_resp *resp)
 {
-	json_object	*o = NULL, *e, *f;
-	const char	*p;
-	char		 msg[300];
-	int		 status = resp->status;
+	const struct api_error	*e = &resp->error;
+	const char		*p;
+	char			 msg[300];
+	int			 status = resp->status;
 
 	snprintf(msg, sizeof(msg), "request failed");
-	if (resp->body.data != NULL &&
-	    (o = json_tokener_parse(resp->body.data)) != NULL &&
-	    json_object_object_get_ex(o, "error", &e) &&
-	    json_object_is_type(e, json_type_string)) {
-		snprintf(msg, sizeof(msg), "%s", json_object_get_string(e));
+	if (e->msg[0] != '\0') {
+		snprintf(msg, sizeof(msg), "%.299s", e->msg);
 		/* a limit: say which of the client's fields, in our units */
-		if (json_object_object_get_ex(o, "field", &f) &&
-		    (p = piston_field(json_object_get_string(f))) != NULL)
+		if (e->field[0] != '\0' &&
+		    (p = piston_field(e->field)) != NULL)
 			snprintf(msg, sizeof(msg), "%s is out of range: %.200s "
-			    "(%s)", p, json_object_get_string(e),
+			    "(%s)", p, e->msg,
 			    strcmp(p, "run_memory_limit") == 0 ? "KB" :
 			    "seconds");
 	}
-	json_object_put(o);
 	if (status == 422 || status == 415)
 		status = 400;
 	if (status >= 500 && status != 503 && status != 504)
@@ -160,16 +162,15 @@ pistonise_error(struct api_resp *resp)
 }
 
 void
-api_piston_runtimes(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
+piston_runtimes(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
 {
 	const struct lang	*l;
 	const char		*pn, *rt;
 	json_object		*arr = NULL, *o, *al;
 	size_t			 i, k;
 
-	(void)req;
-	(void)arg;
+	(void)c;
 	if ((arr = json_object_new_array()) == NULL)
 		goto out;
 	for (i = 0; i < a->langs->n; i++) {
@@ -202,18 +203,6 @@ out:
 	json_object_put(arr);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes hex text; NULL if it is not hex or on ENOMEM. */
 static char *
 hex_decode(const char *s, size_t len, size_t *out_len)
@@ -225,7 +214,8 @@ hex_decode(const char *s, size_t len, size_t *out_len)
 	if (len % 2 != 0 || (d = malloc(len / 2 + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < len; i += 2) {
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0) {
+		if ((hi = util_hexval((unsigned char)s[i])) < 0 ||
+		    (lo = util_hexval((unsigned char)s[i + 1])) < 0) {
 			free(d);
 			return NULL;
 		}
@@ -520,7 +510,7 @@ out:
 static json_object *
 piston_result(const struct submission *s, const struct lang *l)
 {
-	const struct judge_test_result	*r = render_main_result(s);
+	const struct judge_test_result	*r = submission_main_result(s);
 	json_object			*o = NULL, *st, *ret = NULL;
 	int				 sig, ce = s->status == JS_CE;
 
@@ -557,22 +547,20 @@ out:
 }
 
 void
-api_piston_execute(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
+piston_execute(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
 {
 	const struct lang	*l;
 	struct submission	*s = NULL;
-	json_object		*body = NULL, *obj = NULL, *v, *o = NULL;
+	json_object		*body, *obj = NULL, *v, *o = NULL;
 	const char		*name;
 	char			 msg[300];
+	int			 form;
 
-	(void)arg;
 	if (reply_header(resp, "Cache-Control: no-store") == -1)
 		goto out;
-	if (api_read_json(a, req, &body, resp) == -1) {
-		pistonise_error(resp);
+	if (body_take(c->body, &body, &form, resp) == -1)
 		goto out;
-	}
 	if (!json_object_object_get_ex(body, "language", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
 		reply_message(resp, 400, "language is required as a string");
@@ -593,9 +581,8 @@ api_piston_execute(struct api *a, const struct api_req *req,
 		    400, msg);
 		goto out;
 	}
-	switch (api_run_sync(a, req, obj, 0, &s, resp)) {
+	switch (api_run_sync(a, c, obj, 0, &s, resp)) {
 	case -1:
-		pistonise_error(resp);
 		goto out;
 	case 0:
 		snprintf(msg, sizeof(msg), "the run did not finish within "
@@ -612,6 +599,5 @@ api_piston_execute(struct api *a, const struct api_req *req,
 out:
 	json_object_put(o);
 	json_object_put(obj);
-	json_object_put(body);
 	submission_free(s);
 }

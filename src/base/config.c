@@ -77,8 +77,6 @@ config_defaults(struct config *c, struct err *err)
 void
 config_reset(struct config *c)
 {
-	char	**a;
-
 	free(c->database);
 	free(c->compile_cache);
 	free(c->box_root);
@@ -86,14 +84,8 @@ config_reset(struct config *c)
 	free(c->base_path);
 	free(c->cgroup_base);
 	free(c->csrf_secret);
-	if (c->admins != NULL)
-		for (a = c->admins; *a != NULL; a++)
-			free(*a);
-	free(c->admins);
-	if (c->callback_allow_hosts != NULL)
-		for (a = c->callback_allow_hosts; *a != NULL; a++)
-			free(*a);
-	free(c->callback_allow_hosts);
+	util_strv_free(c->admins);
+	util_strv_free(c->callback_allow_hosts);
 	free(c->callback_secret);
 	memset(c, 0, sizeof(*c));
 }
@@ -245,9 +237,7 @@ set_value(void *base, const struct key *k, json_object *v, struct err *err)
 			return err_set(err, "%s: expected an array", k->name);
 		n = json_object_array_length(v);
 		list = (char ***)(void *)p;
-		for (i = 0; (*list)[i] != NULL; i++)
-			free((*list)[i]);
-		free(*list);
+		util_strv_free(*list);
 		if ((*list = calloc(n + 1, sizeof(char *))) == NULL)
 			return err_set(err, "out of memory");
 		for (i = 0; i < n; i++) {

@@ -23,5 +23,12 @@ void	 util_iso8601(int64_t ms, char out[32]);
  * Returns 0 with *out set, or -1.
  */
 int	 util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* The value of the hex digit c (either case), or -1. */
+int	 util_hexval(int c);
+/*
+ * Frees a NULL-terminated vector of strings and the strings (argv-like
+ * lists of the config, the language table, split words).  NULL is fine.
+ */
+void	 util_strv_free(char **v);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/util.h"
 #include "judge.h"
 
 static const char *const compare_names[] = {
@@ -198,22 +199,10 @@ judge_words(const char *text, char ***words)
 		while (*p != '\0' && !is_space(*p))
 			p++;
 		if ((v[i++] = strndup(start, (size_t)(p - start))) == NULL) {
-			judge_words_free(v);
+			util_strv_free(v);
 			return -1;
 		}
 	}
 	*words = v;
 	return (int)n;
-}
-
-void
-judge_words_free(char **v)
-{
-	char	**p;
-
-	if (v == NULL)
-		return;
-	for (p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
 }

@@ -328,7 +328,7 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 		return err_errno(err, "malloc");
 	if (expand_argv(lang->compile_argv, options, sources, NULL,
 	    &argv) == -1) {
-		judge_words_free(options);
+		util_strv_free(options);
 		return err_errno(err, "calloc");
 	}
 	build_env(lang, env);
@@ -353,11 +353,11 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	s->compiles++;
 	if (sandbox_run(sb, &spec, &r, err) == -1) {
 		free(argv);
-		judge_words_free(options);
+		util_strv_free(options);
 		return -1;
 	}
 	free(argv);
-	judge_words_free(options);
+	util_strv_free(options);
 	ok = r.status == SANDBOX_OK;
 	s->compile_output = copy_capped(r.out, r.out_len, (size_t)cap,
 	    &s->compile_output_len, &trunc);
@@ -724,7 +724,7 @@ out:
 	if (key != NULL)
 		cache_key_final(key, keyhex);	/* frees it */
 	free(sources);
-	judge_words_free(args);
+	util_strv_free(args);
 	if (sandbox_box_free(sb, box, &e2) == -1 && hooks != NULL &&
 	    hooks->box_left != NULL)
 		hooks->box_left(hooks->arg, e2.msg);

@@ -116,6 +116,12 @@ struct submission {
 
 struct submission *submission_new(void);	/* zeroed; NULL on ENOMEM */
 void	submission_free(struct submission *);	/* NULL is fine */
+/*
+ * The test that decided the verdict: the first final one that failed,
+ * else the first; NULL while there are no results.  Borrowed from s.
+ */
+const struct judge_test_result *submission_main_result(
+	    const struct submission *s);
 /* Sets the single test from stdin/expected (expected may be NULL). */
 int	submission_set_single_test(struct submission *, const char *in,
 	    size_t in_len, const char *expected, size_t expected_len,
@@ -196,11 +202,10 @@ int	judge_compare(int mode, const char *out, size_t out_len,
 
 /*
  * Splits text into argv words at blanks (no quoting, no shell): the words
- * go into a NULL-terminated vector (caller frees with judge_words_free).
+ * go into a NULL-terminated vector (caller frees with util_strv_free).
  * Returns the count, or -1 on ENOMEM.
  */
 int	judge_words(const char *text, char ***words);
-void	judge_words_free(char **);
 
 /*
  * Compares output with expected under Judge0's default rule: each line

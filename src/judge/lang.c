@@ -12,23 +12,12 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/util.h"
 #include "judge.h"
 #include "lang.h"
 #include "sandbox/sandbox.h"
 
 static int	check_allow_list(const struct lang *, struct err *);
-
-static void
-strv_free(char **v)
-{
-	char	**p;
-
-	if (v == NULL)
-		return;
-	for (p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
-}
 
 static void
 lang_reset(struct lang *l)
@@ -37,14 +26,14 @@ lang_reset(struct lang *l)
 	free(l->display);
 	free(l->version);
 	free(l->source_file);
-	strv_free(l->aliases);
-	strv_free(l->compile_argv);
-	strv_free(l->run_argv);
-	strv_free(l->env);
-	strv_free(l->ro_paths);
-	strv_free(l->version_cmd);
-	strv_free(l->options_allowed);
-	strv_free(l->box_files);
+	util_strv_free(l->aliases);
+	util_strv_free(l->compile_argv);
+	util_strv_free(l->run_argv);
+	util_strv_free(l->env);
+	util_strv_free(l->ro_paths);
+	util_strv_free(l->version_cmd);
+	util_strv_free(l->options_allowed);
+	util_strv_free(l->box_files);
 }
 
 void
@@ -560,7 +549,7 @@ lang_options_ok(const struct lang *l, const char *options, char *msg,
 	else if (v == LANG_OPT_UNLISTED)
 		snprintf(msg, size, "option %.80s is not allowed for %s (not "
 		    "on its list of compiler options)", words[at], l->name);
-	judge_words_free(words);
+	util_strv_free(words);
 	return v == LANG_OPT_OK;
 }
 
@@ -620,6 +609,20 @@ lang_by_id(const struct lang_table *t, int id)
 	for (i = 0; i < t->n; i++)
 		if (t->langs[i].available && t->langs[i].id == id)
 			return &t->langs[i];
+	return NULL;
+}
+
+const char *
+lang_display_name(const struct lang_table *t, int id)
+{
+	const struct lang	*l;
+	size_t			 i;
+
+	if ((l = lang_by_id(t, id)) != NULL)
+		return l->display;
+	for (i = 0; i < t->n; i++)
+		if (t->langs[i].id == id)
+			return t->langs[i].display;
 	return NULL;
 }
 

@@ -90,6 +90,11 @@ int	lang_options_ok(const struct lang *l, const char *options, char *msg,
 	    size_t size);
 /* Available language by id, or NULL. */
 const struct lang *lang_by_id(const struct lang_table *, int id);
+/*
+ * The display name of language id, available or not (old submissions
+ * keep their language's name), or NULL if the table has no such id.
+ */
+const char *lang_display_name(const struct lang_table *, int id);
 /* Available language by name or alias (case-insensitive), or NULL. */
 const struct lang *lang_by_name(const struct lang_table *, const char *);
 

@@ -98,6 +98,20 @@ submission_free(struct submission *s)
 	free(s);
 }
 
+const struct judge_test_result *
+submission_main_result(const struct submission *s)
+{
+	size_t	i;
+
+	if (s->results == NULL || s->ntests == 0)
+		return NULL;
+	for (i = 0; i < s->ntests; i++)
+		if (judge_status_is_final(s->results[i].status) &&
+		    s->results[i].status != JS_AC)
+			return &s->results[i];
+	return &s->results[0];
+}
+
 int
 submission_set_single_test(struct submission *s, const char *in,
     size_t in_len, const char *expected, size_t expected_len,

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Per-run overhead of the sandbox (issue #3, DESIGN §10).
+"""Per-run overhead of the sandbox (DESIGN §10).
 
 For each program (/bin/true, a static C hello, python3 -c 'print(1)', a
 64 MiB touch) and each way to run it:

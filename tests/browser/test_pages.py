@@ -1,4 +1,4 @@
-"""The HTML pages (issue #6) in headless Chromium, driven by Selenium.
+"""The HTML pages in headless Chromium, driven by Selenium.
 
 Every flow runs twice: on the standalone server of the shared `stack`
 (coderunner at the site root) and on `judge_site`, an nginx server that

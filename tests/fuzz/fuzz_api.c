@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/api_int.h"
+#include "api/form.h"
+#include "api/reply.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "judge/lang.h"

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/api_int.h"
-#include "api/html_int.h"
+#include "api/multipart.h"
+#include "api/page.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"

@@ -1,4 +1,4 @@
-"""The Judge0-compatible surface through real nginx (issue #5): fields=,
+"""The Judge0-compatible surface through real nginx: fields=,
 base64, size and limit errors, batches, Idempotency-Key, auth scoping,
 DELETE, the catalogue and introspection routes, /metrics, /health, and
 503 from a full queue (a second, tiny stack).
@@ -578,6 +578,46 @@ def test_openapi_describes_every_route():
             missing.append(f"{method} {pattern}")
     assert not missing, "routes missing from contrib/openapi.yaml: " + \
         ", ".join(missing)
+
+
+def _openapi_submission_fields():
+    """{name: its line} of the Submission schema's properties in
+    contrib/openapi.yaml, in order, read without a YAML library."""
+    fields, state = {}, 0
+    with open(os.path.join(ROOT, "contrib", "openapi.yaml")) as f:
+        for line in f:
+            if state == 0 and line.rstrip() == "    Submission:":
+                state = 1
+            elif state == 1 and line.rstrip() == "      properties:":
+                state = 2
+            elif state == 2:
+                m = re.match(r"^        ([a-z_]+):", line)
+                if m:
+                    fields[m.group(1)] = line
+                elif line.strip() and not line.startswith("         "):
+                    break
+    return fields
+
+
+def test_field_table_and_openapi_agree(stack):
+    """The field table (src/api/fields.c) drives fields=*, the default
+    answer and its order; contrib/openapi.yaml lists the same fields in
+    the same order, marking those that come only with fields=."""
+    documented = _openapi_submission_fields()
+    # more than one test and a verdict: every default field is there
+    r = submit(stack, {"language": "python3", "source_code": "print(1)",
+                       "tests": [{"expected_output": "1"},
+                                 {"expected_output": "1"}]})
+    assert r.status_code == 201, r.text
+    token = r.json()["token"]
+    every = list(final(stack, token, query="fields=*"))
+    default = list(final(stack, token))
+    assert every == list(documented), (
+        "fields=* and contrib/openapi.yaml's Submission differ: "
+        f"only in the table {sorted(set(every) - set(documented))}, "
+        f"only in openapi {sorted(set(documented) - set(every))}")
+    extra = [k for k, line in documented.items() if "fields= only" in line]
+    assert default == [k for k in every if k not in extra], default
 
 
 # --- a full queue (a second, tiny stack) ---------------------------------------

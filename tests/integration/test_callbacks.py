@@ -1,4 +1,4 @@
-"""Callbacks (issue #5): a tiny HTTP listener on a loopback address,
+"""Callbacks: a tiny HTTP listener on a loopback address,
 started by the test, receives the PUT of a finished submission and checks
 its signature; a failed try is retried; hosts and addresses that are not
 allow-listed are refused.  The session stack allows 127.0.0.2 and the

@@ -1,5 +1,5 @@
-"""The routes of the small runners coderunner replaces (issue #5), through
-real nginx: each is a mapping onto the one submission model, so these
+"""The routes of the small runners coderunner replaces, through real
+nginx: each is a mapping onto the one submission model, so these
 check the shapes going in and out, not the judging again.
 """
 

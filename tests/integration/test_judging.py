@@ -1,4 +1,4 @@
-"""Judging and languages (issue #4) through the real service: one compile
+"""Judging and languages through the real service: one compile
 and many tests, every compare mode, every verdict the API can reach,
 multi-file programs, and each language of contrib/languages.json.
 

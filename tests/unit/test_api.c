@@ -25,28 +25,24 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
-#include "api/api_int.h"
-#include "api/metrics.h"
+#include "api/form.h"
+#include "api/reply.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "judge/metrics.h"
 #include "store/queue.h"
 #include "store/store.h"
-#include "store_fixture.h"
+#include "api_fixture.h"
 
 #define PY	71	/* python3: the language the tests submit in */
 
 enum wait_mode { WAIT_SLEEP, WAIT_FINISH };
 
 struct fx {
-	struct store_fixture	 db;
-	struct config		 cfg;
-	struct lang_table	*langs;
-	struct store		*st;
-	struct api		 api;
-	struct api_resp		 resp;
+	struct api_fx		 x;		/* api_fixture.h */
 	int			 queued;	/* job_queued calls */
 	int			 waits;		/* wait_any calls */
 	enum wait_mode		 mode;
@@ -63,28 +59,7 @@ hook_queued(void *arg)
 static void
 fake_executor(struct fx *f)
 {
-	struct submission	*s = NULL;
-	struct judge_test_result *r;
-	struct store_lease	 lease;
-	struct err		 err = { "" };
-
-	if (store_claim(f->st, 0, 60000, &lease, &s, &err) != 1)
-		fail_msg("claim: %s", err.msg);
-	s->status = f->verdict;
-	s->time_s = 0.012;
-	s->wall_time_s = 0.034;
-	s->memory_kb = 1234;
-	r = &s->results[0];
-	r->status = f->verdict;
-	if ((r->stdout_data = strdup("hello\n")) == NULL)
-		fail();
-	r->stdout_len = 6;
-	r->time_s = 0.012;
-	r->wall_time_s = 0.034;
-	r->memory_kb = 1234;
-	if (store_finish(f->st, &lease, s, &err) == -1)
-		fail_msg("finish: %s", err.msg);
-	submission_free(s);
+	api_fx_finish(&f->x, f->verdict, "hello\n", 0.012, 0.034);
 }
 
 static int
@@ -105,34 +80,19 @@ static int
 setup(void **state)
 {
 	struct fx	*f;
-	struct err	 err = { "" };
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	if (store_fixture_open(&f->db, "test_api", &err) == -1 ||
-	    config_defaults(&f->cfg, &err) == -1 ||
-	    (f->langs = lang_table_load("contrib/languages.json", &err)) ==
-	    NULL)
-		goto fail;
-	f->st = f->db.st;
-	/* One admin, "root". */
-	free(f->cfg.admins);
-	if ((f->cfg.admins = calloc(2, sizeof(char *))) == NULL ||
-	    (f->cfg.admins[0] = strdup("root")) == NULL)
-		goto fail;
-	f->api.cfg = &f->cfg;
-	f->api.store = f->st;
-	f->api.langs = f->langs;
-	f->api.hooks.job_queued = hook_queued;
-	f->api.hooks.wait_any = hook_wait;
-	f->api.hooks.arg = f;
+	if (api_fx_open(&f->x, "test_api") == -1) {
+		free(f);
+		return -1;
+	}
+	f->x.api.hooks.job_queued = hook_queued;
+	f->x.api.hooks.wait_any = hook_wait;
+	f->x.api.hooks.arg = f;
 	f->verdict = JS_AC;
-	api_resp_init(&f->resp);
 	*state = f;
 	return 0;
-fail:
-	fprintf(stderr, "setup: %s\n", err.msg);
-	return -1;
 }
 
 static int
@@ -140,10 +100,7 @@ teardown(void **state)
 {
 	struct fx	*f = *state;
 
-	api_resp_reset(&f->resp);
-	store_fixture_close(&f->db);
-	lang_table_free(f->langs);
-	config_reset(&f->cfg);
+	api_fx_close(&f->x);
 	free(f);
 	return 0;
 }
@@ -166,9 +123,7 @@ call_len(struct fx *f, const char *method, const char *path,
 	req.api_key = 1;
 	req.body = body;
 	req.body_len = len;
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	return f->resp.status;
+	return api_fx_handle(&f->x, &req);
 }
 
 static int
@@ -192,9 +147,9 @@ body(struct fx *f)
 {
 	json_object	*o;
 
-	assert_non_null(f->resp.body.data);
-	if ((o = json_tokener_parse(f->resp.body.data)) == NULL)
-		fail_msg("not JSON: %s", f->resp.body.data);
+	assert_non_null(f->x.resp.body.data);
+	if ((o = json_tokener_parse(f->x.resp.body.data)) == NULL)
+		fail_msg("not JSON: %s", f->x.resp.body.data);
 	return o;
 }
 
@@ -232,8 +187,7 @@ num(json_object *o, const char *key)
 static int
 has_header(struct fx *f, const char *line)
 {
-	return f->resp.headers.data != NULL &&
-	    strstr(f->resp.headers.data, line) != NULL;
+	return api_fx_has_header(&f->x, line);
 }
 
 /* Posts a valid submission for user and copies its token. */
@@ -248,7 +202,7 @@ create(struct fx *f, const char *user, char token[37])
 	assert_non_null(str(o, "token"));
 	assert_true(util_is_uuid(str(o, "token")));
 	snprintf(token, 37, "%s", str(o, "token"));
-	assert_string_equal(f->resp.token, token);
+	assert_string_equal(f->x.resp.token, token);
 	json_object_put(o);
 }
 
@@ -470,14 +424,14 @@ test_routing(void **state)
 		if (st != cases[i].status)
 			fail_msg("%s %s: %d, want %d", cases[i].method,
 			    cases[i].path, st, cases[i].status);
-		assert_string_equal(f->resp.content_type, "application/json");
+		assert_string_equal(f->x.resp.content_type, "application/json");
 		o = body(f);
 		if (st >= 400)
 			assert_non_null(str(o, "error"));
 		json_object_put(o);
 		if (cases[i].allow != NULL && !has_header(f, cases[i].allow))
 			fail_msg("%s %s: headers \"%s\"", cases[i].method,
-			    cases[i].path, f->resp.headers.data);
+			    cases[i].path, f->x.resp.headers.data);
 	}
 	/* A very long segment is no token. */
 	memset(path, 'a', sizeof(path) - 1);
@@ -486,7 +440,7 @@ test_routing(void **state)
 	assert_int_equal(call(f, "GET", path, NULL, NULL, NULL, "alice"), 404);
 	assert_int_equal(call(f, "GET", "/version", NULL, NULL, NULL, NULL),
 	    200);
-	assert_string_equal(f->resp.body.data, API_VERSION);
+	assert_string_equal(f->x.resp.body.data, API_VERSION);
 }
 
 /* ---- catalogue ---- */
@@ -516,7 +470,7 @@ test_catalogue(void **state)
 	assert_true(json_object_is_type(o, json_type_array));
 	for (i = 0; i < json_object_array_length(o); i++) {
 		e = json_object_array_get_idx(o, i);
-		assert_non_null(lang_by_id(f->langs, (int)num(e, "id")));
+		assert_non_null(lang_by_id(f->x.langs, (int)num(e, "id")));
 		assert_non_null(str(e, "name"));
 		if (num(e, "id") == PY)
 			found = 1;
@@ -818,7 +772,7 @@ test_post_cases(void **state)
 	int		 st, queued;
 	const char	*field;
 
-	f->cfg.owner_queue_max = 1000;
+	f->x.cfg.owner_queue_max = 1000;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		queued = f->queued;
 		st = call(f, "POST", "/submissions", NULL, cases[i].ctype,
@@ -826,8 +780,8 @@ test_post_cases(void **state)
 		if (st != cases[i].status)
 			fail_msg("case %zu %s: %d, want %d: %s", i,
 			    cases[i].body, st, cases[i].status,
-			    f->resp.body.data);
-		assert_string_equal(f->resp.content_type, "application/json");
+			    f->x.resp.body.data);
+		assert_string_equal(f->x.resp.content_type, "application/json");
 		assert_true(has_header(f, "Cache-Control: no-store\r\n"));
 		o = body(f);
 		assert_true(json_object_is_type(o, json_type_object));
@@ -837,7 +791,7 @@ test_post_cases(void **state)
 		} else {
 			assert_non_null(str(o, "error"));
 			assert_int_equal(f->queued, queued);
-			assert_string_equal(f->resp.token, "");
+			assert_string_equal(f->x.resp.token, "");
 		}
 		field = json_object_object_get_ex(o, "field", &v) ?
 		    json_object_get_string(v) : NULL;
@@ -895,7 +849,7 @@ test_post_stored(void **state)
 	    "&redirect_stderr_to_stdout=true&source_code=print(2)",
 	    "alice"), 201);
 	o = body(f);
-	assert_int_equal(store_get(f->st, str(o, "token"), NULL, &s, &err),
+	assert_int_equal(store_get(f->x.st, str(o, "token"), NULL, &s, &err),
 	    1);
 	json_object_put(o);
 	/* The last of a repeated name wins. */
@@ -908,9 +862,9 @@ test_post_stored(void **state)
 	assert_memory_equal(s->tests[0].stdin_data, "1 2\r\n", 5);
 	assert_null(s->tests[0].expected);
 	assert_true(s->lim.cpu_time_s == 1.5);
-	assert_true(s->lim.wall_time_s == f->cfg.def.wall_time_s);
+	assert_true(s->lim.wall_time_s == f->x.cfg.def.wall_time_s);
 	assert_int_equal(s->lim.memory_kb, 128000);
-	assert_int_equal(s->lim.stack_kb, f->cfg.def.stack_kb);
+	assert_int_equal(s->lim.stack_kb, f->x.cfg.def.stack_kb);
 	assert_int_equal(s->redirect_stderr, 1);
 	submission_free(s);
 
@@ -919,7 +873,7 @@ test_post_stored(void **state)
 	    "\"language_id\":71,\"stdin\":\"x\",\"expected_output\":\"\"}",
 	    NULL), 201);
 	o = body(f);
-	assert_int_equal(store_get(f->st, str(o, "token"), NULL, &s, &err),
+	assert_int_equal(store_get(f->x.st, str(o, "token"), NULL, &s, &err),
 	    1);
 	json_object_put(o);
 	assert_int_equal(s->source_len, 3);
@@ -934,7 +888,7 @@ test_post_stored(void **state)
 	assert_int_equal(post(f, NULL, OK("\"tests\":[{\"stdin\":\"1\"},"
 	    "{\"stdin\":null,\"expected_output\":\"2\"}]"), ""), 201);
 	o = body(f);
-	assert_int_equal(store_get(f->st, str(o, "token"), NULL, &s, &err),
+	assert_int_equal(store_get(f->x.st, str(o, "token"), NULL, &s, &err),
 	    1);
 	json_object_put(o);
 	assert_string_equal(s->owner, "anonymous");
@@ -960,18 +914,16 @@ test_post_sizes(void **state)
 	req.path = "/submissions";
 	req.query = "";
 	req.body_too_large = 1;
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	assert_int_equal(f->resp.status, 413);
+	assert_int_equal(api_fx_handle(&f->x, &req), 413);
 
 	/* A body over max_body_bytes, though it was read. */
-	f->cfg.max_body_bytes = 40;
+	f->x.cfg.max_body_bytes = 40;
 	assert_int_equal(post(f, NULL, OK("\"stdin\":\"0123456789\""),
 	    "alice"), 413);
-	f->cfg.max_body_bytes = 1 << 20;
+	f->x.cfg.max_body_bytes = 1 << 20;
 
 	/* source_code: at max_source_bytes, and one over. */
-	f->cfg.max_source_bytes = 16;
+	f->x.cfg.max_source_bytes = 16;
 	snprintf(big, sizeof(big),
 	    "{\"source_code\":\"%s\",\"language_id\":71}", "0123456789abcdef");
 	assert_int_equal(post(f, NULL, big, "alice"), 201);
@@ -1012,9 +964,9 @@ test_get(void **state)
 
 	create(f, "alice", token);
 	get(f, token, "alice");
-	assert_int_equal(f->resp.status, 200);
+	assert_int_equal(f->x.resp.status, 200);
 	assert_true(has_header(f, "Cache-Control: no-store\r\n"));
-	assert_string_equal(f->resp.token, token);
+	assert_string_equal(f->x.resp.token, token);
 	o = body(f);
 	assert_string_equal(str(o, "token"), token);
 	assert_true(json_object_object_get_ex(o, "status", &v));
@@ -1032,27 +984,27 @@ test_get(void **state)
 
 	/* Another owner: not found.  An admin: found. */
 	get(f, token, "bob");
-	assert_int_equal(f->resp.status, 404);
+	assert_int_equal(f->x.resp.status, 404);
 	get(f, token, NULL);
-	assert_int_equal(f->resp.status, 404);
+	assert_int_equal(f->x.resp.status, 404);
 	get(f, token, "root");
-	assert_int_equal(f->resp.status, 200);
+	assert_int_equal(f->x.resp.status, 200);
 	/* Unknown, invalid, upper-case, cut short. */
 	get(f, "00000000-0000-4000-8000-000000000000", "alice");
-	assert_int_equal(f->resp.status, 404);
+	assert_int_equal(f->x.resp.status, 404);
 	get(f, "not-a-token", "alice");
-	assert_int_equal(f->resp.status, 404);
+	assert_int_equal(f->x.resp.status, 404);
 	for (i = 0; i < 36; i++)
 		upper[i] = token[i] >= 'a' && token[i] <= 'f' ?
 		    (char)(token[i] - 'a' + 'A') : token[i];
 	upper[36] = '\0';
 	if (strcmp(upper, token) != 0) {
 		get(f, upper, "alice");
-		assert_int_equal(f->resp.status, 404);
+		assert_int_equal(f->x.resp.status, 404);
 	}
 	snprintf(upper, sizeof(upper), "%.35s", token);
 	get(f, upper, "alice");
-	assert_int_equal(f->resp.status, 404);
+	assert_int_equal(f->x.resp.status, 404);
 	/* A malformed query is a 400 here too; HEAD is GET. */
 	snprintf(path, sizeof(path), "/submissions/%s", token);
 	assert_int_equal(call(f, "GET", path, "fields=%", NULL, NULL,
@@ -1077,7 +1029,7 @@ test_get_finished(void **state)
 	snprintf(token, sizeof(token), "%s", str(o, "token"));
 	json_object_put(o);
 
-	assert_int_equal(store_claim(f->st, 0, 60000, &lease, &s, &err), 1);
+	assert_int_equal(store_claim(f->x.st, 0, 60000, &lease, &s, &err), 1);
 	s->status = JS_SIGSEGV;
 	snprintf(s->message, sizeof(s->message), "killed by SIGSEGV");
 	s->time_s = 0.5;
@@ -1095,18 +1047,18 @@ test_get_finished(void **state)
 	snprintf(s->results[1].message, sizeof(s->results[1].message),
 	    "killed by SIGSEGV");
 	/* results[2]: did not run */
-	assert_int_equal(store_finish(f->st, &lease, s, &err), 0);
+	assert_int_equal(store_finish(f->x.st, &lease, s, &err), 0);
 	submission_free(s);
 
 	/* Output that is not UTF-8: Judge0's 400, unless in base64. */
 	get(f, token, "alice");
-	assert_int_equal(f->resp.status, 400);
+	assert_int_equal(f->x.resp.status, 400);
 	o = body(f);
 	assert_non_null(strstr(str(o, "error"), "base64_encoded=true"));
 	json_object_put(o);
 	snprintf(path, sizeof(path), "/submissions/%s", token);
 	call(f, "GET", path, "base64_encoded=true", NULL, NULL, "alice");
-	assert_int_equal(f->resp.status, 200);
+	assert_int_equal(f->x.resp.status, 200);
 	o = body(f);
 	assert_true(json_object_object_get_ex(o, "status", &v));
 	assert_int_equal(num(v, "id"), JS_SIGSEGV);
@@ -1147,14 +1099,14 @@ test_get_compile_error(void **state)
 	char			 token[37];
 
 	create(f, "alice", token);
-	assert_int_equal(store_claim(f->st, 0, 60000, &lease, &s, &err), 1);
+	assert_int_equal(store_claim(f->x.st, 0, 60000, &lease, &s, &err), 1);
 	s->status = JS_CE;
 	s->compile_output = strdup("main.c:1: error");
 	s->compile_output_len = 15;
-	assert_int_equal(store_finish(f->st, &lease, s, &err), 0);
+	assert_int_equal(store_finish(f->x.st, &lease, s, &err), 0);
 	submission_free(s);
 	get(f, token, "alice");
-	assert_int_equal(f->resp.status, 200);
+	assert_int_equal(f->x.resp.status, 200);
 	o = body(f);
 	assert_string_equal(str(o, "compile_output"), "main.c:1: error");
 	assert_true(is_null(o, "time"));
@@ -1172,7 +1124,7 @@ test_queue_full(void **state)
 	struct fx	*f = *state;
 	char		 token[37];
 
-	f->cfg.queue_max = 2;
+	f->x.cfg.queue_max = 2;
 	create(f, "alice", token);
 	create(f, "bob", token);
 	assert_int_equal(post(f, NULL, OK("\"x\":1"), "carol"), 503);
@@ -1192,7 +1144,7 @@ test_owner_queue_full(void **state)
 	struct fx	*f = *state;
 	char		 token[37];
 
-	f->cfg.owner_queue_max = 2;
+	f->x.cfg.owner_queue_max = 2;
 	create(f, "alice", token);
 	create(f, "alice", token);
 	assert_int_equal(post(f, NULL, OK("\"x\":1"), "alice"), 429);
@@ -1208,7 +1160,7 @@ test_wait_timeout(void **state)
 	json_object	*o;
 	int64_t		 t0;
 
-	f->cfg.wait_timeout_ms = 30;
+	f->x.cfg.wait_timeout_ms = 30;
 	f->mode = WAIT_SLEEP;
 	t0 = util_mono_us();
 	assert_int_equal(post(f, "wait=true", OK("\"x\":1"), "alice"), 202);
@@ -1220,7 +1172,7 @@ test_wait_timeout(void **state)
 	json_object_put(o);
 
 	/* No wait hook: the answer is at once. */
-	f->api.hooks.wait_any = NULL;
+	f->x.api.hooks.wait_any = NULL;
 	assert_int_equal(post(f, "wait=1", OK("\"x\":1"), "alice"), 202);
 }
 
@@ -1264,7 +1216,7 @@ test_store_failure(void **state)
 
 	create(f, "alice", token);
 	/* Pull the tables out from under the store. */
-	assert_int_equal(sqlite3_open(f->db.path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->x.db.path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=OFF;"
 	    "PRAGMA writable_schema=OFF;"
 	    "DROP TABLE IF EXISTS test_results; DROP TABLE IF EXISTS results;"
@@ -1274,25 +1226,25 @@ test_store_failure(void **state)
 
 	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, NULL),
 	    503);
-	assert_true(f->resp.err.msg[0] != '\0');
+	assert_true(f->x.resp.err.msg[0] != '\0');
 	o = body(f);
 	assert_string_equal(str(o, "status"), "error");
 	json_object_put(o);
 
 	assert_int_equal(post(f, NULL, OK("\"x\":1"), "alice"), 500);
-	assert_true(f->resp.err.msg[0] != '\0');
+	assert_true(f->x.resp.err.msg[0] != '\0');
 	o = body(f);
 	assert_string_equal(str(o, "error"), "internal error");
 	json_object_put(o);
 
 	get(f, token, "alice");
-	assert_int_equal(f->resp.status, 500);
+	assert_int_equal(f->x.resp.status, 500);
 	/* Bad input still answers before the store. */
 	assert_int_equal(post(f, NULL, "[]", "alice"), 400);
-	assert_string_equal(f->resp.err.msg, "");
+	assert_string_equal(f->x.resp.err.msg, "");
 }
 
-/* ---- the whole API (issue 5) ---- */
+/* ---- batches, callbacks, Idempotency-Key, DELETE, metrics ---- */
 
 /* Replaces the config's callback_allow_hosts with a copy of list. */
 static void
@@ -1301,15 +1253,15 @@ set_hosts(struct fx *f, const char **list)
 	char	**a;
 	size_t	  i, n = 0;
 
-	for (a = f->cfg.callback_allow_hosts; a != NULL && *a != NULL; a++)
+	for (a = f->x.cfg.callback_allow_hosts; a != NULL && *a != NULL; a++)
 		free(*a);
-	free(f->cfg.callback_allow_hosts);
+	free(f->x.cfg.callback_allow_hosts);
 	while (list != NULL && list[n] != NULL)
 		n++;
-	assert_non_null(f->cfg.callback_allow_hosts = calloc(n + 1,
+	assert_non_null(f->x.cfg.callback_allow_hosts = calloc(n + 1,
 	    sizeof(char *)));
 	for (i = 0; i < n; i++)
-		assert_non_null(f->cfg.callback_allow_hosts[i] =
+		assert_non_null(f->x.cfg.callback_allow_hosts[i] =
 		    strdup(list[i]));
 }
 
@@ -1337,8 +1289,8 @@ test_fields(void **state)
 		if (call(f, "GET", path, cases[i].q, NULL, NULL, "alice") !=
 		    cases[i].status)
 			fail_msg("%s: %d, want %d: %s", cases[i].q,
-			    f->resp.status, cases[i].status,
-			    f->resp.body.data);
+			    f->x.resp.status, cases[i].status,
+			    f->x.resp.body.data);
 	call(f, "GET", path, "fields=stdout,status_id", NULL, NULL, "alice");
 	o = body(f);
 	assert_int_equal(json_object_object_length(o), 2);
@@ -1371,7 +1323,7 @@ test_base64(void **state)
 		snprintf(b, sizeof(b), "{\"source_code\":\"%s\","
 		    "\"language_id\":71}", bad[i]);
 		if (post(f, "base64_encoded=true", b, "alice") != 400)
-			fail_msg("%s: %d", bad[i], f->resp.status);
+			fail_msg("%s: %d", bad[i], f->x.resp.status);
 	}
 	/* tests[] are decoded too */
 	assert_int_equal(post(f, "base64_encoded=true", "{\"source_code\":"
@@ -1420,20 +1372,20 @@ test_callback_url(void **state)
 
 	set_hosts(f, hosts);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if ((api_callback_url_check(&f->cfg, cases[i].url, why,
+		if ((api_callback_url_check(&f->x.cfg, cases[i].url, why,
 		    sizeof(why)) == 0) != cases[i].ok)
 			fail_msg("%s: want %s (%s)", cases[i].url,
 			    cases[i].ok ? "ok" : "refused", why);
 	/* through the API: a 422 naming callback_url */
 	assert_int_equal(post(f, NULL, OK("\"callback_url\":"
 	    "\"http://evil.com/\""), "alice"), 422);
-	assert_true(strstr(f->resp.body.data, "\"callback_url\":[") != NULL);
+	assert_true(strstr(f->x.resp.body.data, "\"callback_url\":[") != NULL);
 	assert_int_equal(post(f, NULL, OK("\"callback_url\":"
 	    "\"http://127.0.0.2:9/\""), "alice"), 201);
 	set_hosts(f, NULL);	/* empty: callbacks off */
 	assert_int_equal(post(f, NULL, OK("\"callback_url\":"
 	    "\"http://127.0.0.2:9/\""), "alice"), 422);
-	assert_true(strstr(f->resp.body.data, "disabled") != NULL);
+	assert_true(strstr(f->x.resp.body.data, "disabled") != NULL);
 }
 
 static void
@@ -1463,13 +1415,13 @@ test_callback_addr(void **state)
 		memset(&s6, 0, sizeof(s6));
 		if (inet_pton(AF_INET, cases[i].addr, &s4.sin_addr) == 1) {
 			s4.sin_family = AF_INET;
-			ok = api_callback_addr_ok(&f->cfg,
+			ok = api_callback_addr_ok(&f->x.cfg,
 			    (struct sockaddr *)&s4);
 		} else {
 			assert_int_equal(inet_pton(AF_INET6, cases[i].addr,
 			    &s6.sin6_addr), 1);
 			s6.sin6_family = AF_INET6;
-			ok = api_callback_addr_ok(&f->cfg,
+			ok = api_callback_addr_ok(&f->x.cfg,
 			    (struct sockaddr *)&s6);
 		}
 		if (ok != cases[i].ok)
@@ -1496,37 +1448,37 @@ test_idempotency(void **state)
 	req.body_len = strlen(b);
 	req.remote_user = "alice";
 	req.idempotency_key = "key-1";
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	assert_int_equal(f->resp.status, 201);
-	snprintf(t1, sizeof(t1), "%s", f->resp.token);
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	assert_int_equal(f->resp.status, 201);
-	snprintf(t2, sizeof(t2), "%s", f->resp.token);
+	api_resp_reset(&f->x.resp);
+	api_handle(&f->x.api, &req, &f->x.resp);
+	assert_int_equal(f->x.resp.status, 201);
+	snprintf(t1, sizeof(t1), "%s", f->x.resp.token);
+	api_resp_reset(&f->x.resp);
+	api_handle(&f->x.api, &req, &f->x.resp);
+	assert_int_equal(f->x.resp.status, 201);
+	snprintf(t2, sizeof(t2), "%s", f->x.resp.token);
 	assert_string_equal(t1, t2);
 	assert_true(has_header(f, "Idempotent-Replayed: true\r\n"));
 	assert_int_equal(f->queued, 1);
 	req.remote_user = "bob";
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	snprintf(t3, sizeof(t3), "%s", f->resp.token);
+	api_resp_reset(&f->x.resp);
+	api_handle(&f->x.api, &req, &f->x.resp);
+	snprintf(t3, sizeof(t3), "%s", f->x.resp.token);
 	assert_string_not_equal(t1, t3);
 	assert_int_equal(f->queued, 2);
 	/* a replay is no new job, so a full queue does not refuse it */
-	f->cfg.queue_max = 0;
+	f->x.cfg.queue_max = 0;
 	req.remote_user = "alice";
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	assert_int_equal(f->resp.status, 201);
+	api_resp_reset(&f->x.resp);
+	api_handle(&f->x.api, &req, &f->x.resp);
+	assert_int_equal(f->x.resp.status, 201);
 	req.idempotency_key = "key-2";
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	assert_int_equal(f->resp.status, 503);
+	api_resp_reset(&f->x.resp);
+	api_handle(&f->x.api, &req, &f->x.resp);
+	assert_int_equal(f->x.resp.status, 503);
 	req.idempotency_key = "bad\nkey";
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &req, &f->resp);
-	assert_int_equal(f->resp.status, 400);
+	api_resp_reset(&f->x.resp);
+	api_handle(&f->x.api, &req, &f->x.resp);
+	assert_int_equal(f->x.resp.status, 400);
 }
 
 static void
@@ -1565,7 +1517,7 @@ test_batch(void **state)
 	/* another owner sees nulls */
 	assert_int_equal(call(f, "GET", "/submissions/batch", q, NULL, NULL,
 	    "bob"), 200);
-	assert_non_null(strstr(f->resp.body.data, "[null,null,null]"));
+	assert_non_null(strstr(f->x.resp.body.data, "[null,null,null]"));
 	/* 21 is one too many */
 	n = (size_t)snprintf(big, sizeof(big), "{\"submissions\":[");
 	for (i = 0; i < 21; i++)
@@ -1575,7 +1527,7 @@ test_batch(void **state)
 	assert_int_equal(call(f, "POST", "/submissions/batch", NULL,
 	    "application/json", big, "alice"), 422);
 	/* the queue is checked for the whole batch */
-	f->cfg.queue_max = 3;
+	f->x.cfg.queue_max = 3;
 	assert_int_equal(call(f, "POST", "/submissions/batch", NULL,
 	    "application/json", "{\"submissions\":[" OK("\"stdin\":\"\"") ","
 	    OK("\"stdin\":\"\"") "]}", "alice"), 503);
@@ -1593,7 +1545,7 @@ test_delete(void **state)
 	snprintf(path, sizeof(path), "/submissions/%s", token);
 	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "alice"),
 	    403);
-	f->cfg.allow_delete = 1;
+	f->x.cfg.allow_delete = 1;
 	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "alice"),
 	    400);
 	fake_executor(f);
@@ -1601,7 +1553,7 @@ test_delete(void **state)
 	    404);
 	assert_int_equal(call(f, "DELETE", path, "fields=token", NULL, NULL,
 	    "alice"), 200);
-	assert_non_null(strstr(f->resp.body.data, token));
+	assert_non_null(strstr(f->x.resp.body.data, token));
 	assert_int_equal(call(f, "GET", path, NULL, NULL, NULL, "alice"),
 	    404);
 	assert_int_equal(call(f, "DELETE", path, NULL, NULL, NULL, "alice"),
@@ -1619,7 +1571,7 @@ test_metrics_health(void **state)
 	struct err	 err;
 
 	assert_non_null(m = metrics_new(2, &err));
-	f->api.metrics = m;
+	f->x.api.metrics = m;
 	/* no executor ready: unusable */
 	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
 	    503);
@@ -1629,33 +1581,33 @@ test_metrics_health(void **state)
 	    200);
 	metrics_http(m, 201);
 	metrics_http(m, 999);
-	metrics_created(m, f->langs, PY);
-	metrics_finished(m, f->langs, PY, JS_AC, 30000);
-	metrics_finished(m, f->langs, PY, JS_TLE, 3000000);
+	metrics_created(m, f->x.langs, PY);
+	metrics_finished(m, f->x.langs, PY, JS_AC, 30000);
+	metrics_finished(m, f->x.langs, PY, JS_TLE, 3000000);
 	metrics_sandbox_failure(m);
 	metrics_executor_busy(m, 0, 1);
 	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "root"),
 	    200);
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_http_responses_total{code=\"201\"} 1\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_submissions_total{language=\"python3\","
 	    "status=\"Accepted\"} 1\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_job_duration_seconds_bucket{language=\"python3\","
 	    "le=\"0.05\"} 1\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_job_duration_seconds_bucket{language=\"python3\","
 	    "le=\"5\"} 2\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_sandbox_setup_failures_total 1\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_executors{state=\"busy\"} 1\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "coderunner_running_jobs 1\n"));
 	assert_int_equal(call(f, "GET", "/workers", NULL, NULL, NULL, "root"),
 	    200);
-	assert_non_null(strstr(f->resp.body.data, "\"state\":\"busy\""));
+	assert_non_null(strstr(f->x.resp.body.data, "\"state\":\"busy\""));
 
 	/*
 	 * Anyone else: Judge0's queue line but no executor; their own
@@ -1663,40 +1615,40 @@ test_metrics_health(void **state)
 	 */
 	assert_int_equal(call(f, "GET", "/workers", NULL, NULL, NULL, "a"),
 	    200);
-	assert_non_null(strstr(f->resp.body.data, "\"queue\":\"default\""));
-	assert_non_null(strstr(f->resp.body.data, "\"working\":1"));
-	assert_null(strstr(f->resp.body.data, "executor"));
+	assert_non_null(strstr(f->x.resp.body.data, "\"queue\":\"default\""));
+	assert_non_null(strstr(f->x.resp.body.data, "\"working\":1"));
+	assert_null(strstr(f->x.resp.body.data, "executor"));
 	assert_int_equal(post(f, NULL, "{\"source_code\":\"x\","
 	    "\"language_id\":71}", "a"), 201);
 	assert_int_equal(post(f, NULL, "{\"source_code\":\"x\","
 	    "\"language_id\":71}", "b"), 201);
 	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "a"),
 	    200);
-	assert_string_equal(f->resp.content_type,
+	assert_string_equal(f->x.resp.content_type,
 	    "text/plain; version=0.0.4; charset=utf-8");
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "\ncoderunner_user_queued_jobs 1\n"));
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "\ncoderunner_user_submissions{language=\"python3\","
 	    "status=\"In Queue\"} 1\n"));
-	assert_null(strstr(f->resp.body.data, "coderunner_http"));
-	assert_null(strstr(f->resp.body.data, "coderunner_executor"));
-	assert_null(strstr(f->resp.body.data, "coderunner_queue_depth"));
+	assert_null(strstr(f->x.resp.body.data, "coderunner_http"));
+	assert_null(strstr(f->x.resp.body.data, "coderunner_executor"));
+	assert_null(strstr(f->x.resp.body.data, "coderunner_queue_depth"));
 	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, NULL),
 	    200);
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "\ncoderunner_user_queued_jobs 0\n"));
 	assert_int_equal(call(f, "GET", "/system_info", NULL, NULL, NULL,
 	    "a"), 403);
-	assert_string_equal(f->resp.content_type, API_JSON);
-	assert_null(strstr(f->resp.body.data, "kernel"));
+	assert_string_equal(f->x.resp.content_type, API_JSON);
+	assert_null(strstr(f->x.resp.body.data, "kernel"));
 	assert_int_equal(call(f, "GET", "/system_info", NULL, NULL, NULL,
 	    "root"), 200);
-	assert_non_null(strstr(f->resp.body.data, "\"kernel\""));
+	assert_non_null(strstr(f->x.resp.body.data, "\"kernel\""));
 	metrics_executor_pid(m, 0, 0);		/* it died */
 	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
 	    503);
-	f->api.metrics = NULL;
+	f->x.api.metrics = NULL;
 	metrics_free(m);
 }
 
@@ -1760,15 +1712,15 @@ test_families(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (call(f, "POST", cases[i].path, NULL, cases[i].ct,
 		    cases[i].body, "alice") != cases[i].status ||
-		    strstr(f->resp.body.data, cases[i].want) == NULL)
+		    strstr(f->x.resp.body.data, cases[i].want) == NULL)
 			fail_msg("case %zu %s: %d %s", i, cases[i].path,
-			    f->resp.status, f->resp.body.data);
+			    f->x.resp.status, f->x.resp.body.data);
 	}
 	assert_int_equal(call(f, "GET", "/api/v2/runtimes", NULL, NULL, NULL,
 	    "alice"), 200);
-	assert_non_null(strstr(f->resp.body.data,
+	assert_non_null(strstr(f->x.resp.body.data,
 	    "{\"language\":\"python\",\"version\":"));
-	assert_non_null(strstr(f->resp.body.data, "\"language\":\"c++\""));
+	assert_non_null(strstr(f->x.resp.body.data, "\"language\":\"c++\""));
 	assert_int_equal(call(f, "GET", "/api/languages", NULL, NULL, NULL,
 	    "alice"), 200);
 	assert_int_equal(call(f, "GET", "/api/health", NULL, NULL, NULL,
@@ -1792,8 +1744,8 @@ test_aliases(void **state)
 		size_t			 k;
 
 		/* by the table: available or not, the name is there */
-		for (k = 0, l = NULL; k < f->langs->n && l == NULL; k++) {
-			const struct lang *c = &f->langs->langs[k];
+		for (k = 0, l = NULL; k < f->x.langs->n && l == NULL; k++) {
+			const struct lang *c = &f->x.langs->langs[k];
 			char **a;
 
 			if (strcasecmp(c->name, names[i]) == 0)

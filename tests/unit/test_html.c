@@ -18,8 +18,11 @@
 #include <json.h>
 
 #include "api/api.h"
-#include "api/api_int.h"
-#include "api/html_int.h"
+#include "api/csrf.h"
+#include "api/negotiate.h"
+#include "api/page.h"
+#include "api/reply.h"
+#include "api/request.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"
@@ -28,7 +31,7 @@
 #include "judge/lang.h"
 #include "store/queue.h"
 #include "store/store.h"
-#include "store_fixture.h"
+#include "api_fixture.h"
 
 #define PY	71
 #define C_ID	50
@@ -114,7 +117,7 @@ test_wanted(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (html_wanted(cases[i].accept) != cases[i].html)
+		if (neg_wants_html(cases[i].accept) != cases[i].html)
 			fail_msg("case %zu (%s)", i, cases[i].accept ?
 			    cases[i].accept : "NULL");
 }
@@ -161,12 +164,7 @@ test_csrf(void **state)
 /* ---- the pages, over a store ---- */
 
 struct fx {
-	struct store_fixture	 db;
-	struct config		 cfg;
-	struct lang_table	*langs;
-	struct store		*st;
-	struct api		 api;
-	struct api_resp		 resp;
+	struct api_fx		 x;	/* api_fixture.h */
 	struct api_req		 req;	/* what call() sends; reset each test */
 };
 
@@ -174,31 +172,21 @@ static int
 setup(void **state)
 {
 	struct fx	*f;
-	struct err	 err = { "" };
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
-	if (store_fixture_open(&f->db, "test_html", &err) == -1 ||
-	    config_defaults(&f->cfg, &err) == -1 ||
-	    (f->langs = lang_table_load("contrib/languages.json", &err)) ==
-	    NULL)
-		goto fail;
-	f->st = f->db.st;
-	free(f->cfg.csrf_secret);
-	free(f->cfg.admins);
-	if ((f->cfg.csrf_secret = strdup(SECRET)) == NULL ||
-	    (f->cfg.admins = calloc(2, sizeof(char *))) == NULL ||
-	    (f->cfg.admins[0] = strdup("root")) == NULL)
-		goto fail;
-	f->api.cfg = &f->cfg;
-	f->api.store = f->st;
-	f->api.langs = f->langs;
-	api_resp_init(&f->resp);
+	if (api_fx_open(&f->x, "test_html") == -1) {
+		free(f);
+		return -1;
+	}
+	free(f->x.cfg.csrf_secret);
+	if ((f->x.cfg.csrf_secret = strdup(SECRET)) == NULL) {
+		api_fx_close(&f->x);
+		free(f);
+		return -1;
+	}
 	*state = f;
 	return 0;
-fail:
-	fprintf(stderr, "setup: %s\n", err.msg);
-	return -1;
 }
 
 static int
@@ -206,10 +194,7 @@ teardown(void **state)
 {
 	struct fx	*f = *state;
 
-	api_resp_reset(&f->resp);
-	store_fixture_close(&f->db);
-	lang_table_free(f->langs);
-	config_reset(&f->cfg);
+	api_fx_close(&f->x);
 	free(f);
 	return 0;
 }
@@ -233,9 +218,7 @@ call(struct fx *f, const char *method, const char *path, const char *query,
 	f->req.content_type = ctype;
 	f->req.body = body;
 	f->req.body_len = len;
-	api_resp_reset(&f->resp);
-	api_handle(&f->api, &f->req, &f->resp);
-	return f->resp.status;
+	return api_fx_handle(&f->x, &f->req);
 }
 
 static int
@@ -247,22 +230,21 @@ get(struct fx *f, const char *path, const char *query)
 static const char *
 page(struct fx *f)
 {
-	assert_non_null(f->resp.body.data);
-	return f->resp.body.data;
+	assert_non_null(f->x.resp.body.data);
+	return f->x.resp.body.data;
 }
 
 static int
 has(struct fx *f, const char *s)
 {
-	return f->resp.body.data != NULL &&
-	    strstr(f->resp.body.data, s) != NULL;
+	return f->x.resp.body.data != NULL &&
+	    strstr(f->x.resp.body.data, s) != NULL;
 }
 
 static int
 has_header(struct fx *f, const char *s)
 {
-	return f->resp.headers.data != NULL &&
-	    strstr(f->resp.headers.data, s) != NULL;
+	return api_fx_has_header(&f->x, s);
 }
 
 /*
@@ -291,7 +273,7 @@ has_handler(const char *s)
 static void
 assert_html_page(struct fx *f)
 {
-	assert_string_equal(f->resp.content_type, API_HTML);
+	assert_string_equal(f->x.resp.content_type, API_HTML);
 	assert_true(has_header(f, "Content-Security-Policy: default-src "
 	    "'self'; "));
 	assert_true(has_header(f, "frame-ancestors 'none'"));
@@ -353,7 +335,7 @@ queued(struct fx *f)
 	struct err	err;
 	int64_t		n;
 
-	assert_true((n = store_queue_depth(f->st, NULL, &err)) >= 0);
+	assert_true((n = store_queue_depth(f->x.st, NULL, &err)) >= 0);
 	return n;
 }
 
@@ -386,8 +368,8 @@ test_form_page(void **state)
 	assert_true(has(f, "href=\"/judge/static/coderunner.css\""));
 	assert_true(has(f, "href=\"/judge/submissions\">History</a>"));
 	f->req.script_name = NULL;
-	free(f->cfg.base_path);
-	assert_non_null(f->cfg.base_path = strdup("/site/judge/"));
+	free(f->x.cfg.base_path);
+	assert_non_null(f->x.cfg.base_path = strdup("/site/judge/"));
 	assert_int_equal(get(f, "/", NULL), 200);
 	assert_true(has(f, "action=\"/site/judge/submissions\""));
 	/* a prefix that is no plain path is not used */
@@ -479,24 +461,24 @@ test_form_post(void **state)
 	assert_int_equal(call(f, "POST", "/submissions", NULL, MP, body, n),
 	    303);
 	assert_int_equal(queued(f), 1);
-	assert_non_null(p = strstr(f->resp.headers.data, "Location: "));
+	assert_non_null(p = strstr(f->x.resp.headers.data, "Location: "));
 	assert_int_equal(sscanf(p, "Location: %127s", loc), 1);
 	assert_true(strncmp(loc, "/judge/submissions/", 19) == 0);
 	assert_true(util_is_uuid(loc + 19));
-	assert_string_equal(f->resp.content_type, API_HTML);
+	assert_string_equal(f->x.resp.content_type, API_HTML);
 
 	/* a file upload: its contents are the code, its name the language */
 	n = mp_body(body, sizeof(body), token, "",
 	    "", "int main(void) { return 0; }\n", "prog.c");
 	assert_int_equal(call(f, "POST", "/submissions", NULL, MP, body, n),
 	    303);
-	assert_non_null(p = strstr(f->resp.headers.data, "Location: "));
+	assert_non_null(p = strstr(f->x.resp.headers.data, "Location: "));
 	assert_int_equal(sscanf(p, "Location: /judge/submissions/%36s", loc),
 	    1);
 	{
 		struct submission	*s = NULL;
 
-		assert_int_equal(store_get(f->st, loc, NULL, &s, &err), 1);
+		assert_int_equal(store_get(f->x.st, loc, NULL, &s, &err), 1);
 		assert_int_equal(s->lang_id, C_ID);
 		assert_string_equal(s->source,
 		    "int main(void) { return 0; }\n");
@@ -525,7 +507,7 @@ test_form_post(void **state)
 	f->req.sec_fetch_site = "cross-site";
 	assert_int_equal(call(f, "POST", "/submissions", NULL,
 	    "application/json", JSON_X, strlen(JSON_X)), 201);
-	assert_string_equal(f->resp.content_type, API_JSON);
+	assert_string_equal(f->x.resp.content_type, API_JSON);
 	assert_int_equal(queued(f), 5);
 }
 
@@ -633,8 +615,12 @@ test_csrf_origin(void **state)
 #undef SELF
 	};
 	struct fx	*f = *state;
+	struct api_call	 c;
 	size_t		 i;
 	int		 rc;
+
+	/* a text/plain body is no form: the gate reads no token */
+	memset(&c, 0, sizeof(c));
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(&f->req, 0, sizeof(f->req));
@@ -653,15 +639,17 @@ test_csrf_origin(void **state)
 		f->req.https = cases[i].https;
 		f->req.host = cases[i].host;
 		f->req.server_port = cases[i].port;
-		api_resp_reset(&f->resp);
-		rc = html_csrf_gate(&f->api, &f->req, &f->resp);
+		api_resp_reset(&f->x.resp);
+		c.req = &f->req;
+		c.owner = "alice";
+		rc = csrf_gate(&f->x.api, &c, &f->x.resp);
 		if (rc != -cases[i].refused)
 			fail_msg("case %zu: origin %s referer %s sfs %s self %s:"
 			    " %s", i, cases[i].origin, cases[i].referer,
 			    cases[i].sfs, cases[i].self,
 			    rc == 0 ? "passed" : "refused");
 		if (cases[i].refused)
-			assert_int_equal(f->resp.status, 403);
+			assert_int_equal(f->x.resp.status, 403);
 	}
 }
 
@@ -714,25 +702,7 @@ test_form_invalid(void **state)
 static void
 finish(struct fx *f, int status, const char *out, double time_s)
 {
-	struct submission	*s = NULL;
-	struct store_lease	 lease;
-	struct err		 err = { "" };
-
-	if (store_claim(f->st, 0, 60000, &lease, &s, &err) != 1)
-		fail_msg("claim: %s", err.msg);
-	s->status = status;
-	s->time_s = time_s;
-	s->wall_time_s = time_s + 0.01;
-	s->memory_kb = 1234;
-	s->results[0].status = status;
-	if (out != NULL) {
-		assert_non_null(s->results[0].stdout_data = strdup(out));
-		s->results[0].stdout_len = strlen(out);
-	}
-	s->results[0].time_s = time_s;
-	if (store_finish(f->st, &lease, s, &err) == -1)
-		fail_msg("finish: %s", err.msg);
-	submission_free(s);
+	api_fx_finish(&f->x, status, out, time_s, time_s + 0.01);
 }
 
 /* Creates a submission by JSON for user; copies the token. */
@@ -775,7 +745,7 @@ test_result_page(void **state)
 	/* JSON stays the default */
 	f->req.accept = "*/*";
 	assert_int_equal(get(f, path, NULL), 200);
-	assert_string_equal(f->resp.content_type, API_JSON);
+	assert_string_equal(f->x.resp.content_type, API_JSON);
 
 	/* finished with hostile output: text, not markup */
 	finish(f, JS_WA, "<script>alert(1)</script>\n"
@@ -821,7 +791,7 @@ history(struct fx *f, const char *user, const char *query, int status)
 	memset(&f->req, 0, sizeof(f->req));
 	f->req.remote_user = user;
 	assert_int_equal(get(f, "/submissions", query), status);
-	assert_string_equal(f->resp.content_type, API_JSON);
+	assert_string_equal(f->x.resp.content_type, API_JSON);
 	assert_non_null(o = json_tokener_parse(page(f)));
 	return o;
 }
@@ -946,7 +916,7 @@ test_statistics(void **state)
 	memset(&f->req, 0, sizeof(f->req));
 	f->req.remote_user = "alice";
 	assert_int_equal(get(f, "/statistics", NULL), 200);
-	assert_string_equal(f->resp.content_type, API_JSON);
+	assert_string_equal(f->x.resp.content_type, API_JSON);
 	assert_non_null(o = json_tokener_parse(page(f)));
 	assert_int_equal(json_object_get_int64(json_object_object_get(o,
 	    "total")), 3);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "base/err.h"
+#include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
 #include "sandbox/sandbox.h"
@@ -139,15 +140,15 @@ test_words(void **state)
 	assert_string_equal(w[1], "-std=c11");
 	assert_string_equal(w[2], "x");
 	assert_null(w[3]);
-	judge_words_free(w);
+	util_strv_free(w);
 	assert_int_equal(judge_words("", &w), 0);
 	assert_null(w[0]);
-	judge_words_free(w);
+	util_strv_free(w);
 	/* no shell: quotes and $ are plain characters */
 	assert_int_equal(judge_words("'a b' $(id)", &w), 3);
 	assert_string_equal(w[0], "'a");
 	assert_string_equal(w[2], "$(id)");
-	judge_words_free(w);
+	util_strv_free(w);
 }
 
 static const struct {
@@ -415,7 +416,7 @@ test_options(void **state)
 		assert_true(judge_words(option_cases[i].options, &w) >= 0);
 		at = n = 0;
 		got = lang_options_check(&l, w, &at, &n);
-		judge_words_free(w);
+		util_strv_free(w);
 		if (got != option_cases[i].want || (got != OK &&
 		    (at != option_cases[i].at || n != option_cases[i].n)))
 			fail_msg("case %zu \"%s\": got %d at %zu (%zu words), "

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "api/html_int.h"
+#include "api/multipart.h"
 #include "base/err.h"
 
 #define CT	"multipart/form-data; boundary=XyZ"

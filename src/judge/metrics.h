@@ -1,24 +1,33 @@
-#ifndef API_METRICS_H
-#define API_METRICS_H
+#ifndef JUDGE_METRICS_H
+#define JUDGE_METRICS_H
 
 #include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct buf;
 struct err;
 struct lang_table;
 
 /*
- * Counters shared by every process of coderunner.fcgi, for GET /metrics,
- * /workers and /health.  The master maps one anonymous MAP_SHARED region
- * before it forks (metrics_new), so every child writes to the same
- * memory; no lock: each field is a counter or a flag with one writer or
- * updated with atomic builtins (relaxed, as nothing is ordered by them).
- * Counters start at zero with each start of the service, as Prometheus
- * expects of counters.  Languages are counted by their position in the
- * language table (the same table in every process).
+ * The counters every process of coderunner.fcgi shares: submissions
+ * queued and judged per language and verdict, job durations, HTTP
+ * responses, callbacks, sandbox failures, and each executor's state (for
+ * GET /metrics, /workers and /health).  The master maps one anonymous
+ * MAP_SHARED region before it forks (metrics_new), so every child writes
+ * to the same memory; no lock: each field is a counter or a flag with one
+ * writer or updated with atomic builtins (relaxed, as nothing is ordered
+ * by them).  Counters start at zero with each start of the service, as
+ * Prometheus expects of counters.  Languages are counted by their
+ * position in the language table (the same table in every process).
+ *
+ * Why judge/: the region is written by the executors (jobs and their
+ * state), the master (executor pids), the http workers (responses) and
+ * the callback sender, and read by the API; it counts by the language
+ * table and the verdicts, which are judge's.  So it lives in the lowest
+ * layer that knows languages, below both fcgi-app/ and api/.  It knows
+ * nothing of HTTP beyond status numbers, nor of the text Prometheus
+ * reads: api/prometheus.c renders that from the region.
  *
  * Every function takes NULL for the region and then does nothing, so
  * the API can run without it (unit tests).
@@ -91,11 +100,9 @@ void	metrics_executor_busy(struct metrics *, int slot, int busy);
 int	metrics_executors(const struct metrics *, int *ready, int *busy);
 
 /*
- * Appends the Prometheus text exposition (version 0.0.4) of m (NULL: no
- * counters) and the gauges given to b.  Returns 0, or -1 with err set.
+ * The upper bound in seconds of job duration bucket k (0 <= k <
+ * METRICS_BUCKETS); the last bucket, k == METRICS_BUCKETS, is +Inf.
  */
-int	metrics_render(const struct metrics *m, const struct lang_table *,
-	    int64_t queue_depth, int64_t running, struct buf *b,
-	    struct err *);
+double	metrics_bucket_s(int k);
 
 #endif

@@ -1,18 +1,14 @@
 /*
- * Operations and introspection.
+ * The service's own state.
  *
- *	DELETE /submissions/{token}	200 the deleted submission | 403 (off
- *					in the config) | 404 | 400 (queued
- *					or running: it cannot go yet)
- *	GET /languages/all		200 [{id, name, is_archived}]: every
- *					language of the table; archived =
- *					its tools are missing here
+ *	GET /health			200 {status, queue_depth, executors}
+ *					| 503 (no database, no executor)
  *	GET /system_info		200 cores, memory, kernel, sandbox |
  *					403 (not an admin)
  *	GET /workers			200 Judge0's queue line; admins: and
  *					each executor
  *	GET /metrics			200 Prometheus text: admins the
- *					service's (metrics.c), others their
+ *					service's (prometheus.c), others their
  *					own submissions
  *
  * The host and every user's activity are for admins (the config's
@@ -29,124 +25,77 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "judge/metrics.h"
 #include "sandbox/sandbox.h"
 #include "store/queue.h"
 #include "store/store.h"
 #include "api.h"
-#include "api_int.h"
-#include "metrics.h"
+#include "handlers.h"
+#include "prometheus.h"
+#include "reply.h"
+#include "request.h"
 
 #define PROM_TEXT	"text/plain; version=0.0.4; charset=utf-8"
 
-int
-api_executors(const struct api *a, int *ready, int *busy)
-{
-	return metrics_executors(a->metrics, ready, busy);
-}
-
 void
-api_delete_submission(struct api *a, const struct api_req *req,
-    const char *arg, struct api_resp *resp)
-{
-	struct submission	*s = NULL;
-	struct api_query	 q;
-	struct err		 err;
-	json_object		*o = NULL;
-	const char		*owner = api_owner(req);
-	char			 msg[128];
-	int			 status;
-
-	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    api_parse_query(req, &q, resp) == -1)
-		goto out;
-	if (!a->cfg->allow_delete) {
-		reply_error(resp, 403, "deleting submissions is disabled "
-		    "on this server", NULL);
-		goto out;
-	}
-	if (!util_is_uuid(arg)) {
-		reply_error(resp, 404, "submission not found", NULL);
-		goto out;
-	}
-	if (config_is_admin(a->cfg, owner))
-		owner = NULL;
-	/* read it first: the answer is what was deleted, as Judge0's */
-	switch (store_get(a->store, arg, owner, &s, &err)) {
-	case -1:
-		reply_internal(resp, &err);
-		goto out;
-	case 0:
-		reply_error(resp, 404, "submission not found", NULL);
-		goto out;
-	}
-	if ((o = view_submission(a, s, &q, resp)) == NULL)
-		goto out;
-	switch (store_delete(a->store, arg, owner, &status, &err)) {
-	case -1:
-		reply_internal(resp, &err);
-		goto out;
-	case 0:
-		if (status == 0) {
-			reply_error(resp, 404, "submission not found", NULL);
-			goto out;
-		}
-		snprintf(msg, sizeof(msg), "submission cannot be deleted "
-		    "because its status is %s",
-		    judge_status_description(status));
-		reply_error(resp, 400, msg, NULL);
-		goto out;
-	}
-	memcpy(resp->token, s->token, sizeof(resp->token));
-	resp->token[sizeof(resp->token) - 1] = '\0';
-	reply_json(resp, 200, o);
-out:
-	json_object_put(o);
-	submission_free(s);
-}
-
-void
-api_languages_all(struct api *a, const struct api_req *req, const char *arg,
+service_health(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
-	const struct lang	*l;
-	json_object		*arr = NULL, *o;
-	size_t			 i;
+	json_object	*o = NULL, *ex = NULL;
+	int64_t		 depth;
+	int		 n, ready, busy;
 
-	(void)req;
-	(void)arg;
-	if ((arr = json_object_new_array()) == NULL)
-		goto out;
-	for (i = 0; i < a->langs->n; i++) {
-		l = &a->langs->langs[i];
-		if (jpush(arr, o = json_object_new_object()) == -1 ||
-		    jadd(o, "id", json_object_new_int(l->id)) == -1 ||
-		    jadd(o, "name", json_object_new_string(l->display)) ==
-		    -1 ||
-		    jadd(o, "is_archived",
-		    json_object_new_boolean(!l->available)) == -1) {
-			json_object_put(arr);
-			arr = NULL;
+	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0) {
+		/* a person gets the reason as a page */
+		if (c->html) {
+			reply_error(resp, 503, "store unavailable", NULL);
 			goto out;
 		}
+		if ((o = json_object_new_object()) != NULL &&
+		    (jadd(o, "status", json_object_new_string("error")) ==
+		    -1 || jadd(o, "error",
+		    json_object_new_string("store unavailable")) == -1)) {
+			json_object_put(o);
+			o = NULL;
+		}
+		reply_json(resp, 503, o);
+		goto out;
 	}
+	/* without the shared counters (tests) the executors are unknown */
+	n = metrics_executors(a->metrics, &ready, &busy);
+	if (n > 0 && ready == 0 && c->html) {
+		reply_error(resp, 503, "no executor is running", NULL);
+		reply_header(resp, "Retry-After: 5");
+		goto out;
+	}
+	if ((o = json_object_new_object()) != NULL &&
+	    (jadd(o, "status", json_object_new_string(n > 0 && ready == 0 ?
+	    "error" : "ok")) == -1 ||
+	    jadd(o, "queue_depth", json_object_new_int64(depth)) == -1 ||
+	    (n > 0 && ready == 0 && jadd(o, "error",
+	    json_object_new_string("no executor is running")) == -1) ||
+	    (n > 0 && (jadd(o, "executors", ex = json_object_new_object()) ==
+	    -1 || jadd(ex, "total", json_object_new_int(n)) == -1 ||
+	    jadd(ex, "ready", json_object_new_int(ready)) == -1 ||
+	    jadd(ex, "busy", json_object_new_int(busy)) == -1)))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	reply_json(resp, n > 0 && ready == 0 ? 503 : 200, o);
+	if (n > 0 && ready == 0)
+		reply_header(resp, "Retry-After: 5");
 out:
-	reply_json(resp, 200, arr);
-	json_object_put(arr);
-}
-
-static int
-is_admin(const struct api *a, const struct api_req *req)
-{
-	return config_is_admin(a->cfg, api_owner(req));
+	json_object_put(o);
 }
 
 void
-api_system_info(struct api *a, const struct api_req *req, const char *arg,
+service_system_info(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	const struct sandbox_host	*h = a->host;
@@ -157,8 +106,7 @@ api_system_info(struct api *a, const struct api_req *req, const char *arg,
 	long				 cores;
 	int				 n, ready, busy;
 
-	(void)arg;
-	if (!is_admin(a, req)) {
+	if (!c->admin) {
 		reply_error(resp, 403, "only admins may read /system_info",
 		    NULL);
 		return;
@@ -169,7 +117,7 @@ api_system_info(struct api *a, const struct api_req *req, const char *arg,
 		    u.sysname, u.release, u.machine);
 	memset(&si, 0, sizeof(si));
 	(void)sysinfo(&si);
-	n = api_executors(a, &ready, &busy);
+	n = metrics_executors(a->metrics, &ready, &busy);
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "cores", json_object_new_int64(cores > 0 ? cores : 0)) ==
 	    -1 ||
@@ -210,7 +158,7 @@ api_system_info(struct api *a, const struct api_req *req, const char *arg,
 }
 
 void
-api_workers(struct api *a, const struct api_req *req, const char *arg,
+service_workers(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	const struct metrics_executor	*e;
@@ -219,10 +167,9 @@ api_workers(struct api *a, const struct api_req *req, const char *arg,
 	const char			*state;
 	int				 i, n, ready, busy;
 
-	(void)arg;
 	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0)
 		goto out;
-	n = api_executors(a, &ready, &busy);
+	n = metrics_executors(a->metrics, &ready, &busy);
 	/* Judge0's line for its one queue, then ours per executor */
 	if ((arr = json_object_new_array()) == NULL ||
 	    jpush(arr, o = json_object_new_object()) == -1 ||
@@ -234,7 +181,7 @@ api_workers(struct api *a, const struct api_req *req, const char *arg,
 	    jadd(o, "paused", json_object_new_int(0)) == -1 ||
 	    jadd(o, "failed", json_object_new_int(n - ready)) == -1)
 		goto out;
-	if (!is_admin(a, req))
+	if (!c->admin)
 		n = 0;
 	else if (jadd(o, "executors", list = json_object_new_array()) == -1)
 		goto out;
@@ -313,83 +260,27 @@ out:
 }
 
 void
-api_metrics(struct api *a, const struct api_req *req, const char *arg,
+service_metrics(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	int64_t	depth;
 	int	ready, busy;
 
-	(void)arg;
-	if (!is_admin(a, req)) {
-		own_metrics(a, api_owner(req), resp);
+	if (!c->admin) {
+		own_metrics(a, c->owner, resp);
 		return;
 	}
 	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0) {
 		reply_internal(resp, NULL);
 		return;
 	}
-	(void)api_executors(a, &ready, &busy);
+	(void)metrics_executors(a->metrics, &ready, &busy);
 	buf_reset(&resp->body);
-	if (metrics_render(a->metrics, a->langs, depth, busy, &resp->body,
+	if (prom_render(a->metrics, a->langs, depth, busy, &resp->body,
 	    &resp->err) == -1) {
 		reply_internal(resp, NULL);
 		return;
 	}
 	resp->status = 200;
 	resp->content_type = PROM_TEXT;
-}
-
-int
-api_statistics_extra(struct api *a, const char *owner, json_object *o,
-    struct err *err)
-{
-	struct store_day	*days = NULL;
-	json_object		*sub, *pd, *d, *db;
-	int64_t			 now = util_now_ms(), total, today, hour, size = 0;
-	char			 date[32], pretty[32];
-	size_t			 i, n = 0;
-	int			 rc = -1, oom = 0;
-
-	if ((total = store_count_since(a->store, owner, 0, err)) < 0 ||
-	    (today = store_count_since(a->store, owner,
-	    now - now % 86400000, err)) < 0 ||
-	    (hour = store_count_since(a->store, owner, now - 3600000,
-	    err)) < 0 ||
-	    store_count_days(a->store, owner, now - now % 86400000 -
-	    29 * 86400000LL, &days, &n, err) == -1 ||
-	    (owner == NULL && (size = store_db_bytes(a->store, err)) < 0))
-		goto out;
-	oom = 1;	/* from here on only memory can run out */
-	if (size >= 1 << 20)
-		snprintf(pretty, sizeof(pretty), "%.1f MB",
-		    (double)size / (1 << 20));
-	else
-		snprintf(pretty, sizeof(pretty), "%lld kB",
-		    (long long)(size / 1024));
-	if (jadd(o, "submissions", sub = json_object_new_object()) == -1 ||
-	    jadd(sub, "total", json_object_new_int64(total)) == -1 ||
-	    jadd(sub, "today", json_object_new_int64(today)) == -1 ||
-	    jadd(sub, "last_hour", json_object_new_int64(hour)) == -1 ||
-	    jadd(o, "per_day", pd = json_object_new_array()) == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		util_iso8601(days[i].day_ms, date);
-		date[10] = '\0';	/* YYYY-MM-DD */
-		if (jpush(pd, d = json_object_new_object()) == -1 ||
-		    jadd(d, "date", json_object_new_string(date)) == -1 ||
-		    jadd(d, "count", json_object_new_int64(days[i].n)) == -1)
-			goto out;
-	}
-	/* the database holds everyone's: its size is for admins */
-	if (owner == NULL && (jadd(o, "database",
-	    db = json_object_new_object()) == -1 ||
-	    jadd(db, "size_in_bytes", json_object_new_int64(size)) == -1 ||
-	    jadd(db, "size_pretty", json_object_new_string(pretty)) == -1))
-		goto out;
-	rc = 0;
-out:
-	if (rc == -1 && oom)
-		err_set(err, "statistics: out of memory");
-	free(days);
-	return rc;
 }

@@ -1,5 +1,5 @@
-"""The walking skeleton end to end (issue #2): HTTP through a real nginx, the
-FastCGI program under spawn-fcgi, SQLite and the sandbox.
+"""The service end to end: HTTP through a real nginx, the FastCGI program
+under spawn-fcgi, SQLite and the sandbox.
 
 All tests share one stack (tests/conftest.py) and use ?wait=true where they
 can, so the whole file runs in seconds.  Only loopback traffic.
@@ -158,8 +158,8 @@ AMPLE_TIME = {"cpu_time_limit": 10, "wall_time_limit": 20}
 
 def assert_mle(res):
     sid = res["status"]["id"]
-    # Until issue #3, a Runtime Error whose message names memory counts too
-    # (rlimit fallback on hosts without a memory cgroup).
+    # Without a memory cgroup (the rlimit fallback), a Runtime Error whose
+    # message names memory counts too.
     ok = sid == MLE or (sid in (RE_SIGSEGV, RE_NZEC, RE_OTHER) and
                         "memory" in (res.get("message") or "").lower())
     assert ok, describe(res)

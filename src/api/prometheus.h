@@ -1,0 +1,20 @@
+#ifndef API_PROMETHEUS_H
+#define API_PROMETHEUS_H
+
+#include <stdint.h>
+
+struct buf;
+struct err;
+struct lang_table;
+struct metrics;
+
+/*
+ * Appends the Prometheus text of m (NULL: no counters) and the gauges
+ * given to b: the queue's depth and the jobs running now.  Returns 0, or
+ * -1 with err set.
+ */
+int	prom_render(const struct metrics *m, const struct lang_table *,
+	    int64_t queue_depth, int64_t running, struct buf *b,
+	    struct err *);
+
+#endif
