@@ -134,7 +134,7 @@
  *
  * XXX Every run creates its cgroup and moves I into it.  On cgroup v1
  * that write can wait for an RCU grace period unless the host runs with
- * cgroup favordynmods (issue #3 measured about 10 ms on an idle host;
+ * cgroup favordynmods (we measured about 10 ms on an idle host;
  * this project's 6.18 development kernel does not, see the bench); a
  * per-slot helper that joins the cgroup once would take it off the
  * per-run path.
