@@ -8,6 +8,8 @@
 #include "base/err.h"
 
 #define API_VERSION	"0.1.0"
+/* The version of Judge0's API this one implements (/about, /version). */
+#define API_JUDGE0_VERSION	"1.13.1"
 
 struct config;
 struct store;

@@ -7,8 +7,9 @@
  *					its tools are missing here
  *	GET  /languages/{id}		200 | 404
  *	GET  /statuses			200 [{id, description}]
- *	GET  /config_info		200 (Judge0's shape: limits)
- *	GET  /about, /version		200
+ *	GET  /config_info		200 (Judge0's 39 keys, then ours)
+ *	GET  /about			200 Judge0's shape, our version beside
+ *	GET  /version			200 the Judge0 API version, as text
  */
 #include <stdio.h>
 #include <string.h>
@@ -166,81 +167,131 @@ out:
 	json_object_put(arr);
 }
 
+/* key: true or false.  0 or -1. */
+static int
+add_bool(json_object *o, const char *key, int on)
+{
+	return jadd(o, key, json_object_new_boolean(on));
+}
+
+/* A limit of the validator's table, from l, in Judge0's unit. */
+static int
+add_limit(json_object *o, const char *key, const struct api_limit *lim,
+    const struct limits *l)
+{
+	const char	*p = (const char *)l + lim->off;
+
+	if (lim->is_int)
+		return jadd(o, key, json_object_new_int64(
+		    *(const int64_t *)(const void *)p));
+	return jadd(o, key, json_object_new_double(
+	    *(const double *)(const void *)p));
+}
+
 /*
- * Judge0's /config_info, with what we do: defaults and maxima of every
- * limit, and false for what is not built yet.  NULL if out of memory.
+ * The names of the available languages that take compiler options: each
+ * has an allow-list of its own (contrib/languages.json), where Judge0
+ * has one list of languages and takes any option for them.
  */
 static json_object *
-config_info(const struct config *cfg)
+option_languages(const struct lang_table *langs)
 {
-	const struct {
-		const char	*name;
-		int		 on;
-	} flags[] = {
-		{ "enable_compiler_options", 1 },
-		{ "enable_command_line_arguments", 1 },
-		{ "enable_submission_delete", cfg->allow_delete },
-		{ "enable_callbacks", cfg->callback_allow_hosts != NULL &&
-		    cfg->callback_allow_hosts[0] != NULL },
-		{ "enable_batched_submissions", 1 },
-		{ "enable_files", 1 },
-		{ "enable_idempotency_key", 1 },
-		/* Judge0's zip of extra files: we take "files" instead */
-		{ "enable_additional_files", 0 },
-		/* the defaults of those fields */
-		{ "redirect_stderr_to_stdout", 0 },
-		{ "enable_network", 0 },
-		{ "allow_enable_network", cfg->allow_network },
-		{ "enable_per_process_and_thread_time_limit", 0 },
-		{ "enable_per_process_and_thread_memory_limit", 0 },
-		{ "allow_enable_per_process_and_thread_time_limit", 0 },
-		{ "allow_enable_per_process_and_thread_memory_limit", 0 },
-	};
+	const struct lang	*l;
+	json_object		*arr;
+	size_t			 i;
+
+	if ((arr = json_object_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < langs->n; i++) {
+		l = &langs->langs[i];
+		if (!l->available || l->options_allowed == NULL ||
+		    l->options_allowed[0] == NULL)
+			continue;
+		if (jpush(arr, json_object_new_string(l->display)) == -1) {
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/*
+ * Judge0's /config_info: every one of the 39 keys of v1.13.1's
+ * Config.config_info, in its order, with what we do (the Judge0 Python
+ * SDK loads the answer into a model that requires them all), then ours.
+ * NULL if out of memory.
+ */
+static json_object *
+config_info(const struct api *a)
+{
+	const struct config	*cfg = a->cfg;
 	const struct api_limit	*lim;
-	const char		*p;
-	json_object		*o = NULL, *v, *ret = NULL;
+	json_object		*o = NULL, *ret = NULL;
 	char			 key[64];
 	size_t			 i, n;
 	int			 j;
 
 	lim = api_limit_table(&n);
 	if ((o = json_object_new_object()) == NULL ||
-	    jadd(o, "enable_wait_result", json_object_new_boolean(1)) == -1 ||
-	    jadd(o, "max_queue_size", json_object_new_int(cfg->queue_max)) ==
+	    add_bool(o, "maintenance_mode", 0) == -1 ||
+	    add_bool(o, "enable_wait_result", 1) == -1 ||
+	    add_bool(o, "enable_compiler_options", 1) == -1 ||
+	    jadd(o, "allowed_languages_for_compile_options",
+	    option_languages(a->langs)) == -1 ||
+	    add_bool(o, "enable_command_line_arguments", 1) == -1 ||
+	    add_bool(o, "enable_submission_delete", cfg->allow_delete) ==
 	    -1 ||
+	    add_bool(o, "enable_callbacks", cfg->callback_allow_hosts !=
+	    NULL && cfg->callback_allow_hosts[0] != NULL) == -1 ||
+	    jadd(o, "callbacks_max_tries", json_object_new_int(3)) == -1 ||
+	    jadd(o, "callbacks_timeout", json_object_new_double(5)) == -1 ||
+	    /* Judge0's zip of extra files: we take "files" instead */
+	    add_bool(o, "enable_additional_files", 0) == -1 ||
+	    jadd(o, "max_queue_size", json_object_new_int(cfg->queue_max)) ==
+	    -1)
+		goto out;
+	/* cpu_time_limit, max_cpu_time_limit, ... max_max_file_size */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2; j++) {
+			snprintf(key, sizeof(key), "%s%s", j ? "max_" : "",
+			    lim[i].name);
+			if (add_limit(o, key, &lim[i], j ? &cfg->max :
+			    &cfg->def) == -1)
+				goto out;
+		}
+	if (add_bool(o, "enable_per_process_and_thread_time_limit", 0) ==
+	    -1 ||
+	    add_bool(o, "allow_enable_per_process_and_thread_time_limit",
+	    0) == -1 ||
+	    add_bool(o, "enable_per_process_and_thread_memory_limit", 0) ==
+	    -1 ||
+	    add_bool(o, "allow_enable_per_process_and_thread_memory_limit",
+	    0) == -1 ||
 	    jadd(o, "number_of_runs", json_object_new_int(1)) == -1 ||
 	    jadd(o, "max_number_of_runs", json_object_new_int(API_MAX_RUNS)) ==
 	    -1 ||
+	    add_bool(o, "redirect_stderr_to_stdout", 0) == -1 ||
+	    /* KB a zip of additional_files may unpack to: none here */
+	    jadd(o, "max_extract_size", json_object_new_int(0)) == -1 ||
+	    add_bool(o, "enable_batched_submissions", 1) == -1 ||
 	    jadd(o, "max_submission_batch_size",
 	    json_object_new_int(cfg->max_batch)) == -1 ||
-	    jadd(o, "callbacks_max_tries", json_object_new_int(3)) == -1 ||
-	    jadd(o, "callbacks_timeout", json_object_new_double(5)) == -1 ||
-	    jadd(o, "max_tests", json_object_new_int(cfg->max_tests)) == -1 ||
+	    /* a GET reads the store every time: nothing is cached */
+	    jadd(o, "submission_cache_duration", json_object_new_double(0)) ==
+	    -1 ||
+	    add_bool(o, "use_docs_as_homepage", 0) == -1 ||
+	    add_bool(o, "allow_enable_network", cfg->allow_network) == -1 ||
+	    add_bool(o, "enable_network", 0) == -1)
+		goto out;
+	/* ours */
+	if (jadd(o, "max_tests", json_object_new_int(cfg->max_tests)) == -1 ||
 	    jadd(o, "max_source_bytes",
 	    json_object_new_int64(cfg->max_source_bytes)) == -1 ||
 	    jadd(o, "wait_timeout_ms",
-	    json_object_new_int(cfg->wait_timeout_ms)) == -1)
+	    json_object_new_int(cfg->wait_timeout_ms)) == -1 ||
+	    add_bool(o, "enable_files", 1) == -1 ||
+	    add_bool(o, "enable_idempotency_key", 1) == -1)
 		goto out;
-	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (jadd(o, flags[i].name,
-		    json_object_new_boolean(flags[i].on)) == -1)
-			goto out;
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < 2; j++) {
-			p = (const char *)(j ? &cfg->max : &cfg->def) +
-			    lim[i].off;
-			if (lim[i].is_int)
-				v = json_object_new_int64(
-				    *(const int64_t *)(const void *)p);
-			else
-				v = json_object_new_double(
-				    *(const double *)(const void *)p);
-			snprintf(key, sizeof(key), "%s%s", j ? "max_" : "",
-			    lim[i].name);
-			if (jadd(o, key, v) == -1)
-				goto out;
-		}
-	}
 	ret = o;
 	o = NULL;
 out:
@@ -255,10 +306,15 @@ catalogue_config_info(struct api *a, const struct api_call *c,
 	json_object	*o = NULL;
 
 	(void)c;
-	reply_json(resp, 200, o = config_info(a->cfg));
+	reply_json(resp, 200, o = config_info(a));
 	json_object_put(o);
 }
 
+/*
+ * Judge0's {version, homepage, source_code, maintainer}: the version is
+ * that of the Judge0 API we implement (the Judge0 Python SDK picks its
+ * language ids by it); ours is beside it.
+ */
 void
 catalogue_about(struct api *a, const struct api_call *c,
     struct api_resp *resp)
@@ -268,8 +324,14 @@ catalogue_about(struct api *a, const struct api_call *c,
 	(void)a;
 	(void)c;
 	if ((o = json_object_new_object()) != NULL &&
-	    (jadd(o, "name", json_object_new_string("coderunner")) == -1 ||
-	    jadd(o, "version", json_object_new_string(API_VERSION)) == -1)) {
+	    (jadd(o, "version",
+	    json_object_new_string(API_JUDGE0_VERSION)) == -1 ||
+	    jadd_null(o, "homepage") == -1 ||
+	    jadd_null(o, "source_code") == -1 ||
+	    jadd_null(o, "maintainer") == -1 ||
+	    jadd(o, "name", json_object_new_string("coderunner")) == -1 ||
+	    jadd(o, "coderunner_version",
+	    json_object_new_string(API_VERSION)) == -1)) {
 		json_object_put(o);
 		o = NULL;
 	}
@@ -277,7 +339,7 @@ catalogue_about(struct api *a, const struct api_call *c,
 	json_object_put(o);
 }
 
-/* Judge0 answers the bare version as text. */
+/* Judge0 answers the bare version (of /about) as text. */
 void
 catalogue_version(struct api *a, const struct api_call *c,
     struct api_resp *resp)
@@ -285,7 +347,7 @@ catalogue_version(struct api *a, const struct api_call *c,
 	(void)a;
 	(void)c;
 	buf_reset(&resp->body);
-	if (buf_puts(&resp->body, API_VERSION, &resp->err) == -1) {
+	if (buf_puts(&resp->body, API_JUDGE0_VERSION, &resp->err) == -1) {
 		reply_internal(resp, NULL);
 		return;
 	}

@@ -83,6 +83,12 @@ struct field {
 	const char	*label;
 	const char	*id;	/* the element the page script updates */
 	html_fn		*html;
+	/*
+	 * 1: ours, not one of Judge0's attributes.  "*" means Judge0's
+	 * (its clients reject a key they do not know); ours come when
+	 * named in fields= (or in the default set).
+	 */
+	int		 ours;
 };
 
 static json_fn	j_token, j_status, j_text, j_time, j_wall_time, j_memory,
@@ -124,11 +130,13 @@ static const struct field fields[] = {
 	  7, FACT, "Submitted", NULL, h_created },
 	{ "finished_at", ALWAYS, j_finished_at, NULL,
 	  8, FACT, "Finished", "cr-finished", h_finished },
-	{ "tests", TESTS, j_tests, NULL, 14, OWN, NULL, NULL, h_tests },
+	{ "tests", TESTS, j_tests, NULL, 14, OWN, NULL, NULL, h_tests, 1 },
 	/* one compile for all tests: clients and tests can check it */
-	{ "compiles", FINAL, j_compiles, NULL, 0, NONE, NULL, NULL, NULL },
+	{ "compiles", FINAL, j_compiles, NULL, 0, NONE, NULL, NULL, NULL,
+	  1 },
 	/* while running, which test (the page says it in words) */
-	{ "progress", ALWAYS, j_progress, NULL, 0, NONE, NULL, NULL, NULL },
+	{ "progress", ALWAYS, j_progress, NULL, 0, NONE, NULL, NULL, NULL,
+	  1 },
 	{ "status_id", NO, j_status_id, NULL, 0, NONE, NULL, NULL, NULL },
 	{ "language", NO, j_language, NULL, 0, NONE, NULL, NULL, NULL },
 	{ "source_code", NO, j_text, t_source,
@@ -160,11 +168,13 @@ static const struct field fields[] = {
 	/* Judge0's zip of extra files: we take "files" instead */
 	{ "additional_files", NO, j_null, NULL, 0, NONE, NULL, NULL, NULL },
 	{ "callback_url", NO, j_callback, NULL, 0, NONE, NULL, NULL, NULL },
-	{ "callback_status", NO, j_callback, NULL, 0, NONE, NULL, NULL, NULL },
-	{ "compare", NO, j_compare, NULL, 0, NONE, NULL, NULL, NULL },
-	{ "stop_on_failure", NO, j_stop, NULL, 0, NONE, NULL, NULL, NULL },
-	{ "started_at", NO, j_started_at, NULL, 0, NONE, NULL, NULL, NULL },
-	{ "files", NO, j_files, NULL, 0, NONE, NULL, NULL, NULL },
+	{ "callback_status", NO, j_callback, NULL, 0, NONE, NULL, NULL, NULL,
+	  1 },
+	{ "compare", NO, j_compare, NULL, 0, NONE, NULL, NULL, NULL, 1 },
+	{ "stop_on_failure", NO, j_stop, NULL, 0, NONE, NULL, NULL, NULL, 1 },
+	{ "started_at", NO, j_started_at, NULL, 0, NONE, NULL, NULL, NULL,
+	  1 },
+	{ "files", NO, j_files, NULL, 0, NONE, NULL, NULL, NULL, 1 },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
@@ -692,10 +702,9 @@ fields_json(struct api *a, const struct submission *s,
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		f = &fields[i];
-		if (q->fields_all)
-			want = 1;
-		else if (q->fields != 0)
-			want = (q->fields >> i) & 1;
+		if (q->fields_all || q->fields != 0)
+			want = (q->fields_all && !f->ours) ||
+			    ((q->fields >> i) & 1);
 		else
 			want = f->set == ALWAYS ||
 			    (f->set == TESTS && s->ntests > 1) ||

@@ -26,8 +26,9 @@ api_owner(const struct api_req *req)
 }
 
 /*
- * fields=: "*", or names separated by commas (blanks around them and
- * empty names are skipped).  An unknown name is a 400.
+ * fields=: names separated by commas (blanks around them and empty names
+ * are skipped), "*" among them for all of Judge0's.  An unknown name is
+ * a 400.
  */
 static int
 parse_fields(const char *s, struct api_query *q, struct api_resp *resp)
@@ -36,22 +37,21 @@ parse_fields(const char *s, struct api_query *q, struct api_resp *resp)
 	size_t	n;
 	int	i;
 
-	if (strcmp(s, "*") == 0) {
-		q->fields_all = 1;
-		return 0;
-	}
 	for (;;) {
 		s += strspn(s, " ,");
 		if (*s == '\0')
 			break;
 		n = strcspn(s, " ,");
-		if ((i = fields_index(s, n)) < 0) {
+		if (n == 1 && *s == '*')
+			q->fields_all = 1;
+		else if ((i = fields_index(s, n)) >= 0)
+			q->fields |= (uint64_t)1 << i;
+		else {
 			snprintf(msg, sizeof(msg), "invalid field: %.*s",
 			    (int)(n > 64 ? 64 : n), s);
 			reply_error(resp, 400, msg, "fields");
 			return -1;
 		}
-		q->fields |= (uint64_t)1 << i;
 		s += n;
 	}
 	return 0;

@@ -52,8 +52,9 @@ int	api_query_form(const struct api_req *, struct form *,
 struct api_query {
 	int		wait;
 	int		base64;
-	int		fields_all;	/* fields=* */
-	uint64_t	fields;		/* bit i: field i; 0: the default set */
+	int		fields_all;	/* "*" in fields=: Judge0's all */
+	uint64_t	fields;		/* bit i: field i named; 0 and not
+					   fields_all: the default set */
 };
 /*
  * Returns 0 with q filled, or -1 with resp answered (400 for a malformed

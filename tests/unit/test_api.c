@@ -440,7 +440,7 @@ test_routing(void **state)
 	assert_int_equal(call(f, "GET", path, NULL, NULL, NULL, "alice"), 404);
 	assert_int_equal(call(f, "GET", "/version", NULL, NULL, NULL, NULL),
 	    200);
-	assert_string_equal(f->x.resp.body.data, API_VERSION);
+	assert_string_equal(f->x.resp.body.data, API_JUDGE0_VERSION);
 }
 
 /* ---- catalogue ---- */
