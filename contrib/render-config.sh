@@ -47,6 +47,8 @@
 #                           gets RUNDIR/password-NAME and RUNDIR/api-key-NAME
 #   CODERUNNER_ADMINS       users who see everyone's submissions [none]
 #   CODERUNNER_ALLOW_DELETE true: DELETE /submissions/{token} [false]
+#   CODERUNNER_JUDGE0_EXTRA_STATUSES true: statuses 15 and 16 on the
+#                           Judge0 routes too [false]
 #   CODERUNNER_CALLBACK_HOSTS  callback allow-list, e.g. "127.0.0.1" [none]
 #   CODERUNNER_CALLBACK_SECRET the callbacks' HMAC key [none]
 #   CODERUNNER_TOTAL_WALL   limits_maximum.total_wall_time, seconds [app default]
@@ -318,6 +320,10 @@ case ${CODERUNNER_ALLOW_DELETE:-false} in
 true|false) ;;
 *) die "CODERUNNER_ALLOW_DELETE must be true or false" ;;
 esac
+case ${CODERUNNER_JUDGE0_EXTRA_STATUSES:-false} in
+true|false) ;;
+*) die "CODERUNNER_JUDGE0_EXTRA_STATUSES must be true or false" ;;
+esac
 case ${CODERUNNER_CALLBACK_SECRET:-} in
 *[!A-Za-z0-9_.-]*) die "CODERUNNER_CALLBACK_SECRET: use [A-Za-z0-9_.-]" ;;
 esac
@@ -339,6 +345,8 @@ esac
 	    echo "  \"queue_max\": $CODERUNNER_QUEUE_MAX,"
 	[ -n "${CODERUNNER_ALLOW_DELETE:-}" ] &&
 	    echo "  \"allow_delete\": $CODERUNNER_ALLOW_DELETE,"
+	[ -n "${CODERUNNER_JUDGE0_EXTRA_STATUSES:-}" ] &&
+	    echo "  \"judge0_extra_statuses\": $CODERUNNER_JUDGE0_EXTRA_STATUSES,"
 	[ -n "${CODERUNNER_ADMINS:-}" ] &&
 	    echo "  \"admins\": $(json_list $CODERUNNER_ADMINS),"
 	[ -n "${CODERUNNER_CALLBACK_HOSTS:-}" ] &&

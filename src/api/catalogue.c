@@ -6,7 +6,9 @@
  *					language of the table; archived =
  *					its tools are missing here
  *	GET  /languages/{id}		200 | 404
- *	GET  /statuses			200 [{id, description}]
+ *	GET  /statuses			200 [{id, description}]: Judge0's
+ *					1 to 14, 15 and 16 too when the
+ *					config's judge0_extra_statuses is on
  *	GET  /config_info		200 (Judge0's 39 keys, then ours)
  *	GET  /about			200 Judge0's shape, our version beside
  *	GET  /version			200 the Judge0 API version, as text
@@ -146,13 +148,14 @@ catalogue_statuses(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	json_object	*arr = NULL, *o;
-	int		 id;
+	int		 id, last;
 
-	(void)a;
 	(void)c;
+	/* Judge0's 1 to 14; 15 and 16 where its routes may show them */
+	last = a->cfg->judge0_extra_statuses ? JS_MAX : JS_EXEC_FORMAT;
 	if ((arr = json_object_new_array()) == NULL)
 		goto out;
-	for (id = 1; id <= JS_MAX; id++)
+	for (id = 1; id <= last; id++)
 		if (jpush(arr, o = json_object_new_object()) == -1 ||
 		    jadd(o, "id", json_object_new_int(id)) == -1 ||
 		    jadd(o, "description",

@@ -12,7 +12,10 @@
  * base64_encoded=true; without it, text that is not UTF-8 makes the
  * answer Judge0's 400 rather than altered bytes.  Nothing ran for a
  * compile error, or before the verdict: then time, memory and the exit
- * are null.
+ * are null.  status and status_id are Judge0's 1 to 14
+ * (judge_status_judge0 maps our 15 and 16; message keeps the cause)
+ * unless the config's judge0_extra_statuses is on; verdict, tests and
+ * the page show ours.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +39,8 @@ struct view {
 	const struct api		*a;
 	const struct submission		*s;
 	const struct judge_test_result	*r;	/* the deciding test */
+	int				 status;	/* s's, as Judge0's
+							   fields show it */
 	int				 final;
 	int				 ran;	/* r has run data to show */
 	int				 base64;
@@ -96,7 +101,7 @@ static json_fn	j_token, j_status, j_text, j_time, j_wall_time, j_memory,
 		j_finished_at, j_tests, j_compiles, j_progress, j_status_id,
 		j_language, j_limit, j_false, j_null, j_redirect, j_runs,
 		j_options, j_arguments, j_callback, j_compare, j_stop,
-		j_started_at, j_files;
+		j_started_at, j_files, j_verdict;
 static text_fn	t_stdout, t_stderr, t_compile_output, t_message, t_source,
 		t_stdin, t_expected;
 static html_fn	h_language, h_message, h_time, h_wall_time, h_memory,
@@ -175,6 +180,8 @@ static const struct field fields[] = {
 	{ "started_at", NO, j_started_at, NULL, 0, NONE, NULL, NULL, NULL,
 	  1 },
 	{ "files", NO, j_files, NULL, 0, NONE, NULL, NULL, NULL, 1 },
+	/* our status where Judge0's fields say 12 or 8 for 15 or 16 */
+	{ "verdict", NO, j_verdict, NULL, 0, NONE, NULL, NULL, NULL, 1 },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
@@ -197,6 +204,8 @@ view_init(struct view *v, const struct api *a, const struct submission *s)
 	v->a = a;
 	v->s = s;
 	v->r = submission_main_result(s);
+	v->status = a->cfg->judge0_extra_statuses ? s->status :
+	    judge_status_judge0(s->status);
 	v->final = judge_status_is_final(s->status);
 	v->ran = v->final && v->r != NULL &&
 	    judge_status_is_final(v->r->status) && s->status != JS_CE;
@@ -281,7 +290,23 @@ static int
 j_status(json_object *o, const struct field *f, struct view *v)
 {
 	(void)f;
-	return add_status(o, v->s->status);
+	return add_status(o, v->status);
+}
+
+/* Our own status, 15 and 16 too: {id, code, description}. */
+static int
+j_verdict(json_object *o, const struct field *f, struct view *v)
+{
+	json_object	*st = NULL;
+
+	if (jadd(o, f->name, st = json_object_new_object()) == -1 ||
+	    jadd(st, "id", json_object_new_int(v->s->status)) == -1 ||
+	    jadd(st, "code", json_object_new_string(
+	    judge_status_code(v->s->status))) == -1 ||
+	    jadd(st, "description", json_object_new_string(
+	    judge_status_description(v->s->status))) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -448,7 +473,7 @@ j_progress(json_object *o, const struct field *f, struct view *v)
 static int
 j_status_id(json_object *o, const struct field *f, struct view *v)
 {
-	return jadd(o, f->name, json_object_new_int(v->s->status));
+	return jadd(o, f->name, json_object_new_int(v->status));
 }
 
 static int
@@ -650,11 +675,15 @@ t_compile_output(const struct view *v, struct text *t)
 	    1);
 }
 
+/* Where status says less than ours (12 for 15), it names the cause. */
 static int
 t_message(const struct view *v, struct text *t)
 {
-	return present(t, v->s->message, strnlen(v->s->message,
-	    sizeof(v->s->message)), 0, 1);
+	const char	*m = v->s->message;
+
+	if (m[0] == '\0' && v->status != v->s->status)
+		m = judge_status_description(v->s->status);
+	return present(t, m, strnlen(m, sizeof(v->s->message)), 0, 1);
 }
 
 static int

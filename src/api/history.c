@@ -159,21 +159,26 @@ out:
 	return rc;
 }
 
-/* A row as JSON, in GET /submissions/{token}'s names.  NULL on ENOMEM. */
+/*
+ * A row as JSON, in GET /submissions/{token}'s names and statuses
+ * (Judge0's unless extra: fields.c).  NULL on ENOMEM.
+ */
 static json_object *
-row_json(const struct store_row *r, int with_owner)
+row_json(const struct store_row *r, int with_owner, int extra)
 {
 	json_object	*o = NULL, *st;
 	char		 t[32];
 	int		 ran = judge_status_is_final(r->status) &&
 			    r->status != JS_CE && r->has_time;
+	int		 status = extra ? r->status :
+			    judge_status_judge0(r->status);
 
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "token", json_object_new_string(r->token)) == -1 ||
 	    jadd(o, "status", st = json_object_new_object()) == -1 ||
-	    jadd(st, "id", json_object_new_int(r->status)) == -1 ||
+	    jadd(st, "id", json_object_new_int(status)) == -1 ||
 	    jadd(st, "description", json_object_new_string(
-	    judge_status_description(r->status))) == -1 ||
+	    judge_status_description(status))) == -1 ||
 	    jadd(o, "language_id", json_object_new_int(r->lang_id)) == -1 ||
 	    jadd_seconds(o, "time", ran, r->time_s) == -1 ||
 	    jadd_seconds(o, "wall_time", ran, r->wall_time_s) == -1 ||
@@ -201,7 +206,7 @@ fail:
 /* {"submissions": [...], "meta": {...}} as Judge0's paged lists. */
 static json_object *
 history_json_of(const struct hist *h, const struct store_row *rows,
-    size_t n, int64_t total, int admin)
+    size_t n, int64_t total, int admin, int extra)
 {
 	json_object	*o = NULL, *arr, *meta;
 	int64_t		 pages = (total + h->f.per_page - 1) / h->f.per_page;
@@ -211,7 +216,7 @@ history_json_of(const struct hist *h, const struct store_row *rows,
 	    jadd(o, "submissions", arr = json_object_new_array()) == -1)
 		goto fail;
 	for (i = 0; i < n; i++)
-		if (jpush(arr, row_json(&rows[i], admin)) == -1)
+		if (jpush(arr, row_json(&rows[i], admin, extra)) == -1)
 			goto fail;
 	if (jadd(o, "meta", meta = json_object_new_object()) == -1 ||
 	    jadd(meta, "current_page", json_object_new_int64(h->f.page)) ==
@@ -428,7 +433,7 @@ history_json(struct api *a, const struct api_call *c, struct api_resp *resp)
 	if (history_load(a, c, &h, &rows, &n, &total, resp) == -1)
 		goto out;
 	reply_json(resp, 200, o = history_json_of(&h, rows, n, total,
-	    c->admin));
+	    c->admin, a->cfg->judge0_extra_statuses));
 	if (resp->status == 200)
 		reply_header(resp, "Vary: Accept");
 out:

@@ -163,6 +163,7 @@ static const struct key keys[] = {
 	KEY("admins", K_STRLIST, admins),
 	KEY("allow_delete", K_BOOL, allow_delete),
 	KEY("allow_network", K_BOOL, allow_network),
+	KEY("judge0_extra_statuses", K_BOOL, judge0_extra_statuses),
 	KEY("max_batch", K_INT, max_batch),
 	KEY("callback_allow_hosts", K_STRLIST, callback_allow_hosts),
 	KEY("callback_secret", K_STR, callback_secret),

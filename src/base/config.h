@@ -57,6 +57,8 @@ struct config {
 	char		**admins;	/* NULL-terminated */
 	int		 allow_delete;	/* DELETE /submissions/{token} */
 	int		 allow_network;	/* enable_network may be true */
+	int		 judge0_extra_statuses;	/* 15 and 16 on the Judge0
+						   routes, not 12 and 8 */
 	int		 max_batch;	/* entries of a batch POST or GET */
 	char		**callback_allow_hosts;	/* NULL-terminated; empty:
 						   callbacks off */

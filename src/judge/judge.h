@@ -24,6 +24,14 @@ enum judge_status {
 
 const char	*judge_status_description(int id);	/* "Accepted" */
 const char	*judge_status_code(int id);		/* "AC" */
+/*
+ * The status Judge0 itself would give for id (1 to 14): a program the
+ * memory limit killed (15) is 12, Runtime Error (Other), as Judge0 says
+ * of a program its memory cgroup killed; one over the output limit (16)
+ * is 8, Runtime Error (SIGXFSZ), as Judge0 says of output over its file
+ * size limit.  Every other id is itself.
+ */
+int		 judge_status_judge0(int id);
 int		 judge_status_is_final(int id);
 
 /* How output is compared with the expected output. */

@@ -44,6 +44,19 @@ judge_status_code(int id)
 }
 
 int
+judge_status_judge0(int id)
+{
+	switch (id) {
+	case JS_MLE:
+		return JS_RE_OTHER;
+	case JS_OLE:
+		return JS_SIGXFSZ;
+	default:
+		return id;
+	}
+}
+
+int
 judge_status_is_final(int id)
 {
 	return id >= JS_AC && id <= JS_MAX;

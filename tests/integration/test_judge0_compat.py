@@ -205,3 +205,92 @@ def test_fields_star_means_judge0s_attributes_and_ours_come_when_named(stack):
     assert [t["stdout"] for t in r.json()["tests"]] == ["a\n", "b\n"]
     r = stack.get(f"/submissions/{token}?fields=stdout,compare")
     assert r.json() == {"stdout": "a\n", "compare": "trim"}
+
+
+# --- statuses ----------------------------------------------------------------
+
+# Judge0 v1.13.1's app/enumerations/status.rb
+JUDGE0_STATUSES = [
+    (1, "In Queue"), (2, "Processing"), (3, "Accepted"), (4, "Wrong Answer"),
+    (5, "Time Limit Exceeded"), (6, "Compilation Error"),
+    (7, "Runtime Error (SIGSEGV)"), (8, "Runtime Error (SIGXFSZ)"),
+    (9, "Runtime Error (SIGFPE)"), (10, "Runtime Error (SIGABRT)"),
+    (11, "Runtime Error (NZEC)"), (12, "Runtime Error (Other)"),
+    (13, "Internal Error"), (14, "Exec Format Error"),
+]
+
+# Each case is about memory or output, so it gets ample time: a busy host
+# must not turn it into a TLE.
+MLE_C = ("#include <stdlib.h>\n#include <string.h>\n"
+         "int main(void){ for(;;){ char *p = malloc(1<<20);"
+         " if (!p) return 1; memset(p, 1, 1<<20);} }")
+OLE_C = "#include <stdio.h>\nint main(void){ for(;;) putchar('a'); }"
+AMPLE = {"memory_limit": 128000, "cpu_time_limit": 10, "wall_time_limit": 20}
+
+
+def test_statuses_are_judge0s_1_to_14(stack):
+    r = stack.get("/statuses")
+    assert r.status_code == 200, r.text
+    assert [(s["id"], s["description"]) for s in r.json()] == JUDGE0_STATUSES
+
+
+def run_c(stack, src, query="wait=true"):
+    r = stack.post("/submissions?" + query, json=dict(
+        {"language": "c", "source_code": src}, **AMPLE))
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+@pytest.mark.parametrize("src,judge0,ours,cause", [
+    (MLE_C, 12, 15, "memory limit exceeded"),
+    (OLE_C, 8, 16, "output limit exceeded")])
+def test_memory_and_output_limits_are_judge0_statuses_with_the_cause_in_message(
+        stack, src, judge0, ours, cause):
+    token = run_c(stack, src)
+    # what the SDK asks for: fields=*, base64
+    res = final(stack, token, query="fields=*&base64_encoded=true")
+    got = sdk_set_attributes(res)
+    assert res["status"]["id"] == judge0, res
+    assert res["status_id"] == judge0
+    assert dict(JUDGE0_STATUSES)[judge0] == res["status"]["description"]
+    assert base64.b64decode(res["message"]).decode() == cause, got
+    # ours, when asked for by name
+    r = stack.get(f"/submissions/{token}?fields=status,verdict")
+    assert r.json()["verdict"]["id"] == ours, r.json()
+    assert r.json()["status"]["id"] == judge0
+    # the history, a Judge0 route too
+    h = stack.get("/submissions?per_page=50").json()["submissions"]
+    assert [s["status"]["id"] for s in h if s["token"] == token] == [judge0]
+    # our own page keeps ours
+    page = stack.get(f"/submissions/{token}",
+                     headers=dict(stack.auth_headers, Accept="text/html"))
+    assert page.status_code == 200
+    assert ("Memory Limit Exceeded" if ours == 15 else
+            "Output Limit Exceeded") in page.text
+
+
+@pytest.fixture(scope="module")
+def extra_stack(stack):
+    """judge0_extra_statuses on: 15 and 16 on the Judge0 routes."""
+    rundir = tempfile.mkdtemp(prefix="coderunner-extra-")
+    os.chmod(rundir, 0o755)
+    s = Stack(rundir, _free_port(), env={
+        "CODERUNNER_JUDGE0_EXTRA_STATUSES": "true",
+        "CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "1"})
+    try:
+        s.start()
+        yield s
+    finally:
+        s.stop()
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def test_judge0_extra_statuses_puts_15_and_16_on_the_judge0_routes(
+        extra_stack):
+    s = extra_stack
+    assert s.app_config()["judge0_extra_statuses"] is True
+    ids = [x["id"] for x in s.get("/statuses").json()]
+    assert ids == list(range(1, 17))
+    res = final(s, run_c(s, MLE_C))
+    assert res["status"] == {"id": 15,
+                             "description": "Memory Limit Exceeded"}, res

@@ -457,11 +457,21 @@ test_catalogue(void **state)
 	    200);
 	o = body(f);
 	assert_true(json_object_is_type(o, json_type_array));
-	assert_int_equal(json_object_array_length(o), 16);
+	/* Judge0's 1 to 14; 15 and 16 only when the config says so */
+	assert_int_equal(json_object_array_length(o), 14);
 	e = json_object_array_get_idx(o, 2);
 	assert_int_equal(num(e, "id"), 3);
 	assert_string_equal(str(e, "description"), "Accepted");
 	json_object_put(o);
+	f->x.cfg.judge0_extra_statuses = 1;
+	assert_int_equal(call(f, "GET", "/statuses", NULL, NULL, NULL, NULL),
+	    200);
+	o = body(f);
+	assert_int_equal(json_object_array_length(o), 16);
+	e = json_object_array_get_idx(o, 14);
+	assert_string_equal(str(e, "description"), "Memory Limit Exceeded");
+	json_object_put(o);
+	f->x.cfg.judge0_extra_statuses = 0;
 
 	/* Only available languages, in Judge0's shape. */
 	assert_int_equal(call(f, "GET", "/languages", NULL, NULL, NULL, NULL),
