@@ -214,8 +214,9 @@ view_init(struct view *v, const struct api *a, const struct submission *s)
 /* ---- JSON values ---- */
 
 /*
- * Bytes as a JSON string: base64 text when asked, else the string if it
- * is UTF-8 (if not: null, and v->bad_utf8 is set).  Returns 0, or -1.
+ * Bytes as a JSON string: base64 text when asked (in Judge0's lines: its
+ * clients may compare the text), else the string if it is UTF-8 (if not:
+ * null, and v->bad_utf8 is set).  Returns 0, or -1.
  */
 static int
 add_bytes(json_object *o, const char *key, const char *p, size_t len,
@@ -226,7 +227,7 @@ add_bytes(json_object *o, const char *key, const char *p, size_t len,
 	int	 rc;
 
 	if (v->base64) {
-		if ((enc = base64_encode(p, len, &elen)) == NULL)
+		if ((enc = base64_encode_lines(p, len, &elen)) == NULL)
 			return -1;
 		rc = jadd(o, key, json_object_new_string_len(enc, (int)elen));
 		free(enc);
@@ -415,7 +416,7 @@ test_json(const struct view *v, size_t i, struct view *tv)
 	} else if ((m = json_text(r->message, mlen)) == NULL)
 		goto fail;
 	else if (v->base64) {
-		enc = base64_encode(json_object_get_string(m),
+		enc = base64_encode_lines(json_object_get_string(m),
 		    (size_t)json_object_get_string_len(m), &elen);
 		json_object_put(m);
 		if (enc == NULL || jadd(o, "message",

@@ -791,7 +791,8 @@ out:
 /*
  * base64_encoded=true: source_code, stdin and expected_output (also of
  * each test) arrive in base64.  Decodes them in place, strictly (RFC
- * 4648).  Returns 0, or -1 with resp holding a 400.
+ * 4648) but for line breaks, which Judge0 takes (and writes itself).
+ * Returns 0, or -1 with resp holding a 400.
  */
 static int
 decode_base64(json_object *obj, int form, struct api_resp *resp)
@@ -807,7 +808,7 @@ decode_base64(json_object *obj, int form, struct api_resp *resp)
 		if ((v = field(&in, keys[k])) == NULL ||
 		    !json_object_is_type(v, json_type_string))
 			continue;	/* build() says what is wrong */
-		if ((d = base64_decode(json_object_get_string(v),
+		if ((d = base64_decode_lines(json_object_get_string(v),
 		    (size_t)json_object_get_string_len(v), &dlen)) == NULL) {
 			if (errno != EINVAL) {
 				reply_internal(resp, NULL);

@@ -40,8 +40,8 @@ struct validate_opts {
 	int		 base64;	/* base64_encoded=true */
 };
 /*
- * Decodes obj's texts in place when o->base64 (strict RFC 4648: a 400
- * otherwise), then validates it into a new submission *out (caller
+ * Decodes obj's texts in place when o->base64 (strict RFC 4648 but for
+ * line breaks: a 400 otherwise), then validates it into a new submission *out (caller
  * frees; queued, no token yet) and its callback URL (borrowed from obj,
  * or NULL).  Field rules: null is absent; in a form "" is absent too;
  * numbers may be written as text; unknown keys are ignored, keys that

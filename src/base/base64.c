@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base64.h"
 
@@ -103,4 +104,52 @@ bad:
 	free(out);
 	errno = EINVAL;
 	return NULL;
+}
+
+/* Ruby's Base64.encode64: 45 bytes, 60 characters, a line. */
+#define LINE_CHARS	60
+
+char *
+base64_encode_lines(const void *p, size_t n, size_t *out_len)
+{
+	char	*flat, *out, *o;
+	size_t	 len, i, k;
+
+	if ((flat = base64_encode(p, n, &len)) == NULL)
+		return NULL;
+	if ((out = malloc(len + (len + LINE_CHARS - 1) / LINE_CHARS +
+	    1)) == NULL) {
+		free(flat);
+		return NULL;
+	}
+	for (i = 0, o = out; i < len; i += k) {
+		k = len - i < LINE_CHARS ? len - i : LINE_CHARS;
+		memcpy(o, flat + i, k);
+		o += k;
+		*o++ = '\n';
+	}
+	*o = '\0';
+	free(flat);
+	if (out_len != NULL)
+		*out_len = (size_t)(o - out);
+	return out;
+}
+
+char *
+base64_decode_lines(const char *s, size_t len, size_t *out_len)
+{
+	char	*flat, *out;
+	size_t	 i, n = 0;
+	int	 saved;
+
+	if ((flat = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if (s[i] != '\r' && s[i] != '\n')
+			flat[n++] = s[i];
+	out = base64_decode(flat, n, out_len);
+	saved = errno;		/* EINVAL or ENOMEM, past free() */
+	free(flat);
+	errno = saved;
+	return out;
 }

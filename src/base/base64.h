@@ -18,4 +18,14 @@ char	*base64_encode(const void *p, size_t n, size_t *out_len);
  */
 char	*base64_decode(const char *s, size_t len, size_t *out_len);
 
+/*
+ * MIME's form (RFC 2045 §6.8), as Judge0 writes it (Ruby's
+ * Base64.encode64) and as Python's base64.encodebytes wraps:
+ * base64_encode_lines writes lines of 60 characters, each one, the last
+ * too, ended by "\n" ("" for no bytes); base64_decode_lines decodes as
+ * base64_decode, line breaks (CR, LF) anywhere skipped.  Same returns.
+ */
+char	*base64_encode_lines(const void *p, size_t n, size_t *out_len);
+char	*base64_decode_lines(const char *s, size_t len, size_t *out_len);
+
 #endif

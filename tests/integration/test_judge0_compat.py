@@ -294,3 +294,33 @@ def test_judge0_extra_statuses_puts_15_and_16_on_the_judge0_routes(
     res = final(s, run_c(s, MLE_C))
     assert res["status"] == {"id": 15,
                              "description": "Memory Limit Exceeded"}, res
+
+
+# --- base64 ------------------------------------------------------------------
+
+def encode64(data):
+    """Ruby's Base64.encode64, which Judge0's Base64Service uses: lines of
+    60 characters, each ended by a newline."""
+    flat = base64.b64encode(data).decode()
+    return "".join(flat[i:i + 60] + "\n" for i in range(0, len(flat), 60))
+
+
+def test_base64_with_line_breaks_is_accepted_and_output_is_in_judge0s_lines(
+        stack):
+    src = b"import sys\nx = sys.stdin.read()\nprint(x.upper() * 3)\n"
+    stdin = b"line one\r\nline two, longer than a line of base64 output"
+    r = stack.post("/submissions?base64_encoded=true&wait=true&fields=*",
+                   json={"language_id": PY,
+                         # Python's MIME form (76 a line), and CR LF
+                         "source_code": base64.encodebytes(src).decode(),
+                         "stdin": encode64(stdin).replace("\n", "\r\n")})
+    assert r.status_code == 201, r.text
+    res = r.json()
+    assert res["status"]["id"] == 3, res
+    out = (stdin.decode().upper() * 3 + "\n").encode()
+    assert res["stdout"] == encode64(out)
+    assert res["stdout"].count("\n") > 2     # more than one line
+    assert res["source_code"] == encode64(src)
+    assert res["stdin"] == encode64(stdin)
+    assert res["stderr"] is None and res["message"] is None
+    assert res["compile_output"] is None

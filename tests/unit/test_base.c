@@ -127,6 +127,60 @@ test_base64_binary(void **state)
 }
 
 /*
+ * MIME's lines, as Judge0 (Ruby's Base64.encode64) writes them: 60
+ * characters a line, every line ended; decoding skips CR and LF and is
+ * as strict as base64_decode about everything else.
+ */
+static void
+test_base64_lines(void **state)
+{
+	static const char *const bad[] = {
+		"Zg", "Zm9v Ym Fy", "Zm9v\tYmFy", "Zm\n=9v", "@@@@\n",
+	};
+	unsigned char	 all[100];
+	char		*s;
+	size_t		 i, n;
+
+	(void)state;
+	assert_non_null(s = base64_encode_lines("", 0, &n));
+	assert_string_equal(s, "");
+	assert_int_equal(n, 0);
+	free(s);
+	assert_non_null(s = base64_encode_lines("hello, world\n", 13, &n));
+	assert_string_equal(s, "aGVsbG8sIHdvcmxkCg==\n");
+	assert_int_equal(n, 21);
+	free(s);
+	for (i = 0; i < sizeof(all); i++)
+		all[i] = (unsigned char)i;
+	/* 45 bytes fill one line exactly; 100 take three */
+	assert_non_null(s = base64_encode_lines(all, 45, &n));
+	assert_int_equal(n, 61);
+	assert_int_equal(s[60], '\n');
+	assert_ptr_equal(strchr(s, '\n'), s + 60);
+	free(s);
+	assert_non_null(s = base64_encode_lines(all, sizeof(all), &n));
+	assert_int_equal(n, 136 + 3);
+	assert_int_equal(s[60], '\n');
+	assert_int_equal(s[121], '\n');
+	assert_int_equal(s[n - 1], '\n');
+	free(s);
+	/* and back, with CR LF too */
+	assert_non_null(s = base64_decode_lines("Zm9v\r\nYmFy\n", 11, &n));
+	assert_int_equal(n, 6);
+	assert_string_equal(s, "foobar");
+	free(s);
+	assert_non_null(s = base64_decode_lines("\n", 1, &n));
+	assert_int_equal(n, 0);
+	free(s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		if (base64_decode_lines(bad[i], strlen(bad[i]), &n) != NULL ||
+		    errno != EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+	}
+}
+
+/*
  * The decoder is strict: what it refuses, it refuses with EINVAL.  No
  * whitespace or line breaks (MIME-style wrapped input is refused), no
  * missing or inner padding, no other alphabet, no stray bits.
@@ -288,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_parse_i64),
 		cmocka_unit_test(test_base64_vectors),
 		cmocka_unit_test(test_base64_binary),
+		cmocka_unit_test(test_base64_lines),
 		cmocka_unit_test(test_base64_rejects),
 		cmocka_unit_test(test_buf_growth),
 		cmocka_unit_test(test_err),
