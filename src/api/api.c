@@ -99,6 +99,10 @@ static const struct route routes[] = {
 	  NULL },
 	{ "GET",	"/metrics",		service_metrics, NULL, 0,
 	  NULL },
+	{ "POST",	"/authenticate",	service_authenticate, NULL, 0,
+	  NULL },
+	{ "POST",	"/authorize",		service_authorize, NULL, 0,
+	  NULL },
 	/* Piston v2 (piston.c) */
 	{ "GET",	"/api/v2/runtimes",	piston_runtimes, NULL, 0,
 	  piston_error },

@@ -39,6 +39,8 @@ API_HANDLER(service_health);		/* service.c */
 API_HANDLER(service_system_info);
 API_HANDLER(service_workers);
 API_HANDLER(service_metrics);
+API_HANDLER(service_authenticate);
+API_HANDLER(service_authorize);
 /* Piston v2 */
 API_HANDLER(piston_runtimes);		/* piston.c */
 API_HANDLER(piston_execute);

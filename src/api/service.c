@@ -10,6 +10,9 @@
  *	GET /metrics			200 Prometheus text: admins the
  *					service's (prometheus.c), others their
  *					own submissions
+ *	POST /authenticate		200: the credential is good (nginx
+ *					answered 401 otherwise)
+ *	POST /authorize			200 for an admin | 403
  *
  * The host and every user's activity are for admins (the config's
  * admins; a Prometheus scraper reaches /metrics as one through nginx,
@@ -283,4 +286,39 @@ service_metrics(struct api *a, const struct api_call *c,
 	}
 	resp->status = 200;
 	resp->content_type = PROM_TEXT;
+}
+
+/*
+ * Judge0's credential checks, with an empty body as Judge0's.  nginx let
+ * the request in, so its API key or password is good; Judge0's
+ * authorization (its X-Auth-User token) is what admins may do here:
+ * every user's submissions, /system_info, all of /metrics.
+ */
+static void
+empty_ok(struct api_resp *resp)
+{
+	buf_reset(&resp->body);
+	resp->status = 200;
+	resp->content_type = API_TEXT;
+}
+
+void
+service_authenticate(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
+{
+	(void)a;
+	(void)c;
+	empty_ok(resp);
+}
+
+void
+service_authorize(struct api *a, const struct api_call *c,
+    struct api_resp *resp)
+{
+	(void)a;
+	if (!c->admin) {
+		reply_error(resp, 403, "not authorized: admins only", NULL);
+		return;
+	}
+	empty_ok(resp);
 }
