@@ -3,13 +3,16 @@
  *
  *	POST /submissions/batch[?base64_encoded=true]
  *	    {"submissions": [submission, ...]}, 1 to max_batch of them
- *	    -> 201 [{"token": ...} | the item's error, ...] in order: each
- *	    item goes through the one validator (api_submit) on its own,
- *	    so one invalid item does not stop the others.  The queue is
- *	    checked for the whole batch first (503/429 for all of it).
+ *	    (else Judge0's 400 {"error"}) -> 201 [{"token": ...} | the
+ *	    item's error, ...] in order: each item goes through the one
+ *	    validator (api_submit) on its own, so one invalid item does
+ *	    not stop the others; 422 with the same list when none was
+ *	    valid, as Judge0.  The queue is checked for the whole batch
+ *	    first (503/429 for all of it).
  *	GET  /submissions/batch?tokens=a,b,...[&fields=&base64_encoded=]
  *	    -> 200 {"submissions": [submission | null, ...]}: null for a
- *	    token that is unknown, malformed or another owner's.
+ *	    token that is unknown, malformed or another owner's; 1 to
+ *	    max_batch tokens, else Judge0's 400 {"error"}.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +30,21 @@
 #include "reply.h"
 #include "request.h"
 #include "submit.h"
+
+/* Judge0's words for a batch of n entries that is empty or too long. */
+static void
+batch_size_error(struct api_resp *resp, size_t n, int max)
+{
+	char	msg[96];
+
+	if (n == 0)
+		snprintf(msg, sizeof(msg), "there should be at least one "
+		    "submission in a batch");
+	else
+		snprintf(msg, sizeof(msg), "number of submissions in a batch "
+		    "should be less than or equal to %d", max);
+	reply_error(resp, 400, msg, NULL);
+}
 
 /* The error of an item's answer, as an object, or NULL (ENOMEM). */
 static json_object *
@@ -52,25 +70,28 @@ batch_post(struct api *a, const struct api_call *c, struct api_resp *resp)
 	struct api_query	 q;
 	struct api_resp		 ir;
 	json_object		*body, *list, *out = NULL, *item;
-	char			 msg[96];
 	size_t			 i, n;
-	int			 form;
+	int			 form, valid = 0;
 
 	api_resp_init(&ir);
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
 	    api_parse_query(c->req, &q, resp) == -1 ||
 	    body_take(c->body, &body, &form, resp) == -1)
 		goto out;
+	/* none, null or [] are the empty batch, as in Judge0 */
 	if (!json_object_object_get_ex(body, "submissions", &list) ||
-	    !json_object_is_type(list, json_type_array)) {
-		reply_invalid(resp, NULL, "submissions", "must be an array");
+	    list == NULL) {
+		batch_size_error(resp, 0, a->cfg->max_batch);
+		goto out;
+	}
+	if (!json_object_is_type(list, json_type_array)) {
+		reply_error(resp, 400, "submissions must be an array",
+		    "submissions");
 		goto out;
 	}
 	n = json_object_array_length(list);
 	if (n == 0 || n > (size_t)a->cfg->max_batch) {
-		snprintf(msg, sizeof(msg), "size must be between 1 and %d",
-		    a->cfg->max_batch);
-		reply_invalid(resp, NULL, "submissions", msg);
+		batch_size_error(resp, n, a->cfg->max_batch);
 		goto out;
 	}
 	if (api_check_queue(a, c->owner, (int)n, resp) == -1 ||
@@ -91,6 +112,7 @@ batch_post(struct api *a, const struct api_call *c, struct api_resp *resp)
 				goto out;
 			submission_free(s);
 			s = NULL;
+			valid = 1;
 			continue;
 		}
 		/* our own failure fails the batch; bad input, the item */
@@ -102,7 +124,7 @@ batch_post(struct api *a, const struct api_call *c, struct api_resp *resp)
 		if (jpush(out, item_error(&ir)) == -1)
 			goto out;
 	}
-	reply_json(resp, 201, out);
+	reply_json(resp, valid ? 201 : 422, out);
 out:
 	/* no answer yet: memory ran out */
 	if (resp->status == 0)
@@ -122,7 +144,7 @@ batch_get(struct api *a, const struct api_call *c, struct api_resp *resp)
 	struct err		 err;
 	json_object		*o = NULL, *list, *v;
 	const char		*owner = c->admin ? NULL : c->owner, *p;
-	char			 token[40], msg[96];
+	char			 token[40];
 	size_t			 len;
 	int			 n = 0;
 
@@ -131,8 +153,9 @@ batch_get(struct api *a, const struct api_call *c, struct api_resp *resp)
 		goto out;
 	if (api_query_form(c->req, &f, resp) == -1)
 		goto out;
-	if ((tf = form_get(&f, "tokens")) == NULL || tf->value[0] == '\0') {
-		reply_invalid(resp, NULL, "tokens", "can't be blank");
+	if ((tf = form_get(&f, "tokens")) == NULL ||
+	    tf->value[strspn(tf->value, " ,")] == '\0') {
+		batch_size_error(resp, 0, a->cfg->max_batch);
 		goto out;
 	}
 	if ((o = json_object_new_object()) == NULL ||
@@ -143,9 +166,7 @@ batch_get(struct api *a, const struct api_call *c, struct api_resp *resp)
 		if ((len = strcspn(p, " ,")) == 0)
 			continue;
 		if (++n > a->cfg->max_batch) {
-			snprintf(msg, sizeof(msg), "must be at most %d "
-			    "tokens", a->cfg->max_batch);
-			reply_invalid(resp, NULL, "tokens", msg);
+			batch_size_error(resp, (size_t)n, a->cfg->max_batch);
 			goto out;
 		}
 		snprintf(token, sizeof(token), "%.*s",

@@ -338,11 +338,16 @@ j_memory(json_object *o, const struct field *f, struct view *v)
 	return jadd_int(o, f->name, v->ran, v->s->memory_kb);
 }
 
+/*
+ * Judge0's: 0 for a program killed by a signal (isolate writes no exit
+ * code then, and Judge0 stores 0), exit_signal says which.  tests[]
+ * (ours) say null.
+ */
 static int
 j_exit_code(json_object *o, const struct field *f, struct view *v)
 {
-	return jadd_int(o, f->name, v->ran && v->r->exit_signal == 0,
-	    v->ran ? v->r->exit_code : 0);
+	return jadd_int(o, f->name, v->ran,
+	    v->ran && v->r->exit_signal == 0 ? v->r->exit_code : 0);
 }
 
 static int
@@ -492,13 +497,18 @@ j_language(json_object *o, const struct field *f, struct view *v)
 	return 0;
 }
 
-/* A limit, in Judge0's unit, as the validator's table places it. */
+/*
+ * A limit, in Judge0's unit, as the validator's table places it.  Those
+ * in seconds are Judge0's decimal columns, which Rails writes as strings
+ * with at least one decimal ("5.0", "0.25").
+ */
 static int
 j_limit(json_object *o, const struct field *f, struct view *v)
 {
 	const struct api_limit	*lim;
 	const char		*p;
-	size_t			 i, n;
+	char			 t[64];
+	size_t			 i, n, len;
 
 	lim = api_limit_table(&n);
 	for (i = 0; i < n; i++) {
@@ -508,8 +518,11 @@ j_limit(json_object *o, const struct field *f, struct view *v)
 		if (lim[i].is_int)
 			return jadd(o, f->name, json_object_new_int64(
 			    *(const int64_t *)(const void *)p));
-		return jadd(o, f->name, json_object_new_double(
-		    *(const double *)(const void *)p));
+		snprintf(t, sizeof(t), "%.6f", *(const double *)(const void *)p);
+		for (len = strlen(t); len > 2 && t[len - 1] == '0' &&
+		    t[len - 2] != '.'; len--)
+			t[len - 1] = '\0';
+		return jadd(o, f->name, json_object_new_string(t));
 	}
 	return jadd_null(o, f->name);
 }

@@ -4,9 +4,12 @@
  *	GET    /submissions/{token}	200 | 404 (unknown, invalid or
  *					another owner's); fields=,
  *					base64_encoded= (fields.c)
- *	DELETE /submissions/{token}	200 the deleted submission | 403 (off
- *					in the config) | 404 | 400 (queued
- *					or running: it cannot go yet)
+ *	DELETE /submissions/{token}	200 the deleted submission, in
+ *					base64 whatever base64_encoded says
+ *					(Judge0's: it must come out whole, as
+ *					it is gone after) | 404 | 400 (off in
+ *					the config, as Judge0; queued or
+ *					running: it cannot go yet)
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,8 +65,8 @@ result_delete(struct api *a, const struct api_call *c, struct api_resp *resp)
 	    api_parse_query(c->req, &q, resp) == -1)
 		goto out;
 	if (!a->cfg->allow_delete) {
-		reply_error(resp, 403, "deleting submissions is disabled "
-		    "on this server", NULL);
+		reply_error(resp, 400, "delete not allowed: deleting "
+		    "submissions is off on this server", NULL);
 		goto out;
 	}
 	if (!util_is_uuid(arg)) {
@@ -71,6 +74,7 @@ result_delete(struct api *a, const struct api_call *c, struct api_resp *resp)
 		goto out;
 	}
 	/* read it first: the answer is what was deleted, as Judge0's */
+	q.base64 = 1;
 	switch (store_get(a->store, arg, owner, &s, &err)) {
 	case -1:
 		reply_internal(resp, &err);

@@ -6,6 +6,8 @@
  * is page_form.c's):
  *
  *	POST /submissions[?wait=true]	201 {token} | 201 result (wait) |
+ *					201 {error, token} (wait: output
+ *					not UTF-8, without base64) |
  *					202 {token} (wait timed out) |
  *					400 403 413 415 422 429 503
  */
@@ -183,7 +185,9 @@ api_wait(struct api *a, const char *token, struct submission **out,
 /*
  * wait=true: sleeps on the hook until the verdict is in (201 with the
  * result as q asks) or wait_timeout_ms has passed (202 with the token;
- * the job goes on).
+ * the job goes on).  Output that is not UTF-8 without base64 is Judge0's
+ * 201 {"error", "token"}: the submission was made, only its answer
+ * cannot be text.
  */
 static void
 wait_result(struct api *a, const char *token, const struct api_query *q,
@@ -201,6 +205,8 @@ wait_result(struct api *a, const char *token, const struct api_query *q,
 	default:
 		if ((o = fields_json(a, s, q, resp)) != NULL)
 			reply_json(resp, 201, o);
+		else if (resp->status == 400)
+			reply_json(resp, 201, o = api_error_json(&resp->error));
 		break;
 	}
 	json_object_put(o);

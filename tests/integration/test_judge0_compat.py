@@ -271,7 +271,8 @@ def test_memory_and_output_limits_are_judge0_statuses_with_the_cause_in_message(
 
 @pytest.fixture(scope="module")
 def extra_stack(stack):
-    """judge0_extra_statuses on: 15 and 16 on the Judge0 routes."""
+    """judge0_extra_statuses on: 15 and 16 on the Judge0 routes; DELETE
+    off (the default)."""
     rundir = tempfile.mkdtemp(prefix="coderunner-extra-")
     os.chmod(rundir, 0o755)
     s = Stack(rundir, _free_port(), env={
@@ -363,3 +364,94 @@ def test_api_key_in_the_query_string_is_refused_saying_where_it_goes(stack):
     assert "query string" in r.json()["error"]
     r = requests.get(stack.url("/about"), timeout=10)
     assert r.status_code == 401 and "query" not in r.json()["error"]
+
+
+# --- batches, wait=true, DELETE, limits, exit codes ---------------------------
+
+BATCH_EMPTY = "there should be at least one submission in a batch"
+BATCH_LONG = ("number of submissions in a batch should be less than or "
+              "equal to 20")
+
+
+def test_empty_or_too_long_batch_is_judge0s_400_with_its_words(stack):
+    one = {"language_id": PY, "source_code": "print(1)"}
+    for body, words in (({"submissions": []}, BATCH_EMPTY), ({}, BATCH_EMPTY),
+                        ({"submissions": [one] * 21}, BATCH_LONG)):
+        r = stack.post("/submissions/batch", json=body)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == words
+    for query, words in (("", BATCH_EMPTY), ("?tokens=", BATCH_EMPTY),
+                         ("?tokens=" + ",".join([str(uuid.uuid4())] * 21),
+                          BATCH_LONG)):
+        r = stack.get("/submissions/batch" + query)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == words
+
+
+def test_batch_without_one_valid_submission_is_422(stack):
+    r = stack.post("/submissions/batch", json={"submissions": [
+        {"language_id": 999999, "source_code": "print(1)"},
+        {"language_id": PY}]})
+    assert r.status_code == 422, r.text
+    out = r.json()
+    assert len(out) == 2 and "language_id" in out[0]
+    assert "source_code" in out[1] and "token" not in out[1]
+
+
+def test_wait_with_output_that_is_not_utf8_is_201_with_the_token(stack):
+    r = stack.post("/submissions?wait=true", json={
+        "language_id": PY,
+        "source_code": "import sys; sys.stdout.buffer.write(b'\\xff')"})
+    assert r.status_code == 201, r.text
+    res = r.json()
+    assert "base64_encoded=true" in res["error"]
+    res = final(stack, res["token"], query="base64_encoded=true")
+    assert res["stdout"] == "/w==\n"
+
+
+def test_deleted_submission_comes_back_in_base64(stack):
+    r = stack.submit({"language_id": PY, "source_code": "print('gone')"})
+    token = r.json()["token"]
+    r = requests.delete(stack.url(f"/submissions/{token}?fields=stdout"),
+                        headers=stack.auth_headers, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"stdout": encode64(b"gone\n")}
+
+
+def test_delete_while_it_is_off_is_judge0s_400(extra_stack):
+    s = extra_stack
+    token = s.submit({"language_id": PY, "source_code": "print(1)"}
+                     ).json()["token"]
+    r = requests.delete(s.url(f"/submissions/{token}"),
+                        headers=s.auth_headers, timeout=10)
+    assert r.status_code == 400, r.text
+    assert "delete not allowed" in r.json()["error"]
+    assert s.get(f"/submissions/{token}").status_code == 200
+
+
+def test_limits_in_seconds_are_strings_as_judge0s_decimals(stack):
+    r = stack.submit({"language_id": PY, "source_code": "print(1)",
+                      "cpu_time_limit": 1.5, "wall_time_limit": 4})
+    token = r.json()["token"]
+    res = stack.get(f"/submissions/{token}?fields=cpu_time_limit,"
+                    "cpu_extra_time,wall_time_limit,memory_limit,"
+                    "stack_limit,max_file_size").json()
+    assert res["cpu_time_limit"] == "1.5"
+    assert res["wall_time_limit"] == "4.0"
+    assert isinstance(res["cpu_extra_time"], str)
+    float(res["cpu_extra_time"])
+    for k in ("memory_limit", "stack_limit", "max_file_size"):
+        assert isinstance(res[k], int), (k, res)
+
+
+def test_exit_code_after_a_signal_is_0_and_exit_signal_names_it(stack):
+    r = stack.submit({"language_id": PY, "source_code":
+                      "import os, signal; os.kill(os.getpid(), "
+                      "signal.SIGSEGV)"})
+    res = final(stack, r.json()["token"], query="fields=*")
+    assert res["status"]["id"] == 7, res
+    assert res["exit_signal"] == 11
+    assert res["exit_code"] == 0
+    r = stack.submit({"language_id": PY, "source_code": "exit(3)"})
+    res = final(stack, r.json()["token"])
+    assert res["exit_code"] == 3 and res["exit_signal"] is None
