@@ -13,7 +13,8 @@
  *				native result (202 {token} if it takes longer)
  *	POST /api/execute	{code, language, input} -> 200 {stdout,
  *				stderr, executionTime (ms), exitCode, error?}
- *	GET  /api/languages	{"languages": [names]}
+ *	GET  /api/languages	{"languages": [names]}: that runner's own
+ *				names, of the languages offered here
  *	GET  /api/health	{status, service, timestamp}
  *	POST /run		{language, code, tests: [{stdin, expected}]}
  *				-> 202 {jobID, status: "/status/<id>"}
@@ -21,7 +22,8 @@
  *				200 [{stdout, stderr, exitCode, timedOut,
  *				oomKilled, passed}, ...]
  *	POST /execute		{selectedLanguage, userCode, userInput} ->
- *				200 {success, verdict, output, error}
+ *				200 {success, verdict (AC WA TLE MLE RE CE,
+ *				IE), output, error}
  *
  * Errors are the native ones ({"error", "field"}, 400/413/422/429/503),
  * with the field named as the route's client named it.  A synchronous
@@ -368,22 +370,35 @@ out:
 	submission_free(s);
 }
 
+/*
+ * The names the runner of /api/execute knows, in its order: its clients
+ * send one of these back as "language", and each is one of our names or
+ * aliases (lang_by_name).
+ */
+static const char *const api_execute_languages[] = {
+	"python", "javascript", "typescript", "java", "cpp", "c", "go",
+	"html", "css",
+};
+
 void
 compat_api_languages(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
 	json_object	*o = NULL, *list;
+	const char	*name;
 	size_t		 i;
 
 	(void)c;
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "languages", list = json_object_new_array()) == -1)
 		goto out;
-	for (i = 0; i < a->langs->n; i++)
-		if (a->langs->langs[i].available &&
-		    jpush(list, json_object_new_string(
-		    a->langs->langs[i].name)) == -1)
+	for (i = 0; i < sizeof(api_execute_languages) /
+	    sizeof(api_execute_languages[0]); i++) {
+		name = api_execute_languages[i];
+		if (lang_by_name(a->langs, name) != NULL &&
+		    jpush(list, json_object_new_string(name)) == -1)
 			goto out;
+	}
 	reply_json(resp, 200, o);
 out:
 	if (resp->status == 0)
@@ -559,7 +574,8 @@ compat_execute(struct api *a, const struct api_call *c,
 	if (!sync_front(a, c, execute_names, &s, resp))
 		goto out;
 	r = s->status == JS_CE ? NULL : submission_main_result(s);
-	verdict = judge_status_code(s->status);
+	/* that runner's verdicts: AC WA TLE MLE RE CE (and ours IE) */
+	verdict = s->status == JS_OLE ? "RE" : judge_status_code(s->status);
 	if ((o = json_object_new_object()) == NULL ||
 	    jadd(o, "success", json_object_new_boolean(s->status == JS_AC)) ==
 	    -1 ||
