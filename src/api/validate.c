@@ -48,6 +48,12 @@ static const struct api_limit limits[] = {
 	LIMIT("max_file_size", 1, max_file_kb, 0),
 };
 
+/* Judge0's booleans we never do: true is a 422 (false is fine). */
+static const char *const per_process[] = {
+	"enable_per_process_and_thread_time_limit",
+	"enable_per_process_and_thread_memory_limit",
+};
+
 /* Refused when set: each would change what runs. */
 static const char *unsupported[] = {
 	"additional_files",
@@ -743,6 +749,20 @@ build(struct api *a, const struct input *in, const char *owner,
 		    "enable_network", a->cfg->allow_network ?
 		    "is not available in this sandbox" : "is not allowed");
 		goto out;
+	}
+	/*
+	 * Judge0's per-process limits: ours hold for the whole box, always
+	 * (/config_info says allow_enable_... false); Judge0's words.
+	 */
+	for (i = 0; i < sizeof(per_process) / sizeof(per_process[0]); i++) {
+		b = 0;
+		if (get_bool(in, per_process[i], &b, resp) == -1)
+			goto out;
+		if (b) {
+			reply_invalid(resp, NULL, per_process[i],
+			    "this option cannot be enabled");
+			goto out;
+		}
 	}
 	if (get_callback(a, in, callback_url, resp) == -1)
 		goto out;

@@ -455,3 +455,19 @@ def test_exit_code_after_a_signal_is_0_and_exit_signal_names_it(stack):
     r = stack.submit({"language_id": PY, "source_code": "exit(3)"})
     res = final(stack, r.json()["token"])
     assert res["exit_code"] == 3 and res["exit_signal"] is None
+
+
+def test_per_process_limits_cannot_be_enabled_as_config_info_says(stack):
+    cfg = stack.get("/config_info").json()
+    for key in ("enable_per_process_and_thread_time_limit",
+                "enable_per_process_and_thread_memory_limit"):
+        assert cfg["allow_" + key] is False
+        r = stack.post("/submissions", json={"language_id": PY,
+                                             "source_code": "print(1)",
+                                             key: True})
+        assert r.status_code == 422, r.text
+        assert r.json()[key] == ["this option cannot be enabled"]
+        r = stack.post("/submissions", json={"language_id": PY,
+                                             "source_code": "print(1)",
+                                             key: False})
+        assert r.status_code == 201, r.text
