@@ -95,8 +95,10 @@
 	}
 
 	function update(box, r) {
-		var id = r.status ? r.status.id : 0, b = $('cr-status');
-		var desc = r.status ? r.status.description : 'Unknown';
+		/* verdict is ours (15, 16 too); status is Judge0's (fields.c) */
+		var st = r.verdict || r.status;
+		var id = st ? st.id : 0, b = $('cr-status');
+		var desc = st ? st.description : 'Unknown';
 		var exit = '';
 
 		if (b !== null) {

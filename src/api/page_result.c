@@ -51,7 +51,7 @@ page_result(struct api *a, const struct api_call *c, struct api_resp *resp)
 	struct submission	*s = NULL;
 	struct page		 pg;
 	struct err		 err;
-	char			 title[64], path[64];
+	char			 title[64], path[256];
 	int64_t			 ahead = -1;
 	int			 final;
 
@@ -72,11 +72,14 @@ page_result(struct api *a, const struct api_call *c, struct api_resp *resp)
 	snprintf(title, sizeof(title), "%s", judge_status_description(
 	    s->status));
 	page_begin(&pg, title, final ? 0 : 1);
-	snprintf(path, sizeof(path), "/submissions/%s", s->token);
 	p_raw(&pg, "<h1>Submission <code class=\"token\">");
 	p_text(&pg, s->token);
 	p_raw(&pg, "</code></h1>\n<div class=\"verdict\" id=\"cr-verdict\" "
 	    "aria-live=\"polite\" data-poll=\"");
+	/* what the script shows, and our status: verdict, not Judge0's */
+	snprintf(path, sizeof(path), "/submissions/%s?fields=status,verdict,"
+	    "progress,message,time,wall_time,memory,exit_code,exit_signal,"
+	    "finished_at,compile_output,stdout,stderr,tests", s->token);
 	p_url(&pg, path);
 	p_fmt(&pg, "\" data-status=\"%d\" data-final=\"%d\">\n", s->status,
 	    final);

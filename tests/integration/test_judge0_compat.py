@@ -11,7 +11,9 @@ accept.  Each test is named after the documented behaviour it checks.
 
 import base64
 import datetime
+import html
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -267,6 +269,11 @@ def test_memory_and_output_limits_are_judge0_statuses_with_the_cause_in_message(
     assert page.status_code == 200
     assert ("Memory Limit Exceeded" if ours == 15 else
             "Output Limit Exceeded") in page.text
+    # and its script, which polls the JSON, reads ours there
+    poll = re.search(r'data-poll="([^"]+)"', page.text).group(1)
+    r = requests.get(stack.base_url + html.unescape(poll),
+                     headers=stack.auth_headers, timeout=10)
+    assert r.json()["verdict"]["id"] == ours, r.text
 
 
 @pytest.fixture(scope="module")
