@@ -518,7 +518,8 @@ j_limit(json_object *o, const struct field *f, struct view *v)
 		if (lim[i].is_int)
 			return jadd(o, f->name, json_object_new_int64(
 			    *(const int64_t *)(const void *)p));
-		snprintf(t, sizeof(t), "%.6f", *(const double *)(const void *)p);
+		snprintf(t, sizeof(t), "%.6f",
+		    *(const double *)(const void *)p);
 		for (len = strlen(t); len > 2 && t[len - 1] == '0' &&
 		    t[len - 2] != '.'; len--)
 			t[len - 1] = '\0';

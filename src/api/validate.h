@@ -41,9 +41,9 @@ struct validate_opts {
 };
 /*
  * Decodes obj's texts in place when o->base64 (strict RFC 4648 but for
- * line breaks: a 400 otherwise), then validates it into a new submission *out (caller
- * frees; queued, no token yet) and its callback URL (borrowed from obj,
- * or NULL).  Field rules: null is absent; in a form "" is absent too;
+ * line breaks: a 400 otherwise), then validates it into a new
+ * submission *out (caller frees; queued, no token yet) and its callback
+ * URL (borrowed from obj, or NULL).  Field rules: null is absent; in a form "" is absent too;
  * numbers may be written as text; unknown keys are ignored, keys that
  * would change what runs and that we do not do are a 422.  Returns 0,
  * or -1 with resp answered (400, 413, 422, 500).
