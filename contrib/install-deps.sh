@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 
 # build: compiler, pkg-config and the libraries the Makefile links
 PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
-	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev"
+	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev
+	libzip-dev"
 # run: the web server, the FastCGI spawner, tools make run and the README use
 PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,

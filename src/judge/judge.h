@@ -39,11 +39,15 @@ enum judge_compare {
 int		 judge_compare_parse(const char *);
 const char	*judge_compare_name(int);
 
-/* An extra file of a multi-file program (a plain name, no '/'). */
+/*
+ * An extra file of a multi-file program: a plain name from the API's
+ * files, a relative path from an archive (see zipfiles.h).
+ */
 struct judge_file {
 	char	*name;
 	char	*content;
 	size_t	 len;
+	int	 mode;		/* permission bits; 0 = 0644 */
 };
 
 /* One test case: input and, optionally, the expected output. */
@@ -95,6 +99,8 @@ struct submission {
 	char			*command_line_arguments; /* or NULL */
 	struct judge_file	*files;		/* extra files, nfiles */
 	size_t			 nfiles;
+	char			*additional_files; /* Judge0's zip, or NULL */
+	size_t			 additional_files_len;
 	/* verdict */
 	int			 status;	/* enum judge_status */
 	char			 message[160];

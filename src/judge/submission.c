@@ -88,6 +88,7 @@ submission_free(struct submission *s)
 		free(s->files[i].content);
 	}
 	free(s->files);
+	free(s->additional_files);
 	free(s->compiler_options);
 	free(s->command_line_arguments);
 	free(s->tests);

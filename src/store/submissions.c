@@ -268,7 +268,8 @@ sub_load(struct store *st, sqlite3_stmt *row, struct submission **out,
 	s->progress = sqlite3_column_int(row, SC_PROGRESS);
 	if (sql_col_text_dup(row, SC_COPTS, &s->compiler_options, err) == -1 ||
 	    sql_col_text_dup(row, SC_ARGS, &s->command_line_arguments,
-	    err) == -1)
+	    err) == -1 || sql_col_bytes(row, SC_ZIP, 1, &s->additional_files,
+	    &s->additional_files_len, err) == -1)
 		goto out;
 	if (load_tests(st, s, err) == -1 || load_results(st, s, err) == -1 ||
 	    load_files(st, s, err) == -1)
@@ -386,9 +387,9 @@ static const char sql_insert_sub[] =
     "lim_stack_kb, lim_max_file_kb, lim_max_procs, lim_output_bytes, "
     "redirect_stderr, status, created_ms, compare, abs_eps, "
     "rel_eps, stop_on_failure, number_of_runs, compiler_options, "
-    "command_line_arguments) "
+    "command_line_arguments, additional_files) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "1, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "1, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 
 static const char sql_insert_test[] =
     "INSERT INTO tests (submission_id, idx, stdin, expected) "
@@ -461,7 +462,9 @@ store_insert_ex(struct store *st, struct submission *s,
 	    sqlite3_bind_text(sub, 20, s->compiler_options, -1,
 	    SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(sub, 21, s->command_line_arguments, -1,
-	    SQLITE_STATIC) != SQLITE_OK) {
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_bytes(sub, 22, s->additional_files,
+	    s->additional_files_len) != SQLITE_OK) {
 		err_set(err, "insert: bind: %s", sqlite3_errmsg(st->db));
 		goto out;
 	}
