@@ -172,3 +172,23 @@ def test_additional_files_base64_with_line_breaks(stack):
                      "source_code": "print(len(open('n.txt').read()))"})
     assert r.status_code == 201, r.text
     assert r.json()["stdout"] == "200\n"
+
+
+def test_additional_files_field_gives_the_archive_back(stack):
+    """Judge0's serializer: additional_files in base64, whatever
+    base64_encoded says."""
+    zf = b64zip({"x.txt": "x"})
+    r = post(stack, {"language_id": PY, "source_code": "print(1)",
+                     "additional_files": zf}, query="wait=true")
+    assert r.status_code == 201, r.text
+    token = r.json()["token"]
+    r = stack.get(f"/submissions/{token}?fields=additional_files,token",
+                  headers={"X-Auth-Token": stack.api_key})
+    assert r.status_code == 200, r.text
+    assert base64.b64decode(r.json()["additional_files"]) == \
+        base64.b64decode(zf)
+    r = post(stack, {"language_id": PY, "source_code": "print(1)"})
+    token = r.json()["token"]
+    r = stack.get(f"/submissions/{token}?fields=additional_files",
+                  headers={"X-Auth-Token": stack.api_key})
+    assert r.json()["additional_files"] is None
