@@ -713,6 +713,53 @@ get_judging(const struct input *in, const struct lang *lang,
 }
 
 /*
+ * args: the program's arguments as a list of exact argv words (what
+ * Piston's clients send), instead of command_line_arguments' text.
+ */
+static int
+get_argv(const struct input *in, struct submission *s,
+    struct api_resp *resp)
+{
+	json_object	*arr, *w;
+	size_t		 n, i, total = 0;
+
+	if ((arr = field(in, "args")) == NULL)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array)) {
+		wrong_type(resp, "args", "an array of strings");
+		return -1;
+	}
+	if (s->command_line_arguments != NULL) {
+		reply_invalid(resp, NULL, "args",
+		    "can't be given with command_line_arguments");
+		return -1;
+	}
+	n = json_object_array_length(arr);
+	if ((s->argv = calloc(n + 1, sizeof(char *))) == NULL) {
+		reply_internal(resp, NULL);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		w = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(w, json_type_string)) {
+			wrong_type(resp, "args", "an array of strings");
+			return -1;
+		}
+		total += (size_t)json_object_get_string_len(w) + 1;
+		if (!whole(w) || total > API_MAX_ARGS) {
+			reply_invalid(resp, NULL, "args", whole(w) ?
+			    "is too long" : "must not hold a NUL byte");
+			return -1;
+		}
+		if ((s->argv[i] = strdup(json_object_get_string(w))) == NULL) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * callback_url: *url borrowed from in, or NULL.  Only http(s) URLs of
  * hosts on callback_allow_hosts (none: callbacks are off).
  */
@@ -791,6 +838,7 @@ build(struct api *a, const struct input *in, const char *owner,
 	lang = lang_by_id(a->langs, s->lang_id);
 	s->source_len = len;	/* get_files checks the total size */
 	if (get_judging(in, lang, s, resp) == -1 ||
+	    get_argv(in, s, resp) == -1 ||
 	    ((v = field(in, "files")) != NULL &&
 	    get_files(a, v, lang, s, resp) == -1) ||
 	    get_archive(in, lang, s, resp) == -1)

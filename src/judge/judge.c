@@ -723,7 +723,8 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	    (s->results = calloc(s->ntests ? s->ntests : 1,
 	    sizeof(*s->results))) == NULL)
 		return err_errno(err, "calloc");
-	if (s->command_line_arguments != NULL &&
+	/* exact words if the client sent a list, else the text's words */
+	if (s->argv == NULL && s->command_line_arguments != NULL &&
 	    judge_words(s->command_line_arguments, &args) == -1)
 		return err_errno(err, "malloc");
 	if (cache != NULL && lang->compile_argv != NULL &&
@@ -782,7 +783,8 @@ tests:
 		}
 		if (hooks != NULL && hooks->test_started != NULL)
 			hooks->test_started(hooks->arg, s, i + 1);
-		if (run_test(sb, lang, s, i, box, args, stored_output_bytes,
+		if (run_test(sb, lang, s, i, box, s->argv != NULL ? s->argv :
+		    args, stored_output_bytes,
 		    err) == -1)
 			goto out;
 		if (s->results[i].time_s > s->time_s)

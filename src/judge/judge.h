@@ -97,6 +97,10 @@ struct submission {
 	int			 number_of_runs; /* 1..20, each test */
 	char			*compiler_options;   /* or NULL */
 	char			*command_line_arguments; /* or NULL */
+	char			**argv;		/* exact argument words, NULL-
+						   terminated (Piston's args),
+						   or NULL: the words of
+						   command_line_arguments */
 	struct judge_file	*files;		/* extra files, nfiles */
 	size_t			 nfiles;
 	char			*additional_files; /* Judge0's zip, or NULL */

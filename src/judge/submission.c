@@ -91,6 +91,7 @@ submission_free(struct submission *s)
 	free(s->additional_files);
 	free(s->compiler_options);
 	free(s->command_line_arguments);
+	util_strv_free(s->argv);
 	free(s->tests);
 	free(s->results);
 	free(s->owner);
