@@ -13,15 +13,19 @@
  *				compile: {...}}; synchronous
  *
  * Mapping: the first file is the program (saved as the language's
- * source file), the others are extra files under their names; args
- * are the program's argv words as they are (the native "args"); run_timeout (ms) is
- * wall_time_limit, run_cpu_time (ms) cpu_time_limit, run_memory_limit
- * (bytes) memory_limit; -1 or absent means our default.  The compile_*
- * limits are accepted and ignored: a language's compile limits are its
- * own (contrib/languages.json).  Any version is accepted and ours is
- * answered.  Errors are Piston's: {"message": ...}, 400 for anything the
- * client got wrong.  The body is read as JSON whatever its content type
- * says (clients send text/plain or none).
+ * source file), the others are extra files under their names; args are
+ * the program's argv words as they are, blanks and all (the native
+ * "args"); run_timeout (ms) is wall_time_limit, run_cpu_time (ms)
+ * cpu_time_limit, run_memory_limit (bytes) memory_limit; -1 or absent
+ * means our default.  The compile_* limits are accepted and ignored: a
+ * language's compile limits are its own (contrib/languages.json).  Any
+ * version is accepted and ours is answered.  As Piston: a failed compile
+ * is also the run stage, output over the limit is OL (stdout) or EL
+ * (stderr), and "java" is the JDK's source launcher, which runs the
+ * file's first class whatever its name.  Errors are Piston's:
+ * {"message": ...}, 400 for anything the client got wrong.  The body is
+ * read as JSON whatever its content type says (clients send text/plain
+ * or none; Piston answers those 415).
  */
 #include <signal.h>
 #include <stdio.h>
