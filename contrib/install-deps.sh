@@ -24,7 +24,7 @@ PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
 PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,
 # and the tools the benchmarks compare against
-PKGS_TEST="clang python3-pytest python3-requests python3-selenium
+PKGS_TEST="clang python3-pytest python3-requests python3-selenium libjs-jquery
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine"
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)

@@ -9,6 +9,10 @@
  * is inflated (so a bomb costs nothing), then the bytes actually read
  * (one more than claimed is asked for, and libzip checks the CRC at the
  * end), so an archive that lies about its sizes is refused as damaged.
+ * The archive is opened without ZIP_CHECKCONS: archives written by
+ * streaming tools keep their sizes in data descriptors, not in the local
+ * headers, and unzip (which Judge0 runs) takes them; the central
+ * directory is what is read and checked.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -229,7 +233,7 @@ judge_zip_unpack(const void *data, size_t len,
 		err_set(err, "zip source: %s", zip_error_strerror(&zerr));
 		goto out;
 	}
-	if ((za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS,
+	if ((za = zip_open_from_source(src, ZIP_RDONLY,
 	    &zerr)) == NULL) {
 		zip_source_free(src);
 		if (zip_error_code_zip(&zerr) == ZIP_ER_MEMORY) {

@@ -192,3 +192,54 @@ def test_additional_files_field_gives_the_archive_back(stack):
     r = stack.get(f"/submissions/{token}?fields=additional_files",
                   headers={"X-Auth-Token": stack.api_key})
     assert r.json()["additional_files"] is None
+
+
+def test_sqlite_database_from_additional_files(stack):
+    """Judge0's SQL (SQLite) runs script.sql on db.sqlite, which comes in
+    additional_files (what the Judge0 IDE sends for it)."""
+    import os
+    import sqlite3
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "db.sqlite")
+        con = sqlite3.connect(db)
+        con.executescript("CREATE TABLE t (name TEXT, n INTEGER);"
+                          "INSERT INTO t VALUES ('a', 1), ('b', 41);")
+        con.close()
+        with open(db, "rb") as f:
+            zf = b64zip({"db.sqlite": f.read()})
+    r = post(stack, {"language_id": 82, "additional_files": zf,
+                     "source_code": "SELECT name, n FROM t ORDER BY n;\n"
+                                    "SELECT SUM(n) FROM t;\n"})
+    assert r.status_code == 201, r.text
+    j = r.json()
+    assert j["status"]["id"] == 3, j
+    assert j["stdout"] == "a|1\nb|41\n42\n"
+
+
+class _Stream(io.RawIOBase):
+    """A write-only stream without seek: zipfile then writes each entry's
+    sizes in a data descriptor after it (as streaming zip tools do)."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.data += b
+        return len(b)
+
+
+def test_additional_files_with_data_descriptors(stack):
+    s = _Stream()
+    with zipfile.ZipFile(s, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("streamed.txt", "streamed\n" * 100)
+    assert s.data[6] & 0x08, "no data descriptor"
+    r = post(stack, {"language_id": PY, "source_code":
+                     "print(open('streamed.txt').read().count('streamed'))",
+                     "additional_files":
+                     base64.b64encode(bytes(s.data)).decode()})
+    assert r.status_code == 201, r.text
+    assert r.json()["stdout"] == "100\n", r.json()
