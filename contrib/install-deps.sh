@@ -26,6 +26,7 @@ PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap"
 # and the tools the benchmarks compare against
 PKGS_TEST="clang python3-pytest python3-requests python3-selenium libjs-jquery
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine"
+# (libjs-jquery: the jQuery the Judge0 IDE test serves in place of a CDN)
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)
 PKGS_LANG="python3 gcc g++ nodejs node-typescript default-jdk-headless
