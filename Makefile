@@ -22,8 +22,8 @@ SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
 CFLAGS	?= -O2 -g $(HARDEN)
 LDFLAGS	?= -pie -Wl,-z,relro,-z,now
 
-PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl 2>/dev/null)
-LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libcurl 2>/dev/null) -lpthread
+PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl libzip 2>/dev/null)
+LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libcurl libzip 2>/dev/null) -lpthread
 LIBS_FCGI	:= $(shell pkg-config --libs fcgi 2>/dev/null)
 LIBS_CMOCKA	:= $(shell pkg-config --libs cmocka 2>/dev/null)
 

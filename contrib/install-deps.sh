@@ -18,13 +18,15 @@ cd "$(dirname "$0")/.."
 
 # build: compiler, pkg-config and the libraries the Makefile links
 PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
-	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev"
+	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev
+	libzip-dev"
 # run: the web server, the FastCGI spawner, tools make run and the README use
 PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,
 # and the tools the benchmarks compare against
-PKGS_TEST="clang python3-pytest python3-requests python3-selenium
+PKGS_TEST="clang python3-pytest python3-requests python3-selenium libjs-jquery
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine"
+# (libjs-jquery: the jQuery the Judge0 IDE test serves in place of a CDN)
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)
 PKGS_LANG="python3 gcc g++ nodejs node-typescript default-jdk-headless

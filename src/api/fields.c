@@ -99,7 +99,7 @@ struct field {
 static json_fn	j_token, j_status, j_text, j_time, j_wall_time, j_memory,
 		j_exit_code, j_exit_signal, j_language_id, j_created_at,
 		j_finished_at, j_tests, j_compiles, j_progress, j_status_id,
-		j_language, j_limit, j_false, j_null, j_redirect, j_runs,
+		j_language, j_limit, j_false, j_archive, j_redirect, j_runs,
 		j_options, j_arguments, j_callback, j_compare, j_stop,
 		j_started_at, j_files, j_verdict;
 static text_fn	t_stdout, t_stderr, t_compile_output, t_message, t_source,
@@ -170,8 +170,9 @@ static const struct field fields[] = {
 	{ "compiler_options", NO, j_options, NULL, 0, NONE, NULL, NULL, NULL },
 	{ "command_line_arguments", NO, j_arguments, NULL, 0, NONE, NULL,
 	  NULL, NULL },
-	/* Judge0's zip of extra files: we take "files" instead */
-	{ "additional_files", NO, j_null, NULL, 0, NONE, NULL, NULL, NULL },
+	/* Judge0's zip of extra files, in base64 always (as Judge0) */
+	{ "additional_files", NO, j_archive, NULL, 0, NONE, NULL, NULL,
+	  NULL },
 	{ "callback_url", NO, j_callback, NULL, 0, NONE, NULL, NULL, NULL },
 	{ "callback_status", NO, j_callback, NULL, 0, NONE, NULL, NULL, NULL,
 	  1 },
@@ -535,11 +536,21 @@ j_false(json_object *o, const struct field *f, struct view *v)
 	return jadd(o, f->name, json_object_new_boolean(0));
 }
 
+/* additional_files: the zip in base64 whatever base64_encoded says. */
 static int
-j_null(json_object *o, const struct field *f, struct view *v)
+j_archive(json_object *o, const struct field *f, struct view *v)
 {
-	(void)v;
-	return jadd_null(o, f->name);
+	char	*b;
+	int	 rc;
+
+	if (v->s->additional_files == NULL)
+		return jadd_null(o, f->name);
+	if ((b = base64_encode(v->s->additional_files,
+	    v->s->additional_files_len, NULL)) == NULL)
+		return -1;
+	rc = jadd(o, f->name, json_object_new_string(b));
+	free(b);
+	return rc;
 }
 
 static int

@@ -13,16 +13,19 @@
  *				compile: {...}}; synchronous
  *
  * Mapping: the first file is the program (saved as the language's
- * source file), the others are extra files under their names; args
- * become command_line_arguments (argv words: an argument with a blank in
- * it is refused, there is no shell to quote for); run_timeout (ms) is
- * wall_time_limit, run_cpu_time (ms) cpu_time_limit, run_memory_limit
- * (bytes) memory_limit; -1 or absent means our default.  The compile_*
- * limits are accepted and ignored: a language's compile limits are its
- * own (contrib/languages.json).  Any version is accepted and ours is
- * answered.  Errors are Piston's: {"message": ...}, 400 for anything the
- * client got wrong.  The body is read as JSON whatever its content type
- * says (clients send text/plain or none).
+ * source file), the others are extra files under their names; args are
+ * the program's argv words as they are, blanks and all (the native
+ * "args"); run_timeout (ms) is wall_time_limit, run_cpu_time (ms)
+ * cpu_time_limit, run_memory_limit (bytes) memory_limit; -1 or absent
+ * means our default.  The compile_* limits are accepted and ignored: a
+ * language's compile limits are its own (contrib/languages.json).  Any
+ * version is accepted and ours is answered.  As Piston: a failed compile
+ * is also the run stage, output over the limit is OL (stdout) or EL
+ * (stderr), and "java" is the JDK's source launcher, which runs the
+ * file's first class whatever its name.  Errors are Piston's:
+ * {"message": ...}, 400 for anything the client got wrong.  The body is
+ * read as JSON whatever its content type says (clients send text/plain
+ * or none; Piston answers those 415).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -44,8 +47,10 @@
 #include "submit.h"
 
 /*
- * Our language names whose Piston name differs, and the runtime where
- * Piston names one.
+ * Our language names whose Piston name differs (NULL: not offered on the
+ * Piston routes), and the runtime where Piston names one.  Piston's
+ * "java" is the JDK's source launcher ("java File.java": any class name,
+ * no compile stage), so javac's Java is not Piston's.
  */
 static const struct {
 	const char	*ours;
@@ -57,6 +62,8 @@ static const struct {
 	{ "python3",	"python",	NULL },
 	{ "pypy3",	"pypy",		NULL },
 	{ "javascript",	"javascript",	"node" },
+	{ "java",	NULL,		NULL },
+	{ "java-launcher", "java",	NULL },
 };
 
 static const char *
@@ -85,13 +92,18 @@ piston_runtime(const struct lang *l)
 static const struct lang *
 piston_lang(const struct lang_table *langs, const char *name)
 {
-	size_t	i;
+	const struct lang	*l;
+	const char		*pn;
+	size_t			 i;
 
 	for (i = 0; i < langs->n; i++)
 		if (langs->langs[i].available &&
-		    strcasecmp(piston_name(&langs->langs[i]), name) == 0)
+		    (pn = piston_name(&langs->langs[i])) != NULL &&
+		    strcasecmp(pn, name) == 0)
 			return &langs->langs[i];
-	return lang_by_name(langs, name);
+	if ((l = lang_by_name(langs, name)) != NULL && piston_name(l) == NULL)
+		return NULL;
+	return l;
 }
 
 static const char *
@@ -175,9 +187,8 @@ piston_runtimes(struct api *a, const struct api_call *c,
 		goto out;
 	for (i = 0; i < a->langs->n; i++) {
 		l = &a->langs->langs[i];
-		if (!l->available)
+		if (!l->available || (pn = piston_name(l)) == NULL)
 			continue;
-		pn = piston_name(l);
 		if (jpush(arr, o = json_object_new_object()) == -1 ||
 		    jadd(o, "language", json_object_new_string(pn)) == -1 ||
 		    jadd(o, "version", json_object_new_string(version_of(l))) ==
@@ -324,8 +335,6 @@ map_request(json_object *body, const struct lang *lang, char *msg,
 	const struct limits *low = config_limits_floor();
 	json_object	*obj = NULL, *files, *f, *v, *content, *extra = NULL;
 	json_object	*nf, *ret = NULL;
-	struct buf	 args = { 0 };
-	const char	*a;
 	char		 name[32];
 	size_t		 i, n;
 
@@ -382,34 +391,21 @@ map_request(json_object *body, const struct lang *lang, char *msg,
 		if (jadd(obj, "stdin", json_object_get(v)) == -1)
 			goto out;
 	}
+	/* argv words as they are: blanks, quotes and all (no shell) */
 	if (json_object_object_get_ex(body, "args", &v) && v != NULL) {
 		if (!json_object_is_type(v, json_type_array)) {
 			snprintf(msg, msg_size, "args must be an array");
 			goto out;
 		}
 		n = json_object_array_length(v);
-		for (i = 0; i < n; i++) {
-			f = json_object_array_get_idx(v, i);
-			if (!json_object_is_type(f, json_type_string)) {
+		for (i = 0; i < n; i++)
+			if (!json_object_is_type(json_object_array_get_idx(v,
+			    i), json_type_string)) {
 				snprintf(msg, msg_size, "args must be an "
 				    "array of strings");
 				goto out;
 			}
-			a = json_object_get_string(f);
-			if (*a == '\0' || strpbrk(a, " \t\n\r\v\f") != NULL ||
-			    strlen(a) !=
-			    (size_t)json_object_get_string_len(f)) {
-				snprintf(msg, msg_size, "args must be words: "
-				    "an empty argument or one with a blank "
-				    "is not supported");
-				goto out;
-			}
-			if (buf_printf(&args, NULL, "%s%s", i > 0 ? " " : "",
-			    a) == -1)
-				goto out;
-		}
-		if (args.data != NULL && jadd(obj, "command_line_arguments",
-		    json_object_new_string(args.data)) == -1)
+		if (jadd(obj, "args", json_object_get(v)) == -1)
 			goto out;
 	}
 	if (map_limit(body, "run_timeout", obj, "wall_time_limit",
@@ -422,14 +418,17 @@ map_request(json_object *body, const struct lang *lang, char *msg,
 	ret = obj;
 	obj = NULL;
 out:
-	buf_reset(&args);
 	json_object_put(obj);
 	return ret;
 }
 
-/* Piston's status letter of a verdict, or NULL for a clean run. */
+/*
+ * Piston's status letter of a verdict, or NULL for a clean run.  Output
+ * over the limit is OL for stdout and EL for stderr, as Piston's job.js
+ * says (r: the test that decided).
+ */
 static const char *
-status_letter(int st, int sig)
+status_letter(int st, int sig, const struct judge_test_result *r)
 {
 	switch (st) {
 	case JS_AC:
@@ -438,7 +437,8 @@ status_letter(int st, int sig)
 	case JS_TLE:
 		return "TO";
 	case JS_OLE:
-		return "OL";
+		return r != NULL && r->stderr_truncated &&
+		    !r->stdout_truncated ? "EL" : "OL";
 	case JS_IE:
 	case JS_EXEC_FORMAT:
 		return "XX";
@@ -526,8 +526,14 @@ piston_result(const struct submission *s, const struct lang *l)
 		    "compilation failed" : NULL, ce ? "RE" : NULL, 0, 0, 0, 0);
 		if (jadd(o, "compile", st) == -1)
 			goto out;
+		/*
+		 * A failed compile is "run" too: Piston's v2.js copies it
+		 * there when the run stage never started (since 2023), and
+		 * clients read result.run.output.
+		 */
+		if (ce && jadd(o, "run", json_object_get(st)) == -1)
+			goto out;
 	}
-	/* Piston leaves "run" out when the compile failed */
 	sig = r != NULL ? r->exit_signal : 0;
 	if (sig == 0 && (s->status == JS_TLE || s->status == JS_MLE))
 		sig = SIGKILL;
@@ -535,7 +541,7 @@ piston_result(const struct submission *s, const struct lang *l)
 	    r != NULL ? r->stdout_len : 0, r != NULL ? r->stderr_data : NULL,
 	    r != NULL ? r->stderr_len : 0, r != NULL && sig == 0 &&
 	    s->status != JS_IE, r != NULL ? r->exit_code : 0, sig,
-	    s->message, status_letter(s->status, sig), r != NULL &&
+	    s->message, status_letter(s->status, sig, r), r != NULL &&
 	    s->status != JS_IE, s->time_s, s->wall_time_s, s->memory_kb)) ==
 	    -1)
 		goto out;

@@ -10,9 +10,9 @@
  *     "expect no output");
  *   - numbers may also be written as text ("2.5"), as Rails casts them
  *     for Judge0; anything else of the wrong JSON type is a 400;
- *   - unknown keys are ignored (callback_url, number_of_runs, ...), but
- *     keys that would change what runs and that we do not do yet are a
- *     422 rather than a silently wrong verdict.
+ *   - unknown keys are ignored, but keys that would change what runs
+ *     and that we do not do yet are a 422 rather than a silently wrong
+ *     verdict (enable_network).
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,6 +27,7 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "judge/zipfiles.h"
 #include "api.h"
 #include "form.h"
 #include "reply.h"
@@ -52,11 +53,6 @@ static const struct api_limit limits[] = {
 static const char *const per_process[] = {
 	"enable_per_process_and_thread_time_limit",
 	"enable_per_process_and_thread_memory_limit",
-};
-
-/* Refused when set: each would change what runs. */
-static const char *unsupported[] = {
-	"additional_files",
 };
 
 const struct api_limit *
@@ -308,6 +304,19 @@ get_language(struct api *a, const struct input *in, struct submission *s,
 	}
 	s->lang_id = l->id;
 	return 0;
+}
+
+/* Whether the request's language_id names a project (it has no source). */
+static int
+names_project(struct api *a, const struct input *in)
+{
+	const struct lang	*l;
+	json_object		*v;
+
+	if ((v = field(in, "language_id")) == NULL ||
+	    (l = lang_by_id(a->langs, json_object_get_int(v))) == NULL)
+		return 0;
+	return l->project;
 }
 
 /*
@@ -562,6 +571,67 @@ get_files(struct api *a, json_object *arr, const struct lang *lang,
 }
 
 /*
+ * additional_files: Judge0's zip archive, in base64 whatever
+ * base64_encoded says (line breaks are skipped, as Ruby's decode64 does),
+ * checked here as the judge will unpack it (judge/zipfiles.h), so that a
+ * bad archive is a 422 naming its problem and never reaches a box.  A
+ * project (Judge0's "Multi-file program") needs one and has no source.
+ */
+static int
+get_archive(const struct input *in, const struct lang *lang,
+    struct submission *s, struct api_resp *resp)
+{
+	struct judge_file	*files = NULL;
+	struct err		 err;
+	const char		*p;
+	char			*clean = NULL, why[200], detail[240];
+	size_t			 len, i, n = 0, nf = 0;
+	int			 rc = -1;
+
+	if (get_text(in, "additional_files", &p, &len, resp) == -1)
+		return -1;
+	if (p == NULL || len == 0) {
+		if (!lang->project)
+			return 0;
+		reply_invalid(resp, NULL, "additional_files", "can't be blank");
+		return -1;
+	}
+	if ((clean = malloc(len + 1)) == NULL) {
+		reply_internal(resp, NULL);
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (p[i] != '\n' && p[i] != '\r')
+			clean[n++] = p[i];
+	if ((s->additional_files = base64_decode(clean, n,
+	    &s->additional_files_len)) == NULL) {
+		if (errno == EINVAL)
+			reply_invalid(resp, "additional_files is not base64",
+			    "additional_files", "is not valid base64");
+		else
+			reply_internal(resp, NULL);
+		goto out;
+	}
+	switch (judge_zip_unpack(s->additional_files, s->additional_files_len,
+	    NULL, &files, &nf, why, sizeof(why), &err)) {
+	case -1:
+		reply_internal(resp, &err);
+		goto out;
+	case 0:
+		snprintf(detail, sizeof(detail), "is refused: the zip archive "
+		    "%s", why);
+		reply_invalid(resp, "additional_files is refused",
+		    "additional_files", detail);
+		goto out;
+	}
+	rc = 0;
+out:
+	judge_files_free(files, nf);
+	free(clean);
+	return rc;
+}
+
+/*
  * The judging options: compare mode and tolerances, stop_on_failure,
  * number_of_runs, compiler options (each word on the language's
  * allow-list) and program arguments (argv words; there is no shell).
@@ -649,6 +719,53 @@ get_judging(const struct input *in, const struct lang *lang,
 }
 
 /*
+ * args: the program's arguments as a list of exact argv words (what
+ * Piston's clients send), instead of command_line_arguments' text.
+ */
+static int
+get_argv(const struct input *in, struct submission *s,
+    struct api_resp *resp)
+{
+	json_object	*arr, *w;
+	size_t		 n, i, total = 0;
+
+	if ((arr = field(in, "args")) == NULL)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array)) {
+		wrong_type(resp, "args", "an array of strings");
+		return -1;
+	}
+	if (s->command_line_arguments != NULL) {
+		reply_invalid(resp, NULL, "args",
+		    "can't be given with command_line_arguments");
+		return -1;
+	}
+	n = json_object_array_length(arr);
+	if ((s->argv = calloc(n + 1, sizeof(char *))) == NULL) {
+		reply_internal(resp, NULL);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		w = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(w, json_type_string)) {
+			wrong_type(resp, "args", "an array of strings");
+			return -1;
+		}
+		total += (size_t)json_object_get_string_len(w) + 1;
+		if (!whole(w) || total > API_MAX_ARGS) {
+			reply_invalid(resp, NULL, "args", whole(w) ?
+			    "is too long" : "must not hold a NUL byte");
+			return -1;
+		}
+		if ((s->argv[i] = strdup(json_object_get_string(w))) == NULL) {
+			reply_internal(resp, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * callback_url: *url borrowed from in, or NULL.  Only http(s) URLs of
  * hosts on callback_allow_hosts (none: callbacks are off).
  */
@@ -697,7 +814,7 @@ build(struct api *a, const struct input *in, const char *owner,
 	const char		*src, *p, *e;
 	struct err		 err;
 	char			 msg[128];
-	size_t			 len, plen, elen, i;
+	size_t			 i, len, plen, elen;
 	int			 rc = -1, b;
 
 	*out = NULL;
@@ -708,7 +825,8 @@ build(struct api *a, const struct input *in, const char *owner,
 	}
 	if (get_text(in, "source_code", &src, &len, resp) == -1)
 		goto out;
-	if ((src == NULL || len == 0) && field(in, "files") == NULL) {
+	if ((src == NULL || len == 0) && field(in, "files") == NULL &&
+	    !names_project(a, in)) {
 		reply_invalid(resp, NULL, "source_code", "can't be blank");
 		goto out;
 	}
@@ -726,11 +844,14 @@ build(struct api *a, const struct input *in, const char *owner,
 	lang = lang_by_id(a->langs, s->lang_id);
 	s->source_len = len;	/* get_files checks the total size */
 	if (get_judging(in, lang, s, resp) == -1 ||
+	    get_argv(in, s, resp) == -1 ||
 	    ((v = field(in, "files")) != NULL &&
-	    get_files(a, v, lang, s, resp) == -1))
+	    get_files(a, v, lang, s, resp) == -1) ||
+	    get_archive(in, lang, s, resp) == -1)
 		goto out;
-	if (len == 0 && s->nfiles == 0) {
-		reply_invalid(resp, NULL, "source_code", "can't be blank");
+	if (lang->project ? len > 0 : len == 0 && s->nfiles == 0) {
+		reply_invalid(resp, NULL, "source_code", len > 0 ?
+		    "must be blank" : "can't be blank");
 		goto out;
 	}
 	b = 0;
@@ -766,17 +887,6 @@ build(struct api *a, const struct input *in, const char *owner,
 	}
 	if (get_callback(a, in, callback_url, resp) == -1)
 		goto out;
-	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
-		v = field(in, unsupported[i]);
-		if (v != NULL && !(json_object_is_type(v, json_type_string) &&
-		    json_object_get_string_len(v) == 0)) {
-			snprintf(msg, sizeof(msg), "%s is not supported",
-			    unsupported[i]);
-			reply_invalid(resp, msg, unsupported[i],
-			    "is not supported");
-			goto out;
-		}
-	}
 	if ((v = field(in, "tests")) != NULL) {
 		if (get_tests(in, v, a->cfg->max_tests, s, resp) == -1)
 			goto out;

@@ -14,6 +14,7 @@
 #include "judge.h"
 #include "lang.h"
 #include "sandbox/sandbox.h"
+#include "zipfiles.h"
 
 #define MAX_ENV			32
 #define COMPILE_CPU_S		10
@@ -378,13 +379,14 @@ compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
 /* Queues a file for the box, and feeds it to the cache key (if any). */
 static int
 box_put(struct sandbox_box *box, struct cache_key *key, const char *name,
-    const char *data, size_t len, struct err *err)
+    const char *data, size_t len, int mode, struct err *err)
 {
 	if (key != NULL) {
 		cache_key_str(key, name);
 		cache_key_add(key, data, len);
 	}
-	return sandbox_box_write(box, name, data, len, 0644, err);
+	return sandbox_box_write(box, name, data, len, mode != 0 ? mode :
+	    0644, err);
 }
 
 static int
@@ -393,48 +395,125 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* 1 if path a is b, or a directory above b, or b one above a. */
+static int
+path_clash(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), l = la < lb ? la : lb;
+
+	return strncmp(a, b, l) == 0 && (la == lb ||
+	    (la < lb ? b[la] : a[lb]) == '/');
+}
+
 /*
- * Writes the source and the extra files into the box and lists, in *srcs
- * (free with free(); strings borrowed), the files with the extension of
- * the language's source file: what "{sources}" stands for.
+ * Writes the entries of the submission's archive that do not clash with
+ * the n names already in the box (as Judge0's "unzip -n", which keeps
+ * the source and the files already there).  The API checked the archive;
+ * one that fails here now is our failure.  *has_compile, *has_run: a
+ * file "compile", "run" is in the box's top directory.
+ */
+static int
+write_archive(const struct submission *s, struct sandbox_box *box,
+    struct cache_key *key, char *const *names, size_t n, int *has_compile,
+    struct err *err)
+{
+	struct judge_file	*zf = NULL;
+	char			 why[200];
+	size_t			 nz = 0, i, k;
+	int			 rc = -1;
+
+	for (k = 0; k < n; k++)
+		if (strcmp(names[k], "compile") == 0)
+			*has_compile = 1;
+	if (s->additional_files == NULL)
+		return 0;
+	switch (judge_zip_unpack(s->additional_files,
+	    s->additional_files_len, NULL, &zf, &nz, why, sizeof(why), err)) {
+	case -1:
+		return -1;
+	case 0:
+		return err_set(err, "additional_files: %s", why);
+	}
+	for (i = 0; i < nz; i++) {
+		for (k = 0; k < n; k++)
+			if (path_clash(names[k], zf[i].name))
+				break;
+		if (k < n)
+			continue;
+		if (box_put(box, key, zf[i].name, zf[i].content, zf[i].len,
+		    zf[i].mode, err) == -1)
+			goto out;
+		if (strcmp(zf[i].name, "compile") == 0)
+			*has_compile = 1;
+	}
+	rc = 0;
+out:
+	judge_files_free(zf, nz);
+	return rc;
+}
+
+/*
+ * Writes the source, the language's helpers, the extra files and the
+ * archive's entries into the box and lists, in *srcs (free with free();
+ * strings borrowed), the extra files with the extension of the
+ * language's source file: what "{sources}" stands for.  The archive's
+ * files are never sources: as in Judge0, only the language's command
+ * compiles, and it names the source file.  A project has no source.
  */
 static int
 write_files(const struct lang *lang, const struct submission *s,
     struct sandbox_box *box, struct cache_key *key, char ***srcs,
-    struct err *err)
+    int *has_compile, struct err *err)
 {
 	const char	*ext = strrchr(lang->source_file, '.');
-	char		**v;
-	size_t		  i, n = 0, nl;
+	char		**v, **names = NULL;
+	size_t		  i, n = 0, nl, nn = 0;
 
+	*has_compile = 0;
 	if ((v = calloc(s->nfiles + 2, sizeof(char *))) == NULL)
 		return err_errno(err, "calloc");
-	if (s->source_len > 0 || s->nfiles == 0) {
+	for (i = 0; lang->box_files != NULL && lang->box_files[i] != NULL;
+	    i += 2)
+		nn++;
+	if ((names = calloc(nn + s->nfiles + 2, sizeof(char *))) == NULL) {
+		free(v);
+		return err_errno(err, "calloc");
+	}
+	nn = 0;
+	if (!lang->project && (s->source_len > 0 || s->nfiles == 0)) {
 		if (box_put(box, key, lang->source_file, s->source,
-		    s->source_len, err) == -1)
+		    s->source_len, 0, err) == -1)
 			goto fail;
 		v[n++] = lang->source_file;
+		names[nn++] = lang->source_file;
 	}
 	/* the language's own helpers first; a user file may not replace one */
 	for (i = 0; lang->box_files != NULL && lang->box_files[i] != NULL;
-	    i += 2)
+	    i += 2) {
 		if (box_put(box, key, lang->box_files[i],
-		    lang->box_files[i + 1], strlen(lang->box_files[i + 1]),
+		    lang->box_files[i + 1], strlen(lang->box_files[i + 1]), 0,
 		    err) == -1)
 			goto fail;
+		names[nn++] = lang->box_files[i];
+	}
 	for (i = 0; i < s->nfiles; i++) {
 		if (box_put(box, key, s->files[i].name, s->files[i].content,
-		    s->files[i].len, err) == -1)
+		    s->files[i].len, s->files[i].mode, err) == -1)
 			goto fail;
+		names[nn++] = s->files[i].name;
 		nl = strlen(s->files[i].name);
-		if (ext != NULL && nl > strlen(ext) && strcmp(s->files[i].name +
-		    nl - strlen(ext), ext) == 0)
+		if (!lang->project && ext != NULL && nl > strlen(ext) &&
+		    strcmp(s->files[i].name + nl - strlen(ext), ext) == 0)
 			v[n++] = s->files[i].name;
 	}
+	if (write_archive(s, box, key, names, nn, has_compile, err) == -1)
+		goto fail;
+	free(names);
 	qsort(v, n, sizeof(char *), cmp_names);
 	*srcs = v;
 	return 0;
 fail:
+	free(names);
 	free(v);
 	return -1;
 }
@@ -626,7 +705,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	struct sandbox_box	*box = NULL;
 	struct err		 e2 = { "" };
 	int64_t			 t0 = util_mono_us(), budget_ms, worst_ms;
-	int			 rc = -1, c, failed = 0;
+	int			 rc = -1, c, failed = 0, has_compile;
 
 	s->status = JS_IE;
 	s->compiles = 0;
@@ -644,7 +723,8 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	    (s->results = calloc(s->ntests ? s->ntests : 1,
 	    sizeof(*s->results))) == NULL)
 		return err_errno(err, "calloc");
-	if (s->command_line_arguments != NULL &&
+	/* exact words if the client sent a list, else the text's words */
+	if (s->argv == NULL && s->command_line_arguments != NULL &&
 	    judge_words(s->command_line_arguments, &args) == -1)
 		return err_errno(err, "malloc");
 	if (cache != NULL && lang->compile_argv != NULL &&
@@ -653,8 +733,14 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 		goto out;
 	}
 	if ((box = sandbox_box_new(sb, BOX_BYTES, BOX_INODES, err)) == NULL ||
-	    write_files(lang, s, box, key, &sources, err) == -1)
+	    write_files(lang, s, box, key, &sources, &has_compile,
+	    err) == -1)
 		goto out;
+	/* a project compiles only when its archive has a compile script */
+	if (lang->project && !has_compile && key != NULL) {
+		cache_key_final(key, keyhex);	/* frees it */
+		key = NULL;
+	}
 	if (key != NULL) {
 		cache_key_final(key, keyhex);
 		key = NULL;
@@ -663,7 +749,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 		if (c == 1)
 			goto tests;
 	}
-	if (lang->compile_argv != NULL) {
+	if (lang->compile_argv != NULL && (!lang->project || has_compile)) {
 		if ((c = compile(sb, lang, s, box, sources,
 		    stored_output_bytes, err)) == -1)
 			goto out;
@@ -697,7 +783,8 @@ tests:
 		}
 		if (hooks != NULL && hooks->test_started != NULL)
 			hooks->test_started(hooks->arg, s, i + 1);
-		if (run_test(sb, lang, s, i, box, args, stored_output_bytes,
+		if (run_test(sb, lang, s, i, box, s->argv != NULL ? s->argv :
+		    args, stored_output_bytes,
 		    err) == -1)
 			goto out;
 		if (s->results[i].time_s > s->time_s)

@@ -47,11 +47,15 @@ enum judge_compare {
 int		 judge_compare_parse(const char *);
 const char	*judge_compare_name(int);
 
-/* An extra file of a multi-file program (a plain name, no '/'). */
+/*
+ * An extra file of a multi-file program: a plain name from the API's
+ * files, a relative path from an archive (see zipfiles.h).
+ */
 struct judge_file {
 	char	*name;
 	char	*content;
 	size_t	 len;
+	int	 mode;		/* permission bits; 0 = 0644 */
 };
 
 /* One test case: input and, optionally, the expected output. */
@@ -101,8 +105,14 @@ struct submission {
 	int			 number_of_runs; /* 1..20, each test */
 	char			*compiler_options;   /* or NULL */
 	char			*command_line_arguments; /* or NULL */
+	char			**argv;		/* exact argument words, NULL-
+						   terminated (Piston's args),
+						   or NULL: the words of
+						   command_line_arguments */
 	struct judge_file	*files;		/* extra files, nfiles */
 	size_t			 nfiles;
+	char			*additional_files; /* Judge0's zip, or NULL */
+	size_t			 additional_files_len;
 	/* verdict */
 	int			 status;	/* enum judge_status */
 	char			 message[160];

@@ -155,6 +155,8 @@ load_one(json_object *o, struct lang *l, struct err *err)
 			    "[name, content, ...] with plain names", l->name);
 	if (check_allow_list(l, err) == -1)
 		return -1;
+	if (json_object_object_get_ex(o, "project", &v) && v != NULL)
+		l->project = json_object_get_boolean(v);
 	l->compile_cpu_s = get_num(o, "compile_cpu_time");
 	l->compile_wall_s = get_num(o, "compile_wall_time");
 	l->compile_memory_kb = (long long)get_num(o, "compile_memory_limit");

@@ -27,6 +27,12 @@ struct lang {
 	char		**box_files;	/* name, content, ...: written to the
 					   box before compiling */
 	int		 available;
+	/*
+	 * Judge0's "Multi-file program": no source code; the box holds the
+	 * submission's archive, whose script "compile" (if there is one)
+	 * runs with compile_argv and whose script "run" runs with run_argv.
+	 */
+	int		 project;
 	/* per-language overrides, 0 = the submission's own limit */
 	double		 compile_cpu_s;
 	double		 compile_wall_s;

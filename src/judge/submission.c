@@ -101,8 +101,10 @@ submission_free(struct submission *s)
 		free(s->files[i].content);
 	}
 	free(s->files);
+	free(s->additional_files);
 	free(s->compiler_options);
 	free(s->command_line_arguments);
+	util_strv_free(s->argv);
 	free(s->tests);
 	free(s->results);
 	free(s->owner);

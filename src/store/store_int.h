@@ -93,7 +93,7 @@ int	sql_col_text_nn(sqlite3_stmt *, int i, char **out, struct err *);
 	"wall_time_s, memory_kb, created_ms, started_ms, finished_ms, "	\
 	"attempts, compare, abs_eps, rel_eps, stop_on_failure, "	\
 	"number_of_runs, compiler_options, command_line_arguments, "	\
-	"compiles, progress"
+	"compiles, progress, additional_files, argv"
 
 enum sub_col {
 	SC_ID, SC_TOKEN, SC_OWNER, SC_LANG, SC_SOURCE, SC_CPU, SC_EXTRA,
@@ -101,7 +101,8 @@ enum sub_col {
 	SC_REDIRECT, SC_STATUS, SC_MESSAGE, SC_COMPILE, SC_TIME,
 	SC_WALL_TIME, SC_MEMORY, SC_CREATED, SC_STARTED, SC_FINISHED,
 	SC_ATTEMPTS, SC_COMPARE, SC_ABS_EPS, SC_REL_EPS, SC_STOP,
-	SC_RUNS, SC_COPTS, SC_ARGS, SC_COMPILES, SC_PROGRESS,
+	SC_RUNS, SC_COPTS, SC_ARGS, SC_COMPILES, SC_PROGRESS, SC_ZIP,
+	SC_ARGV,
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -215,6 +216,51 @@ out:
 	return rc;
 }
 
+/*
+ * The argv column: each word of s->argv followed by a NUL byte, in *b
+ * (b->data NULL when s has no argv).  Returns 0, or -1 with err set.
+ */
+static int
+pack_argv(const struct submission *s, struct buf *b, struct err *err)
+{
+	size_t	i;
+
+	for (i = 0; s->argv != NULL && s->argv[i] != NULL; i++)
+		if (buf_append(b, s->argv[i], strlen(s->argv[i]) + 1,
+		    err) == -1)
+			return -1;
+	return 0;
+}
+
+/* Reads the argv column of row into s->argv (see pack_argv). */
+static int
+load_argv(sqlite3_stmt *row, struct submission *s, struct err *err)
+{
+	char	*p = NULL;
+	size_t	 len, n = 0, i, k;
+
+	if (sql_col_bytes(row, SC_ARGV, 1, &p, &len, err) == -1)
+		return -1;
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (p[i] == '\0')
+			n++;
+	if ((s->argv = calloc(n + 1, sizeof(char *))) == NULL) {
+		free(p);
+		return err_errno(err, "calloc");
+	}
+	for (i = 0, k = 0; k < n; k++) {
+		if ((s->argv[k] = strdup(p + i)) == NULL) {
+			free(p);
+			return err_errno(err, "strdup");
+		}
+		i += strlen(p + i) + 1;
+	}
+	free(p);
+	return 0;
+}
+
 /* See store_int.h. */
 int
 sub_load(struct store *st, sqlite3_stmt *row, struct submission **out,
@@ -268,7 +314,9 @@ sub_load(struct store *st, sqlite3_stmt *row, struct submission **out,
 	s->progress = sqlite3_column_int(row, SC_PROGRESS);
 	if (sql_col_text_dup(row, SC_COPTS, &s->compiler_options, err) == -1 ||
 	    sql_col_text_dup(row, SC_ARGS, &s->command_line_arguments,
-	    err) == -1)
+	    err) == -1 || sql_col_bytes(row, SC_ZIP, 1, &s->additional_files,
+	    &s->additional_files_len, err) == -1 ||
+	    load_argv(row, s, err) == -1)
 		goto out;
 	if (load_tests(st, s, err) == -1 || load_results(st, s, err) == -1 ||
 	    load_files(st, s, err) == -1)
@@ -386,9 +434,9 @@ static const char sql_insert_sub[] =
     "lim_stack_kb, lim_max_file_kb, lim_max_procs, lim_output_bytes, "
     "redirect_stderr, status, created_ms, compare, abs_eps, "
     "rel_eps, stop_on_failure, number_of_runs, compiler_options, "
-    "command_line_arguments) "
+    "command_line_arguments, additional_files, argv) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "1, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "1, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
 static const char sql_insert_test[] =
     "INSERT INTO tests (submission_id, idx, stdin, expected) "
@@ -407,6 +455,7 @@ store_insert_ex(struct store *st, struct submission *s,
 	const struct limits	*l = &s->lim;
 	const struct judge_test	*t;
 	sqlite3_stmt		*sub = NULL, *test = NULL;
+	struct buf		 argv = { 0 };
 	char			 token[37];
 	int64_t			 id = 0, now;
 	size_t			 i;
@@ -414,6 +463,10 @@ store_insert_ex(struct store *st, struct submission *s,
 
 	if (s->owner == NULL)
 		return err_set(err, "store_insert: no owner");
+	if (pack_argv(s, &argv, err) == -1) {
+		buf_reset(&argv);
+		return -1;
+	}
 	if (s->ntests == 0 || s->tests == NULL)
 		return err_set(err, "store_insert: no tests");
 
@@ -461,7 +514,10 @@ store_insert_ex(struct store *st, struct submission *s,
 	    sqlite3_bind_text(sub, 20, s->compiler_options, -1,
 	    SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(sub, 21, s->command_line_arguments, -1,
-	    SQLITE_STATIC) != SQLITE_OK) {
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sql_bind_bytes(sub, 22, s->additional_files,
+	    s->additional_files_len) != SQLITE_OK ||
+	    sql_bind_bytes(sub, 23, argv.data, argv.len) != SQLITE_OK) {
 		err_set(err, "insert: bind: %s", sqlite3_errmsg(st->db));
 		goto out;
 	}
@@ -498,6 +554,7 @@ store_insert_ex(struct store *st, struct submission *s,
 out:
 	sql_done(sub);
 	sql_done(test);
+	buf_reset(&argv);
 	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;

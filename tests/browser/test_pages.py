@@ -53,18 +53,19 @@ XSS_LINES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 MADE = {}
 
 
-def _chrome_args(profile):
+def _chrome_args(profile, resolver=f"MAP {EVIL_HOST} 127.0.0.1"):
     return ["--headless", "--no-sandbox", "--disable-gpu",
             "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--user-data-dir=" + profile,
             "--window-size=1280,1000",
-            f"--host-resolver-rules=MAP {EVIL_HOST} 127.0.0.1"]
+            f"--host-resolver-rules={resolver}"]
 
 
 class Browser:
     """A headless Chromium with a fresh profile, logged in to one site."""
 
-    def __init__(self, javascript=True):
+    def __init__(self, javascript=True, resolver=None):
+        """resolver: Chromium's --host-resolver-rules instead of ours."""
         if webdriver is None:
             pytest.skip("python3-selenium is not installed")
         for path in (CHROMIUM, CHROMEDRIVER):
@@ -73,7 +74,8 @@ class Browser:
                             "chromium-driver)")
         self.profile = tempfile.mkdtemp(prefix="coderunner-chromium-")
         opts = webdriver.ChromeOptions()
-        for a in _chrome_args(self.profile):
+        for a in (_chrome_args(self.profile) if resolver is None else
+                  _chrome_args(self.profile, resolver)):
             opts.add_argument(a)
         opts.binary_location = CHROMIUM
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})

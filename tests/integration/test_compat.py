@@ -210,7 +210,8 @@ def test_piston_execute_shapes(stack):
         headers=h)
     res = r.json()
     assert res["compile"]["code"] != 0 and "error" in res["compile"]["stderr"]
-    assert "run" not in res
+    # Piston's v2.js: a run stage that never started is the compile's
+    assert res["run"] == res["compile"]
 
     r = stack.post("/api/v2/execute", json={
         "language": "python", "version": "*",
@@ -225,6 +226,52 @@ def test_piston_execute_shapes(stack):
     assert r.json()["run"]["status"] == "OL"
 
 
+def test_piston_runtimes_have_versions(stack):
+    """Piston's runtimes all carry a version (html and css: cat's)."""
+    r = stack.get("/api/v2/runtimes")
+    for rt in r.json():
+        assert rt["version"] not in ("", "unknown", "0.0.0"), rt
+        assert rt["version"][0].isdigit(), rt
+
+
+def test_piston_args_are_argv_words(stack):
+    """Piston passes args to the program as argv words: blanks, quotes
+    and empty words stay as they are (there is no shell)."""
+    r = stack.post("/api/v2/execute", json={
+        "language": "python", "version": "*",
+        "files": [{"content": "import sys\nprint(sys.argv[1:])"}],
+        "args": ["a b", "", "'q'", "$(id)", "x\ty"]},
+        headers=stack.auth_headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["run"]["stdout"] == \
+        "['a b', '', \"'q'\", '$(id)', 'x\\ty']\n", r.json()
+
+
+def test_piston_java_any_class_name(stack):
+    """Piston's java is the source launcher: the first class of the
+    file runs, whatever its name; there is no compile stage."""
+    src = ("public class Anything {\n"
+           "  public static void main(String[] a) {\n"
+           "    System.out.println(Helper.twice(21));\n  }\n}\n"
+           "class Helper { static int twice(int x) { return 2 * x; } }\n")
+    r = stack.post("/api/v2/execute", json={
+        "language": "java", "version": "*", "files": [{"content": src}],
+        "run_timeout": 15000}, headers=stack.auth_headers)
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert "compile" not in res, res
+    assert res["run"]["stdout"] == "42\n", res
+
+
+def test_piston_stderr_over_the_limit_is_EL(stack):
+    r = stack.post("/api/v2/execute", json={
+        "language": "python", "version": "*",
+        "files": [{"content": "import sys\nsys.stderr.write('x' * 10**7)"}]},
+        headers=stack.auth_headers)
+    run = r.json()["run"]
+    assert run["status"] == "EL" and run["signal"] == "SIGKILL", run
+
+
 def test_piston_errors(stack):
     h = dict(stack.auth_headers, **{"Content-Type": "application/json"})
     for body, words in (("not json", "JSON"),
@@ -232,7 +279,7 @@ def test_piston_errors(stack):
                          '"files":[{"content":"x"}]}', "runtime is unknown"),
                         ('{"language":"python","version":"*"}', "files"),
                         ('{"language":"python","files":[{"content":"1"}],'
-                         '"args":["a b"]}', "args"),
+                         '"args":"a b"}', "args"),
                         ('{"language":"python","files":[{"content":"1"}],'
                          '"run_timeout":999999}', "run_timeout"),
                         ('{"language":"python","files":[{"content":"zz",'

@@ -67,9 +67,25 @@ def test_piston_client(stack, piston_dir):
     assert cpp["run"]["status"] == "RE"
 
     ce = out["compile_error"]
-    assert ce["compile"]["code"] != 0 and "run" not in ce
+    assert ce["compile"]["code"] != 0
+    # Piston copies a failed compile into "run" (clients read run.output)
+    assert ce["run"] == ce["compile"], ce
+    assert "error" in ce["run"]["output"]
 
     to = out["timeout"]["run"]
     assert to["status"] == "TO" and to["signal"] == "SIGKILL", to
 
     assert "runtime is unknown" in out["unknown"]["message"]
+
+    java = out["java"]
+    assert java["language"] == "java" and "compile" not in java, java
+    assert java["run"]["stdout"] == "hello one two|three\n", java
+    assert java["run"]["code"] == 0
+
+    assert out["args"]["run"]["stdout"] == \
+        "['a b', '', \"c'd\", '$(id)']\n", out["args"]
+
+    el = out["stderr_flood"]["run"]
+    assert el["status"] == "EL" and el["signal"] == "SIGKILL", el
+    ol = out["stdout_flood"]["run"]
+    assert ol["status"] == "OL" and ol["signal"] == "SIGKILL", ol

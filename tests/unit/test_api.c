@@ -1684,7 +1684,7 @@ test_families(void **state)
 		    "runtime is unknown" },
 		{ "/api/v2/execute", "application/json", "{\"language\":"
 		    "\"python\",\"files\":[{\"content\":\"x\"}],\"args\":"
-		    "[\"a b\"]}", 400, "args" },
+		    "[\"a\", 2]}", 400, "args must be an array of strings" },
 		{ "/api/v2/execute", "application/json", "{\"language\":"
 		    "\"python\",\"files\":[{\"content\":\"x\"}],"
 		    "\"run_memory_limit\":1e12}", 400, "run_memory_limit" },
