@@ -84,6 +84,27 @@ proc_efd_add(int fd, uint64_t n)
 	return r == (ssize_t)sizeof(n) ? 0 : -1;
 }
 
+int
+proc_done_send(const struct proc_ctx *ctx, const char *token)
+{
+	char	msg[PROC_TOKEN_LEN + 1];
+	ssize_t	r;
+	int	i, missed = 0;
+
+	if (strlen(token) != PROC_TOKEN_LEN)
+		return ctx->nworkers;
+	memcpy(msg, token, PROC_TOKEN_LEN);
+	msg[PROC_TOKEN_LEN] = '\n';
+	for (i = 0; i < ctx->nworkers; i++) {
+		do
+			r = write(ctx->done_pipes[i][1], msg, sizeof(msg));
+		while (r == -1 && errno == EINTR);
+		if (r != (ssize_t)sizeof(msg))
+			missed++;
+	}
+	return missed;
+}
+
 void
 proc_json_quote(char *out, size_t size, const char *s)
 {
