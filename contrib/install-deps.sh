@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
 	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev"
 # run: the web server, the FastCGI spawner, tools make run and the README use
-PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap"
+PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap iproute2"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,
 # and the tools the benchmarks compare against
 PKGS_TEST="clang python3-pytest python3-requests python3-selenium
