@@ -66,7 +66,7 @@ def test_second_run_sh_refuses_and_removes_nothing(first):
     other = tempfile.mkdtemp(prefix="coderunner-runsh-")
     try:
         os.chmod(other, 0o755)
-        refused({"RUNDIR": other}, first.port, "in use")
+        refused({"RUNDIR": other}, first.port, f"127.0.0.1:{first.port}")
         assert os.listdir(other) == [], os.listdir(other)
     finally:
         shutil.rmtree(other, ignore_errors=True)
