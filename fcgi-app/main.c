@@ -159,8 +159,9 @@ kind_name(enum kind k)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: coderunner.fcgi [-dv] [-c config.json]\n"
-	    "  started by spawn-fcgi, with the listening socket on fd 0\n");
+	fprintf(stderr, "usage: coderunner.fcgi [-v] [-c config.json]\n"
+	    "  started by spawn-fcgi, with the listening socket on fd 0;\n"
+	    "  logs to stderr (-d, once the choice of stderr, is accepted)\n");
 	exit(2);
 }
 
@@ -423,7 +424,7 @@ main(int argc, char *argv[])
 	struct err		 err;
 	sigset_t		 set;
 	const char		*cfg_path = NULL;
-	int			 ch, fg = 0, verbose = 0, i, n;
+	int			 ch, verbose = 0, i, n;
 
 	/*
 	 * First of all: the listening socket never reaches a box, and
@@ -438,8 +439,7 @@ main(int argc, char *argv[])
 		case 'c':
 			cfg_path = optarg;
 			break;
-		case 'd':
-			fg = 1;
+		case 'd':	/* stderr is always the log */
 			break;
 		case 'v':
 			verbose = 1;
@@ -450,7 +450,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	log_init(fg, verbose, "coderunner.fcgi");
+	log_init(verbose, "coderunner.fcgi");
 	setup_fds();
 
 	memset(&m, 0, sizeof(m));

@@ -24,7 +24,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warnx("fatal: %s", msg);
+	log_errx("fatal: %s", msg);
 	exit(1);
 }
 
@@ -103,44 +103,4 @@ proc_done_send(const struct proc_ctx *ctx, const char *token)
 			missed++;
 	}
 	return missed;
-}
-
-void
-proc_json_quote(char *out, size_t size, const char *s)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	const unsigned char	*p;
-	size_t			 o = 0;
-	unsigned char		 c;
-
-	if (size < 8) {
-		if (size > 0)
-			out[0] = '\0';
-		return;
-	}
-	if (s == NULL) {
-		memcpy(out, "null", 5);
-		return;
-	}
-	out[o++] = '"';
-	for (p = (const unsigned char *)s; (c = *p) != '\0'; p++) {
-		/* room for the longest escape, "...", the quote and NUL */
-		if (o + 6 + 3 + 2 > size) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			memcpy(out + o, "\\u00", 4);
-			out[o + 4] = hex[c >> 4];
-			out[o + 5] = hex[c & 0xf];
-			o += 6;
-		} else
-			out[o++] = (char)c;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
 }

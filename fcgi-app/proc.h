@@ -72,13 +72,6 @@ int	proc_efd_add(int fd, uint64_t n);
 int	proc_done_send(const struct proc_ctx *, const char *token);
 
 /*
- * Writes s as a JSON string ("..." with escapes, or null when s is NULL)
- * into out, cutting it short ("...") if it does not fit.  Bytes >= 0x7f
- * are escaped one by one, so the result is valid JSON whatever s holds.
- */
-void	proc_json_quote(char *out, size_t size, const char *s);
-
-/*
  * The two kinds of children.  Neither returns: they exit 0 when asked to
  * stop and non-zero when they fail, and the master restarts them.
  */

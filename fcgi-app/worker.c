@@ -328,25 +328,24 @@ static void
 log_request(const struct api_req *req, const struct api_resp *resp,
     int64_t us)
 {
-	char	when[32], method[40], path[520], owner[160], extra[400];
+	char	method[40], path[520], owner[160], extra[400];
 	char	q[300];
 	size_t	n = 0;
 
-	util_iso8601(util_now_ms(), when);
-	proc_json_quote(method, sizeof(method), req->method);
-	proc_json_quote(path, sizeof(path), req->path);
-	proc_json_quote(owner, sizeof(owner), req->remote_user);
+	log_json_quote(method, sizeof(method), req->method);
+	log_json_quote(path, sizeof(path), req->path);
+	log_json_quote(owner, sizeof(owner), req->remote_user);
 	extra[0] = '\0';
 	if (resp->token[0] != '\0')
 		n += (size_t)snprintf(extra, sizeof(extra), ",\"token\":\"%s\"",
 		    resp->token);
 	if (resp->err.msg[0] != '\0' && n < sizeof(extra)) {
-		proc_json_quote(q, sizeof(q), resp->err.msg);
+		log_json_quote(q, sizeof(q), resp->err.msg);
 		snprintf(extra + n, sizeof(extra) - n, ",\"error\":%s", q);
 	}
-	log_info("{\"time\":\"%s\",\"method\":%s,\"path\":%s,\"status\":%d,"
-	    "\"owner\":%s,\"ms\":%.3f%s}", when, method, path, resp->status,
-	    owner, (double)us / 1000.0, extra);
+	log_json("\"msg\":\"request\",\"method\":%s,\"path\":%s,\"status\":%d,"
+	    "\"owner\":%s,\"ms\":%.3f%s", method, path, resp->status, owner,
+	    (double)us / 1000.0, extra);
 }
 
 static void
