@@ -107,7 +107,7 @@ lock() {
 # stack, start-fcgi by hand) holds no lock: ask the kernel.  Checked before
 # render-config.sh writes over the run dir's files.
 sock_free() {
-	s=$(cd -P "$RUNDIR" && pwd -P)/coderunner.sock
+	s=${CODERUNNER_SOCKET:-$(cd -P "$RUNDIR" && pwd -P)/coderunner.sock}
 	[ -z "$(listener "$s")" ] ||
 	    die "$s is in use: another coderunner serves $RUNDIR; stop it first"
 }
