@@ -28,21 +28,26 @@ SVC_USER=coderunner
 STATE=/var/lib/coderunner
 CG=${CODERUNNER_CGROUP_ROOT:-/sys/fs/cgroup}
 
-# log LEVEL MESSAGE: one line as coderunner.fcgi writes them (src/base/log.h)
+# log LEVEL WORDS...: one line as coderunner.fcgi writes them
+# (src/base/log.h), with one printf.
 log() {
-	case $1 in
+	level=$1
+	shift
+	case $level in
 	error) p=3 ;; warning) p=4 ;; *) p=6 ;;
 	esac
-	msg=$(printf '%s' "$2" | sed 's/[\\"]/\\&/g' | tr -d '\000-\037')
-	printf '%s{"time":"%s","level":"%s","prog":"coderunner-start","pid":%d,"msg":"%s"}\n' \
-	    "${JOURNAL_STREAM:+<$p>}" "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" \
-	    "$1" "$$" "$msg" >&2
+	msg=$(printf '%s' "$*" | sed 's/[\\"]/\\&/g' | tr -d '\000-\037')
+	when=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+	printf '%s{"time":"%s","level":"%s","prog":"coderunner-start",%s}\n' \
+	    "${JOURNAL_STREAM:+<$p>}" "$when" "$level" \
+	    "\"pid\":$$,\"msg\":\"$msg\"" >&2
 }
 die() { log error "$*"; exit 1; }
 
 # The cgroup_base of the config, as written there ("" if not set).
 configured_base() {
-	sed -n 's/^[[:space:]]*"cgroup_base"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' \
+	sp='[[:space:]]*'
+	sed -n "s/^$sp\"cgroup_base\"$sp:$sp\"\\([^\"]*\\)\".*/\\1/p" \
 	    "$CONFIG" 2>/dev/null | head -n 1
 }
 
@@ -66,7 +71,8 @@ prestart() {
 	install -d -o "$SVC_USER" -g "$SVC_USER" -m 0700 "$STATE/db" \
 	    "$STATE/boxes"
 	getent group "$NGINX_GROUP" >/dev/null ||
-	    die "no group $NGINX_GROUP (CODERUNNER_NGINX_GROUP): nginx could not reach the socket"
+	    die "no group $NGINX_GROUP (CODERUNNER_NGINX_GROUP):" \
+	    "nginx could not reach the socket"
 	# new files in it (the socket) get nginx's group
 	chgrp "$NGINX_GROUP" "$(dirname "$SOCKET")"
 	chmod 2750 "$(dirname "$SOCKET")"
@@ -77,8 +83,10 @@ prestart() {
 cgroup_v2() {
 	own=${CODERUNNER_SELF_CGROUP:-$(sed -n 's/^0:://p' /proc/self/cgroup)}
 	unit=$CG$own
-	if ! [ -w "$unit/cgroup.procs" ] || ! [ -w "$unit/cgroup.subtree_control" ]; then
-		log warning "cgroup v2: $unit is not delegated to $(id -un) (Delegate=yes): runs get rlimits only"
+	if ! [ -w "$unit/cgroup.procs" ] ||
+	    ! [ -w "$unit/cgroup.subtree_control" ]; then
+		log warning "cgroup v2: $unit is not delegated to $(id -un)" \
+		    "(Delegate=yes): runs get rlimits only"
 		return 0
 	fi
 	mkdir -p "$unit/service" "$unit/boxes"
@@ -97,7 +105,9 @@ cgroup_v2() {
 	if [ "$(configured_base)" = "$base" ]; then
 		log info "cgroup v2: runs go to $unit/boxes"
 	else
-		log warning "cgroup v2: set \"cgroup_base\": \"$base\" in $CONFIG (it is \"$(configured_base)\"): until then runs get rlimits only"
+		log warning "cgroup v2: set \"cgroup_base\": \"$base\" in" \
+		    "$CONFIG (it is \"$(configured_base)\"): until then runs" \
+		    "get rlimits only"
 	fi
 }
 

@@ -86,7 +86,7 @@ def test_second_run_sh_refuses_and_removes_nothing(first):
         assert os.path.exists(s.socket_path), "the stack's socket was removed"
         assert os.stat(s.socket_path).st_ino == sock_ino
         with open(conf) as f:
-            assert f.read() == before, "the stack's nginx.conf was rendered over"
+            assert f.read() == before, "its nginx.conf was rendered over"
         assert s.get("/health").status_code == 200
     finally:
         s.stop()

@@ -8,8 +8,9 @@ go on, and every waiter gets its verdict.  Loopback only, a bounded
 count.
 
 The hard bound (p99 under 50 ms at nginx) is what the service is built
-for and what tests/bench measures; on a shared 2-core host a test can only
-hold a generous bound, and prints what it measured (pytest -s, or -rA).
+for; on a shared, loaded 2-core host a test can only hold a generous
+bound, and prints what it measured (pytest -s).  On a quiet host,
+CODERUNNER_WAITERS_P99_MS=50 holds the hard one.
 """
 
 import contextlib
@@ -31,7 +32,8 @@ from conftest import Stack, _free_port
 N_WAITERS = 500
 N_GETS = 200
 # What make test asserts (see the module's docstring); the goal is 50 ms.
-P99_BOUND_S = 1.0
+P99_BOUND_S = float(os.environ.get("CODERUNNER_WAITERS_P99_MS",
+                                   "1000")) / 1000
 WAIT_TIMEOUT_MS = 120000
 
 
