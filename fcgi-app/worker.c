@@ -11,7 +11,8 @@
  * one costs a small stack and a condition variable), each waiter is woken
  * only by its own job's token (a finished job costs one look in the store
  * per waiter of that job, not one per waiter), and a worker lets at most
- * http_threads - http_threads / 8 requests wait at once: the rest of its
+ * seven eighths of its threads wait at once (all but one of fewer than
+ * eight; the one of a single-threaded worker): the rest of its
  * threads are kept for requests that do not wait, and a request that
  * would wait beyond that answers 202 with its token at once (as after
  * wait_timeout_ms; the job goes on).
@@ -455,7 +456,8 @@ worker_main(const struct proc_ctx *ctx, int slot)
 		fatal("worker %d: out of memory", slot);
 	w.threads = ts;
 	w.nthreads = n;
-	w.max_waiting = n - n / 8;
+	/* an eighth kept for requests that do not wait, at least one */
+	w.max_waiting = n > 1 && n < 8 ? n - 1 : n - n / 8;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	for (i = 0; i < n; i++)
