@@ -11,6 +11,7 @@ BUILD	?= build
 CC	?= cc
 PYTHON	?= /usr/bin/python3
 PREFIX	?= /usr/local
+SYSCONFDIR ?= /etc
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wformat=2 -Wpointer-arith -Wcast-qual -Wvla \
@@ -130,12 +131,37 @@ flags:
 	@echo "CFLAGS=$(ALL_CFLAGS)"
 	@echo "LDFLAGS=$(LDFLAGS)"
 
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, the
+# systemd unit and its start script, setup-host, the AppArmor profile
+# and the README; a config in
+# $(SYSCONFDIR)/coderunner/ only if there is none (never overwritten).
+# Files that name their own paths are rendered with PREFIX.
+SHARE	= $(DESTDIR)$(PREFIX)/share/coderunner
+LIBEXEC	= $(DESTDIR)$(PREFIX)/libexec/coderunner
+UNITDIR	= $(DESTDIR)$(PREFIX)/lib/systemd/system
+RENDER	= sed -e 's|@PREFIX@|$(PREFIX)|g'
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/coderunner
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/apparmor \
+	    $(LIBEXEC) $(UNITDIR) $(DESTDIR)$(PREFIX)/share/doc/coderunner \
+	    $(DESTDIR)$(SYSCONFDIR)/coderunner
 	install -m 755 $(BUILD)/coderunner $(BUILD)/coderunner.fcgi \
 	    $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 contrib/languages.json contrib/coderunner.json \
-	    $(DESTDIR)$(PREFIX)/share/coderunner/
+	    $(SHARE)/
+	install -m 755 contrib/setup-host.sh $(LIBEXEC)/setup-host
+	$(RENDER) contrib/systemd-start.sh > $(LIBEXEC)/systemd-start.tmp
+	chmod 755 $(LIBEXEC)/systemd-start.tmp
+	mv $(LIBEXEC)/systemd-start.tmp $(LIBEXEC)/systemd-start
+	$(RENDER) contrib/coderunner.service > $(UNITDIR)/coderunner.service
+	chmod 644 $(UNITDIR)/coderunner.service
+	$(RENDER) contrib/apparmor/coderunner > $(SHARE)/apparmor/coderunner
+	chmod 644 $(SHARE)/apparmor/coderunner
+	install -m 644 README.md LICENSE $(DESTDIR)$(PREFIX)/share/doc/coderunner/
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/coderunner/coderunner.json ]; then \
+	    $(RENDER) contrib/coderunner-system.json > \
+	        $(DESTDIR)$(SYSCONFDIR)/coderunner/coderunner.json && \
+	    chmod 644 $(DESTDIR)$(SYSCONFDIR)/coderunner/coderunner.json; \
+	else echo "install: kept $(DESTDIR)$(SYSCONFDIR)/coderunner/coderunner.json"; fi
 
 clean:
 	rm -rf build

@@ -55,6 +55,9 @@
 #   CODERUNNER_USER         service user when root [coderunner]
 #   CODERUNNER_NGINX_USER   nginx worker user when root [www-data]
 #   CODERUNNER_FCGI         the program [build/coderunner.fcgi]
+#   CODERUNNER_SOCKET       the socket nginx passes to [RUNDIR/coderunner.sock]
+#                           (/run/coderunner/coderunner.sock for the
+#                           systemd unit; then only nginx/ is of use)
 set -eu
 
 if [ $# -ne 2 ]; then
@@ -182,7 +185,7 @@ case $PREFIX in
 *) die "CODERUNNER_PREFIX must start with /: $PREFIX" ;;
 esac
 # Paths go into JSON, nginx and shell files unquoted by any escaping.
-for p in "$RUNDIR" "$ROOT" "$PREFIX"; do
+for p in "$RUNDIR" "$ROOT" "$PREFIX" "${CODERUNNER_SOCKET:-}"; do
 	case $p in
 	*[!A-Za-z0-9_./+-]*) die "unsupported character in path: $p" ;;
 	esac
@@ -191,7 +194,7 @@ done
 CONFDIR=$RUNDIR/nginx
 FCGI=$RUNDIR/bin/coderunner.fcgi
 LANGUAGES=$RUNDIR/languages.json
-SOCKET=$RUNDIR/coderunner.sock
+SOCKET=${CODERUNNER_SOCKET:-$RUNDIR/coderunner.sock}
 DATABASE=$RUNDIR/db/coderunner.db
 APP_CONFIG=$RUNDIR/coderunner.json
 FCGI_READ_TIMEOUT=$(( (WAIT_TIMEOUT_MS + 999) / 1000 + 30 ))

@@ -9,9 +9,12 @@
 # (graceful).  If either one dies, the other is stopped too and run.sh
 # exits non-zero; if the stack does not come up, run.sh says why (the
 # program's own words are in RUNDIR/logs/app.log) and stops at once.
-# On the way out it removes what it made while running (the socket and a
-# pipe); run/ with its database and credentials stays.  The system nginx
-# and its config are never touched.
+# It refuses to start when the port or the run dir's socket is in use (by
+# another run.sh, a test stack or anything else), before it renders or
+# starts anything.  On the way out it removes what it made while running
+# (a pipe, and the socket only if its own program bound it); run/ with its
+# database and credentials stays.  The system nginx and its config are
+# never touched.
 #
 # As root, the service runs as coderunner and nginx's workers as www-data,
 # and both must reach the run dir.  When they cannot enter the checkout
@@ -34,6 +37,21 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 
 [ -x "${CODERUNNER_FCGI:-build/coderunner.fcgi}" ] ||
     die "build/coderunner.fcgi is missing: run make run"
+command -v ss >/dev/null 2>&1 || die "ss (Debian's iproute2) is missing"
+
+# listener SOCKET: the inode (as in /proc/PID/fd) of the unix socket
+# listening at the path SOCKET, or nothing.
+listener() {
+	ss -Hxl | awk -v p="$1" '$5 == p { print $6; exit }'
+}
+
+# The port: anything listening on it (on any address) or answering there.
+port_in_use() {
+	[ -n "$(ss -Htln "sport = :$PORT")" ] && return 0
+	rc=0
+	curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" || rc=$?
+	[ "$rc" != 7 ]
+}
 
 # can_enter DIR: whether the service user and nginx's worker user may both
 # enter DIR (asked as them, with their groups).
@@ -72,9 +90,7 @@ if [ -z "${RUNDIR:-}" ]; then
 fi
 
 # Another server on the port would answer the readiness check for us.
-rc=0
-curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" || rc=$?
-[ "$rc" = 7 ] || die "something already answers on 127.0.0.1:$PORT:" \
+port_in_use && die "127.0.0.1:$PORT is in use:" \
     "pick another port (PORT=9000 make run)"
 
 # One run.sh per run dir: a second one would render over the first one's
@@ -87,16 +103,26 @@ lock() {
 	exec 9>"$RUNDIR/tmp/run.lock"
 	flock -n 9 || die "another run.sh serves $RUNDIR: stop it first"
 }
+# A program serving the run dir's socket that no run.sh started (a test
+# stack, start-fcgi by hand) holds no lock: ask the kernel.  Checked before
+# render-config.sh writes over the run dir's files.
+sock_free() {
+	s=${CODERUNNER_SOCKET:-$(cd -P "$RUNDIR" && pwd -P)/coderunner.sock}
+	[ -z "$(listener "$s")" ] ||
+	    die "$s is in use: another coderunner serves $RUNDIR; stop it first"
+}
 locked=no
 if [ -d "$RUNDIR" ]; then
 	lock
 	locked=yes
+	sock_free
 fi
 sh contrib/render-config.sh "$RUNDIR" "$PORT"
-[ "$locked" = yes ] || lock
+[ "$locked" = yes ] || { lock; sock_free; }
 SHOW=$RUNDIR		# as the user named it (run/... keeps working)
 RUNDIR=$(cd "$RUNDIR" && pwd -P)
 BASE_URL=$(sed -n 's/^BASE_URL=//p' "$RUNDIR/stack.env")
+SOCKET=$(sed -n 's/^SOCKET=//p' "$RUNDIR/stack.env")
 APP_LOG=$RUNDIR/logs/app.log
 FIFO=$RUNDIR/tmp/app-log.fifo
 
@@ -104,6 +130,7 @@ fcgi_pid=
 nginx_pid=
 tee_pid=
 stopping=no
+sock_ino=	# the socket file's inode, once our program is seen bound to it
 
 # Waits for the pids, at most $1 seconds, then SIGKILLs what is left.
 # nginx ignores SIGQUIT until it has set up its handlers (a background job
@@ -151,7 +178,12 @@ stop() {
 	reap 40 $pids
 	# tee ends when the program's end of the pipe closes
 	[ -z "$tee_pid" ] || reap 2 "$tee_pid"
-	rm -f "$RUNDIR/coderunner.sock" "$FIFO"
+	# the socket only if it is still the file our program bound
+	if [ -n "$sock_ino" ] && [ -S "$SOCKET" ] &&
+	    [ "$(stat -c %i "$SOCKET")" = "$sock_ino" ]; then
+		rm -f "$SOCKET"
+	fi
+	[ ! -p "$FIFO" ] || rm -f "$FIFO"
 	echo "run.sh: stopped" >&2
 }
 trap 'stop; exit 0' INT TERM
@@ -197,6 +229,16 @@ fcgi_pid=$!	# start-fcgi exec's spawn-fcgi -n, which exec's the program
 "$RUNDIR/start-nginx" 9>&- &
 nginx_pid=$!
 
+# Notes the socket file as ours once the socket listening there is our
+# program's fd 0 (spawn-fcgi -n exec's it with the socket there, and
+# refuses a socket in use).
+own_socket() {
+	ino=$(listener "$SOCKET")
+	[ -n "$ino" ] && [ "$(readlink "/proc/$fcgi_pid/fd/0" 2>/dev/null)" = \
+	    "socket:[$ino]" ] || return 1
+	sock_ino=$(stat -c %i "$SOCKET")
+}
+
 # Wait until the stack answers through nginx; a process that dies on the
 # way ends the wait at once, with its exit status and its log.
 key=$(cat "$RUNDIR/api-key")
@@ -204,6 +246,7 @@ deadline=$(($(date +%s) + START_TIMEOUT))
 last=
 until last=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
     -H "X-Auth-Token: $key" "$BASE_URL/health" 2>&1) && [ "$last" = 200 ]; do
+	[ -n "$sock_ino" ] || own_socket || :
 	if ! kill -0 "$fcgi_pid" 2>/dev/null; then
 		rc=0
 		wait "$fcgi_pid" || rc=$?
@@ -227,6 +270,8 @@ until last=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
 	fi
 	sleep 0.1
 done
+[ -n "$sock_ino" ] || own_socket || fail "$SOCKET is not our program's:" \
+    "another coderunner serves it" -- "$APP_LOG"
 
 cat <<EOF
 

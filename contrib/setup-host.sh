@@ -23,6 +23,11 @@
 #    running at the same time share no inode (a lock on /dev/null would
 #    otherwise be seen by every other box).
 #
+# CODERUNNER_CGROUP_NAME names the delegated cgroup ("coderunner"; it may
+# be a path below an existing cgroup, such as the systemd unit's own);
+# CODERUNNER_CGROUP_V2=delegated leaves cgroup v2 to systemd (Delegate=yes
+# in contrib/coderunner.service).
+#
 # Idempotent: run it as often as you like.  Cgroup dirs live in a virtual
 # file system and are gone after a reboot; run it again at boot (the
 # systemd unit in contrib/ does, in ExecStartPre).
@@ -133,7 +138,12 @@ setup_v1() {
 }
 
 if [ -f "$CG/cgroup.controllers" ] && [ "$(fstype "$CG/")" = cgroup2fs ]; then
-	setup_v2
+	if [ "${CODERUNNER_CGROUP_V2:-}" = delegated ]; then
+		# contrib/coderunner.service: the unit's own subtree
+		say "cgroup v2: left to systemd (Delegate=yes)"
+	else
+		setup_v2
+	fi
 elif [ -d "$CG" ]; then
 	setup_v1
 else

@@ -215,10 +215,10 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 	if (ctx->cb_fd != -1 && proc_efd_add(ctx->cb_fd, 1) == -1)
 		log_warn("executor %d: wake the callback sender", slot);
 
-	/* W is small: wake every worker, the waiter is among them */
-	for (i = 0; i < ctx->nworkers; i++)
-		if (proc_efd_add(ctx->done_fds[i], 1) == -1)
-			log_warn("executor %d: wake worker %d", slot, i);
+	/* W is small: tell every worker, the waiters are among them */
+	if ((i = proc_done_send(ctx, s->token)) > 0)
+		log_debug("executor %d: job %s: %d worker(s) not told", slot,
+		    s->token, i);
 }
 
 void

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/util.h"
 #include "fcgi_io.h"
 #include "proc.h"
@@ -208,7 +209,7 @@ fcgi_error_resp(struct api_resp *resp, int status, const char *msg)
 {
 	char	q[300];
 
-	proc_json_quote(q, sizeof(q), msg);
+	log_json_quote(q, sizeof(q), msg);
 	buf_reset(&resp->headers);
 	buf_reset(&resp->body);
 	resp->status = status;

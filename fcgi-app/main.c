@@ -45,12 +45,14 @@
  *               that n jobs queued at once wake n executors, not one that
  *               swallows the whole count; non-blocking, because poll()
  *               wakes every idle executor and only some get a count.
- *   done_fd[i]  eventfd "a job finished", one per worker slot, plain and
- *               blocking.  Written by every executor after each verdict;
- *               read by one thread of worker i, which broadcasts to the
- *               threads waiting in api wait=true.  The master keeps them
- *               all so that a restarted worker gets its slot's again.
- *               Workers close the others' after fork.
+ *   done_pipe[i]  pipe "this job finished", one per worker slot: each
+ *               executor writes the token of each verdict to every
+ *               worker's pipe (write end O_NONBLOCK: a full pipe drops
+ *               the message, never stalls an executor); one thread of
+ *               worker i reads it (blocking) and wakes the threads
+ *               waiting for that token in api wait=true, and only them.
+ *               The master keeps them all so that a restarted worker gets
+ *               its slot's again.  Workers close the others' after fork.
  *   cb_fd       eventfd "a verdict is in", EFD_NONBLOCK, only with the
  *               callback process: written by executors after each
  *               verdict, read by the callback process.
@@ -119,9 +121,9 @@
 /*
  * libfcgi select()s on each connection (is_af_unix_keeper, OS_Close):
  * every descriptor of a worker must stay below FD_SETSIZE (1024), and a
- * worker holds one connection per thread.
+ * worker holds one connection per thread, besides a few of its own.
  */
-#define MAX_THREADS	256
+#define MAX_THREADS	1000
 #define START_GAP_US	1000000	/* at most one start per second per slot */
 #define QUICK_DEATH_US	5000000	/* a child dying sooner backs off */
 #define BACKOFF_MAX_US	30000000
@@ -157,8 +159,9 @@ kind_name(enum kind k)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: coderunner.fcgi [-dv] [-c config.json]\n"
-	    "  started by spawn-fcgi, with the listening socket on fd 0\n");
+	fprintf(stderr, "usage: coderunner.fcgi [-v] [-c config.json]\n"
+	    "  started by spawn-fcgi, with the listening socket on fd 0;\n"
+	    "  logs to stderr (-d, once the choice of stderr, is accepted)\n");
 	exit(2);
 }
 
@@ -421,7 +424,7 @@ main(int argc, char *argv[])
 	struct err		 err;
 	sigset_t		 set;
 	const char		*cfg_path = NULL;
-	int			 ch, fg = 0, verbose = 0, i, n;
+	int			 ch, verbose = 0, i, n;
 
 	/*
 	 * First of all: the listening socket never reaches a box, and
@@ -436,8 +439,7 @@ main(int argc, char *argv[])
 		case 'c':
 			cfg_path = optarg;
 			break;
-		case 'd':
-			fg = 1;
+		case 'd':	/* stderr is always the log */
 			break;
 		case 'v':
 			verbose = 1;
@@ -448,7 +450,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	log_init(fg, verbose, "coderunner.fcgi");
+	log_init(verbose, "coderunner.fcgi");
 	setup_fds();
 
 	memset(&m, 0, sizeof(m));
@@ -503,12 +505,13 @@ main(int argc, char *argv[])
 	if ((m.ctx.job_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
 	    EFD_SEMAPHORE)) == -1)
 		fatal("eventfd: %s", strerror(errno));
-	if ((m.ctx.done_fds = calloc((size_t)m.cfg.http_workers,
-	    sizeof(int))) == NULL)
+	if ((m.ctx.done_pipes = calloc((size_t)m.cfg.http_workers,
+	    sizeof(*m.ctx.done_pipes))) == NULL)
 		fatal("out of memory");
 	for (i = 0; i < m.cfg.http_workers; i++)
-		if ((m.ctx.done_fds[i] = eventfd(0, EFD_CLOEXEC)) == -1)
-			fatal("eventfd: %s", strerror(errno));
+		if (pipe2(m.ctx.done_pipes[i], O_CLOEXEC) == -1 ||
+		    fcntl(m.ctx.done_pipes[i][1], F_SETFL, O_NONBLOCK) == -1)
+			fatal("pipe: %s", strerror(errno));
 
 	m.nkids = m.cfg.http_workers + m.cfg.executors +
 	    (m.ctx.cb_fd != -1);
@@ -526,14 +529,16 @@ main(int argc, char *argv[])
 
 	supervise(&m);
 
-	for (i = 0; i < m.cfg.http_workers; i++)
-		close(m.ctx.done_fds[i]);
+	for (i = 0; i < m.cfg.http_workers; i++) {
+		close(m.ctx.done_pipes[i][0]);
+		close(m.ctx.done_pipes[i][1]);
+	}
 	close(m.ctx.job_fd);
 	close(m.ctx.sig_fd);
 	if (m.ctx.cb_fd != -1)
 		close(m.ctx.cb_fd);
 	metrics_free(m.ctx.metrics);
-	free(m.ctx.done_fds);
+	free(m.ctx.done_pipes);
 	free(m.kids);
 	lang_table_free(langs);
 	config_reset(&m.cfg);

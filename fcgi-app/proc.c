@@ -24,7 +24,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warnx("fatal: %s", msg);
+	log_errx("fatal: %s", msg);
 	exit(1);
 }
 
@@ -84,42 +84,23 @@ proc_efd_add(int fd, uint64_t n)
 	return r == (ssize_t)sizeof(n) ? 0 : -1;
 }
 
-void
-proc_json_quote(char *out, size_t size, const char *s)
+int
+proc_done_send(const struct proc_ctx *ctx, const char *token)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	const unsigned char	*p;
-	size_t			 o = 0;
-	unsigned char		 c;
+	char	msg[PROC_TOKEN_LEN + 1];
+	ssize_t	r;
+	int	i, missed = 0;
 
-	if (size < 8) {
-		if (size > 0)
-			out[0] = '\0';
-		return;
+	if (strlen(token) != PROC_TOKEN_LEN)
+		return ctx->nworkers;
+	memcpy(msg, token, PROC_TOKEN_LEN);
+	msg[PROC_TOKEN_LEN] = '\n';
+	for (i = 0; i < ctx->nworkers; i++) {
+		do
+			r = write(ctx->done_pipes[i][1], msg, sizeof(msg));
+		while (r == -1 && errno == EINTR);
+		if (r != (ssize_t)sizeof(msg))
+			missed++;
 	}
-	if (s == NULL) {
-		memcpy(out, "null", 5);
-		return;
-	}
-	out[o++] = '"';
-	for (p = (const unsigned char *)s; (c = *p) != '\0'; p++) {
-		/* room for the longest escape, "...", the quote and NUL */
-		if (o + 6 + 3 + 2 > size) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			memcpy(out + o, "\\u00", 4);
-			out[o + 4] = hex[c >> 4];
-			out[o + 5] = hex[c & 0xf];
-			o += 6;
-		} else
-			out[o++] = (char)c;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
+	return missed;
 }

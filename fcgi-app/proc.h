@@ -25,7 +25,8 @@ struct proc_ctx {
 	pid_t			 master;	/* getppid() of every child */
 	int			 sig_fd;	/* the master's signalfd */
 	int			 job_fd;	/* "a job was queued" */
-	int			*done_fds;	/* "job finished", per worker */
+	int			(*done_pipes)[2]; /* "job finished", per
+						   worker: read, write end */
 	int			 nworkers;
 	int			 cb_fd;		/* "a verdict for the callback
 						   sender", or -1 (off) */
@@ -56,11 +57,19 @@ int	proc_stop_requested(int sig_fd);
 int	proc_efd_add(int fd, uint64_t n);
 
 /*
- * Writes s as a JSON string ("..." with escapes, or null when s is NULL)
- * into out, cutting it short ("...") if it does not fit.  Bytes >= 0x7f
- * are escaped one by one, so the result is valid JSON whatever s holds.
+ * A "job finished" message is the job's token and a newline, written in
+ * one write(2) to each worker's pipe (under PIPE_BUF, so never torn).
  */
-void	proc_json_quote(char *out, size_t size, const char *s);
+#define PROC_TOKEN_LEN	36
+
+/*
+ * Tells every http worker that the job of token has its verdict.  Never
+ * blocks: a worker whose pipe is full (it is not reading: dead, or far
+ * behind) misses the message, and its waiter finds the verdict at its
+ * next look (api_wait looks at least once a second).  Returns the number
+ * of workers that missed it.
+ */
+int	proc_done_send(const struct proc_ctx *, const char *token);
 
 /*
  * The two kinds of children.  Neither returns: they exit 0 when asked to

@@ -1,8 +1,21 @@
 /*
  * The http worker: http_threads threads, each in its own FCGX_Accept_r
- * loop, sharing one store handle, plus one thread that turns the worker's
- * "a job finished" eventfd into a condition variable broadcast.  Never
- * forks, never runs untrusted code.  See the theory block in main.c.
+ * loop, sharing one store handle, plus one thread that reads the tokens
+ * of finished jobs from the worker's "job finished" pipe and wakes the
+ * threads waiting for them.  Never forks, never runs untrusted code.
+ * See the theory block in main.c.
+ *
+ * Waiting clients.  A request with wait=true sleeps in its thread until
+ * its job's verdict is in (api_wait), up to wait_timeout_ms; meanwhile the
+ * thread serves no one else.  So a worker has many threads (a sleeping
+ * one costs a small stack and a condition variable), each waiter is woken
+ * only by its own job's token (a finished job costs one look in the store
+ * per waiter of that job, not one per waiter), and a worker lets at most
+ * seven eighths of its threads wait at once (all but one of fewer than
+ * eight; the one of a single-threaded worker): the rest of its
+ * threads are kept for requests that do not wait, and a request that
+ * would wait beyond that answers 202 with its token at once (as after
+ * wait_timeout_ms; the job goes on).
  */
 #include <sys/socket.h>
 
@@ -30,6 +43,17 @@
 #include "proc.h"
 
 #define ACCEPT_RETRY_MS	100	/* after EMFILE and the like */
+/*
+ * A thread's stack.  The deepest path (api_handle into SQLite and json-c)
+ * uses a few tens of KiB; glibc's default of 8 MiB would be committed
+ * address space for every one of the many threads that only sleep.
+ */
+#define THREAD_STACK_BYTES	(256 * 1024)
+#define WAIT_SLICE_MS	1000	/* a waiter looks at the store and for a
+				   stop at least this often */
+#define DONE_RING	1024	/* tokens a waiter may look back on */
+
+struct hthread;
 
 struct worker {
 	const struct proc_ctx	*ctx;
@@ -37,18 +61,30 @@ struct worker {
 	struct store		*store;
 	int			 slot;
 	int			 sig_fd;
-	int			 done_fd;
+	int			 done_fd;	/* the pipe's read end */
 	pthread_mutex_t		 accept_mu;
 	int			 stopping;	/* under accept_mu, below */
+	struct hthread		*threads;
+	int			 nthreads;
+	/* under wake_mu: */
 	pthread_mutex_t		 wake_mu;
-	pthread_cond_t		 wake_cv;	/* CLOCK_MONOTONIC */
-	uint64_t		 wake_gen;	/* under wake_mu */
+	uint64_t		 done_gen;	/* tokens read so far */
+	char			 done_ring[DONE_RING][PROC_TOKEN_LEN + 1];
+					/* the last DONE_RING of them */
+	int			 nwaiting;	/* requests that waited */
+	int			 max_waiting;
 };
 
 struct hthread {
 	struct worker		*w;
 	pthread_t		 tid;
-	uint64_t		 seen_gen;	/* under w->wake_mu */
+	/* under w->wake_mu: */
+	pthread_cond_t		 wake_cv;	/* CLOCK_MONOTONIC */
+	uint64_t		 seen_gen;	/* tokens looked at */
+	const char		*wait_token;	/* while asleep, or NULL */
+	int			 woken;
+	int			 waiting;	/* this request counts in
+						   w->nwaiting */
 	struct api		 api;		/* hooks.arg = this thread */
 	struct fcgi_scratch	 scratch;
 	FCGX_Request		 fr;
@@ -64,13 +100,6 @@ hook_job_queued(void *arg)
 		log_warn("worker %d: wake executors", t->w->slot);
 }
 
-/*
- * api_hooks.wait_any: returns once a job finished since this thread last
- * looked, or after timeout_ms.  "Last looked" starts at the beginning of
- * each request (serve), so a verdict stored between the API's status
- * check and this call is not missed; an early return only costs the API
- * another look at the store.  -1: the worker is stopping, answer now.
- */
 /*
  * 1 once this worker is stopping: a thread saw SIGTERM, or SIGTERM is
  * pending (blocked, for the signalfd) while every thread is busy waiting
@@ -92,18 +121,45 @@ stopping(struct worker *w)
 	    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)));
 }
 
+/*
+ * Under wake_mu: whether token was read since this thread last looked.
+ * When more tokens came than the ring holds, it may have been: say so,
+ * and the API looks in the store.
+ */
 static int
-hook_wait_any(void *arg, int timeout_ms)
+finished_since(struct worker *w, struct hthread *t, const char *token)
+{
+	uint64_t	g;
+
+	if (w->done_gen - t->seen_gen > DONE_RING)
+		return 1;
+	for (g = t->seen_gen; g != w->done_gen; g++)
+		if (strcmp(w->done_ring[g % DONE_RING], token) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * api_hooks.wait_for: returns 0 once the job of token finished since this
+ * thread last looked, or after timeout_ms (at most a slice).  "Last looked"
+ * starts at the beginning of each request (serve), so a verdict stored
+ * between the API's look in the store and this call is not missed; an
+ * early return only costs the API another look.  -1: answer now, because
+ * the worker is stopping, or because this request would be one waiter too
+ * many (see the top of this file).
+ */
+static int
+hook_wait_for(void *arg, const char *token, int timeout_ms)
 {
 	struct hthread	*t = arg;
 	struct worker	*w = t->w;
 	struct timespec	 ts;
+	int		 rc = 0;
 
 	if (stopping(w))
 		return -1;
-	/* a slice at a time, so a stop is seen within a second */
-	if (timeout_ms > 1000)
-		timeout_ms = 1000;
+	if (timeout_ms > WAIT_SLICE_MS)
+		timeout_ms = WAIT_SLICE_MS;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -114,41 +170,89 @@ hook_wait_any(void *arg, int timeout_ms)
 		ts.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&w->wake_mu);
-	while (t->seen_gen == w->wake_gen)
-		if (pthread_cond_timedwait(&w->wake_cv, &w->wake_mu, &ts) ==
+	if (!t->waiting) {
+		if (w->nwaiting >= w->max_waiting) {
+			rc = -1;
+			goto out;
+		}
+		t->waiting = 1;
+		w->nwaiting++;
+	}
+	if (finished_since(w, t, token))
+		goto out;
+	t->wait_token = token;
+	t->woken = 0;
+	while (!t->woken)
+		if (pthread_cond_timedwait(&t->wake_cv, &w->wake_mu, &ts) ==
 		    ETIMEDOUT)
 			break;
-	t->seen_gen = w->wake_gen;
+	t->wait_token = NULL;
+out:
+	t->seen_gen = w->done_gen;
 	pthread_mutex_unlock(&w->wake_mu);
-	return stopping(w) ? -1 : 0;
+	if (rc == 0 && stopping(w))
+		rc = -1;
+	return rc;
+}
+
+/* Under wake_mu: a token read from the pipe. */
+static void
+job_finished(struct worker *w, const char *token)
+{
+	int	i;
+
+	memcpy(w->done_ring[w->done_gen % DONE_RING], token,
+	    PROC_TOKEN_LEN + 1);
+	w->done_gen++;
+	for (i = 0; i < w->nthreads; i++) {
+		struct hthread	*t = &w->threads[i];
+
+		if (t->wait_token != NULL &&
+		    strcmp(t->wait_token, token) == 0) {
+			t->woken = 1;
+			pthread_cond_signal(&t->wake_cv);
+		}
+	}
 }
 
 /*
- * The one reader of this worker's "a job finished" eventfd (blocking, not
- * semaphore: one read takes every count written since the last).  Several
- * threads may wait at once, so the event becomes a generation number and
- * a broadcast.
+ * The one reader of this worker's "job finished" pipe.  Each message is
+ * a token and a newline, written whole (proc_done_send); a line of
+ * another length is skipped.
  */
 static void *
 done_reader(void *arg)
 {
 	struct worker	*w = arg;
-	uint64_t	 n;
+	char		 buf[(PROC_TOKEN_LEN + 1) * 64], *p, *nl;
+	size_t		 have = 0, left;
 	ssize_t		 r;
 
 	for (;;) {
-		if ((r = read(w->done_fd, &n, sizeof(n))) == -1 &&
-		    errno == EINTR)
+		if ((r = read(w->done_fd, buf + have, sizeof(buf) - have)) ==
+		    -1 && errno == EINTR)
 			continue;
-		if (r != (ssize_t)sizeof(n)) {
-			/* XXX cannot happen; waits then end by timeout */
-			log_warn("worker %d: read done eventfd", w->slot);
+		if (r <= 0) {
+			/* XXX cannot happen; waits then end by the slice */
+			log_warn("worker %d: read the done pipe", w->slot);
 			break;
 		}
+		have += (size_t)r;
+		p = buf;
 		pthread_mutex_lock(&w->wake_mu);
-		w->wake_gen++;
-		pthread_cond_broadcast(&w->wake_cv);
+		while ((nl = memchr(p, '\n', have - (size_t)(p - buf))) !=
+		    NULL) {
+			*nl = '\0';
+			if (nl - p == PROC_TOKEN_LEN)
+				job_finished(w, p);
+			p = nl + 1;
+		}
 		pthread_mutex_unlock(&w->wake_mu);
+		left = have - (size_t)(p - buf);
+		if (left == sizeof(buf))
+			left = 0;	/* no newline in a full buffer */
+		memmove(buf, p, left);
+		have = left;
 	}
 	return NULL;
 }
@@ -225,25 +329,24 @@ static void
 log_request(const struct api_req *req, const struct api_resp *resp,
     int64_t us)
 {
-	char	when[32], method[40], path[520], owner[160], extra[400];
+	char	method[40], path[520], owner[160], extra[400];
 	char	q[300];
 	size_t	n = 0;
 
-	util_iso8601(util_now_ms(), when);
-	proc_json_quote(method, sizeof(method), req->method);
-	proc_json_quote(path, sizeof(path), req->path);
-	proc_json_quote(owner, sizeof(owner), req->remote_user);
+	log_json_quote(method, sizeof(method), req->method);
+	log_json_quote(path, sizeof(path), req->path);
+	log_json_quote(owner, sizeof(owner), req->remote_user);
 	extra[0] = '\0';
 	if (resp->token[0] != '\0')
 		n += (size_t)snprintf(extra, sizeof(extra), ",\"token\":\"%s\"",
 		    resp->token);
 	if (resp->err.msg[0] != '\0' && n < sizeof(extra)) {
-		proc_json_quote(q, sizeof(q), resp->err.msg);
+		log_json_quote(q, sizeof(q), resp->err.msg);
 		snprintf(extra + n, sizeof(extra) - n, ",\"error\":%s", q);
 	}
-	log_info("{\"time\":\"%s\",\"method\":%s,\"path\":%s,\"status\":%d,"
-	    "\"owner\":%s,\"ms\":%.3f%s}", when, method, path, resp->status,
-	    owner, (double)us / 1000.0, extra);
+	log_json("\"msg\":\"request\",\"method\":%s,\"path\":%s,\"status\":%d,"
+	    "\"owner\":%s,\"ms\":%.3f%s", method, path, resp->status, owner,
+	    (double)us / 1000.0, extra);
 }
 
 static void
@@ -259,7 +362,7 @@ serve(struct hthread *t)
 	api_resp_init(&resp);
 	/* only jobs that finish from now on can wake this request */
 	pthread_mutex_lock(&w->wake_mu);
-	t->seen_gen = w->wake_gen;
+	t->seen_gen = w->done_gen;
 	pthread_mutex_unlock(&w->wake_mu);
 
 	if ((status = fcgi_read_req(&t->fr, &req, &t->scratch,
@@ -268,6 +371,12 @@ serve(struct hthread *t)
 		memcpy(resp.err.msg, err.msg, sizeof(resp.err.msg));
 	} else
 		api_handle(&t->api, &req, &resp);
+	if (t->waiting) {
+		pthread_mutex_lock(&w->wake_mu);
+		t->waiting = 0;
+		w->nwaiting--;
+		pthread_mutex_unlock(&w->wake_mu);
+	}
 	metrics_http(w->ctx->metrics, resp.status);
 	if (fcgi_write_resp(&t->fr, &resp, req.method != NULL &&
 	    strcmp(req.method, "HEAD") == 0, &err) == -1)
@@ -310,6 +419,7 @@ worker_main(const struct proc_ctx *ctx, int slot)
 	struct worker		 w;
 	struct hthread		*ts;
 	pthread_condattr_t	 ca;
+	pthread_attr_t		 ta;
 	pthread_t		 reader;
 	struct err		 err;
 	int			 i, n;
@@ -319,10 +429,12 @@ worker_main(const struct proc_ctx *ctx, int slot)
 	w.cfg = ctx->cfg;
 	w.slot = slot;
 	w.sig_fd = proc_child_init(ctx, "worker", slot);
-	w.done_fd = ctx->done_fds[slot];
-	for (i = 0; i < ctx->nworkers; i++)
+	w.done_fd = ctx->done_pipes[slot][0];
+	for (i = 0; i < ctx->nworkers; i++) {
+		close(ctx->done_pipes[i][1]);
 		if (i != slot)
-			close(ctx->done_fds[i]);
+			close(ctx->done_pipes[i][0]);
+	}
 
 	if (FCGX_Init() != 0)
 		fatal("worker %d: FCGX_Init failed", slot);
@@ -339,17 +451,26 @@ worker_main(const struct proc_ctx *ctx, int slot)
 
 	pthread_mutex_init(&w.accept_mu, NULL);
 	pthread_mutex_init(&w.wake_mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w.wake_cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if ((errno = pthread_create(&reader, NULL, done_reader, &w)) != 0)
-		fatal("worker %d: pthread_create: %s", slot, strerror(errno));
-	pthread_detach(reader);
-
 	n = w.cfg->http_threads;
 	if ((ts = calloc((size_t)n, sizeof(*ts))) == NULL)
 		fatal("worker %d: out of memory", slot);
+	w.threads = ts;
+	w.nthreads = n;
+	/* an eighth kept for requests that do not wait, at least one */
+	w.max_waiting = n > 1 && n < 8 ? n - 1 : n - n / 8;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++)
+		pthread_cond_init(&ts[i].wake_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&ta);
+	if ((errno = pthread_attr_setstacksize(&ta, THREAD_STACK_BYTES)) != 0)
+		fatal("worker %d: pthread_attr_setstacksize: %s", slot,
+		    strerror(errno));
+	if ((errno = pthread_create(&reader, &ta, done_reader, &w)) != 0)
+		fatal("worker %d: pthread_create: %s", slot, strerror(errno));
+	pthread_detach(reader);
+
 	for (i = 0; i < n; i++) {
 		ts[i].w = &w;
 		ts[i].api.cfg = w.cfg;
@@ -358,15 +479,17 @@ worker_main(const struct proc_ctx *ctx, int slot)
 		ts[i].api.metrics = ctx->metrics;
 		ts[i].api.host = ctx->host;
 		ts[i].api.hooks.job_queued = hook_job_queued;
-		ts[i].api.hooks.wait_any = hook_wait_any;
+		ts[i].api.hooks.wait_for = hook_wait_for;
 		ts[i].api.hooks.arg = &ts[i];
 		FCGX_InitRequest(&ts[i].fr, PROC_LISTEN_FD, 0);
-		if ((errno = pthread_create(&ts[i].tid, NULL, http_thread,
+		if ((errno = pthread_create(&ts[i].tid, &ta, http_thread,
 		    &ts[i])) != 0)
 			fatal("worker %d: pthread_create: %s", slot,
 			    strerror(errno));
 	}
-	log_info("worker %d: ready, %d threads", slot, n);
+	pthread_attr_destroy(&ta);
+	log_info("worker %d: ready, %d threads, at most %d waiting", slot, n,
+	    w.max_waiting);
 
 	for (i = 0; i < n; i++)
 		pthread_join(ts[i].tid, NULL);

@@ -79,18 +79,20 @@ struct api_resp {
 
 /*
  * What the API needs from the process it runs in: tell the executors a job
- * was queued, and sleep until some job may have finished (or timeout_ms
+ * was queued, and sleep until a job may have finished (or timeout_ms
  * passed).  Both are cheap kernel objects made by the master.  Either may
- * be NULL; without wait_any, wait=true answers 202 at once.
+ * be NULL; without wait_for, wait=true answers 202 at once.
  */
 struct api_hooks {
 	void	(*job_queued)(void *arg);
 	/*
-	 * Returns 0 when any job finished or timeout_ms passed, or -1 when
-	 * the process is stopping: the API then answers 202 with the token
-	 * rather than hold the request past the shutdown grace.
+	 * Returns 0 when the job of token may have finished (the API looks
+	 * in the store again) or timeout_ms passed, or -1 when the request
+	 * is to stop waiting now: the process is stopping, or it has no
+	 * thread to spare for another waiter.  The API then answers 202
+	 * with the token.
 	 */
-	int	(*wait_any)(void *arg, int timeout_ms);
+	int	(*wait_for)(void *arg, const char *token, int timeout_ms);
 	void	*arg;
 };
 

@@ -166,9 +166,9 @@ api_wait(struct api *a, const char *token, struct submission **out,
 		if (judge_status_is_final(st))
 			break;
 		now = util_mono_us();
-		if (st == 0 || now >= deadline || a->hooks.wait_any == NULL)
+		if (st == 0 || now >= deadline || a->hooks.wait_for == NULL)
 			return 0;
-		if (a->hooks.wait_any(a->hooks.arg,
+		if (a->hooks.wait_for(a->hooks.arg, token,
 		    (int)((deadline - now + 999) / 1000)) == -1)
 			return 0;
 	}

@@ -50,7 +50,7 @@ config_defaults(struct config *c, struct err *err)
 		config_reset(c);
 		return err_set(err, "out of memory");
 	}
-	c->http_threads = 8;
+	c->http_threads = 256;
 	c->wait_timeout_ms = 30000;
 	c->queue_max = 1000;
 	c->owner_queue_max = 100;

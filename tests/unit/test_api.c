@@ -2,7 +2,7 @@
  * Unit tests of the request layer: api_handle() called directly, over the
  * built-in config, the real contrib/languages.json and a real store in a
  * mkdtemp directory.  The hooks are stubs: job_queued counts, and
- * wait_any either sleeps a little or plays the executor (claim + finish).
+ * wait_for either sleeps a little or plays the executor (claim + finish).
  * Run from the repository root.
  */
 #include <sys/socket.h>
@@ -44,7 +44,7 @@ enum wait_mode { WAIT_SLEEP, WAIT_FINISH };
 struct fx {
 	struct api_fx		 x;		/* api_fixture.h */
 	int			 queued;	/* job_queued calls */
-	int			 waits;		/* wait_any calls */
+	int			 waits;		/* wait_for calls */
 	enum wait_mode		 mode;
 	int			 verdict;	/* WAIT_FINISH stores it */
 };
@@ -63,11 +63,12 @@ fake_executor(struct fx *f)
 }
 
 static int
-hook_wait(void *arg, int timeout_ms)
+hook_wait(void *arg, const char *token, int timeout_ms)
 {
 	struct fx	*f = arg;
 
 	f->waits++;
+	assert_true(util_is_uuid(token));
 	assert_true(timeout_ms > 0);
 	if (f->mode == WAIT_FINISH)
 		fake_executor(f);
@@ -88,7 +89,7 @@ setup(void **state)
 		return -1;
 	}
 	f->x.api.hooks.job_queued = hook_queued;
-	f->x.api.hooks.wait_any = hook_wait;
+	f->x.api.hooks.wait_for = hook_wait;
 	f->x.api.hooks.arg = f;
 	f->verdict = JS_AC;
 	*state = f;
@@ -1184,7 +1185,7 @@ test_wait_timeout(void **state)
 	json_object_put(o);
 
 	/* No wait hook: the answer is at once. */
-	f->x.api.hooks.wait_any = NULL;
+	f->x.api.hooks.wait_for = NULL;
 	assert_int_equal(post(f, "wait=1", OK("\"x\":1"), "alice"), 202);
 }
 
