@@ -726,7 +726,7 @@ run_collect(struct run *r, struct err *err)
 	struct sandbox_result		*res = r->res;
 	struct init_report		 rep;
 	int64_t				 cpu_us;
-	int				 have_report = 0;
+	int				 have_report = 0, oom;
 
 	/* setup errors ("E...\n"), or I's binary report ("S" + report) */
 	if (r->statlen > 0 && r->statbuf[0] == 'E') {
@@ -734,11 +734,11 @@ run_collect(struct run *r, struct err *err)
 		return err_set(err, "sandbox setup: %.*s",
 		    (int)strcspn(r->statbuf + 1, "\n"), r->statbuf + 1);
 	}
+	oom = r->cg_made && cgroup_run_oom_kills(&r->cg) > 0;
 	if (r->statlen == 1 + sizeof(rep) && r->statbuf[0] == 'S') {
 		memcpy(&rep, r->statbuf + 1, sizeof(rep));
 		have_report = 1;
-	} else if (r->killed_for == SANDBOX_OK &&
-	    !(r->cg_made && cgroup_run_oom_kills(&r->cg) > 0))
+	} else if (r->killed_for == SANDBOX_OK && !oom)
 		return err_set(err, "sandbox: init died without a report "
 		    "(status %d)", r->wst);
 	/* (else the OOM killer took I after all: MLE, below) */
@@ -750,7 +750,7 @@ run_collect(struct run *r, struct err *err)
 		res->cpu_ms = (uint32_t)(cpu_us / 1000);
 		res->mem_peak_bytes = cgroup_run_mem_peak(&r->cg);
 		res->mem_exact = 1;
-		res->oom_killed = cgroup_run_oom_kills(&r->cg) > 0;
+		res->oom_killed = oom;
 		/* the cgroup holds I too: the program's are one fewer */
 		res->procs_peak = cgroup_run_procs_peak(&r->cg);
 		if (res->procs_peak > 0)
