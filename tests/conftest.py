@@ -16,6 +16,7 @@ Uses only Debian's /usr/bin/python3 libraries (pytest, requests).
 """
 
 import atexit
+import contextlib
 import os
 import shutil
 import signal
@@ -250,6 +251,22 @@ def _require_kernel_features():
         pytest.skip("no unprivileged user namespaces on this kernel "
                     f"({' '.join(probe)}: "
                     f"{r.stdout.decode(errors='replace').strip()})")
+
+
+@contextlib.contextmanager
+def own_stack(name, env):
+    """A started stack of its own (run dir coderunner-<name>-*, rendered
+    with env over the defaults), stopped and removed afterwards.  Use it
+    beside the session's `stack`, which sets the host up."""
+    rundir = tempfile.mkdtemp(prefix=f"coderunner-{name}-")
+    os.chmod(rundir, 0o755)
+    s = Stack(rundir, _free_port(), env=env)
+    try:
+        s.start()
+        yield s
+    finally:
+        s.stop()
+        shutil.rmtree(rundir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

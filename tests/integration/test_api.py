@@ -10,14 +10,12 @@ Only loopback traffic; programs are tiny Python ones, run with
 import base64
 import os
 import re
-import shutil
-import tempfile
 import time
 
 import pytest
 import requests
 
-from conftest import ROOT, Stack, _free_port
+from conftest import ROOT, own_stack
 
 PY = 71
 ACCEPTED = 3
@@ -633,17 +631,10 @@ def test_field_table_and_openapi_agree(stack):
 @pytest.fixture(scope="module")
 def full_stack(stack):
     """queue_max 0: every submission is refused with 503."""
-    rundir = tempfile.mkdtemp(prefix="coderunner-full-")
-    os.chmod(rundir, 0o755)
-    s = Stack(rundir, _free_port(), env={
+    with own_stack("full", {
         "CODERUNNER_QUEUE_MAX": "0", "CODERUNNER_HTTP_WORKERS": "1",
-        "CODERUNNER_EXECUTORS": "1"})
-    try:
-        s.start()
+        "CODERUNNER_EXECUTORS": "1"}) as s:
         yield s
-    finally:
-        s.stop()
-        shutil.rmtree(rundir, ignore_errors=True)
 
 
 def test_full_queue_is_503_with_retry_after(full_stack):

@@ -12,17 +12,14 @@ accept.  Each test is named after the documented behaviour it checks.
 import base64
 import datetime
 import html
-import os
 import re
-import shutil
-import tempfile
 import time
 import uuid
 
 import pytest
 import requests
 
-from conftest import Stack, _free_port
+from conftest import own_stack
 
 PY = 71
 FINAL = set(range(3, 17))
@@ -280,17 +277,10 @@ def test_memory_and_output_limits_are_judge0_statuses_with_the_cause_in_message(
 def extra_stack(stack):
     """judge0_extra_statuses on: 15 and 16 on the Judge0 routes; DELETE
     off (the default)."""
-    rundir = tempfile.mkdtemp(prefix="coderunner-extra-")
-    os.chmod(rundir, 0o755)
-    s = Stack(rundir, _free_port(), env={
+    with own_stack("extra", {
         "CODERUNNER_JUDGE0_EXTRA_STATUSES": "true",
-        "CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "1"})
-    try:
-        s.start()
+        "CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "1"}) as s:
         yield s
-    finally:
-        s.stop()
-        shutil.rmtree(rundir, ignore_errors=True)
 
 
 def test_judge0_extra_statuses_puts_15_and_16_on_the_judge0_routes(

@@ -7,15 +7,12 @@ tests compare the caller's history count before and after.
 """
 
 import base64
-import os
-import shutil
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import Stack, _free_port
+from conftest import own_stack
 
 AC, TLE, CE = 3, 5, 6
 FINAL = set(range(3, 17))
@@ -210,17 +207,10 @@ def test_budget_boundaries(stack):
 @pytest.fixture(scope="module")
 def small_budget(stack):
     """A second stack with total_wall_time 2 s."""
-    rundir = tempfile.mkdtemp(prefix="coderunner-budget-")
-    os.chmod(rundir, 0o755)
-    s = Stack(rundir, _free_port(), env={
+    with own_stack("budget", {
         "CODERUNNER_TOTAL_WALL": "2", "CODERUNNER_HTTP_WORKERS": "1",
-        "CODERUNNER_EXECUTORS": "1"})
-    try:
-        s.start()
+        "CODERUNNER_EXECUTORS": "1"}) as s:
         yield s
-    finally:
-        s.stop()
-        shutil.rmtree(rundir, ignore_errors=True)
 
 
 def test_budget_from_the_config(small_budget):
