@@ -47,7 +47,8 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 		return err_set(err, "claim: bad lease %lld ms",
 		    (long long)lease_ms);
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
 	    (pick = sql_prep(st, sql_claim_pick, err)) == NULL ||
 	    (mark = sql_prep(st, sql_claim_mark, err)) == NULL ||
@@ -58,7 +59,7 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 		if (step == SQLITE_DONE)
 			rc = 0;
 		else
-			err_set(err, "claim: %s", sqlite3_errmsg(st->db));
+			sql_err(st, err, "claim");
 		goto out;
 	}
 	id = sqlite3_column_int64(pick, 0);
@@ -77,7 +78,7 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 
 	sqlite3_bind_int64(get, 1, id);
 	if (sqlite3_step(get) != SQLITE_ROW) {
-		err_set(err, "claim: read back: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "claim: read back");
 		goto out;
 	}
 	if (sub_load(st, get, &s, err) == -1)
@@ -131,7 +132,8 @@ store_progress(struct store *st, struct store_lease *lease, int test,
 		return err_set(err, "renew: bad lease %lld ms",
 		    (long long)lease_ms);
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep(st, sql_renew, err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, lease->job);
@@ -191,7 +193,8 @@ store_finish(struct store *st, const struct store_lease *lease,
 		    "leased one (%lld)", (long long)s->id,
 		    (long long)lease->job);
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
 	    (fin = sql_prep(st, sql_finish, err)) == NULL ||
 	    (del = sql_prep(st, sql_delete_results, err)) == NULL ||
@@ -208,7 +211,7 @@ store_finish(struct store *st, const struct store_lease *lease,
 	    sqlite3_bind_int64(fin, 8, s->memory_kb) != SQLITE_OK ||
 	    sqlite3_bind_int64(fin, 9, util_now_ms()) != SQLITE_OK ||
 	    sqlite3_bind_int(fin, 10, s->compiles) != SQLITE_OK) {
-		err_set(err, "finish: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "finish: bind");
 		goto out;
 	}
 	if (sql_step_done(st, fin, "finish", err) == -1)
@@ -241,8 +244,7 @@ store_finish(struct store *st, const struct store_lease *lease,
 		    sqlite3_bind_int64(ins, 11, r->memory_kb) != SQLITE_OK ||
 		    sqlite3_bind_int(ins, 12, r->exit_code) != SQLITE_OK ||
 		    sqlite3_bind_int(ins, 13, r->exit_signal) != SQLITE_OK) {
-			err_set(err, "finish: result %zu: bind: %s", i,
-			    sqlite3_errmsg(st->db));
+			sql_err(st, err, "finish: result %zu: bind", i);
 			goto out;
 		}
 		if (sql_step_done(st, ins, "finish: insert result", err) == -1)
@@ -292,7 +294,8 @@ requeue(struct store *st, int executor, int64_t deadline_ms,
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep(st, sql_requeue, err)) == NULL)
 		goto out;
 	sqlite3_bind_int(stmt, 1, max_attempts);
@@ -319,13 +322,23 @@ store_requeue(struct store *st, int executor, int max_attempts,
 	return requeue(st, executor, -1, max_attempts, "executor died", err);
 }
 
+/* a read: the periodic sweep takes no write lock when all is well */
+static const char sql_expired_any[] =
+    "SELECT count(*) FROM (SELECT 1 FROM submissions "
+    "WHERE status = 2 AND lease_until_ms < ?2 LIMIT 1)";
+
 int
 store_requeue_expired(struct store *st, int64_t now_ms, int max_attempts,
     struct err *err)
 {
+	int64_t	any;
+
 	if (now_ms < 0)
 		return err_set(err, "requeue: bad time %lld",
 		    (long long)now_ms);
+	if ((any = sql_int64(st, sql_expired_any, NULL, now_ms, "requeue",
+	    err)) <= 0)
+		return (int)any;
 	return requeue(st, -1, now_ms, max_attempts, "lease expired", err);
 }
 
@@ -358,7 +371,8 @@ store_status(struct store *st, const char *token, struct err *err)
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1, step;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep(st, sql_status, err)) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, token, -1, SQLITE_STATIC);
@@ -367,7 +381,7 @@ store_status(struct store *st, const char *token, struct err *err)
 	else if (step == SQLITE_DONE)
 		rc = 0;
 	else
-		err_set(err, "status: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "status");
 out:
 	sql_done(stmt);
 	pthread_mutex_unlock(&st->mu);

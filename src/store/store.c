@@ -42,12 +42,15 @@
 
 #include <sys/types.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -57,7 +60,13 @@
 #include "store.h"
 #include "store_int.h"
 
-#define BUSY_TIMEOUT_MS	5000
+/*
+ * How long a call waits for a lock by default (store_set_timeout): short,
+ * so that a store locked by someone else is a quick 503 for a client and
+ * not a request that holds its thread; processes that only wait (the
+ * executors) ask for more.
+ */
+#define WAIT_MS_DEFAULT	1000
 
 /*
  * Schema versions, in order, from sql/ (the Makefile turns schema.sql into
@@ -83,6 +92,72 @@ store_schema_version(void)
 	return migrations[NMIGRATIONS - 1].version;
 }
 
+int
+sql_lock(struct store *st, struct err *err)
+{
+	return sql_lock_ms(st, st->wait_ms, err);
+}
+
+int
+sql_lock_ms(struct store *st, int wait_ms, struct err *err)
+{
+	struct timespec	ts;
+	int		e;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += wait_ms / 1000;
+	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	if ((e = pthread_mutex_timedlock(&st->mu, &ts)) == 0)
+		return 0;
+	err_set(err, "store: busy: the connection was not free within "
+	    "%d ms (%s)", wait_ms, strerror(e));
+	err->unavailable = 1;
+	return -1;
+}
+
+int
+sql_fault(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+	case SQLITE_NOLFS:
+	case SQLITE_NOTADB:
+		return 1;
+	}
+	return 0;
+}
+
+int
+sql_err(struct store *st, struct err *err, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	len;
+	int	rc = sqlite3_extended_errcode(st->db);
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+	    sqlite3_errmsg(st->db));
+	err->unavailable = sql_fault(rc);
+	return -1;
+}
+
 sqlite3_stmt *
 sql_prep(struct store *st, const char *sql, struct err *err)
 {
@@ -97,7 +172,7 @@ sql_prep(struct store *st, const char *sql, struct err *err)
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &st->cache[i].stmt, NULL) != SQLITE_OK) {
-		err_set(err, "prepare: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "prepare");
 		sqlite3_finalize(st->cache[i].stmt);
 		st->cache[i].stmt = NULL;
 		return NULL;
@@ -122,7 +197,7 @@ sql_prep_once(struct store *st, const char *sql, struct err *err)
 	sqlite3_stmt	*stmt = NULL;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		err_set(err, "prepare: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "prepare");
 		sqlite3_finalize(stmt);
 		return NULL;
 	}
@@ -134,11 +209,14 @@ sql_exec(struct store *st, const char *sql, const char *what,
     struct err *err)
 {
 	char	*msg = NULL;
-	int	 rc = 0;
+	int	 rc = 0, e;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+	if ((e = sqlite3_exec(st->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
 		rc = err_set(err, "%s: %s", what,
 		    msg != NULL ? msg : sqlite3_errmsg(st->db));
+		if (err != NULL)
+			err->unavailable = sql_fault(e);
+	}
 	sqlite3_free(msg);
 	return rc;
 }
@@ -161,7 +239,7 @@ sql_step_done(struct store *st, sqlite3_stmt *stmt, const char *what,
     struct err *err)
 {
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+		return sql_err(st, err, "%s", what);
 	return 0;
 }
 
@@ -173,18 +251,19 @@ sql_int64(struct store *st, const char *sql, const char *text, int64_t i,
 	int64_t		 rc = -1;
 	int		 nparam;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep(st, sql, err)) == NULL)
 		goto out;
 	nparam = sqlite3_bind_parameter_count(stmt);
 	if ((nparam >= 1 && sqlite3_bind_text(stmt, 1, text, -1,
 	    SQLITE_STATIC) != SQLITE_OK) ||
 	    (nparam >= 2 && sqlite3_bind_int64(stmt, 2, i) != SQLITE_OK)) {
-		err_set(err, "%s: bind: %s", what, sqlite3_errmsg(st->db));
+		sql_err(st, err, "%s: bind", what);
 		goto out;
 	}
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+		sql_err(st, err, "%s", what);
 		goto out;
 	}
 	rc = sqlite3_column_int64(stmt, 0);
@@ -282,7 +361,7 @@ user_version(struct store *st, int *v, struct err *err)
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt,
 	    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
-		err_set(err, "user_version: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "user_version");
 		goto out;
 	}
 	*v = sqlite3_column_int(stmt, 0);
@@ -343,11 +422,13 @@ set_pragmas(struct store *st, const char *path, struct err *err)
 {
 	sqlite3_stmt	*stmt = NULL;
 	const char	*mode;
+	char		 sql[128];
 	int		 rc = -1;
 
+	/* on a read-only handle this only reads the mode */
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
 	    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
-		err_set(err, "journal_mode: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "journal_mode");
 		goto out;
 	}
 	/* an in-memory database (tests) answers "memory" */
@@ -360,13 +441,14 @@ set_pragmas(struct store *st, const char *path, struct err *err)
 	}
 	/*
 	 * NORMAL is durable in WAL mode except for the last commits before a
-	 * power cut; the WAL is cut back to 64 MiB after each checkpoint, as
-	 * big outputs would otherwise leave it as large as the biggest burst.
+	 * power cut.
 	 */
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d; "
+	    "PRAGMA journal_size_limit = %d", STORE_WAL_PAGES,
+	    STORE_WAL_LIMIT);
 	if (sql_exec(st, "PRAGMA synchronous = NORMAL", "synchronous",
 	    err) == -1 ||
-	    sql_exec(st, "PRAGMA journal_size_limit = 67108864",
-	    "journal_size_limit", err) == -1 ||
+	    sql_exec(st, sql, "wal limits", err) == -1 ||
 	    sql_exec(st, "PRAGMA foreign_keys = ON", "foreign_keys", err) == -1)
 		goto out;
 	rc = 0;
@@ -379,10 +461,15 @@ struct store *
 store_open(const char *path, struct err *err)
 {
 	struct store	*st = NULL, *ret = NULL;
-	int		 fd = -1, e;
+	int		 fd = -1, e, v;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		err_errno(err, "calloc");
+		goto out;
+	}
+	st->wait_ms = WAIT_MS_DEFAULT;
+	if ((st->path = strdup(path)) == NULL) {
+		err_errno(err, "strdup");
 		goto out;
 	}
 	if ((e = pthread_mutex_init(&st->mu, NULL)) != 0) {
@@ -393,12 +480,22 @@ store_open(const char *path, struct err *err)
 	/*
 	 * The database holds every user's source: create it 0600 ourselves
 	 * (SQLite would use 0644); its -wal and -shm files copy the mode.
-	 * This also fails early on a file we could only read.
+	 * A database we may only read is opened all the same, read-only:
+	 * results can still be served, and every write fails as a storage
+	 * fault (503) until the file is writable again.
 	 */
 	if (*path != '\0' && strcmp(path, ":memory:") != 0) {
 		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
-		    0600)) == -1) {
+		    0600)) == -1 && (errno != EACCES && errno != EROFS &&
+		    errno != EPERM))
+			fd = -2;
+		if (fd == -1 && (fd = open(path, O_RDONLY | O_CLOEXEC)) ==
+		    -1)
+			fd = -2;
+		if (fd == -2) {
 			err_errno(err, "open %s", path);
+			err->unavailable = 1;
+			fd = -1;
 			goto out;
 		}
 		close(fd);
@@ -408,15 +505,26 @@ store_open(const char *path, struct err *err)
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL)) != SQLITE_OK) {
 		err_set(err, "sqlite3_open %s: %s", path, st->db != NULL ?
 		    sqlite3_errmsg(st->db) : sqlite3_errstr(e));
-		goto out;
-	}
-	if (sqlite3_db_readonly(st->db, "main") == 1) {
-		err_set(err, "%s: read-only", path);
+		err->unavailable = sql_fault(e);
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-	if (set_pragmas(st, path, err) == -1 || migrate(st, err) == -1)
+	sqlite3_busy_timeout(st->db, st->wait_ms);
+	if (set_pragmas(st, path, err) == -1)
+		goto out;
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		/* no migration: one that is due makes this an error */
+		if (user_version(st, &v, err) == -1)
+			goto out;
+		if (v != store_schema_version()) {
+			err_set(err, "%s: read-only, and its schema (version "
+			    "%d) is not this program's (%d)", path, v,
+			    store_schema_version());
+			err->unavailable = 1;
+			goto out;
+		}
+		log_debug("store: %s is read-only: reads only", path);
+	} else if (migrate(st, err) == -1)
 		goto out;
 	ret = st;
 	st = NULL;
@@ -425,6 +533,15 @@ out:
 		close(fd);
 	store_close(st);
 	return ret;
+}
+
+void
+store_set_timeout(struct store *st, int wait_ms)
+{
+	pthread_mutex_lock(&st->mu);
+	st->wait_ms = wait_ms > 0 ? wait_ms : 0;
+	sqlite3_busy_timeout(st->db, st->wait_ms);
+	pthread_mutex_unlock(&st->mu);
 }
 
 void
@@ -440,6 +557,7 @@ store_close(struct store *st)
 		log_debug("store: close: %s", sqlite3_errmsg(st->db));
 	if (st->mu_ok)
 		pthread_mutex_destroy(&st->mu);
+	free(st->path);
 	free(st);
 }
 
@@ -450,10 +568,11 @@ store_integrity_check(struct store *st, struct err *err)
 	const char	*text, *parent;
 	int		 rc = -1, step;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &ic,
 	    NULL) != SQLITE_OK || sqlite3_step(ic) != SQLITE_ROW) {
-		err_set(err, "integrity_check: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "integrity_check");
 		goto out;
 	}
 	/* one row "ok", or one row per problem */
@@ -464,7 +583,7 @@ store_integrity_check(struct store *st, struct err *err)
 	}
 	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &fk,
 	    NULL) != SQLITE_OK) {
-		err_set(err, "foreign_key_check: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "foreign_key_check");
 		goto out;
 	}
 	/* rows of (table, rowid, parent, fkid), none if all is well */
@@ -477,7 +596,7 @@ store_integrity_check(struct store *st, struct err *err)
 		goto out;
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "foreign_key_check: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "foreign_key_check");
 		goto out;
 	}
 	rc = 0;
