@@ -40,10 +40,12 @@
  * besides store_open and store_close.
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -92,6 +94,57 @@ store_schema_version(void)
 	return migrations[NMIGRATIONS - 1].version;
 }
 
+static int	set_pragmas(struct store *, const char *, struct err *);
+
+/*
+ * The file of a read-only handle may be written again: make the
+ * connection anew, for writing.  Called with st->mu held, before any
+ * statement of the call is prepared.  The old connection goes first:
+ * the connections of one process share the write-ahead log's index,
+ * which stays read-only while any of them holds it.  If the new one is
+ * read-only again, the handle stays so (writes keep failing as
+ * unavailable); if it cannot be opened at all, every call fails.
+ */
+static void
+reopen_writable(struct store *st)
+{
+	struct stat	sb;
+	struct err	err;
+	char		side[PATH_MAX];
+	size_t		i;
+
+	if (access(st->path, W_OK) == -1 || stat(st->path, &sb) == -1)
+		return;
+	/*
+	 * A log (or its index) that a read-only connection made has the
+	 * database's mode of then: SQLite would open it read-only, and the
+	 * database with it.  It is ours; give it the mode of now.
+	 */
+	for (i = 0; i < 2; i++)
+		if ((size_t)snprintf(side, sizeof(side), "%s-%s", st->path,
+		    i == 0 ? "wal" : "shm") < sizeof(side) &&
+		    access(side, W_OK) == -1 && errno == EACCES)
+			(void)chmod(side, sb.st_mode & 0666);
+	for (i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	st->ncache = 0;
+	sqlite3_close(st->db);
+	st->db = NULL;
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		log_debug("store: %s: %s", st->path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		return;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, st->wait_ms);
+	if (set_pragmas(st, st->path, &err) == -1)
+		log_debug("store: %s: %s", st->path, err.msg);
+	st->readonly = sqlite3_db_readonly(st->db, "main") != 0;
+	if (!st->readonly)
+		log_debug("store: %s is writable again", st->path);
+}
+
 int
 sql_lock(struct store *st, struct err *err)
 {
@@ -111,8 +164,11 @@ sql_lock_ms(struct store *st, int wait_ms, struct err *err)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	if ((e = pthread_mutex_timedlock(&st->mu, &ts)) == 0)
+	if ((e = pthread_mutex_timedlock(&st->mu, &ts)) == 0) {
+		if (st->readonly)
+			reopen_writable(st);
 		return 0;
+	}
 	err_set(err, "store: busy: the connection was not free within "
 	    "%d ms (%s)", wait_ms, strerror(e));
 	err->unavailable = 1;
@@ -461,7 +517,7 @@ struct store *
 store_open(const char *path, struct err *err)
 {
 	struct store	*st = NULL, *ret = NULL;
-	int		 fd = -1, e, v;
+	int		 fd = -1, e, v, ro = 0;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		err_errno(err, "calloc");
@@ -489,8 +545,8 @@ store_open(const char *path, struct err *err)
 		    0600)) == -1 && (errno != EACCES && errno != EROFS &&
 		    errno != EPERM))
 			fd = -2;
-		if (fd == -1 && (fd = open(path, O_RDONLY | O_CLOEXEC)) ==
-		    -1)
+		if (fd == -1 && (ro = 1) &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 			fd = -2;
 		if (fd == -2) {
 			err_errno(err, "open %s", path);
@@ -501,8 +557,14 @@ store_open(const char *path, struct err *err)
 		close(fd);
 		fd = -1;
 	}
-	if ((e = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL)) != SQLITE_OK) {
+	/*
+	 * Read-only as such: SQLite's fallback would open it read-only all
+	 * the same, but under the read-write flags, and hand the same
+	 * descriptor to the connection reopen_writable makes.
+	 */
+	if ((e = sqlite3_open_v2(path, &st->db, (ro ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+	    SQLITE_OPEN_FULLMUTEX, NULL)) != SQLITE_OK) {
 		err_set(err, "sqlite3_open %s: %s", path, st->db != NULL ?
 		    sqlite3_errmsg(st->db) : sqlite3_errstr(e));
 		err->unavailable = sql_fault(e);
@@ -523,6 +585,7 @@ store_open(const char *path, struct err *err)
 			err->unavailable = 1;
 			goto out;
 		}
+		st->readonly = 1;
 		log_debug("store: %s is read-only: reads only", path);
 	} else if (migrate(st, err) == -1)
 		goto out;

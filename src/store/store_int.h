@@ -25,6 +25,7 @@ struct store {
 	pthread_mutex_t	 mu;		/* held by every public function */
 	int		 mu_ok;		/* mu initialised */
 	int		 wait_ms;	/* store_set_timeout */
+	int		 readonly;	/* opened read-only: the file was */
 	struct {
 		const char	*sql;	/* the key: the text's address */
 		sqlite3_stmt	*stmt;
@@ -36,6 +37,8 @@ struct store {
  * Takes st->mu, waiting at most st->wait_ms.  Returns 0, or -1 with err
  * set (unavailable: another thread of this process holds the handle).
  * Every public function takes it first and drops it before returning.
+ * A handle opened read-only is opened again, for writing, as soon as
+ * its file may be written again (so statements are prepared after it).
  */
 int		 sql_lock(struct store *, struct err *);
 /* As sql_lock, waiting at most wait_ms. */

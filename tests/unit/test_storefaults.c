@@ -214,19 +214,23 @@ test_health(void **state)
 /*
  * In a child, as a user who may not write the database (root may write
  * anything: the child becomes nobody): the store opens read-only, reads
- * work, writes fail as unavailable, health says why.  Exit status: the
- * number of the first check that failed.
+ * work, writes fail as unavailable, health says why; once the file may
+ * be written again, so may the handle.  Exit status: the number of the
+ * first check that failed.
  */
 static int
 readonly_child(const char *path, const char *token)
 {
-	struct store		*st;
+	struct store		*rw, *st;
 	struct submission	*s, *g = NULL;
 	struct store_health	 h;
 	struct err		 err = { "" };
 
 	if (getuid() == 0 && (setgid(65534) == -1 || setuid(65534) == -1))
 		return 1;
+	/* as in the service: the others opened it while it was writable */
+	if ((rw = store_open(path, &err)) == NULL || chmod(path, 0400) == -1)
+		return 9;
 	if ((st = store_open(path, &err)) == NULL) {
 		fprintf(stderr, "store_open: %s\n", err.msg);
 		return 2;
@@ -241,7 +245,19 @@ readonly_child(const char *path, const char *token)
 	if (store_health(st, 300, &h, &err) == -1 || h.writable ||
 	    strstr(h.problem, "read-only") == NULL)
 		return 5;
+	/* the file writable again: so is the handle, without a restart */
+	if (chmod(path, 0600) == -1)
+		return 6;
+	s = new_sub("alice", "2\n");
+	if (store_insert(st, s, &err) == -1) {
+		fprintf(stderr, "insert: %s\n", err.msg);
+		return 7;
+	}
+	submission_free(s);
+	if (store_health(st, 300, &h, &err) == -1 || !h.writable)
+		return 8;
 	store_close(st);
+	store_close(rw);
 	return 0;
 }
 
@@ -265,7 +281,6 @@ test_readonly(void **state)
 		snprintf(p, sizeof(p), "%s-shm", f->path);
 		(void)chown(p, 65534, 65534);
 	}
-	assert_int_equal(chmod(f->path, 0400), 0);
 	assert_int_not_equal(pid = fork(), -1);
 	if (pid == 0)
 		_exit(readonly_child(f->path, token));
