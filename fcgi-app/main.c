@@ -142,7 +142,7 @@
 #define BACKOFF_MAX_US	30000000
 #define TICK_MS		1000	/* housekeeping: what is due */
 #define SWEEP_MS	5000	/* expired leases, checkpoints */
-#define PRUNE_MS	60000	/* retention, when the last batch was small */
+#define PRUNE_MS	10000	/* retention, when the last batch was small */
 #define PRUNE_BATCH	100	/* submissions per retention transaction */
 #define MASTER_WAIT_MS	500	/* the longest a store call waits for a lock */
 #define WARN_EVERY_US	30000000 /* the same store failure, logged again */

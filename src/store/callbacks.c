@@ -106,7 +106,8 @@ store_callback_done(struct store *st, int64_t submission_id, int state,
 
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if ((stmt = sql_prep_once(st, "UPDATE callbacks SET state = ?2, "
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep_once(st, "UPDATE callbacks SET state = ?2, "
 	    "attempts = ?3, next_try_ms = ?4, last_error = ?5 "
 	    "WHERE submission_id = ?1", err)) == NULL)
 		goto out;
@@ -119,9 +120,13 @@ store_callback_done(struct store *st, int64_t submission_id, int state,
 		sql_err(st, err, "callback: bind");
 		goto out;
 	}
-	rc = sql_step_done(st, stmt, "callback", err);
+	if (sql_step_done(st, stmt, "callback", err) == -1 ||
+	    sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	rc = 0;
 out:
 	sqlite3_finalize(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }

@@ -125,7 +125,6 @@ store_health(struct store *st, int wait_ms, struct store_health *h,
 		    (int)sizeof(h->problem) - 1, err->msg);
 		return -1;
 	}
-	sqlite3_busy_timeout(st->db, wait_ms);
 	if ((stmt = sql_prep(st, sql_health, err)) == NULL)
 		goto out;
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
@@ -143,7 +142,6 @@ out:
 		snprintf(h->problem, sizeof(h->problem), "%.*s",
 		    (int)sizeof(h->problem) - 1, err->msg);
 	sql_done(stmt);
-	sqlite3_busy_timeout(st->db, st->wait_ms);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }

@@ -49,7 +49,7 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_begin_write(st, err) == -1 ||
 	    (pick = sql_prep(st, sql_claim_pick, err)) == NULL ||
 	    (mark = sql_prep(st, sql_claim_mark, err)) == NULL ||
 	    (get = sql_prep(st, sql_get_by_id, err)) == NULL)
@@ -134,7 +134,8 @@ store_progress(struct store *st, struct store_lease *lease, int test,
 
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if ((stmt = sql_prep(st, sql_renew, err)) == NULL)
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep(st, sql_renew, err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, lease->job);
 	sqlite3_bind_int64(stmt, 2, now + lease_ms);
@@ -150,10 +151,15 @@ store_progress(struct store *st, struct store_lease *lease, int test,
 		    "this lease", (long long)lease->job);
 		goto out;
 	}
+	sql_done(stmt);
+	stmt = NULL;
+	if (sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
 	lease->until_ms = now + lease_ms;
 	rc = 0;
 out:
 	sql_done(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
@@ -195,7 +201,7 @@ store_finish(struct store *st, const struct store_lease *lease,
 
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_begin_write(st, err) == -1 ||
 	    (fin = sql_prep(st, sql_finish, err)) == NULL ||
 	    (del = sql_prep(st, sql_delete_results, err)) == NULL ||
 	    (ins = sql_prep(st, sql_insert_result, err)) == NULL)
@@ -285,18 +291,20 @@ static const char sql_requeue[] =
 /*
  * Requeues the running jobs of executor (< 0: any) whose lease ended
  * before deadline_ms (< 0: any lease); see store_requeue.  One UPDATE,
- * so it is atomic without an explicit transaction.
+ * in a transaction only so that the wait for the lock is ours
+ * (sql_begin_write).
  */
 static int
 requeue(struct store *st, int executor, int64_t deadline_ms,
     int max_attempts, const char *why, struct err *err)
 {
 	sqlite3_stmt	*stmt = NULL;
-	int		 rc = -1;
+	int		 rc = -1, n;
 
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if ((stmt = sql_prep(st, sql_requeue, err)) == NULL)
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep(st, sql_requeue, err)) == NULL)
 		goto out;
 	sqlite3_bind_int(stmt, 1, max_attempts);
 	sqlite3_bind_int64(stmt, 2, util_now_ms());
@@ -306,11 +314,16 @@ requeue(struct store *st, int executor, int64_t deadline_ms,
 		sqlite3_bind_int64(stmt, 5, deadline_ms);
 	if (sql_step_done(st, stmt, "requeue", err) == -1)
 		goto out;
-	rc = sqlite3_changes(st->db);
-	if (rc > 0)
+	n = sqlite3_changes(st->db);
+	sql_done(stmt);
+	stmt = NULL;
+	if (sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	if ((rc = n) > 0)
 		log_debug("store: requeued %d job(s) (%s)", rc, why);
 out:
 	sql_done(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }

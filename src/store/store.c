@@ -11,11 +11,21 @@
  * O_CLOEXEC, so nothing leaks into a sandboxed child.
  *
  * Processes meet in the database file.  WAL mode lets readers run beside
- * the one writer; busy_timeout makes a writer wait for the lock instead of
- * failing.  Every write transaction starts with BEGIN IMMEDIATE, which
- * takes the write lock up front: a deferred transaction that reads first
- * and writes later can fail with SQLITE_BUSY_SNAPSHOT without ever calling
- * the busy handler.  Reads that span several statements run in a deferred
+ * the one writer.  Every write transaction starts with BEGIN IMMEDIATE
+ * (sql_begin_write), which takes the write lock up front: a deferred
+ * transaction that reads first and writes later can fail with
+ * SQLITE_BUSY_SNAPSHOT without ever calling the busy handler.
+ *
+ * Faults.  Nothing waits without a bound: not for the handle's mutex
+ * (sql_lock, st->wait_ms), not for another connection's write lock
+ * (sql_begin_write tries again until st->wait_ms is over, letting the
+ * mutex go between tries, so that one thread waiting to write never
+ * holds up the threads that only read; SQLite's own busy wait is a short
+ * slice).  A failure that is the storage's and not ours (locked, full,
+ * read-only, I/O) is marked err->unavailable (sql_err), which the API
+ * answers with 503.  A file that is read-only at open is opened
+ * read-only, and opened again for writing once it is writable.  The
+ * write-ahead log is kept small (STORE_WAL_PAGES, store_checkpoint).  Reads that span several statements run in a deferred
  * transaction so they see one snapshot.  Every error path rolls back
  * whatever transaction is still open (sql_rollback()), after resetting its
  * statements.
@@ -30,7 +40,8 @@
  * that reset.
  *
  * The files: store.c (this one: open, migrate, the shared helpers of
- * store_int.h, integrity and size); submissions.c (insert with its
+ * store_int.h, integrity and size); maint.c (health, checkpoints,
+ * backups); submissions.c (insert with its
  * idempotency key and callback, get, delete, prune, and the loader that
  * turns a row into a struct submission); queue.c (the job queue of
  * queue.h: claim, renew, progress, finish, requeue, depth, ahead,
@@ -59,6 +70,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -69,6 +81,12 @@
  * executors) ask for more.
  */
 #define WAIT_MS_DEFAULT	1000
+/*
+ * SQLite's own wait for a lock, per try: short, because it waits holding
+ * the handle (st->mu).  Waits for the write lock are sql_begin_write's,
+ * which lets the handle go between tries.
+ */
+#define BUSY_SLICE_MS	20
 
 /*
  * Schema versions, in order, from sql/ (the Makefile turns schema.sql into
@@ -137,7 +155,7 @@ reopen_writable(struct store *st)
 		return;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, st->wait_ms);
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
 	if (set_pragmas(st, st->path, &err) == -1)
 		log_debug("store: %s: %s", st->path, err.msg);
 	st->readonly = sqlite3_db_readonly(st->db, "main") != 0;
@@ -275,6 +293,33 @@ sql_exec(struct store *st, const char *sql, const char *what,
 	}
 	sqlite3_free(msg);
 	return rc;
+}
+
+int
+sql_begin_write(struct store *st, struct err *err)
+{
+	int64_t		deadline = util_mono_us() + (int64_t)st->wait_ms * 1000;
+	useconds_t	nap = 1000;
+	int		rc;
+
+	for (;;) {
+		if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL)) == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || util_mono_us() >= deadline)
+			break;
+		/* nothing of this call is under way: others may go on */
+		pthread_mutex_unlock(&st->mu);
+		usleep(nap);
+		if ((nap *= 2) > 50000)
+			nap = 50000;
+		pthread_mutex_lock(&st->mu);
+	}
+	sql_err(st, err, "begin");
+	if ((rc & 0xff) == SQLITE_BUSY && err != NULL)
+		snprintf(err->msg, sizeof(err->msg), "begin: the database is "
+		    "locked by another connection (waited %d ms)", st->wait_ms);
+	return -1;
 }
 
 /*
@@ -451,7 +496,7 @@ migrate(struct store *st, struct err *err)
 		m = &migrations[i];
 		if (m->version <= v)
 			continue;
-		if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+		if (sql_begin_write(st, err) == -1 ||
 		    user_version(st, &v, err) == -1)
 			goto out;
 		if (v < m->version) {
@@ -571,7 +616,7 @@ store_open(const char *path, struct err *err)
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, st->wait_ms);
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
 	if (set_pragmas(st, path, err) == -1)
 		goto out;
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
@@ -603,7 +648,6 @@ store_set_timeout(struct store *st, int wait_ms)
 {
 	pthread_mutex_lock(&st->mu);
 	st->wait_ms = wait_ms > 0 ? wait_ms : 0;
-	sqlite3_busy_timeout(st->db, st->wait_ms);
 	pthread_mutex_unlock(&st->mu);
 }
 

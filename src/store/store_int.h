@@ -71,6 +71,15 @@ sqlite3_stmt	*sql_prep(struct store *, const char *sql, struct err *);
 void		 sql_done(sqlite3_stmt *);
 /* Prepares sql for one use (the caller finalises it), or NULL and err. */
 sqlite3_stmt	*sql_prep_once(struct store *, const char *sql, struct err *);
+/*
+ * Starts a write transaction (BEGIN IMMEDIATE), trying until the
+ * handle's wait is over while another connection holds the write lock;
+ * between tries st->mu is let go (and taken again), so that the other
+ * threads of the process read on meanwhile.  Call it first, with st->mu
+ * held and no statement of the call under way.  Returns 0, or -1 with
+ * err set (unavailable when the lock stayed taken).
+ */
+int		 sql_begin_write(struct store *, struct err *);
 /* Runs sql (statements without rows); what names it in err.  0 or -1. */
 int		 sql_exec(struct store *, const char *sql, const char *what,
 		    struct err *);

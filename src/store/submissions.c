@@ -419,7 +419,7 @@ store_insert_ex(struct store *st, struct submission *s,
 	if (util_uuid4(token, err) == -1)
 		goto out;
 	now = util_now_ms();
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_begin_write(st, err) == -1 ||
 	    (sub = sql_prep(st, sql_insert_sub, err)) == NULL ||
 	    (test = sql_prep(st, sql_insert_test, err)) == NULL)
 		goto out;
@@ -573,7 +573,7 @@ store_delete(struct store *st, const char *token, const char *owner,
 	*status = 0;
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_begin_write(st, err) == -1 ||
 	    (get = sql_prep_once(st, "SELECT id, status FROM submissions "
 	    "WHERE token = ?1 AND (?2 IS NULL OR owner = ?2)", err)) == NULL ||
 	    (del = sql_prep_once(st, "DELETE FROM submissions WHERE id = ?1 "
@@ -632,7 +632,7 @@ store_prune_batch(struct store *st, int64_t older_than_ms, int max,
 {
 	sqlite3_stmt	*stmt = NULL;
 	int64_t		 any;
-	int		 rc = -1;
+	int		 rc = -1, n;
 
 	if (max < 1)
 		return err_set(err, "prune: bad batch size %d", max);
@@ -641,15 +641,22 @@ store_prune_batch(struct store *st, int64_t older_than_ms, int max,
 		return (int)any;
 	if (sql_lock(st, err) == -1)
 		return -1;
-	if ((stmt = sql_prep(st, sql_prune, err)) == NULL)
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep(st, sql_prune, err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, older_than_ms);
 	sqlite3_bind_int(stmt, 2, max);
 	if (sql_step_done(st, stmt, "prune", err) == -1)
 		goto out;
-	rc = sqlite3_changes(st->db);
+	n = sqlite3_changes(st->db);
+	sql_done(stmt);
+	stmt = NULL;
+	if (sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	rc = n;
 out:
 	sql_done(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
