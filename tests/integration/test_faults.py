@@ -324,6 +324,13 @@ def faults(request):
         "CODERUNNER_WAIT_TIMEOUT_MS": "10000",
         "CODERUNNER_TOTAL_WALL": str(TOTAL_WALL_S),
         "CODERUNNER_CALLBACK_HOSTS": "127.0.0.1"})
+    # the load and the faults' own posts are one user's: no back-pressure
+    cfg_path = s.env["APP_CONFIG"]
+    with open(cfg_path) as f:
+        cfg = json.load(f)
+    cfg.update(queue_max=100000, owner_queue_max=100000)
+    with open(cfg_path, "w") as f:
+        json.dump(cfg, f)
     dbdir = os.path.dirname(s.db_path)
     mounted = False
     if root:
@@ -620,6 +627,9 @@ def test_disk_full(faults):
             assert led.get(f"/submissions/{done}").status_code == 200
             r = led.get(f"/submissions/{left}?fields=status")
             assert r.json()["status"]["id"] == 2, r.text
+            with open(faults.app_log, errors="replace") as f:
+                assert re.search(r"requeue of the last run's jobs: .*full"
+                                 r".*\(will retry\)", f.read()), faults.logs()
             r, _ = led.post(job(0.1, f"df{rnd}-q"))
             assert r.status_code == 503, r.text
             time.sleep(2)
