@@ -173,7 +173,7 @@ struct master {
 	int64_t		 next_tick_us;
 	int64_t		 next_sweep_us;
 	int64_t		 next_prune_us;
-	char		 last_warn[256];	/* housekeeping's last failure */
+	char		 last_warn[256]; /* housekeeping's last failure */
 	int64_t		 last_warn_us;
 };
 
@@ -516,6 +516,16 @@ read_signals(struct master *m)
 	}
 }
 
+/*
+ * 1 if child c may be started now: no executor while jobs may still be
+ * requeued under it (the start's requeue, or its slot's).
+ */
+static int
+may_start(const struct master *m, const struct child *c)
+{
+	return c->kind != EXECUTOR || (!m->requeue_all && !c->requeue_due);
+}
+
 /* Milliseconds poll() may sleep: until the grace ends or a restart. */
 static int
 next_timeout(const struct master *m, int64_t now)
@@ -528,7 +538,7 @@ next_timeout(const struct master *m, int64_t now)
 	else {
 		at = m->next_tick_us;
 		for (i = 0; i < m->nkids; i++)
-			if (m->kids[i].pid == 0 &&
+			if (m->kids[i].pid == 0 && may_start(m, &m->kids[i]) &&
 			    m->kids[i].start_at_us < at)
 				at = m->kids[i].start_at_us;
 	}
@@ -555,11 +565,9 @@ supervise(struct master *m)
 			housekeeping(m, now);
 		live = 0;
 		for (i = 0; i < m->nkids; i++) {
-			/* no executor while jobs may be requeued under it */
 			if (!m->stopping && m->kids[i].pid == 0 &&
 			    m->kids[i].start_at_us <= now &&
-			    (m->kids[i].kind != EXECUTOR ||
-			    (!m->requeue_all && !m->kids[i].requeue_due)))
+			    may_start(m, &m->kids[i]))
 				spawn(m, &m->kids[i]);
 			live += m->kids[i].pid > 0;
 		}

@@ -14,7 +14,10 @@
  * the one writer.  Every write transaction starts with BEGIN IMMEDIATE
  * (sql_begin_write), which takes the write lock up front: a deferred
  * transaction that reads first and writes later can fail with
- * SQLITE_BUSY_SNAPSHOT without ever calling the busy handler.
+ * SQLITE_BUSY_SNAPSHOT without ever calling the busy handler.  Reads
+ * that span several statements run in a deferred transaction so they see
+ * one snapshot.  Every error path rolls back whatever transaction is
+ * still open (sql_rollback()), after resetting its statements.
  *
  * Faults.  Nothing waits without a bound: not for the handle's mutex
  * (sql_lock, st->wait_ms), not for another connection's write lock
@@ -25,10 +28,7 @@
  * read-only, I/O) is marked err->unavailable (sql_err), which the API
  * answers with 503.  A file that is read-only at open is opened
  * read-only, and opened again for writing once it is writable.  The
- * write-ahead log is kept small (STORE_WAL_PAGES, store_checkpoint).  Reads that span several statements run in a deferred
- * transaction so they see one snapshot.  Every error path rolls back
- * whatever transaction is still open (sql_rollback()), after resetting its
- * statements.
+ * write-ahead log is kept small (STORE_WAL_PAGES, store_checkpoint).
  *
  * Each file keeps its SQL next to the function that runs it.  The
  * statements of the hot paths (insert, get, the queue, the counts) are
@@ -41,9 +41,9 @@
  *
  * The files: store.c (this one: open, migrate, the shared helpers of
  * store_int.h, integrity and size); maint.c (health, checkpoints,
- * backups); submissions.c (insert with its
- * idempotency key and callback, get, delete, prune, and the loader that
- * turns a row into a struct submission); queue.c (the job queue of
+ * backups); submissions.c (insert with its idempotency key and callback,
+ * get, delete, prune, and the loader that turns a row into a struct
+ * submission); queue.c (the job queue of
  * queue.h: claim, renew, progress, finish, requeue, depth, ahead,
  * status); history.c (the history list, the statistics' counts and
  * histogram); callbacks.c (the callback queue).  A second backend
@@ -189,7 +189,8 @@ sql_lock_ms(struct store *st, int wait_ms, struct err *err)
 	}
 	err_set(err, "store: busy: the connection was not free within "
 	    "%d ms (%s)", wait_ms, strerror(e));
-	err->unavailable = 1;
+	if (err != NULL)
+		err->unavailable = 1;
 	return -1;
 }
 
@@ -586,17 +587,15 @@ store_open(const char *path, struct err *err)
 	 * fault (503) until the file is writable again.
 	 */
 	if (*path != '\0' && strcmp(path, ":memory:") != 0) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
-		    0600)) == -1 && (errno != EACCES && errno != EROFS &&
-		    errno != EPERM))
-			fd = -2;
-		if (fd == -1 && (ro = 1) &&
-		    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			fd = -2;
-		if (fd == -2) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd == -1 && (errno == EACCES || errno == EROFS ||
+		    errno == EPERM)) {
+			ro = 1;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		if (fd == -1) {
 			err_errno(err, "open %s", path);
 			err->unavailable = 1;
-			fd = -1;
 			goto out;
 		}
 		close(fd);

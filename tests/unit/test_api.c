@@ -1272,7 +1272,8 @@ test_store_locked(void **state)
 	assert_true(has_header(f, "Retry-After: 5\r\n"));
 	assert_true(f->x.resp.err.msg[0] != '\0');
 	o = body(f);
-	assert_string_equal(str(o, "error"), "storage unavailable, retry later");
+	assert_string_equal(str(o, "error"),
+	    "storage unavailable, retry later");
 	json_object_put(o);
 
 	get(f, token, "alice");
