@@ -215,8 +215,8 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 		if (!err.unavailable ||
 		    util_now_ms() + RETRY_MS >= prog->lease.until_ms) {
 			log_warnx("executor %d: job %s: verdict not stored "
-			    "after %d tries; the job will run again", slot,
-			    s->token, i + 1);
+			    "after %d tries: left to the master's sweep or "
+			    "to the job's new holder", slot, s->token, i + 1);
 			metrics_executor_busy(ctx->metrics, slot, 0);
 			return;
 		}
