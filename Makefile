@@ -4,6 +4,7 @@
 #                   (build/test/), then every test suite
 #   make run        install deps, build, start nginx + spawn-fcgi (run/)
 #   make bench      sandbox and end-to-end benchmarks
+#   make soak       the fault suite, longer (a few minutes)
 #   make check      tests plus check-layering and check-headers
 #   make flags      print the final CFLAGS
 
@@ -127,6 +128,14 @@ run: deps all
 bench: deps all
 	$(PYTHON) tests/bench/bench.py
 
+# The fault suite of `make test`, longer: the database locked for 30 s,
+# each fault three times, more submissions meanwhile (loopback only).
+soak: deps all
+	CODERUNNER_FAULT_LOCK_S=30 CODERUNNER_FAULT_ROUNDS=3 \
+	CODERUNNER_FAULT_LOAD_RPS=8 \
+	    $(PYTHON) -m pytest -p no:cacheprovider -q -rs \
+	    tests/integration/test_faults.py
+
 flags:
 	@echo "CFLAGS=$(ALL_CFLAGS)"
 	@echo "LDFLAGS=$(LDFLAGS)"
@@ -166,7 +175,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test check check-layering check-headers run bench flags \
+.PHONY: all test check check-layering check-headers run bench soak flags \
 	install clean deps unit-tests
 .SECONDARY:
 

@@ -29,12 +29,18 @@
 
 /*
  * The lease is renewed before each test (with the progress note), so it
- * only has to outlast one compile or one test.  Nothing requeues an
- * expired lease while executors are local (the master requeues a dead
- * executor's jobs at once); it matters once executors claim from another
- * host.
+ * only has to outlast the longest step between two renewals: the compile
+ * or one test, each within the time budget (limits_maximum.
+ * total_wall_time), plus LEASE_SLACK_MS for the sandbox's own work on a
+ * loaded host.  The master requeues a job whose lease ran out: an
+ * executor that hangs, or one whose death it could not record at once.
  */
-#define LEASE_MS	(60 * 60 * 1000)
+#define LEASE_SLACK_MS	30000
+/*
+ * How long one store call waits for a lock: an executor only waits, and
+ * a longer wait means fewer retries of a verdict.
+ */
+#define STORE_WAIT_MS	5000
 /*
  * The normal way to learn of a new job is the wake-up on job_fd.  The
  * timeout is a safety net only, for a wake-up that was lost (a worker
@@ -42,7 +48,6 @@
  */
 #define IDLE_MS		5000
 #define RETRY_MS	1000	/* after a store error */
-#define FINISH_TRIES	3
 
 /*
  * Sleeps until job_fd or sig_fd is readable or timeout_ms passed.  A
@@ -85,6 +90,7 @@ struct progress {
 	struct cache		*cache;		/* compile cache, or NULL */
 	int			 slot;
 	int			 sweep_due;	/* a box was left: sweep */
+	int64_t			 lease_ms;
 	struct store_lease	 lease;		/* of the job in hand */
 };
 
@@ -126,7 +132,7 @@ test_started(void *arg, const struct submission *s, size_t k)
 	struct progress	*p = arg;
 	struct err	 err;
 
-	if (store_progress(p->st, &p->lease, (int)k, LEASE_MS, &err) == -1)
+	if (store_progress(p->st, &p->lease, (int)k, p->lease_ms, &err) == -1)
 		log_warnx("executor %d: job %s: progress: %s", p->slot,
 		    s->token, err.msg);
 }
@@ -196,16 +202,29 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 		metrics_sandbox_failure(ctx->metrics);
 	}
 
+	/*
+	 * A store that is locked, full or read-only may come back: try
+	 * again while the lease lasts (nobody else may take the job before
+	 * it ends).  After that, or once the job is no longer ours, leave
+	 * it: the master's sweep requeues it, or its new holder finishes it.
+	 */
 	for (i = 0; store_finish(st, &prog->lease, s, &err) == -1; i++) {
-		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
-		if (i + 1 == FINISH_TRIES) {
-			/* dying makes the master requeue it (attempts + 1) */
-			log_warnx("executor %d: giving job %s back", slot,
-			    s->token);
-			exit(1);
+		if (i == 0 || !err.unavailable)
+			log_warnx("executor %d: job %s: %s", slot, s->token,
+			    err.msg);
+		if (!err.unavailable ||
+		    util_now_ms() + RETRY_MS >= prog->lease.until_ms) {
+			log_warnx("executor %d: job %s: verdict not stored "
+			    "after %d tries: left to the master's sweep or "
+			    "to the job's new holder", slot, s->token, i + 1);
+			metrics_executor_busy(ctx->metrics, slot, 0);
+			return;
 		}
 		(void)poll(NULL, 0, RETRY_MS);
 	}
+	if (i > 0)
+		log_info("executor %d: job %s: verdict stored after %d "
+		    "tries", slot, s->token, i + 1);
 	log_info("executor %d: job %s: %s (%s) in %lld ms", slot, s->token,
 	    judge_status_code(s->status), judge_status_description(s->status),
 	    (long long)((util_mono_us() - t0) / 1000));
@@ -239,6 +258,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 
 	if ((st = store_open(ctx->cfg->database, &err)) == NULL)
 		fatal("executor %d: %s", slot, err.msg);
+	store_set_timeout(st, STORE_WAIT_MS);
 	memset(&sc, 0, sizeof(sc));
 	sc.box_root = ctx->cfg->box_root;
 	sc.cgroup_base = ctx->cfg->cgroup_base;
@@ -250,6 +270,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	prog.ctx = ctx;
 	prog.st = st;
 	prog.slot = slot;
+	prog.lease_ms = (int64_t)(ctx->cfg->max.total_wall_s * 1000) +
+	    LEASE_SLACK_MS;
 	prog.cache = open_cache(ctx->cfg, slot);
 	sweep(&prog, sb);
 	log_info("executor %d: ready (cgroup %s)", slot,
@@ -259,7 +281,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	/* SIGTERM is looked at between jobs only: a job in hand finishes */
 	while (!proc_stop_requested(sig_fd)) {
 		s = NULL;
-		if ((rc = store_claim(st, slot, LEASE_MS, &prog.lease, &s,
+		if ((rc = store_claim(st, slot, prog.lease_ms, &prog.lease, &s,
 		    &err)) == 1) {
 			run_job(&prog, sb, s);
 			submission_free(s);

@@ -14,8 +14,8 @@
  *                 and put jobs left running by a previous run back in the
  *                 queue, closes it, makes the wake-up objects, forks the
  *                 children and supervises them.  Never accepts, never
- *                 judges.  Opens the store again only to requeue the jobs
- *                 of an executor that died.
+ *                 judges.  Opens the store again, never across a fork,
+ *                 for its housekeeping (below).
  *   http worker   worker.c, W of them (http_workers).  http_threads
  *                 threads, each in its own FCGX_Accept_r loop, one store
  *                 connection shared by the threads.  Parses, validates,
@@ -90,6 +90,21 @@
  *   max_attempts) and the executors woken.  A slot starts at most once a
  *   second, and a child that keeps dying within seconds of its start
  *   waits longer each time (up to 30 s).
+ *
+ * Housekeeping (the master, between its other work, every TICK_MS)
+ *
+ *   No job may depend on one moment's write succeeding: the store can be
+ *   locked by another process, full or read-only for a while.  So a
+ *   requeue that failed is kept as due and tried again every tick: the
+ *   start's requeue of every running job (no executor starts before it
+ *   is done, or it would take their fresh claims back), and a dead
+ *   executor's (its slot is not restarted before it is done, for the same
+ *   reason).  Every SWEEP_MS the master requeues the jobs whose lease
+ *   ran out, whoever held them (an executor that hangs, a requeue that
+ *   was lost), and checkpoints the store's write-ahead log; every
+ *   PRUNE_MS (sooner while there is more) it prunes one small batch by
+ *   retention_days and max_db_bytes.  Each store call waits at most
+ *   MASTER_WAIT_MS for a lock, so supervision is never held up for long.
  */
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -127,6 +142,12 @@
 #define START_GAP_US	1000000	/* at most one start per second per slot */
 #define QUICK_DEATH_US	5000000	/* a child dying sooner backs off */
 #define BACKOFF_MAX_US	30000000
+#define TICK_MS		1000	/* housekeeping: what is due */
+#define SWEEP_MS	5000	/* expired leases, checkpoints */
+#define PRUNE_MS	10000	/* retention, when the last batch was small */
+#define PRUNE_BATCH	100	/* submissions per retention transaction */
+#define MASTER_WAIT_MS	500	/* the longest a store call waits for a lock */
+#define WARN_EVERY_US	30000000 /* the same store failure, logged again */
 
 enum kind { WORKER, EXECUTOR, CALLBACK };
 
@@ -137,6 +158,8 @@ struct child {
 	int64_t		 started_us;
 	int64_t		 start_at_us;	/* when pid == 0: start again then */
 	int64_t		 backoff_us;
+	int		 requeue_due;	/* an executor's jobs are still to
+					   be requeued: no restart before */
 };
 
 struct master {
@@ -147,6 +170,13 @@ struct master {
 	int		 stopping;
 	int		 killed;
 	int64_t		 deadline_us;
+	int		 requeue_all;	/* the start's requeue is still due:
+					   no executor starts before */
+	int64_t		 next_tick_us;
+	int64_t		 next_sweep_us;
+	int64_t		 next_prune_us;
+	char		 last_warn[256]; /* housekeeping's last failure */
+	int64_t		 last_warn_us;
 };
 
 static const char *
@@ -189,25 +219,181 @@ setup_fds(void)
 		fatal("fcntl(0, O_NONBLOCK): %s", strerror(errno));
 }
 
-/* Puts the running jobs of executor slot back in the queue. */
+/*
+ * Logs a failure of the housekeeping, but the same one at most every
+ * WARN_EVERY_US: a store locked or full for minutes says so a few times,
+ * not every tick.
+ */
 static void
-requeue(struct master *m, int slot)
+warn_store(struct master *m, const char *what, const struct err *err)
+{
+	char	line[sizeof(m->last_warn)];
+	int64_t	now = util_mono_us();
+
+	snprintf(line, sizeof(line), "%s: %.*s", what, 200, err->msg);
+	if (strcmp(line, m->last_warn) == 0 &&
+	    now - m->last_warn_us < WARN_EVERY_US)
+		return;
+	memcpy(m->last_warn, line, sizeof(line));
+	m->last_warn_us = now;
+	log_warnx("%s%s", line, err->unavailable ? " (will retry)" : "");
+}
+
+/* The store for one round of housekeeping, or NULL (logged). */
+static struct store *
+open_store(struct master *m, const char *what)
 {
 	struct store	*st;
 	struct err	 err;
-	int		 n;
 
 	if ((st = store_open(m->cfg.database, &err)) == NULL) {
-		log_warnx("requeue for executor %d: %s", slot, err.msg);
-		return;
+		warn_store(m, what, &err);
+		return NULL;
 	}
-	if ((n = store_requeue(st, slot, m->cfg.max_attempts, &err)) == -1)
-		log_warnx("requeue for executor %d: %s", slot, err.msg);
-	else if (n > 0) {
+	store_set_timeout(st, MASTER_WAIT_MS);
+	return st;
+}
+
+/* n jobs are queued again: one wake-up each. */
+static void
+wake_executors(struct master *m, int n)
+{
+	/* before the wake-up objects exist, the executors look anyway */
+	if (n > 0 && m->ctx.job_fd >= 0 &&
+	    proc_efd_add(m->ctx.job_fd, (uint64_t)n) == -1)
+		log_warn("wake executors");
+}
+
+/*
+ * Puts the running jobs of executor slot (< 0: of every executor) back
+ * in the queue.  Returns 0, or -1 (logged): the requeue stays due.
+ */
+static int
+requeue(struct master *m, struct store *st, int slot)
+{
+	struct err	 err;
+	char		 what[48];
+	int		 n;
+
+	if (slot < 0)
+		snprintf(what, sizeof(what), "requeue of the last run's jobs");
+	else
+		snprintf(what, sizeof(what), "requeue for executor %d", slot);
+	if ((n = store_requeue(st, slot, m->cfg.max_attempts, &err)) == -1) {
+		warn_store(m, what, &err);
+		return -1;
+	}
+	if (n > 0 && slot < 0)
+		log_info("%d job(s) left running by the last run requeued", n);
+	else if (n > 0)
 		log_info("executor %d: %d job(s) back in the queue", slot, n);
-		if (proc_efd_add(m->ctx.job_fd, (uint64_t)n) == -1)
-			log_warn("wake executors");
+	wake_executors(m, n);
+	return 0;
+}
+
+/* The requeues that are due: the start's, then each dead executor's. */
+static void
+requeue_due(struct master *m, struct store *st)
+{
+	int	i;
+
+	if (m->requeue_all && requeue(m, st, -1) == 0)
+		m->requeue_all = 0;
+	for (i = 0; i < m->nkids; i++)
+		if (m->kids[i].requeue_due && requeue(m, st,
+		    m->kids[i].slot) == 0)
+			m->kids[i].requeue_due = 0;
+}
+
+/*
+ * Jobs whose lease ran out go back to the queue (whoever held them), and
+ * the write-ahead log is checkpointed.
+ */
+static void
+sweep(struct master *m, struct store *st)
+{
+	struct err	err;
+	int		n;
+
+	if ((n = store_requeue_expired(st, util_now_ms(),
+	    m->cfg.max_attempts, &err)) == -1)
+		warn_store(m, "sweep", &err);
+	else if (n > 0) {
+		log_warnx("sweep: %d job(s) whose lease ran out requeued", n);
+		wake_executors(m, n);
 	}
+	if (store_checkpoint(st, &err) == -1)
+		warn_store(m, "checkpoint", &err);
+}
+
+/*
+ * One batch of retention: final submissions older than retention_days,
+ * then, while the data is over max_db_bytes, the oldest final ones.
+ * Returns 1 if there is more to do at once, 0 if not.
+ */
+static int
+prune(struct master *m, struct store *st)
+{
+	struct store_health	h;
+	struct err		err;
+	int			n = 0, more = 0;
+
+	if (m->cfg.retention_days > 0) {
+		if ((n = store_prune_batch(st, util_now_ms() -
+		    (int64_t)(m->cfg.retention_days * 86400000.0),
+		    PRUNE_BATCH, &err)) == -1) {
+			warn_store(m, "retention", &err);
+			return 0;
+		}
+		if (n > 0)
+			log_info("retention: %d submission(s) older than %g "
+			    "days pruned", n, m->cfg.retention_days);
+		more = n == PRUNE_BATCH;
+	}
+	if (m->cfg.max_db_bytes > 0 && !more) {
+		if (store_health(st, MASTER_WAIT_MS, &h, &err) == -1) {
+			warn_store(m, "retention", &err);
+			return 0;
+		}
+		if (h.data_bytes > m->cfg.max_db_bytes) {
+			if ((n = store_prune_batch(st, INT64_MAX, PRUNE_BATCH,
+			    &err)) == -1) {
+				warn_store(m, "retention", &err);
+				return 0;
+			}
+			if (n > 0)
+				log_info("retention: %lld bytes of data over "
+				    "max_db_bytes: the %d oldest "
+				    "submission(s) pruned", (long long)
+				    (h.data_bytes - m->cfg.max_db_bytes), n);
+			more = n > 0;
+		}
+	}
+	return more;
+}
+
+/* What is due of the housekeeping (see the theory block). */
+static void
+housekeeping(struct master *m, int64_t now)
+{
+	struct store	*st;
+	int		 i, due = m->requeue_all;
+
+	m->next_tick_us = now + (int64_t)TICK_MS * 1000;
+	for (i = 0; i < m->nkids; i++)
+		due |= m->kids[i].requeue_due;
+	if (!due && now < m->next_sweep_us && now < m->next_prune_us)
+		return;
+	if ((st = open_store(m, "housekeeping")) == NULL)
+		return;
+	requeue_due(m, st);
+	if (now >= m->next_sweep_us) {
+		sweep(m, st);
+		m->next_sweep_us = now + (int64_t)SWEEP_MS * 1000;
+	}
+	if (now >= m->next_prune_us)
+		m->next_prune_us = now + (prune(m, st) ? (int64_t)TICK_MS :
+		    (int64_t)PRUNE_MS) * 1000;
 	store_close(st);
 }
 
@@ -255,6 +441,7 @@ begin_stop(struct master *m, const char *why)
 static void
 child_exited(struct master *m, pid_t pid, int status)
 {
+	struct store	*st;
 	struct child	*c = NULL;
 	char		 how[48];
 	int64_t		 now = util_mono_us(), lived;
@@ -283,8 +470,14 @@ child_exited(struct master *m, pid_t pid, int status)
 		    (long long)(lived / 1000));
 
 	/* an executor that exits 0 finished its job first */
-	if (c->kind == EXECUTOR && !clean)
-		requeue(m, c->slot);
+	if (c->kind == EXECUTOR && !clean) {
+		c->requeue_due = 1;
+		if ((st = open_store(m, "requeue")) != NULL) {
+			if (requeue(m, st, c->slot) == 0)
+				c->requeue_due = 0;
+			store_close(st);
+		}
+	}
 	if (m->stopping)
 		return;
 	if (c->kind == WORKER && clean) {
@@ -326,6 +519,16 @@ read_signals(struct master *m)
 	}
 }
 
+/*
+ * 1 if child c may be started now: no executor while jobs may still be
+ * requeued under it (the start's requeue, or its slot's).
+ */
+static int
+may_start(const struct master *m, const struct child *c)
+{
+	return c->kind != EXECUTOR || (!m->requeue_all && !c->requeue_due);
+}
+
 /* Milliseconds poll() may sleep: until the grace ends or a restart. */
 static int
 next_timeout(const struct master *m, int64_t now)
@@ -335,11 +538,13 @@ next_timeout(const struct master *m, int64_t now)
 
 	if (m->stopping)
 		at = m->killed ? -1 : m->deadline_us;
-	else
+	else {
+		at = m->next_tick_us;
 		for (i = 0; i < m->nkids; i++)
-			if (m->kids[i].pid == 0 &&
-			    (at == -1 || m->kids[i].start_at_us < at))
+			if (m->kids[i].pid == 0 && may_start(m, &m->kids[i]) &&
+			    m->kids[i].start_at_us < at)
 				at = m->kids[i].start_at_us;
+	}
 	if (at == -1)
 		return -1;
 	if (at <= now)
@@ -359,10 +564,13 @@ supervise(struct master *m)
 
 	for (;;) {
 		now = util_mono_us();
+		if (!m->stopping && now >= m->next_tick_us)
+			housekeeping(m, now);
 		live = 0;
 		for (i = 0; i < m->nkids; i++) {
 			if (!m->stopping && m->kids[i].pid == 0 &&
-			    m->kids[i].start_at_us <= now)
+			    m->kids[i].start_at_us <= now &&
+			    may_start(m, &m->kids[i]))
 				spawn(m, &m->kids[i]);
 			live += m->kids[i].pid > 0;
 		}
@@ -424,7 +632,7 @@ main(int argc, char *argv[])
 	struct err		 err;
 	sigset_t		 set;
 	const char		*cfg_path = NULL;
-	int			 ch, verbose = 0, i, n;
+	int			 ch, verbose = 0, i;
 
 	/*
 	 * First of all: the listening socket never reaches a box, and
@@ -469,13 +677,17 @@ main(int argc, char *argv[])
 	memset(&host, 0, sizeof(host));
 	probe_languages(&m.cfg, langs, &host);
 
-	/* jobs a previous run left running go back in the queue */
+	/*
+	 * Migrate, and put the jobs a previous run left running back in
+	 * the queue.  A store that cannot be written now (full, read-only,
+	 * locked) does not stop the start: results are served, and the
+	 * requeue is retried until it is done (housekeeping).
+	 */
 	if ((st = store_open(m.cfg.database, &err)) == NULL)
 		fatal("store: %s", err.msg);
-	if ((n = store_requeue(st, -1, m.cfg.max_attempts, &err)) == -1)
-		fatal("store: %s", err.msg);
-	if (n > 0)
-		log_info("%d job(s) left running by the last run requeued", n);
+	store_set_timeout(st, MASTER_WAIT_MS);
+	m.ctx.job_fd = -1;
+	m.requeue_all = requeue(&m, st, -1) == -1;
 	store_close(st);	/* one connection per process, after fork */
 
 	sigemptyset(&set);

@@ -172,11 +172,31 @@ json_text_valid(const char *p, size_t len)
 	return 1;
 }
 
+static void	set_error(struct api_resp *, int, const char *, const char *,
+		    const char *);
+
+/*
+ * A storage fault (err.unavailable: locked, full, read-only) is no bug of
+ * ours nor the client's: 503 with Retry-After, so that clients retry.
+ * Returns 0 when resp is that answer, -1 when memory ran out for it.
+ */
+static int
+reply_unavailable(struct api_resp *resp)
+{
+	set_error(resp, 503, "storage unavailable, retry later", NULL, NULL);
+	buf_reset(&resp->headers);
+	return buf_printf(&resp->headers, NULL, "Retry-After: %d\r\n",
+	    API_FAULT_RETRY_S);
+}
+
 void
 reply_internal(struct api_resp *resp, const struct err *err)
 {
 	if (err != NULL)
 		resp->err = *err;
+	if (resp->err.msg[0] != '\0' && resp->err.unavailable &&
+	    reply_unavailable(resp) == 0)
+		return;
 	if (resp->err.msg[0] == '\0')
 		snprintf(resp->err.msg, sizeof(resp->err.msg),
 		    "api: out of memory");

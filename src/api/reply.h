@@ -68,8 +68,11 @@ void	reply_invalid(struct api_resp *, const char *error,
 /*
  * 500 {"error":"internal error"}, written at once (it must not need
  * memory); err goes to resp->err (NULL keeps what is there, or says "out
- * of memory" if that is empty).
+ * of memory" if that is empty).  When that error is a storage fault
+ * (err->unavailable), the answer is instead the error 503 "storage
+ * unavailable, retry later" with Retry-After: API_FAULT_RETRY_S.
  */
+#define API_FAULT_RETRY_S	5
 void	reply_internal(struct api_resp *, const struct err *err);
 /* The answer of from (an error or a 500) again, in resp. */
 void	reply_again(struct api_resp *resp, const struct api_resp *from);

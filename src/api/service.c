@@ -1,8 +1,9 @@
 /*
  * The service's own state.
  *
- *	GET /health			200 {status, queue_depth, executors}
- *					| 503 (no database, no executor)
+ *	GET /health			200 {status, queue_depth, executors,
+ *					store} | 503 (the store cannot be
+ *					read or written, no executor)
  *	GET /system_info		200 cores, memory, kernel, sandbox |
  *					403 (not an admin)
  *	GET /workers			200 Judge0's queue line; admins: and
@@ -23,6 +24,7 @@
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,52 +48,70 @@
 
 #define PROM_TEXT	"text/plain; version=0.0.4; charset=utf-8"
 
+/* /health waits this long for the store at most, twice: within 1 s */
+#define HEALTH_WAIT_MS	300
+
+/* A size for JSON: null when unknown. */
+static int
+jadd_bytes(json_object *o, const char *key, int64_t n)
+{
+	return n >= 0 ? jadd(o, key, json_object_new_int64(n)) :
+	    jadd_null(o, key);
+}
+
 void
 service_health(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
-	json_object	*o = NULL, *ex = NULL;
-	int64_t		 depth;
-	int		 n, ready, busy;
+	struct store_health	 h;
+	struct err		 err;
+	json_object		*o = NULL, *ex = NULL, *so = NULL;
+	char			 why[256] = "";
+	int			 n, ready, busy, readable;
 
-	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0) {
-		/* a person gets the reason as a page */
-		if (c->html) {
-			reply_error(resp, 503, "store unavailable", NULL);
-			goto out;
-		}
-		if ((o = json_object_new_object()) != NULL &&
-		    (jadd(o, "status", json_object_new_string("error")) ==
-		    -1 || jadd(o, "error",
-		    json_object_new_string("store unavailable")) == -1)) {
-			json_object_put(o);
-			o = NULL;
-		}
-		reply_json(resp, 503, o);
-		goto out;
-	}
+	readable = store_health(a->store, HEALTH_WAIT_MS, &h, &err) == 0;
 	/* without the shared counters (tests) the executors are unknown */
 	n = metrics_executors(a->metrics, &ready, &busy);
-	if (n > 0 && ready == 0 && c->html) {
-		reply_error(resp, 503, "no executor is running", NULL);
+	if (!readable) {
+		resp->err = err;	/* for the log */
+		snprintf(why, sizeof(why), "store unavailable: %s", h.problem);
+	}
+	else if (!h.writable)
+		snprintf(why, sizeof(why), "store not writable: %s",
+		    h.problem);
+	else if (n > 0 && ready == 0)
+		snprintf(why, sizeof(why), "no executor is running");
+	/* a person gets the reason as a page */
+	if (why[0] != '\0' && c->html) {
+		reply_error(resp, 503, why, NULL);
 		reply_header(resp, "Retry-After: 5");
 		goto out;
 	}
-	if ((o = json_object_new_object()) != NULL &&
-	    (jadd(o, "status", json_object_new_string(n > 0 && ready == 0 ?
+	if ((o = json_object_new_object()) == NULL ||
+	    jadd(o, "status", json_object_new_string(why[0] != '\0' ?
 	    "error" : "ok")) == -1 ||
-	    jadd(o, "queue_depth", json_object_new_int64(depth)) == -1 ||
-	    (n > 0 && ready == 0 && jadd(o, "error",
-	    json_object_new_string("no executor is running")) == -1) ||
+	    (why[0] != '\0' && jadd(o, "error",
+	    json_object_new_string(why)) == -1) ||
+	    (readable && jadd(o, "queue_depth",
+	    json_object_new_int64(h.queued)) == -1) ||
 	    (n > 0 && (jadd(o, "executors", ex = json_object_new_object()) ==
 	    -1 || jadd(ex, "total", json_object_new_int(n)) == -1 ||
 	    jadd(ex, "ready", json_object_new_int(ready)) == -1 ||
-	    jadd(ex, "busy", json_object_new_int(busy)) == -1)))) {
+	    jadd(ex, "busy", json_object_new_int(busy)) == -1)) ||
+	    jadd(o, "store", so = json_object_new_object()) == -1 ||
+	    jadd(so, "readable", json_object_new_boolean(readable)) == -1 ||
+	    jadd(so, "writable", json_object_new_boolean(readable &&
+	    h.writable)) == -1 ||
+	    (h.problem[0] != '\0' && jadd(so, "problem",
+	    json_object_new_string(h.problem)) == -1) ||
+	    jadd_bytes(so, "free_bytes", h.free_bytes) == -1 ||
+	    jadd_bytes(so, "data_bytes", h.data_bytes) == -1 ||
+	    jadd_bytes(so, "wal_bytes", h.wal_bytes) == -1) {
 		json_object_put(o);
 		o = NULL;
 	}
-	reply_json(resp, n > 0 && ready == 0 ? 503 : 200, o);
-	if (n > 0 && ready == 0)
+	reply_json(resp, why[0] != '\0' ? 503 : 200, o);
+	if (why[0] != '\0')
 		reply_header(resp, "Retry-After: 5");
 out:
 	json_object_put(o);
@@ -262,25 +282,62 @@ out:
 	free(c);
 }
 
+/* The store's gauges, after the shared counters; -1 sizes are left out. */
+static int
+store_metrics(const struct store_health *h, struct buf *b, struct err *err)
+{
+	static const struct {
+		const char	*name, *help;
+		size_t		 off;
+	} sizes[] = {
+		{ "coderunner_store_data_bytes", "Bytes of data the store "
+		    "keeps.", offsetof(struct store_health, data_bytes) },
+		{ "coderunner_store_wal_bytes", "Bytes of the store's "
+		    "write-ahead log on disk.",
+		    offsetof(struct store_health, wal_bytes) },
+		{ "coderunner_store_free_bytes", "Free bytes on the store's "
+		    "file system.", offsetof(struct store_health, free_bytes) },
+	};
+	const int64_t	*v;
+	size_t		 i;
+
+	if (buf_printf(b, err, "# HELP coderunner_store_writable 1 if a "
+	    "write to the store could start, else 0.\n"
+	    "# TYPE coderunner_store_writable gauge\n"
+	    "coderunner_store_writable %d\n", h->writable) == -1)
+		return -1;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		v = (const int64_t *)(const void *)((const char *)h +
+		    sizes[i].off);
+		if (*v >= 0 && buf_printf(b, err, "# HELP %s %s\n"
+		    "# TYPE %s gauge\n%s %lld\n", sizes[i].name,
+		    sizes[i].help, sizes[i].name, sizes[i].name,
+		    (long long)*v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 void
 service_metrics(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
-	int64_t	depth;
-	int	ready, busy;
+	struct store_health	h;
+	int			ready, busy;
 
 	if (!c->admin) {
 		own_metrics(a, c->owner, resp);
 		return;
 	}
-	if ((depth = store_queue_depth(a->store, NULL, &resp->err)) < 0) {
+	if (store_health(a->store, HEALTH_WAIT_MS, &h, &resp->err) == -1) {
 		reply_internal(resp, NULL);
 		return;
 	}
 	(void)metrics_executors(a->metrics, &ready, &busy);
 	buf_reset(&resp->body);
-	if (prom_render(a->metrics, a->langs, depth, busy, &resp->body,
-	    &resp->err) == -1) {
+	if (prom_render(a->metrics, a->langs, h.queued, busy, &resp->body,
+	    &resp->err) == -1 ||
+	    store_metrics(&h, &resp->body, &resp->err) == -1) {
 		reply_internal(resp, NULL);
 		return;
 	}

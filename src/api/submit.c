@@ -156,12 +156,17 @@ api_wait(struct api *a, const char *token, struct submission **out,
 	int64_t		deadline, now;
 	int		st;
 
+	/*
+	 * The job is stored: whatever fails from here on, the client gets
+	 * its token (the wait just ends), never an error that would make
+	 * it submit again.  resp->err keeps why, for the log.
+	 */
 	*out = NULL;
 	deadline = util_mono_us() + (int64_t)a->cfg->wait_timeout_ms * 1000;
 	for (;;) {
 		if ((st = store_status(a->store, token, &err)) == -1) {
-			reply_internal(resp, &err);
-			return -1;
+			resp->err = err;
+			return 0;
 		}
 		if (judge_status_is_final(st))
 			break;
@@ -174,8 +179,8 @@ api_wait(struct api *a, const char *token, struct submission **out,
 	}
 	switch (store_get(a->store, token, NULL, out, &err)) {
 	case -1:
-		reply_internal(resp, &err);
-		return -1;
+		resp->err = err;
+		return 0;
 	case 0:		/* pruned in between: the token is all we have */
 		return 0;
 	}

@@ -33,8 +33,9 @@ int	api_submit(struct api *, const struct api_call *, json_object *obj,
 	    struct api_resp *);
 /*
  * Waits up to wait_timeout_ms for token's verdict.  Returns 1 with *out
- * (caller frees) once final, 0 when the wait ended first (timeout,
- * stopping, pruned), or -1 with resp answered (500).
+ * (caller frees) once final, or 0 when the wait ended first (timeout,
+ * stopping, pruned, or the store failed: resp->err says why): the caller
+ * answers with the token.  Never fails otherwise: the job is stored.
  */
 int	api_wait(struct api *, const char *token, struct submission **out,
 	    struct api_resp *);

@@ -167,6 +167,8 @@ static const struct key keys[] = {
 	KEY("max_batch", K_INT, max_batch),
 	KEY("callback_allow_hosts", K_STRLIST, callback_allow_hosts),
 	KEY("callback_secret", K_STR, callback_secret),
+	KEY("retention_days", K_NUM, retention_days),
+	KEY("max_db_bytes", K_I64, max_db_bytes),
 };
 
 #define LKEY(n, k, f)	{ n, k, offsetof(struct limits, f) }

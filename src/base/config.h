@@ -63,6 +63,11 @@ struct config {
 	char		**callback_allow_hosts;	/* NULL-terminated; empty:
 						   callbacks off */
 	char		*callback_secret;	/* HMAC key, "" = unsigned */
+	double		 retention_days;	/* final submissions older
+						   are pruned; 0 = kept */
+	int64_t		 max_db_bytes;	/* the oldest final submissions
+					   go while the data is bigger;
+					   0 = no bound */
 };
 
 /*

@@ -15,6 +15,7 @@ err_set(struct err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	err->unavailable = 0;
 	return -1;
 }
 
@@ -33,6 +34,7 @@ err_errno(struct err *err, const char *fmt, ...)
 	len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
 	    strerror(saved));
+	err->unavailable = 0;
 	errno = saved;
 	return -1;
 }

@@ -8,9 +8,20 @@
  */
 struct err {
 	char	msg[256];
+	/*
+	 * 1: what failed is a resource that is unavailable for now, not
+	 * the request nor our code: a store that is locked, full,
+	 * read-only or out of reach.  The caller answers "try again later"
+	 * (HTTP 503 with Retry-After), never an internal error.  err_set
+	 * and err_errno clear it; the code that knows sets it after them.
+	 */
+	int	unavailable;
 };
 
-/* Formats the message into err (if err is not NULL).  Returns -1. */
+/*
+ * Formats the message into err (if err is not NULL) and clears
+ * err->unavailable.  Returns -1.
+ */
 int	err_set(struct err *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

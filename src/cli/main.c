@@ -5,6 +5,8 @@
  *                                          the result as JSON
  *   coderunner check [-l languages.json]   what this host supports
  *   coderunner db prune -c CONFIG --older-than DAYS
+ *   coderunner backup [-c CONFIG] FILE     a copy of the database, made
+ *                                          while the service runs
  */
 #include <sys/stat.h>
 
@@ -40,7 +42,8 @@ usage(void)
 	    "           [--slot N] [--box-root DIR] [--cgroup NAME]\n"
 	    "           -- ARGV...\n"
 	    "       coderunner check [-l languages.json] [--box-root DIR]\n"
-	    "       coderunner db prune -c CONFIG --older-than DAYS\n");
+	    "       coderunner db prune -c CONFIG --older-than DAYS\n"
+	    "       coderunner backup [-c CONFIG] FILE\n");
 	exit(2);
 }
 
@@ -507,6 +510,54 @@ cmd_db(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * A consistent copy of the store at FILE, made while the service goes on
+ * (store_backup).  Restore: stop the service, put FILE in the database's
+ * place (owned by the service user, mode 0600, without -wal or -shm
+ * files beside it), start the service.
+ */
+static int
+cmd_backup(int argc, char **argv)
+{
+	struct config	 cfg;
+	struct store	*st = NULL;
+	struct err	 err = { "" };
+	const char	*conf = NULL;
+	int		 ch, rc = 1;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	if (config_defaults(&cfg, &err) == -1 ||
+	    (conf != NULL && config_load(&cfg, conf, &err) == -1)) {
+		fprintf(stderr, "coderunner: %s\n", err.msg);
+		return 1;
+	}
+	/* store_open would make an empty database: there is none to copy */
+	if (access(cfg.database, F_OK) == -1)
+		fprintf(stderr, "coderunner: %s: %s\n", cfg.database,
+		    strerror(errno));
+	else if ((st = store_open(cfg.database, &err)) == NULL ||
+	    store_backup(st, argv[optind], &err) == -1)
+		fprintf(stderr, "coderunner: %s\n", err.msg);
+	else {
+		printf("backup of %s written to %s\n", cfg.database,
+		    argv[optind]);
+		rc = 0;
+	}
+	store_close(st);
+	config_reset(&cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -518,5 +569,7 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "db") == 0)
 		return cmd_db(argc - 1, argv + 1);
+	if (strcmp(argv[1], "backup") == 0)
+		return cmd_backup(argc - 1, argv + 1);
 	usage();
 }

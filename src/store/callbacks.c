@@ -47,7 +47,10 @@ store_callbacks_due(struct store *st, int64_t now_ms, size_t max,
 	*next_ms = 0;
 	if (max == 0 || (cb = calloc(max, sizeof(*cb))) == NULL)
 		return err_errno(err, "calloc");
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1) {
+		free(cb);
+		return -1;
+	}
 	if (sql_exec(st, "BEGIN", "begin", err) == -1 ||
 	    (due = sql_prep_once(st, "SELECT c.submission_id, s.token, c.url, "
 	    "c.base64, c.attempts" CALLBACK_DUE " AND c.next_try_ms <= ?1 "
@@ -68,11 +71,11 @@ store_callbacks_due(struct store *st, int64_t now_ms, size_t max,
 		c->attempts = sqlite3_column_int(due, 4);
 	}
 	if (k < max && step != SQLITE_DONE) {
-		err_set(err, "callbacks: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "callbacks");
 		goto out;
 	}
 	if (sqlite3_step(next) != SQLITE_ROW) {
-		err_set(err, "callbacks: next: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "callbacks: next");
 		goto out;
 	}
 	*next_ms = sqlite3_column_int64(next, 0);	/* NULL reads as 0 */
@@ -101,8 +104,10 @@ store_callback_done(struct store *st, int64_t submission_id, int state,
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1;
 
-	pthread_mutex_lock(&st->mu);
-	if ((stmt = sql_prep_once(st, "UPDATE callbacks SET state = ?2, "
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep_once(st, "UPDATE callbacks SET state = ?2, "
 	    "attempts = ?3, next_try_ms = ?4, last_error = ?5 "
 	    "WHERE submission_id = ?1", err)) == NULL)
 		goto out;
@@ -112,12 +117,16 @@ store_callback_done(struct store *st, int64_t submission_id, int state,
 	    sqlite3_bind_int64(stmt, 4, next_try_ms) != SQLITE_OK ||
 	    sqlite3_bind_text(stmt, 5, error != NULL ? error : "", -1,
 	    SQLITE_STATIC) != SQLITE_OK) {
-		err_set(err, "callback: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "callback: bind");
 		goto out;
 	}
-	rc = sql_step_done(st, stmt, "callback", err);
+	if (sql_step_done(st, stmt, "callback", err) == -1 ||
+	    sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	rc = 0;
 out:
 	sqlite3_finalize(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
@@ -131,7 +140,8 @@ store_callback_state(struct store *st, const char *token, int *state,
 	int		 rc = -1, step;
 
 	*url = NULL;
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep_once(st, "SELECT c.state, c.attempts, "
 	    "c.last_error, c.url FROM callbacks c JOIN submissions s "
 	    "ON s.id = c.submission_id WHERE s.token = ?1", err)) == NULL)
@@ -141,7 +151,7 @@ store_callback_state(struct store *st, const char *token, int *state,
 		if (step == SQLITE_DONE)
 			rc = 0;
 		else
-			err_set(err, "callback: %s", sqlite3_errmsg(st->db));
+			sql_err(st, err, "callback");
 		goto out;
 	}
 	*state = sqlite3_column_int(stmt, 0);

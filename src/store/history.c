@@ -86,7 +86,10 @@ store_list(struct store *st, const struct store_filter *f,
 	if ((r = calloc((size_t)f->per_page, sizeof(*r))) == NULL)
 		return err_errno(err, "calloc");
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1) {
+		free(r);
+		return -1;
+	}
 	if (sql_exec(st, "BEGIN", "begin", err) == -1 ||
 	    (cnt = sql_prep_once(st, list_sql[by_owner][1], err)) == NULL ||
 	    (list = sql_prep_once(st, list_sql[by_owner][0], err)) == NULL)
@@ -95,11 +98,11 @@ store_list(struct store *st, const struct store_filter *f,
 	    sqlite3_bind_int64(list, 6, f->per_page) != SQLITE_OK ||
 	    sqlite3_bind_int64(list, 7, (f->page - 1) * f->per_page) !=
 	    SQLITE_OK) {
-		err_set(err, "list: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "list: bind");
 		goto out;
 	}
 	if (sqlite3_step(cnt) != SQLITE_ROW) {
-		err_set(err, "list: count: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "list: count");
 		goto out;
 	}
 	*total = sqlite3_column_int64(cnt, 0);
@@ -120,7 +123,7 @@ store_list(struct store *st, const struct store_filter *f,
 		row->finished_ms = sqlite3_column_int64(list, 8);
 	}
 	if (n < (size_t)f->per_page && step != SQLITE_DONE) {
-		err_set(err, "list: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "list");
 		goto out;
 	}
 	sqlite3_finalize(cnt);
@@ -152,14 +155,15 @@ store_count_verdicts(struct store *st, const char *owner,
 
 	*counts = NULL;
 	*n = 0;
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep_once(st, "SELECT lang_id, status, count(*) "
 	    "FROM submissions WHERE (?1 IS NULL OR owner = ?1) "
 	    "GROUP BY lang_id, status ORDER BY lang_id, status", err)) == NULL)
 		goto out;
 	if ((owner != NULL ? sqlite3_bind_text(stmt, 1, owner, -1,
 	    SQLITE_STATIC) : sqlite3_bind_null(stmt, 1)) != SQLITE_OK) {
-		err_set(err, "count: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "count: bind");
 		goto out;
 	}
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -177,7 +181,7 @@ store_count_verdicts(struct store *st, const char *owner,
 		len++;
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "count: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "count");
 		goto out;
 	}
 	*counts = c;
@@ -223,19 +227,19 @@ store_time_histogram(struct store *st, const char *owner,
 	if (len >= sizeof(sql))
 		return err_set(err, "histogram: query too long");
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep_once(st, sql, err)) == NULL)
 		goto out;
 	if ((owner != NULL ? sqlite3_bind_text(stmt, 1, owner, -1,
 	    SQLITE_STATIC) : sqlite3_bind_null(stmt, 1)) != SQLITE_OK) {
-		err_set(err, "histogram: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "histogram: bind");
 		goto out;
 	}
 	for (i = 0; i < nedges; i++)
 		if (sqlite3_bind_double(stmt, (int)i + 2, edges_s[i]) !=
 		    SQLITE_OK) {
-			err_set(err, "histogram: bind: %s",
-			    sqlite3_errmsg(st->db));
+			sql_err(st, err, "histogram: bind");
 			goto out;
 		}
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -244,7 +248,7 @@ store_time_histogram(struct store *st, const char *owner,
 			counts[b] = sqlite3_column_int64(stmt, 1);
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "histogram: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "histogram");
 		goto out;
 	}
 	rc = 0;
@@ -279,7 +283,8 @@ store_count_days(struct store *st, const char *owner, int64_t since_ms,
 
 	*days = NULL;
 	*n = 0;
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep_once(st, "SELECT created_ms / 86400000 AS d, "
 	    "count(*) FROM submissions WHERE (?1 IS NULL OR owner = ?1) "
 	    "AND created_ms >= ?2 GROUP BY d ORDER BY d", err)) == NULL)
@@ -297,7 +302,7 @@ store_count_days(struct store *st, const char *owner, int64_t since_ms,
 		k++;
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "days: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "days");
 		goto out;
 	}
 	*days = d;

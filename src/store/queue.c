@@ -47,8 +47,9 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 		return err_set(err, "claim: bad lease %lld ms",
 		    (long long)lease_ms);
 
-	pthread_mutex_lock(&st->mu);
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
 	    (pick = sql_prep(st, sql_claim_pick, err)) == NULL ||
 	    (mark = sql_prep(st, sql_claim_mark, err)) == NULL ||
 	    (get = sql_prep(st, sql_get_by_id, err)) == NULL)
@@ -58,7 +59,7 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 		if (step == SQLITE_DONE)
 			rc = 0;
 		else
-			err_set(err, "claim: %s", sqlite3_errmsg(st->db));
+			sql_err(st, err, "claim");
 		goto out;
 	}
 	id = sqlite3_column_int64(pick, 0);
@@ -77,7 +78,7 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 
 	sqlite3_bind_int64(get, 1, id);
 	if (sqlite3_step(get) != SQLITE_ROW) {
-		err_set(err, "claim: read back: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "claim: read back");
 		goto out;
 	}
 	if (sub_load(st, get, &s, err) == -1)
@@ -131,8 +132,10 @@ store_progress(struct store *st, struct store_lease *lease, int test,
 		return err_set(err, "renew: bad lease %lld ms",
 		    (long long)lease_ms);
 
-	pthread_mutex_lock(&st->mu);
-	if ((stmt = sql_prep(st, sql_renew, err)) == NULL)
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep(st, sql_renew, err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, lease->job);
 	sqlite3_bind_int64(stmt, 2, now + lease_ms);
@@ -148,10 +151,15 @@ store_progress(struct store *st, struct store_lease *lease, int test,
 		    "this lease", (long long)lease->job);
 		goto out;
 	}
+	sql_done(stmt);
+	stmt = NULL;
+	if (sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
 	lease->until_ms = now + lease_ms;
 	rc = 0;
 out:
 	sql_done(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
@@ -191,8 +199,9 @@ store_finish(struct store *st, const struct store_lease *lease,
 		    "leased one (%lld)", (long long)s->id,
 		    (long long)lease->job);
 
-	pthread_mutex_lock(&st->mu);
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
 	    (fin = sql_prep(st, sql_finish, err)) == NULL ||
 	    (del = sql_prep(st, sql_delete_results, err)) == NULL ||
 	    (ins = sql_prep(st, sql_insert_result, err)) == NULL)
@@ -208,7 +217,7 @@ store_finish(struct store *st, const struct store_lease *lease,
 	    sqlite3_bind_int64(fin, 8, s->memory_kb) != SQLITE_OK ||
 	    sqlite3_bind_int64(fin, 9, util_now_ms()) != SQLITE_OK ||
 	    sqlite3_bind_int(fin, 10, s->compiles) != SQLITE_OK) {
-		err_set(err, "finish: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "finish: bind");
 		goto out;
 	}
 	if (sql_step_done(st, fin, "finish", err) == -1)
@@ -241,8 +250,7 @@ store_finish(struct store *st, const struct store_lease *lease,
 		    sqlite3_bind_int64(ins, 11, r->memory_kb) != SQLITE_OK ||
 		    sqlite3_bind_int(ins, 12, r->exit_code) != SQLITE_OK ||
 		    sqlite3_bind_int(ins, 13, r->exit_signal) != SQLITE_OK) {
-			err_set(err, "finish: result %zu: bind: %s", i,
-			    sqlite3_errmsg(st->db));
+			sql_err(st, err, "finish: result %zu: bind", i);
 			goto out;
 		}
 		if (sql_step_done(st, ins, "finish: insert result", err) == -1)
@@ -283,17 +291,20 @@ static const char sql_requeue[] =
 /*
  * Requeues the running jobs of executor (< 0: any) whose lease ended
  * before deadline_ms (< 0: any lease); see store_requeue.  One UPDATE,
- * so it is atomic without an explicit transaction.
+ * in a transaction only so that the wait for the lock is ours
+ * (sql_begin_write).
  */
 static int
 requeue(struct store *st, int executor, int64_t deadline_ms,
     int max_attempts, const char *why, struct err *err)
 {
 	sqlite3_stmt	*stmt = NULL;
-	int		 rc = -1;
+	int		 rc = -1, n;
 
-	pthread_mutex_lock(&st->mu);
-	if ((stmt = sql_prep(st, sql_requeue, err)) == NULL)
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep(st, sql_requeue, err)) == NULL)
 		goto out;
 	sqlite3_bind_int(stmt, 1, max_attempts);
 	sqlite3_bind_int64(stmt, 2, util_now_ms());
@@ -303,11 +314,16 @@ requeue(struct store *st, int executor, int64_t deadline_ms,
 		sqlite3_bind_int64(stmt, 5, deadline_ms);
 	if (sql_step_done(st, stmt, "requeue", err) == -1)
 		goto out;
-	rc = sqlite3_changes(st->db);
-	if (rc > 0)
+	n = sqlite3_changes(st->db);
+	sql_done(stmt);
+	stmt = NULL;
+	if (sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	if ((rc = n) > 0)
 		log_debug("store: requeued %d job(s) (%s)", rc, why);
 out:
 	sql_done(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
@@ -319,13 +335,23 @@ store_requeue(struct store *st, int executor, int max_attempts,
 	return requeue(st, executor, -1, max_attempts, "executor died", err);
 }
 
+/* a read: the periodic sweep takes no write lock when all is well */
+static const char sql_expired_any[] =
+    "SELECT count(*) FROM (SELECT 1 FROM submissions "
+    "WHERE status = 2 AND lease_until_ms < ?2 LIMIT 1)";
+
 int
 store_requeue_expired(struct store *st, int64_t now_ms, int max_attempts,
     struct err *err)
 {
+	int64_t	any;
+
 	if (now_ms < 0)
 		return err_set(err, "requeue: bad time %lld",
 		    (long long)now_ms);
+	if ((any = sql_int64(st, sql_expired_any, NULL, now_ms, "requeue",
+	    err)) <= 0)
+		return (int)any;
 	return requeue(st, -1, now_ms, max_attempts, "lease expired", err);
 }
 
@@ -358,7 +384,8 @@ store_status(struct store *st, const char *token, struct err *err)
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1, step;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep(st, sql_status, err)) == NULL)
 		goto out;
 	sqlite3_bind_text(stmt, 1, token, -1, SQLITE_STATIC);
@@ -367,7 +394,7 @@ store_status(struct store *st, const char *token, struct err *err)
 	else if (step == SQLITE_DONE)
 		rc = 0;
 	else
-		err_set(err, "status: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "status");
 out:
 	sql_done(stmt);
 	pthread_mutex_unlock(&st->mu);

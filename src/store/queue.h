@@ -85,9 +85,11 @@ int	store_requeue(struct store *, int executor, int max_attempts,
 	    struct err *);
 /*
  * As store_requeue, for the running jobs of any executor whose lease
- * ended before now_ms (an executor that hangs or lost its host).  The
- * message of a job that runs out of attempts is "lease expired N times".
- * Returns the number of jobs touched, or -1 with err set.
+ * ended before now_ms (an executor that hangs or lost its host, or whose
+ * requeue failed).  The message of a job that runs out of attempts is
+ * "lease expired N times".  Takes no write lock when no lease has
+ * expired, so that a periodic sweep costs a read.  Returns the number of
+ * jobs touched, or -1 with err set.
  */
 int	store_requeue_expired(struct store *, int64_t now_ms,
 	    int max_attempts, struct err *);

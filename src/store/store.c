@@ -11,14 +11,24 @@
  * O_CLOEXEC, so nothing leaks into a sandboxed child.
  *
  * Processes meet in the database file.  WAL mode lets readers run beside
- * the one writer; busy_timeout makes a writer wait for the lock instead of
- * failing.  Every write transaction starts with BEGIN IMMEDIATE, which
- * takes the write lock up front: a deferred transaction that reads first
- * and writes later can fail with SQLITE_BUSY_SNAPSHOT without ever calling
- * the busy handler.  Reads that span several statements run in a deferred
- * transaction so they see one snapshot.  Every error path rolls back
- * whatever transaction is still open (sql_rollback()), after resetting its
- * statements.
+ * the one writer.  Every write transaction starts with BEGIN IMMEDIATE
+ * (sql_begin_write), which takes the write lock up front: a deferred
+ * transaction that reads first and writes later can fail with
+ * SQLITE_BUSY_SNAPSHOT without ever calling the busy handler.  Reads
+ * that span several statements run in a deferred transaction so they see
+ * one snapshot.  Every error path rolls back whatever transaction is
+ * still open (sql_rollback()), after resetting its statements.
+ *
+ * Faults.  Nothing waits without a bound: not for the handle's mutex
+ * (sql_lock, st->wait_ms), not for another connection's write lock
+ * (sql_begin_write tries again until st->wait_ms is over, letting the
+ * mutex go between tries, so that one thread waiting to write never
+ * holds up the threads that only read; SQLite's own busy wait is a short
+ * slice).  A failure that is the storage's and not ours (locked, full,
+ * read-only, I/O) is marked err->unavailable (sql_err), which the API
+ * answers with 503.  A file that is read-only at open is opened
+ * read-only, and opened again for writing once it is writable.  The
+ * write-ahead log is kept small (STORE_WAL_PAGES, store_checkpoint).
  *
  * Each file keeps its SQL next to the function that runs it.  The
  * statements of the hot paths (insert, get, the queue, the counts) are
@@ -30,9 +40,10 @@
  * that reset.
  *
  * The files: store.c (this one: open, migrate, the shared helpers of
- * store_int.h, integrity and size); submissions.c (insert with its
- * idempotency key and callback, get, delete, prune, and the loader that
- * turns a row into a struct submission); queue.c (the job queue of
+ * store_int.h, integrity and size); maint.c (health, checkpoints,
+ * backups); submissions.c (insert with its idempotency key and callback,
+ * get, delete, prune, and the loader that turns a row into a struct
+ * submission); queue.c (the job queue of
  * queue.h: claim, renew, progress, finish, requeue, depth, ahead,
  * status); history.c (the history list, the statistics' counts and
  * histogram); callbacks.c (the callback queue).  A second backend
@@ -40,24 +51,42 @@
  * besides store_open and store_close.
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "store.h"
 #include "store_int.h"
 
-#define BUSY_TIMEOUT_MS	5000
+/*
+ * How long a call waits for a lock by default (store_set_timeout): short,
+ * so that a store locked by someone else is a quick 503 for a client and
+ * not a request that holds its thread; processes that only wait (the
+ * executors) ask for more.
+ */
+#define WAIT_MS_DEFAULT	1000
+/*
+ * SQLite's own wait for a lock, per try: short, because it waits holding
+ * the handle (st->mu).  Waits for the write lock are sql_begin_write's,
+ * which lets the handle go between tries.
+ */
+#define BUSY_SLICE_MS	20
 
 /*
  * Schema versions, in order, from sql/ (the Makefile turns schema.sql into
@@ -83,6 +112,127 @@ store_schema_version(void)
 	return migrations[NMIGRATIONS - 1].version;
 }
 
+static int	set_pragmas(struct store *, const char *, struct err *);
+
+/*
+ * The file of a read-only handle may be written again: make the
+ * connection anew, for writing.  Called with st->mu held, before any
+ * statement of the call is prepared.  The old connection goes first:
+ * the connections of one process share the write-ahead log's index,
+ * which stays read-only while any of them holds it.  If the new one is
+ * read-only again, the handle stays so (writes keep failing as
+ * unavailable); if it cannot be opened at all, every call fails.
+ */
+static void
+reopen_writable(struct store *st)
+{
+	struct stat	sb;
+	struct err	err;
+	char		side[PATH_MAX];
+	size_t		i;
+
+	if (access(st->path, W_OK) == -1 || stat(st->path, &sb) == -1)
+		return;
+	/*
+	 * A log (or its index) that a read-only connection made has the
+	 * database's mode of then: SQLite would open it read-only, and the
+	 * database with it.  It is ours; give it the mode of now.
+	 */
+	for (i = 0; i < 2; i++)
+		if ((size_t)snprintf(side, sizeof(side), "%s-%s", st->path,
+		    i == 0 ? "wal" : "shm") < sizeof(side) &&
+		    access(side, W_OK) == -1 && errno == EACCES)
+			(void)chmod(side, sb.st_mode & 0666);
+	for (i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	st->ncache = 0;
+	sqlite3_close(st->db);
+	st->db = NULL;
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		log_debug("store: %s: %s", st->path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		return;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	if (set_pragmas(st, st->path, &err) == -1)
+		log_debug("store: %s: %s", st->path, err.msg);
+	st->readonly = sqlite3_db_readonly(st->db, "main") != 0;
+	if (!st->readonly)
+		log_debug("store: %s is writable again", st->path);
+}
+
+int
+sql_lock(struct store *st, struct err *err)
+{
+	return sql_lock_ms(st, st->wait_ms, err);
+}
+
+int
+sql_lock_ms(struct store *st, int wait_ms, struct err *err)
+{
+	struct timespec	ts;
+	int		e;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += wait_ms / 1000;
+	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	if ((e = pthread_mutex_timedlock(&st->mu, &ts)) == 0) {
+		if (st->readonly)
+			reopen_writable(st);
+		return 0;
+	}
+	err_set(err, "store: busy: the connection was not free within "
+	    "%d ms (%s)", wait_ms, strerror(e));
+	if (err != NULL)
+		err->unavailable = 1;
+	return -1;
+}
+
+int
+sql_fault(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+	case SQLITE_NOLFS:
+	case SQLITE_NOTADB:
+		return 1;
+	}
+	return 0;
+}
+
+int
+sql_err(struct store *st, struct err *err, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	len;
+	int	rc = sqlite3_extended_errcode(st->db);
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+	    sqlite3_errmsg(st->db));
+	err->unavailable = sql_fault(rc);
+	return -1;
+}
+
 sqlite3_stmt *
 sql_prep(struct store *st, const char *sql, struct err *err)
 {
@@ -97,7 +247,7 @@ sql_prep(struct store *st, const char *sql, struct err *err)
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &st->cache[i].stmt, NULL) != SQLITE_OK) {
-		err_set(err, "prepare: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "prepare");
 		sqlite3_finalize(st->cache[i].stmt);
 		st->cache[i].stmt = NULL;
 		return NULL;
@@ -122,7 +272,7 @@ sql_prep_once(struct store *st, const char *sql, struct err *err)
 	sqlite3_stmt	*stmt = NULL;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		err_set(err, "prepare: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "prepare");
 		sqlite3_finalize(stmt);
 		return NULL;
 	}
@@ -134,13 +284,43 @@ sql_exec(struct store *st, const char *sql, const char *what,
     struct err *err)
 {
 	char	*msg = NULL;
-	int	 rc = 0;
+	int	 rc = 0, e;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+	if ((e = sqlite3_exec(st->db, sql, NULL, NULL, &msg)) != SQLITE_OK) {
 		rc = err_set(err, "%s: %s", what,
 		    msg != NULL ? msg : sqlite3_errmsg(st->db));
+		if (err != NULL)
+			err->unavailable = sql_fault(e);
+	}
 	sqlite3_free(msg);
 	return rc;
+}
+
+int
+sql_begin_write(struct store *st, struct err *err)
+{
+	int64_t		deadline = util_mono_us() + (int64_t)st->wait_ms * 1000;
+	useconds_t	nap = 1000;
+	int		rc;
+
+	for (;;) {
+		if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL)) == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || util_mono_us() >= deadline)
+			break;
+		/* nothing of this call is under way: others may go on */
+		pthread_mutex_unlock(&st->mu);
+		usleep(nap);
+		if ((nap *= 2) > 50000)
+			nap = 50000;
+		pthread_mutex_lock(&st->mu);
+	}
+	sql_err(st, err, "begin");
+	if ((rc & 0xff) == SQLITE_BUSY && err != NULL)
+		snprintf(err->msg, sizeof(err->msg), "begin: the database is "
+		    "locked by another connection (waited %d ms)", st->wait_ms);
+	return -1;
 }
 
 /*
@@ -161,7 +341,7 @@ sql_step_done(struct store *st, sqlite3_stmt *stmt, const char *what,
     struct err *err)
 {
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		return err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+		return sql_err(st, err, "%s", what);
 	return 0;
 }
 
@@ -173,18 +353,19 @@ sql_int64(struct store *st, const char *sql, const char *text, int64_t i,
 	int64_t		 rc = -1;
 	int		 nparam;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if ((stmt = sql_prep(st, sql, err)) == NULL)
 		goto out;
 	nparam = sqlite3_bind_parameter_count(stmt);
 	if ((nparam >= 1 && sqlite3_bind_text(stmt, 1, text, -1,
 	    SQLITE_STATIC) != SQLITE_OK) ||
 	    (nparam >= 2 && sqlite3_bind_int64(stmt, 2, i) != SQLITE_OK)) {
-		err_set(err, "%s: bind: %s", what, sqlite3_errmsg(st->db));
+		sql_err(st, err, "%s: bind", what);
 		goto out;
 	}
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		err_set(err, "%s: %s", what, sqlite3_errmsg(st->db));
+		sql_err(st, err, "%s", what);
 		goto out;
 	}
 	rc = sqlite3_column_int64(stmt, 0);
@@ -282,7 +463,7 @@ user_version(struct store *st, int *v, struct err *err)
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt,
 	    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
-		err_set(err, "user_version: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "user_version");
 		goto out;
 	}
 	*v = sqlite3_column_int(stmt, 0);
@@ -316,7 +497,7 @@ migrate(struct store *st, struct err *err)
 		m = &migrations[i];
 		if (m->version <= v)
 			continue;
-		if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+		if (sql_begin_write(st, err) == -1 ||
 		    user_version(st, &v, err) == -1)
 			goto out;
 		if (v < m->version) {
@@ -343,11 +524,13 @@ set_pragmas(struct store *st, const char *path, struct err *err)
 {
 	sqlite3_stmt	*stmt = NULL;
 	const char	*mode;
+	char		 sql[128];
 	int		 rc = -1;
 
+	/* on a read-only handle this only reads the mode */
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
 	    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
-		err_set(err, "journal_mode: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "journal_mode");
 		goto out;
 	}
 	/* an in-memory database (tests) answers "memory" */
@@ -360,13 +543,14 @@ set_pragmas(struct store *st, const char *path, struct err *err)
 	}
 	/*
 	 * NORMAL is durable in WAL mode except for the last commits before a
-	 * power cut; the WAL is cut back to 64 MiB after each checkpoint, as
-	 * big outputs would otherwise leave it as large as the biggest burst.
+	 * power cut.
 	 */
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d; "
+	    "PRAGMA journal_size_limit = %d", STORE_WAL_PAGES,
+	    STORE_WAL_LIMIT);
 	if (sql_exec(st, "PRAGMA synchronous = NORMAL", "synchronous",
 	    err) == -1 ||
-	    sql_exec(st, "PRAGMA journal_size_limit = 67108864",
-	    "journal_size_limit", err) == -1 ||
+	    sql_exec(st, sql, "wal limits", err) == -1 ||
 	    sql_exec(st, "PRAGMA foreign_keys = ON", "foreign_keys", err) == -1)
 		goto out;
 	rc = 0;
@@ -379,10 +563,15 @@ struct store *
 store_open(const char *path, struct err *err)
 {
 	struct store	*st = NULL, *ret = NULL;
-	int		 fd = -1, e;
+	int		 fd = -1, e, v, ro = 0;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		err_errno(err, "calloc");
+		goto out;
+	}
+	st->wait_ms = WAIT_MS_DEFAULT;
+	if ((st->path = strdup(path)) == NULL) {
+		err_errno(err, "strdup");
 		goto out;
 	}
 	if ((e = pthread_mutex_init(&st->mu, NULL)) != 0) {
@@ -393,30 +582,56 @@ store_open(const char *path, struct err *err)
 	/*
 	 * The database holds every user's source: create it 0600 ourselves
 	 * (SQLite would use 0644); its -wal and -shm files copy the mode.
-	 * This also fails early on a file we could only read.
+	 * A database we may only read is opened all the same, read-only:
+	 * results can still be served, and every write fails as a storage
+	 * fault (503) until the file is writable again.
 	 */
 	if (*path != '\0' && strcmp(path, ":memory:") != 0) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
-		    0600)) == -1) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd == -1 && (errno == EACCES || errno == EROFS ||
+		    errno == EPERM)) {
+			ro = 1;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		if (fd == -1) {
 			err_errno(err, "open %s", path);
+			err->unavailable = 1;
 			goto out;
 		}
 		close(fd);
 		fd = -1;
 	}
-	if ((e = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL)) != SQLITE_OK) {
+	/*
+	 * Read-only as such: SQLite's fallback would open it read-only all
+	 * the same, but under the read-write flags, and hand the same
+	 * descriptor to the connection reopen_writable makes.
+	 */
+	if ((e = sqlite3_open_v2(path, &st->db, (ro ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+	    SQLITE_OPEN_FULLMUTEX, NULL)) != SQLITE_OK) {
 		err_set(err, "sqlite3_open %s: %s", path, st->db != NULL ?
 		    sqlite3_errmsg(st->db) : sqlite3_errstr(e));
-		goto out;
-	}
-	if (sqlite3_db_readonly(st->db, "main") == 1) {
-		err_set(err, "%s: read-only", path);
+		err->unavailable = sql_fault(e);
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-	if (set_pragmas(st, path, err) == -1 || migrate(st, err) == -1)
+	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	if (set_pragmas(st, path, err) == -1)
+		goto out;
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		/* no migration: one that is due makes this an error */
+		if (user_version(st, &v, err) == -1)
+			goto out;
+		if (v != store_schema_version()) {
+			err_set(err, "%s: read-only, and its schema (version "
+			    "%d) is not this program's (%d)", path, v,
+			    store_schema_version());
+			err->unavailable = 1;
+			goto out;
+		}
+		st->readonly = 1;
+		log_debug("store: %s is read-only: reads only", path);
+	} else if (migrate(st, err) == -1)
 		goto out;
 	ret = st;
 	st = NULL;
@@ -425,6 +640,14 @@ out:
 		close(fd);
 	store_close(st);
 	return ret;
+}
+
+void
+store_set_timeout(struct store *st, int wait_ms)
+{
+	pthread_mutex_lock(&st->mu);
+	st->wait_ms = wait_ms > 0 ? wait_ms : 0;
+	pthread_mutex_unlock(&st->mu);
 }
 
 void
@@ -440,6 +663,7 @@ store_close(struct store *st)
 		log_debug("store: close: %s", sqlite3_errmsg(st->db));
 	if (st->mu_ok)
 		pthread_mutex_destroy(&st->mu);
+	free(st->path);
 	free(st);
 }
 
@@ -450,10 +674,11 @@ store_integrity_check(struct store *st, struct err *err)
 	const char	*text, *parent;
 	int		 rc = -1, step;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &ic,
 	    NULL) != SQLITE_OK || sqlite3_step(ic) != SQLITE_ROW) {
-		err_set(err, "integrity_check: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "integrity_check");
 		goto out;
 	}
 	/* one row "ok", or one row per problem */
@@ -464,7 +689,7 @@ store_integrity_check(struct store *st, struct err *err)
 	}
 	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &fk,
 	    NULL) != SQLITE_OK) {
-		err_set(err, "foreign_key_check: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "foreign_key_check");
 		goto out;
 	}
 	/* rows of (table, rowid, parent, fkid), none if all is well */
@@ -477,7 +702,7 @@ store_integrity_check(struct store *st, struct err *err)
 		goto out;
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "foreign_key_check: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "foreign_key_check");
 		goto out;
 	}
 	rc = 0;

@@ -21,6 +21,14 @@ struct submission;
  * see enum judge_status).  Every function that changes more than one row
  * does so in one transaction; a failing call leaves the database as it
  * was.  The struct submission arguments are borrowed for the call only.
+ *
+ * Faults.  No call waits longer than the handle's timeout for a lock held
+ * by another connection, or by another thread on the same handle
+ * (store_set_timeout).  A call of this header or of queue.h that fails
+ * because the store cannot serve it for now (locked past the timeout,
+ * disk full, read-only, its file or server out of reach, damaged) sets
+ * err->unavailable: the caller answers "try again later" (503), never
+ * an internal error.  Other failures (bad arguments, a bug) leave it 0.
  */
 struct store;
 
@@ -31,11 +39,20 @@ struct store;
 /*
  * Opens (creating with mode 0600 and migrating if needed) the database at
  * path, in WAL mode.  A database of a newer schema than this program is an
- * error.  Returns a handle (close with store_close) or NULL with err set.
+ * error.  A database this process may only read opens read-only, if its
+ * schema is current: reads work, writes fail as unavailable, and
+ * store_health says so.  Returns a handle (close with store_close) or
+ * NULL with err set.  The handle waits up to 1000 ms for a lock.
  */
 struct store	*store_open(const char *path, struct err *);
 /* Closes the handle and frees it.  NULL is fine. */
 void		 store_close(struct store *);
+/*
+ * Sets how long one call of this handle waits for a lock (another
+ * connection's write, another thread's call on the handle) before it
+ * fails as unavailable: wait_ms, at least 0.
+ */
+void		 store_set_timeout(struct store *, int wait_ms);
 /* The schema version this program migrates to (the last in sql/). */
 int		 store_schema_version(void);
 /*
@@ -45,6 +62,44 @@ int		 store_schema_version(void);
 int		 store_integrity_check(struct store *, struct err *);
 /* The database file's size in bytes (pages in use and free), or -1. */
 int64_t		 store_db_bytes(struct store *, struct err *);
+
+/*
+ * The store as /health and /metrics show it.  Sizes are bytes, -1 where
+ * this backend has no such thing or could not tell.
+ */
+struct store_health {
+	int		 writable;	/* 1: a write could start now */
+	char		 problem[160];	/* why not, or "" */
+	int64_t		 queued;	/* queued jobs */
+	int64_t		 data_bytes;	/* the data kept (pages in use) */
+	int64_t		 wal_bytes;	/* the write-ahead log on disk */
+	int64_t		 free_bytes;	/* free space where the store grows */
+};
+/*
+ * Fills *h within about 2 x wait_ms whatever the store is doing (no lock
+ * is waited for longer): reads the queue's length and tries whether a
+ * write could start (a lock another connection holds, a read-only file,
+ * a full disk: writable 0 and problem say which).  Returns 0, or -1 with
+ * err set when the store cannot even be read (*h then has what could be
+ * learnt without it).
+ */
+int		 store_health(struct store *, int wait_ms,
+		    struct store_health *h, struct err *);
+/*
+ * Housekeeping: moves what the store keeps beside its data back into it
+ * (SQLite: checkpoints the write-ahead log, and truncates the log when it
+ * has grown past its limit), without waiting for a lock longer than the
+ * handle's timeout.  Returns the log's size in bytes afterwards (0 when
+ * there is none), or -1 with err set.
+ */
+int64_t		 store_checkpoint(struct store *, struct err *);
+/*
+ * Writes a copy of the whole store, as it was at one moment, to path, a
+ * file that must not exist yet (made 0600), while others go on reading
+ * and writing.  The copy is checked before it gets its name; a copy that
+ * failed leaves nothing at path.  Returns 0, or -1 with err set.
+ */
+int		 store_backup(struct store *, const char *path, struct err *);
 
 /*
  * Submissions (submissions.c).
@@ -111,6 +166,15 @@ int	store_delete(struct store *, const char *token, const char *owner,
  * one stay deleted).
  */
 int	store_prune(struct store *, int64_t older_than_ms, struct err *);
+/*
+ * Retention a little at a time, for a running service: deletes up to max
+ * final submissions that finished before older_than_ms (INT64_MAX: any
+ * final ones), oldest first, in one short transaction, and takes no write
+ * lock when there is none.  Returns how many (0: nothing left to do), or
+ * -1 with err set.
+ */
+int	store_prune_batch(struct store *, int64_t older_than_ms, int max,
+	    struct err *);
 
 /*
  * History and statistics (history.c): one page of submissions, newest

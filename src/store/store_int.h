@@ -21,14 +21,45 @@ struct submission;
 
 struct store {
 	sqlite3		*db;
+	char		*path;		/* the database file */
 	pthread_mutex_t	 mu;		/* held by every public function */
 	int		 mu_ok;		/* mu initialised */
+	int		 wait_ms;	/* store_set_timeout */
+	int		 readonly;	/* opened read-only: the file was */
 	struct {
 		const char	*sql;	/* the key: the text's address */
 		sqlite3_stmt	*stmt;
 	}		 cache[STORE_NSTMT];
 	size_t		 ncache;
 };
+
+/*
+ * Takes st->mu, waiting at most st->wait_ms.  Returns 0, or -1 with err
+ * set (unavailable: another thread of this process holds the handle).
+ * Every public function takes it first and drops it before returning.
+ * A handle opened read-only is opened again, for writing, as soon as
+ * its file may be written again (so statements are prepared after it).
+ */
+int		 sql_lock(struct store *, struct err *);
+/* As sql_lock, waiting at most wait_ms. */
+int		 sql_lock_ms(struct store *, int wait_ms, struct err *);
+/*
+ * The write-ahead log: checkpointed by whoever commits when it holds
+ * STORE_WAL_PAGES pages (SQLite's default is 1000, 4 MiB: more than a
+ * small disk has to spare), cut back to STORE_WAL_LIMIT bytes when it
+ * starts over, and truncated by store_checkpoint when it is bigger.
+ */
+#define STORE_WAL_PAGES	256
+#define STORE_WAL_LIMIT	(1 << 20)
+/*
+ * Sets err to "<fmt>: <SQLite's message>" and marks it unavailable when
+ * SQLite's last error on the handle is a storage fault rather than a bug
+ * (locked, busy, full, read-only, I/O, cannot open, damaged).  Returns -1.
+ */
+int		 sql_err(struct store *, struct err *, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* 1 if the SQLite result code rc is a storage fault (see sql_err). */
+int		 sql_fault(int rc);
 
 /*
  * Returns the handle's statement for sql, prepared on its first use and
@@ -40,6 +71,15 @@ sqlite3_stmt	*sql_prep(struct store *, const char *sql, struct err *);
 void		 sql_done(sqlite3_stmt *);
 /* Prepares sql for one use (the caller finalises it), or NULL and err. */
 sqlite3_stmt	*sql_prep_once(struct store *, const char *sql, struct err *);
+/*
+ * Starts a write transaction (BEGIN IMMEDIATE), trying until the
+ * handle's wait is over while another connection holds the write lock;
+ * between tries st->mu is let go (and taken again), so that the other
+ * threads of the process read on meanwhile.  Call it first, with st->mu
+ * held and no statement of the call under way.  Returns 0, or -1 with
+ * err set (unavailable when the lock stayed taken).
+ */
+int		 sql_begin_write(struct store *, struct err *);
 /* Runs sql (statements without rows); what names it in err.  0 or -1. */
 int		 sql_exec(struct store *, const char *sql, const char *what,
 		    struct err *);

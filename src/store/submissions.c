@@ -43,7 +43,7 @@ load_tests(struct store *st, struct submission *s, struct err *err)
 		goto out;
 	sqlite3_bind_int64(count, 1, s->id);
 	if (sqlite3_step(count) != SQLITE_ROW) {
-		err_set(err, "count tests: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "count tests");
 		goto out;
 	}
 	if ((n = sqlite3_column_int64(count, 0)) == 0) {
@@ -76,7 +76,7 @@ load_tests(struct store *st, struct submission *s, struct err *err)
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "read tests: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "read tests");
 		goto out;
 	}
 	if (i != s->ntests) {
@@ -131,7 +131,7 @@ load_results(struct store *st, struct submission *s, struct err *err)
 		r->exit_signal = sqlite3_column_int(rows, 11);
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "read results: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "read results");
 		goto out;
 	}
 	rc = 0;
@@ -164,8 +164,7 @@ insert_files(struct store *st, int64_t id, const struct submission *s,
 		    sql_bind_bytes_nn(f, 4, s->files[i].content,
 		    s->files[i].len) != SQLITE_OK) {
 			sql_done(f);
-			return err_set(err, "insert file %zu: bind: %s", i,
-			    sqlite3_errmsg(st->db));
+			return sql_err(st, err, "insert file %zu: bind", i);
 		}
 		if (sql_step_done(st, f, "insert file", err) == -1) {
 			sql_done(f);
@@ -207,7 +206,7 @@ load_files(struct store *st, struct submission *s, struct err *err)
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
-		err_set(err, "files: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "files");
 		goto out;
 	}
 	rc = 0;
@@ -352,14 +351,14 @@ idem_lookup(struct store *st, const char *key, int64_t since_ms,
 	    SQLITE_OK ||
 	    sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(stmt, 3, since_ms) != SQLITE_OK) {
-		err_set(err, "idempotency: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "idempotency: bind");
 		goto out;
 	}
 	if ((step = sqlite3_step(stmt)) != SQLITE_ROW) {
 		if (step == SQLITE_DONE)
 			rc = 0;
 		else
-			err_set(err, "idempotency: %s", sqlite3_errmsg(st->db));
+			sql_err(st, err, "idempotency");
 		goto out;
 	}
 	sql_col_msg(stmt, 0, s->token, sizeof(s->token));
@@ -398,8 +397,7 @@ insert_extra(struct store *st, int64_t id, const char *owner,
 		    SQLITE_STATIC) != SQLITE_OK ||
 		    sqlite3_bind_int64(stmt, 3, id) != SQLITE_OK ||
 		    sqlite3_bind_int64(stmt, 4, now) != SQLITE_OK) {
-			err_set(err, "idempotency: bind: %s",
-			    sqlite3_errmsg(st->db));
+			sql_err(st, err, "idempotency: bind");
 			goto out;
 		}
 		if (sql_step_done(st, stmt, "idempotency", err) == -1)
@@ -415,8 +413,7 @@ insert_extra(struct store *st, int64_t id, const char *owner,
 		    SQLITE_STATIC) != SQLITE_OK ||
 		    sqlite3_bind_int(stmt, 3, o->callback_base64 != 0) !=
 		    SQLITE_OK) {
-			err_set(err, "callback: bind: %s",
-			    sqlite3_errmsg(st->db));
+			sql_err(st, err, "callback: bind");
 			goto out;
 		}
 		if (sql_step_done(st, stmt, "callback", err) == -1)
@@ -470,11 +467,12 @@ store_insert_ex(struct store *st, struct submission *s,
 	if (s->ntests == 0 || s->tests == NULL)
 		return err_set(err, "store_insert: no tests");
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if (util_uuid4(token, err) == -1)
 		goto out;
 	now = util_now_ms();
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_begin_write(st, err) == -1 ||
 	    (sub = sql_prep(st, sql_insert_sub, err)) == NULL ||
 	    (test = sql_prep(st, sql_insert_test, err)) == NULL)
 		goto out;
@@ -518,7 +516,7 @@ store_insert_ex(struct store *st, struct submission *s,
 	    sql_bind_bytes(sub, 22, s->additional_files,
 	    s->additional_files_len) != SQLITE_OK ||
 	    sql_bind_bytes(sub, 23, argv.data, argv.len) != SQLITE_OK) {
-		err_set(err, "insert: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "insert: bind");
 		goto out;
 	}
 	if (sql_step_done(st, sub, "insert", err) == -1)
@@ -532,8 +530,7 @@ store_insert_ex(struct store *st, struct submission *s,
 		    SQLITE_OK ||
 		    sql_bind_bytes(test, 4, t->expected, t->expected_len) !=
 		    SQLITE_OK) {
-			err_set(err, "insert test %zu: bind: %s", i,
-			    sqlite3_errmsg(st->db));
+			sql_err(st, err, "insert test %zu: bind", i);
 			goto out;
 		}
 		if (sql_step_done(st, test, "insert test", err) == -1)
@@ -566,7 +563,8 @@ store_idempotent(struct store *st, struct submission *s, const char *key,
 {
 	int	rc;
 
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	rc = idem_lookup(st, key, since_ms, s, err);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
@@ -585,14 +583,15 @@ store_get(struct store *st, const char *token, const char *owner,
 	int			 rc = -1, step;
 
 	*out = NULL;
-	pthread_mutex_lock(&st->mu);
+	if (sql_lock(st, err) == -1)
+		return -1;
 	if (sql_exec(st, "BEGIN", "begin", err) == -1 ||
 	    (stmt = sql_prep(st, sql_get_by_token, err)) == NULL)
 		goto out;
 	if (sqlite3_bind_text(stmt, 1, token, -1, SQLITE_STATIC) !=
 	    SQLITE_OK ||
 	    sqlite3_bind_text(stmt, 2, owner, -1, SQLITE_STATIC) != SQLITE_OK) {
-		err_set(err, "get: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "get: bind");
 		goto out;
 	}
 	if ((step = sqlite3_step(stmt)) != SQLITE_ROW) {
@@ -600,7 +599,7 @@ store_get(struct store *st, const char *token, const char *owner,
 		if (step == SQLITE_DONE)
 			rc = 0;
 		else
-			err_set(err, "get: %s", sqlite3_errmsg(st->db));
+			sql_err(st, err, "get");
 		goto out;
 	}
 	if (sub_load(st, stmt, &s, err) == -1)
@@ -629,8 +628,9 @@ store_delete(struct store *st, const char *token, const char *owner,
 	int		 rc = -1, step;
 
 	*status = 0;
-	pthread_mutex_lock(&st->mu);
-	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
 	    (get = sql_prep_once(st, "SELECT id, status FROM submissions "
 	    "WHERE token = ?1 AND (?2 IS NULL OR owner = ?2)", err)) == NULL ||
 	    (del = sql_prep_once(st, "DELETE FROM submissions WHERE id = ?1 "
@@ -638,14 +638,14 @@ store_delete(struct store *st, const char *token, const char *owner,
 		goto out;
 	if (sqlite3_bind_text(get, 1, token, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(get, 2, owner, -1, SQLITE_STATIC) != SQLITE_OK) {
-		err_set(err, "delete: bind: %s", sqlite3_errmsg(st->db));
+		sql_err(st, err, "delete: bind");
 		goto out;
 	}
 	if ((step = sqlite3_step(get)) != SQLITE_ROW) {
 		if (step == SQLITE_DONE)
 			rc = 0;
 		else
-			err_set(err, "delete: %s", sqlite3_errmsg(st->db));
+			sql_err(st, err, "delete");
 		goto out;
 	}
 	id = sqlite3_column_int64(get, 0);
@@ -668,33 +668,52 @@ out:
 	return rc;
 }
 
-/* the tests and results go with them (ON DELETE CASCADE) */
+/*
+ * The tests, results, files, key and callback go with them (ON DELETE
+ * CASCADE).  Oldest first (index submissions_finished): a size bound
+ * takes the oldest.
+ */
 static const char sql_prune[] =
     "DELETE FROM submissions WHERE id IN (SELECT id FROM submissions "
-    "WHERE finished_ms < ?1 AND status >= 3 LIMIT ?2)";
+    "WHERE finished_ms < ?1 AND status >= 3 ORDER BY finished_ms "
+    "LIMIT ?2)";
 
-/*
- * Deletes up to PRUNE_BATCH submissions, in a transaction of its own, and
- * sets *n to how many.  Returns 0, or -1 with err set.
- */
-static int
-prune_batch(struct store *st, int64_t older_than_ms, int *n,
+/* a read: no write lock when there is nothing to prune */
+static const char sql_prunable[] =
+    "SELECT count(*) FROM (SELECT 1 FROM submissions "
+    "WHERE finished_ms < ?2 AND status >= 3 LIMIT 1)";
+
+int
+store_prune_batch(struct store *st, int64_t older_than_ms, int max,
     struct err *err)
 {
 	sqlite3_stmt	*stmt = NULL;
-	int		 rc = -1;
+	int64_t		 any;
+	int		 rc = -1, n;
 
-	pthread_mutex_lock(&st->mu);
-	if ((stmt = sql_prep(st, sql_prune, err)) == NULL)
+	if (max < 1)
+		return err_set(err, "prune: bad batch size %d", max);
+	if ((any = sql_int64(st, sql_prunable, NULL, older_than_ms,
+	    "prune", err)) <= 0)
+		return (int)any;
+	if (sql_lock(st, err) == -1)
+		return -1;
+	if (sql_begin_write(st, err) == -1 ||
+	    (stmt = sql_prep(st, sql_prune, err)) == NULL)
 		goto out;
 	sqlite3_bind_int64(stmt, 1, older_than_ms);
-	sqlite3_bind_int(stmt, 2, PRUNE_BATCH);
+	sqlite3_bind_int(stmt, 2, max);
 	if (sql_step_done(st, stmt, "prune", err) == -1)
 		goto out;
-	*n = sqlite3_changes(st->db);
-	rc = 0;
+	n = sqlite3_changes(st->db);
+	sql_done(stmt);
+	stmt = NULL;
+	if (sql_exec(st, "COMMIT", "commit", err) == -1)
+		goto out;
+	rc = n;
 out:
 	sql_done(stmt);
+	sql_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return rc;
 }
@@ -706,7 +725,8 @@ store_prune(struct store *st, int64_t older_than_ms, struct err *err)
 
 	/* between batches the lock is free for other threads and processes */
 	do {
-		if (prune_batch(st, older_than_ms, &n, err) == -1)
+		if ((n = store_prune_batch(st, older_than_ms, PRUNE_BATCH,
+		    err)) == -1)
 			return -1;
 		total += n;
 	} while (n > 0);

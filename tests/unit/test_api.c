@@ -1257,6 +1257,115 @@ test_store_failure(void **state)
 	assert_string_equal(f->x.resp.err.msg, "");
 }
 
+/*
+ * The store locked by another process (a write transaction held open):
+ * a POST is a 503 with Retry-After, and quickly (the handle's wait, not
+ * a request held for seconds); reads still work (WAL); /health says the
+ * store cannot be written, within a second.  Then the lock goes and all
+ * is well again.
+ */
+static void
+test_store_locked(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db = NULL;
+	json_object	*o, *so;
+	char		 token[37];
+	int64_t		 t0;
+
+	create(f, "alice", token);
+	store_set_timeout(f->x.st, 200);
+	assert_int_equal(sqlite3_open(f->x.db.path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+
+	t0 = util_mono_us();
+	assert_int_equal(post(f, NULL, OK("\"x\":1"), "alice"), 503);
+	assert_true(util_mono_us() - t0 < 1000000);
+	assert_true(has_header(f, "Retry-After: 5\r\n"));
+	assert_true(f->x.resp.err.msg[0] != '\0');
+	o = body(f);
+	assert_string_equal(str(o, "error"),
+	    "storage unavailable, retry later");
+	json_object_put(o);
+
+	get(f, token, "alice");
+	assert_int_equal(f->x.resp.status, 200);
+
+	t0 = util_mono_us();
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
+	    503);
+	assert_true(util_mono_us() - t0 < 1000000);
+	assert_true(has_header(f, "Retry-After: 5\r\n"));
+	o = body(f);
+	assert_string_equal(str(o, "status"), "error");
+	assert_int_equal(num(o, "queue_depth"), 1);
+	assert_true(json_object_object_get_ex(o, "store", &so));
+	assert_false(json_object_get_boolean(json_object_object_get(so,
+	    "writable")));
+	assert_true(json_object_get_boolean(json_object_object_get(so,
+	    "readable")));
+	assert_non_null(strstr(str(so, "problem"), "locked"));
+	assert_true(num(so, "free_bytes") > 0);
+	json_object_put(o);
+
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(post(f, NULL, OK("\"x\":1"), "alice"), 201);
+	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, "a"),
+	    200);
+	o = body(f);
+	assert_true(json_object_object_get_ex(o, "store", &so));
+	assert_true(json_object_get_boolean(json_object_object_get(so,
+	    "writable")));
+	assert_true(num(so, "data_bytes") > 0);
+	assert_true(num(so, "wal_bytes") >= 0);
+	json_object_put(o);
+	assert_int_equal(call(f, "GET", "/metrics", NULL, NULL, NULL, "root"),
+	    200);
+	assert_non_null(strstr(f->x.resp.body.data,
+	    "\ncoderunner_store_writable 1\n"));
+	assert_non_null(strstr(f->x.resp.body.data,
+	    "\ncoderunner_store_wal_bytes "));
+}
+
+/* Right after the insert, the submissions go out of the store's reach. */
+static void
+hook_hide_table(void *arg)
+{
+	struct fx	*f = arg;
+
+	f->queued++;
+	raw_exec(f->x.db.path, "ALTER TABLE submissions RENAME TO hidden");
+}
+
+/*
+ * wait=true when the store fails after the submission was stored (here
+ * it cannot even be read any more): the answer is the token (202), never
+ * an error that would make the client submit the job again.
+ */
+static void
+test_wait_store_fails(void **state)
+{
+	struct fx	*f = *state;
+	json_object	*o;
+	char		 sql[128];
+
+	f->x.api.hooks.job_queued = hook_hide_table;
+	assert_int_equal(post(f, "wait=true", OK("\"x\":1"), "alice"), 202);
+	assert_int_equal(f->queued, 1);
+	assert_true(f->x.resp.err.msg[0] != '\0');
+	o = body(f);
+	assert_true(util_is_uuid(str(o, "token")));
+	/* and that is the job stored */
+	raw_exec(f->x.db.path, "ALTER TABLE hidden RENAME TO submissions");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM submissions "
+	    "WHERE token = '%s' AND status = 1", str(o, "token"));
+	assert_int_equal(raw_int(f->x.db.path, sql), 1);
+	json_object_put(o);
+}
+
 /* ---- batches, callbacks, Idempotency-Key, DELETE, metrics ---- */
 
 /* Replaces the config's callback_allow_hosts with a copy of list. */
@@ -1800,6 +1909,8 @@ main(void)
 		T(test_wait_timeout),
 		T(test_wait_done),
 		T(test_store_failure),
+		T(test_store_locked),
+		T(test_wait_store_fails),
 		T(test_fields),
 		T(test_base64),
 		T(test_callback_url),
