@@ -18,13 +18,17 @@ cd "$(dirname "$0")/.."
 
 # build: compiler, pkg-config and the libraries the Makefile links
 PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
-	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev"
+	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev
+	libpq-dev"
 # run: the web server, the FastCGI spawner, tools make run and the README use
 PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,
-# and the tools the benchmarks compare against
+# the tools the benchmarks compare against, and the PostgreSQL server the
+# tests start throwaway clusters of (tests/pgcluster.py; its package
+# creates a cluster "main" but, with the policy-rc.d below, starts nothing)
 PKGS_TEST="clang python3-pytest python3-requests python3-selenium
-	python3-hypothesis chromium chromium-driver bubblewrap hyperfine"
+	python3-hypothesis chromium chromium-driver bubblewrap hyperfine
+	postgresql"
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)
 PKGS_LANG="python3 gcc g++ nodejs node-typescript default-jdk-headless
