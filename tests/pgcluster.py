@@ -158,6 +158,12 @@ class Cluster:
                   "ALTER ROLE coderunner SET search_path = coderunner; "
                   "ALTER ROLE coderunner_exec SET search_path = coderunner")
 
+    def database(self, name, owner="coderunner"):
+        """Makes database name (owned by owner) unless it exists."""
+        if self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+                     db="postgres").strip() != "1":
+            self.psql(f"CREATE DATABASE {name} OWNER {owner}", db="postgres")
+
     def uri(self, role="coderunner", db="coderunner", options=None):
         """The libpq URI of db as role, over the unix socket."""
         u = (f"postgresql://{role}@/{db}?host={self.dir}&port={PORT}")

@@ -18,6 +18,7 @@
 #include "judge/judge.h"
 #include "store.h"
 #include "store_int.h"
+#include "pg_int.h"
 
 #define PRUNE_BATCH	256	/* submissions per prune transaction */
 
@@ -416,6 +417,8 @@ store_insert_ex(struct store *st, struct submission *s,
 		return err_set(err, "store_insert: no owner");
 	if (s->ntests == 0 || s->tests == NULL)
 		return err_set(err, "store_insert: no tests");
+	if (st->pg != NULL)
+		return pgstore_insert_ex(st->pg, s, o, err);
 
 	pthread_mutex_lock(&st->mu);
 	if (util_uuid4(token, err) == -1)
@@ -509,6 +512,8 @@ store_idempotent(struct store *st, struct submission *s, const char *key,
 {
 	int	rc;
 
+	if (st->pg != NULL)
+		return pgstore_idempotent(st->pg, s, key, since_ms, err);
 	pthread_mutex_lock(&st->mu);
 	rc = idem_lookup(st, key, since_ms, s, err);
 	pthread_mutex_unlock(&st->mu);
@@ -528,6 +533,8 @@ store_get(struct store *st, const char *token, const char *owner,
 	int			 rc = -1, step;
 
 	*out = NULL;
+	if (st->pg != NULL)
+		return pgstore_get(st->pg, token, owner, out, err);
 	pthread_mutex_lock(&st->mu);
 	if (sql_exec(st, "BEGIN", "begin", err) == -1 ||
 	    (stmt = sql_prep(st, sql_get_by_token, err)) == NULL)
@@ -572,6 +579,8 @@ store_delete(struct store *st, const char *token, const char *owner,
 	int		 rc = -1, step;
 
 	*status = 0;
+	if (st->pg != NULL)
+		return pgstore_delete(st->pg, token, owner, status, err);
 	pthread_mutex_lock(&st->mu);
 	if (sql_exec(st, "BEGIN IMMEDIATE", "begin", err) == -1 ||
 	    (get = sql_prep_once(st, "SELECT id, status FROM submissions "
@@ -647,6 +656,8 @@ store_prune(struct store *st, int64_t older_than_ms, struct err *err)
 {
 	int	total = 0, n;
 
+	if (st->pg != NULL)
+		return pgstore_prune(st->pg, older_than_ms, err);
 	/* between batches the lock is free for other threads and processes */
 	do {
 		if (prune_batch(st, older_than_ms, &n, err) == -1)
