@@ -28,39 +28,57 @@
 #include "proc.h"
 
 /*
- * The lease is renewed before each test (with the progress note), so it
- * only has to outlast one compile or one test.  Nothing requeues an
- * expired lease while executors are local (the master requeues a dead
- * executor's jobs at once); it matters once executors claim from another
- * host.
- */
-#define LEASE_MS	(60 * 60 * 1000)
-/*
- * The normal way to learn of a new job is the wake-up on job_fd.  The
- * timeout is a safety net only, for a wake-up that was lost (a worker
- * killed between its insert and its write, say); it is not a poll.
+ * The lease (lease_ms) is renewed before each test (with the progress
+ * note), so it only has to outlast one compile or one test.  The master
+ * requeues a dead executor's jobs at once; the lease sweep (any node's
+ * master) requeues those of an executor that hangs or lost its host.
+ *
+ * The normal way to learn of a new job is the wake-up on job_fd (from
+ * this node) or the store's notification (PostgreSQL: from any node).
+ * The timeout is a safety net only, for a wake-up that was lost (a worker
+ * killed between its insert and its write, a connection down); it is not
+ * a poll.
  */
 #define IDLE_MS		5000
 #define RETRY_MS	1000	/* after a store error */
 #define FINISH_TRIES	3
 
 /*
- * Sleeps until job_fd or sig_fd is readable or timeout_ms passed.  A
- * readable job_fd is decremented by one (EFD_SEMAPHORE): each queued job
- * wakes one executor, and EAGAIN means another executor took this count.
+ * Sleeps until job_fd, sig_fd or the store's notifications (when it has
+ * them) are readable, or timeout_ms passed.  A readable job_fd is
+ * decremented by one (EFD_SEMAPHORE): each queued job wakes one
+ * executor, and EAGAIN means another executor took this count.  A
+ * notification wakes every listening executor of every node; the claim
+ * sorts out which gets the job.
  */
 static void
-wait_for_job(const struct proc_ctx *ctx, int sig_fd, int timeout_ms)
+wait_for_job(const struct proc_ctx *ctx, struct store *st, int sig_fd,
+    int timeout_ms)
 {
-	struct pollfd	pfd[2];
+	struct pollfd	pfd[3];
+	struct err	err;
 	uint64_t	n;
+	int		nfd = 2;
 
 	pfd[0].fd = ctx->job_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sig_fd;
 	pfd[1].events = POLLIN;
-	if (poll(pfd, 2, timeout_ms) > 0 && (pfd[0].revents & POLLIN))
+	if ((pfd[2].fd = store_wake_fd(st, STORE_WAKE_JOB, &err)) >= 0) {
+		/* one that came in with the last claim's answer is read */
+		if (store_wake_read(st, &err) > 0)
+			return;
+		pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
+		nfd = 3;
+	}
+	if (poll(pfd, (nfds_t)nfd, timeout_ms) <= 0)
+		return;
+	if (pfd[0].revents & POLLIN)
 		(void)!read(ctx->job_fd, &n, sizeof(n));
+	if (nfd == 3 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    store_wake_read(st, &err) == -1)
+		log_debug("wake-ups: %s", err.msg);
 }
 
 /* Points fd 0 (the listening socket in the master) at /dev/null. */
@@ -90,7 +108,8 @@ struct progress {
 
 /*
  * The compile cache: compile_cache, or compile-cache next to the
- * database.  Without it judging goes on (every compile runs).
+ * database (in the working directory when the database is a server's
+ * URI).  Without it judging goes on (every compile runs).
  */
 static struct cache *
 open_cache(const struct config *cfg, int slot)
@@ -104,7 +123,8 @@ open_cache(const struct config *cfg, int slot)
 		return NULL;
 	if (cfg->compile_cache[0] != '\0')
 		snprintf(dir, sizeof(dir), "%s", cfg->compile_cache);
-	else if ((slash = strrchr(cfg->database, '/')) != NULL)
+	else if (strstr(cfg->database, "://") == NULL &&
+	    (slash = strrchr(cfg->database, '/')) != NULL)
 		snprintf(dir, sizeof(dir), "%.*s/compile-cache",
 		    (int)(slash - cfg->database), cfg->database);
 	else
@@ -126,7 +146,8 @@ test_started(void *arg, const struct submission *s, size_t k)
 	struct progress	*p = arg;
 	struct err	 err;
 
-	if (store_progress(p->st, &p->lease, (int)k, LEASE_MS, &err) == -1)
+	if (store_progress(p->st, &p->lease, (int)k, p->ctx->cfg->lease_ms,
+	    &err) == -1)
 		log_warnx("executor %d: job %s: progress: %s", p->slot,
 		    s->token, err.msg);
 }
@@ -237,7 +258,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	/* writing a box's stdin after it exited must not kill us */
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((st = store_open(ctx->cfg->database, &err)) == NULL)
+	if ((st = store_open(ctx->cfg->database, &err)) == NULL ||
+	    store_set_node(st, ctx->cfg->node, &err) == -1)
 		fatal("executor %d: %s", slot, err.msg);
 	memset(&sc, 0, sizeof(sc));
 	sc.box_root = ctx->cfg->box_root;
@@ -259,8 +281,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	/* SIGTERM is looked at between jobs only: a job in hand finishes */
 	while (!proc_stop_requested(sig_fd)) {
 		s = NULL;
-		if ((rc = store_claim(st, slot, LEASE_MS, &prog.lease, &s,
-		    &err)) == 1) {
+		if ((rc = store_claim(st, slot, ctx->cfg->lease_ms, &prog.lease,
+		    &s, &err)) == 1) {
 			run_job(&prog, sb, s);
 			submission_free(s);
 			if (prog.sweep_due)
@@ -269,7 +291,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		}
 		if (rc == -1)
 			log_warnx("executor %d: claim: %s", slot, err.msg);
-		wait_for_job(ctx, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
+		wait_for_job(ctx, st, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
 	}
 	log_info("executor %d: stopped", slot);
 	cache_close(prog.cache);

@@ -15,7 +15,7 @@
  *                 queue, closes it, makes the wake-up objects, forks the
  *                 children and supervises them.  Never accepts, never
  *                 judges.  Opens the store again only to requeue the jobs
- *                 of an executor that died.
+ *                 of an executor that died, and for the lease sweep.
  *   http worker   worker.c, W of them (http_workers).  http_threads
  *                 threads, each in its own FCGX_Accept_r loop, one store
  *                 connection shared by the threads.  Parses, validates,
@@ -54,8 +54,10 @@
  *   cb_fd       eventfd "a verdict is in", EFD_NONBLOCK, only with the
  *               callback process: written by executors after each
  *               verdict, read by the callback process.
- *   database    SQLite's own descriptors, opened after fork in each
- *               process (one connection per process).
+ *   database    SQLite's own descriptors, or a PostgreSQL connection,
+ *               opened after fork in each process (one connection per
+ *               process; an http worker has a second one with
+ *               PostgreSQL, listening for verdicts of other nodes).
  *
  * Shared memory
  *
@@ -80,6 +82,24 @@
  *   of killed executors and exits 0.  A worker that stops on its own
  *   (exit 0: someone else sent it SIGTERM and it shut the shared socket
  *   down) leaves nothing to serve: the master then stops everything.
+ *
+ * Nodes and roles
+ *
+ *   With PostgreSQL, several nodes (hosts, or several masters on one
+ *   host) share the database; each has a name (config node, the host's
+ *   name by default), which the store records with every running job, so
+ *   that a master requeues its own executors' jobs only.  Executors of
+ *   other nodes are woken by NOTIFY (store_wake_fd), http workers too
+ *   when a job of theirs finishes elsewhere.  http_workers 0 makes an
+ *   executor-only node (fd 0 need not be a socket then), executors 0 an
+ *   HTTP-only node.
+ *
+ * Lease sweep
+ *
+ *   Every lease_ms / 4 (at most 30 s) the master requeues every running
+ *   job, of any node, whose lease ran out (store_requeue_expired): a
+ *   node that died or hangs gives its jobs back that way, and so does a
+ *   requeue that failed when its executor died.
  *
  * Restarts
  *
@@ -125,6 +145,7 @@
 #define START_GAP_US	1000000	/* at most one start per second per slot */
 #define QUICK_DEATH_US	5000000	/* a child dying sooner backs off */
 #define BACKOFF_MAX_US	30000000
+#define SWEEP_MAX_US	30000000	/* the lease sweep's longest gap */
 
 enum kind { WORKER, EXECUTOR, CALLBACK };
 
@@ -145,6 +166,8 @@ struct master {
 	int		 stopping;
 	int		 killed;
 	int64_t		 deadline_us;
+	int64_t		 sweep_us;	/* lease sweep: every sweep_us */
+	int64_t		 next_sweep_us;
 };
 
 static const char *
@@ -163,24 +186,27 @@ usage(void)
 }
 
 /*
- * fd 0 must be the listening socket; 1 and 2 must exist so that no
- * descriptor of ours lands there and gets log lines written into it.
- * fd 0 becomes O_NONBLOCK for every process (see worker.c, accept_next).
+ * fd 0 must be the listening socket (unless there are no http workers);
+ * 1 and 2 must exist so that no descriptor of ours lands there and gets
+ * log lines written into it.  fd 0 becomes O_NONBLOCK for every process
+ * (see worker.c, accept_next).
  */
 static void
-setup_fds(void)
+setup_fds(int listen)
 {
 	int		on = 0, fd, fl;
 	socklen_t	len = sizeof(on);
 
-	if (getsockopt(PROC_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &on,
-	    &len) == -1 || !on)
-		fatal("fd 0 is not a listening socket: start me with "
-		    "spawn-fcgi (spawn-fcgi -s path -- coderunner.fcgi ...)");
 	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
 		;
 	if (fd > 2)
 		close(fd);
+	if (!listen)
+		return;
+	if (getsockopt(PROC_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &on,
+	    &len) == -1 || !on)
+		fatal("fd 0 is not a listening socket: start me with "
+		    "spawn-fcgi (spawn-fcgi -s path -- coderunner.fcgi ...)");
 	if ((fl = fcntl(PROC_LISTEN_FD, F_GETFL)) == -1 ||
 	    fcntl(PROC_LISTEN_FD, F_SETFL, fl | O_NONBLOCK) == -1)
 		fatal("fcntl(0, O_NONBLOCK): %s", strerror(errno));
@@ -198,10 +224,38 @@ requeue(struct master *m, int slot)
 		log_warnx("requeue for executor %d: %s", slot, err.msg);
 		return;
 	}
-	if ((n = store_requeue(st, slot, m->cfg.max_attempts, &err)) == -1)
+	if (store_set_node(st, m->cfg.node, &err) == -1 ||
+	    (n = store_requeue(st, slot, m->cfg.max_attempts, &err)) == -1)
 		log_warnx("requeue for executor %d: %s", slot, err.msg);
 	else if (n > 0) {
 		log_info("executor %d: %d job(s) back in the queue", slot, n);
+		if (proc_efd_add(m->ctx.job_fd, (uint64_t)n) == -1)
+			log_warn("wake executors");
+	}
+	store_close(st);
+}
+
+/*
+ * The lease sweep: requeues the running jobs of every node whose lease
+ * ran out.  A failure is logged; the next sweep tries again.
+ */
+static void
+sweep_leases(struct master *m)
+{
+	struct store	*st;
+	struct err	 err;
+	int		 n;
+
+	if ((st = store_open(m->cfg.database, &err)) == NULL) {
+		log_warnx("lease sweep: %s", err.msg);
+		return;
+	}
+	if ((n = store_requeue_expired(st, util_now_ms(),
+	    m->cfg.max_attempts, &err)) == -1)
+		log_warnx("lease sweep: %s", err.msg);
+	else if (n > 0) {
+		log_info("lease sweep: %d job(s) whose lease ran out back in "
+		    "the queue", n);
 		if (proc_efd_add(m->ctx.job_fd, (uint64_t)n) == -1)
 			log_warn("wake executors");
 	}
@@ -242,7 +296,7 @@ begin_stop(struct master *m, const char *why)
 	    1000;
 	log_info("stopping (%s): up to %d ms for the requests and jobs in "
 	    "hand", why, m->cfg.shutdown_grace_ms);
-	if (shutdown(PROC_LISTEN_FD, SHUT_RD) == -1)
+	if (m->cfg.http_workers > 0 && shutdown(PROC_LISTEN_FD, SHUT_RD) == -1)
 		log_warn("shutdown listener");
 	for (i = 0; i < m->nkids; i++)
 		if (m->kids[i].pid > 0)
@@ -332,11 +386,12 @@ next_timeout(const struct master *m, int64_t now)
 
 	if (m->stopping)
 		at = m->killed ? -1 : m->deadline_us;
-	else
+	else {
+		at = m->next_sweep_us;
 		for (i = 0; i < m->nkids; i++)
-			if (m->kids[i].pid == 0 &&
-			    (at == -1 || m->kids[i].start_at_us < at))
+			if (m->kids[i].pid == 0 && m->kids[i].start_at_us < at)
 				at = m->kids[i].start_at_us;
+	}
 	if (at == -1)
 		return -1;
 	if (at <= now)
@@ -365,6 +420,10 @@ supervise(struct master *m)
 		}
 		if (m->stopping && live == 0)
 			return;
+		if (!m->stopping && now >= m->next_sweep_us) {
+			sweep_leases(m);
+			m->next_sweep_us = util_mono_us() + m->sweep_us;
+		}
 		if (m->stopping && !m->killed && now >= m->deadline_us) {
 			log_warnx("grace period over: killing %d process(es)",
 			    live);
@@ -449,13 +508,13 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init(fg, verbose, "coderunner.fcgi");
-	setup_fds();
 
 	memset(&m, 0, sizeof(m));
 	if (config_defaults(&m.cfg, &err) == -1 ||
 	    (cfg_path != NULL && config_load(&m.cfg, cfg_path, &err) == -1))
 		fatal("config: %s", err.msg);
 	config_finish(&m.cfg);
+	setup_fds(m.cfg.http_workers > 0);
 	if (m.cfg.http_workers > MAX_CHILDREN ||
 	    m.cfg.executors > MAX_CHILDREN)
 		fatal("config: http_workers and executors must be at most %d",
@@ -470,7 +529,8 @@ main(int argc, char *argv[])
 	/* jobs a previous run left running go back in the queue */
 	if ((st = store_open(m.cfg.database, &err)) == NULL)
 		fatal("store: %s", err.msg);
-	if ((n = store_requeue(st, -1, m.cfg.max_attempts, &err)) == -1)
+	if (store_set_node(st, m.cfg.node, &err) == -1 ||
+	    (n = store_requeue(st, -1, m.cfg.max_attempts, &err)) == -1)
 		fatal("store: %s", err.msg);
 	if (n > 0)
 		log_info("%d job(s) left running by the last run requeued", n);
@@ -503,7 +563,7 @@ main(int argc, char *argv[])
 	if ((m.ctx.job_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
 	    EFD_SEMAPHORE)) == -1)
 		fatal("eventfd: %s", strerror(errno));
-	if ((m.ctx.done_fds = calloc((size_t)m.cfg.http_workers,
+	if ((m.ctx.done_fds = calloc((size_t)m.cfg.http_workers + 1,
 	    sizeof(int))) == NULL)
 		fatal("out of memory");
 	for (i = 0; i < m.cfg.http_workers; i++)
@@ -521,8 +581,13 @@ main(int argc, char *argv[])
 		m.kids[i].slot = i < m.cfg.http_workers ? i :
 		    i - m.cfg.http_workers;
 	}
-	log_info("starting: %d http worker(s) x %d thread(s), %d executor(s)",
-	    m.cfg.http_workers, m.cfg.http_threads, m.cfg.executors);
+	m.sweep_us = (int64_t)m.cfg.lease_ms * 1000 / 4;
+	if (m.sweep_us > SWEEP_MAX_US)
+		m.sweep_us = SWEEP_MAX_US;
+	m.next_sweep_us = util_mono_us() + m.sweep_us;
+	log_info("starting: node %s, %d http worker(s) x %d thread(s), "
+	    "%d executor(s)", m.cfg.node, m.cfg.http_workers,
+	    m.cfg.http_threads, m.cfg.executors);
 
 	supervise(&m);
 

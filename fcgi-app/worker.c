@@ -1,7 +1,9 @@
 /*
  * The http worker: http_threads threads, each in its own FCGX_Accept_r
  * loop, sharing one store handle, plus one thread that turns the worker's
- * "a job finished" eventfd into a condition variable broadcast.  Never
+ * "a job finished" eventfd into a condition variable broadcast, and, when
+ * the store tells of verdicts from other nodes (PostgreSQL), one more
+ * that does the same for those, on a store handle of its own.  Never
  * forks, never runs untrusted code.  See the theory block in main.c.
  */
 #include <sys/socket.h>
@@ -25,16 +27,20 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "fcgi_io.h"
 #include "proc.h"
 
 #define ACCEPT_RETRY_MS	100	/* after EMFILE and the like */
+/* the longest a lost notification delays the look at the store */
+#define LISTEN_POLL_MS	1000
 
 struct worker {
 	const struct proc_ctx	*ctx;
 	const struct config	*cfg;
 	struct store		*store;
+	struct store		*listen;	/* verdicts of other nodes */
 	int			 slot;
 	int			 sig_fd;
 	int			 done_fd;
@@ -123,6 +129,16 @@ hook_wait_any(void *arg, int timeout_ms)
 	return stopping(w) ? -1 : 0;
 }
 
+/* A job finished: every waiting thread looks at the store again. */
+static void
+wake_waiters(struct worker *w)
+{
+	pthread_mutex_lock(&w->wake_mu);
+	w->wake_gen++;
+	pthread_cond_broadcast(&w->wake_cv);
+	pthread_mutex_unlock(&w->wake_mu);
+}
+
 /*
  * The one reader of this worker's "a job finished" eventfd (blocking, not
  * semaphore: one read takes every count written since the last).  Several
@@ -145,12 +161,71 @@ done_reader(void *arg)
 			log_warn("worker %d: read done eventfd", w->slot);
 			break;
 		}
-		pthread_mutex_lock(&w->wake_mu);
-		w->wake_gen++;
-		pthread_cond_broadcast(&w->wake_cv);
-		pthread_mutex_unlock(&w->wake_mu);
+		wake_waiters(w);
 	}
 	return NULL;
+}
+
+/*
+ * The verdicts of other nodes' executors, as the store's notifications
+ * on a handle of this thread's own.  A lost one (the connection was
+ * down) costs a waiting client at most the API's own look at the store
+ * (wait_any returns within a second anyway).
+ */
+static void *
+done_listener(void *arg)
+{
+	struct worker	*w = arg;
+	struct pollfd	 pfd;
+	struct err	 err;
+
+	for (;;) {
+		if ((pfd.fd = store_wake_fd(w->listen, STORE_WAKE_DONE,
+		    &err)) < 0) {
+			log_debug("worker %d: %s", w->slot, err.msg);
+			(void)poll(NULL, 0, LISTEN_POLL_MS);
+			continue;
+		}
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, LISTEN_POLL_MS) <= 0)
+			continue;
+		switch (store_wake_read(w->listen, &err)) {
+		case -1:
+			log_debug("worker %d: %s", w->slot, err.msg);
+			break;
+		case 0:
+			break;
+		default:
+			wake_waiters(w);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Starts done_listener when the store tells of other nodes' verdicts;
+ * SQLite does not (its executors are this host's and use done_fd).
+ */
+static void
+start_listener(struct worker *w)
+{
+	pthread_t	 t;
+	struct err	 err;
+
+	if ((w->listen = store_open(w->cfg->database, &err)) == NULL) {
+		log_warnx("worker %d: no verdicts from other nodes: %s",
+		    w->slot, err.msg);
+		return;
+	}
+	if (store_wake_fd(w->listen, STORE_WAKE_DONE, &err) < 0) {
+		store_close(w->listen);
+		w->listen = NULL;
+		return;
+	}
+	if ((errno = pthread_create(&t, NULL, done_listener, w)) != 0)
+		fatal("worker %d: pthread_create: %s", w->slot,
+		    strerror(errno));
+	pthread_detach(t);
 }
 
 /*
@@ -346,6 +421,7 @@ worker_main(const struct proc_ctx *ctx, int slot)
 	if ((errno = pthread_create(&reader, NULL, done_reader, &w)) != 0)
 		fatal("worker %d: pthread_create: %s", slot, strerror(errno));
 	pthread_detach(reader);
+	start_listener(&w);
 
 	n = w.cfg->http_threads;
 	if ((ts = calloc((size_t)n, sizeof(*ts))) == NULL)

@@ -1,7 +1,9 @@
 /*
  * The service's own state.
  *
- *	GET /health			200 {status, queue_depth, executors}
+ *	GET /health			200 {status, queue_depth (of every
+ *					node sharing the store), node,
+ *					executors (this node's)}
  *					| 503 (no database, no executor)
  *	GET /system_info		200 cores, memory, kernel, sandbox |
  *					403 (not an admin)
@@ -78,6 +80,8 @@ service_health(struct api *a, const struct api_call *c,
 	    (jadd(o, "status", json_object_new_string(n > 0 && ready == 0 ?
 	    "error" : "ok")) == -1 ||
 	    jadd(o, "queue_depth", json_object_new_int64(depth)) == -1 ||
+	    (a->cfg != NULL && a->cfg->node != NULL && jadd(o, "node",
+	    json_object_new_string(a->cfg->node)) == -1) ||
 	    (n > 0 && ready == 0 && jadd(o, "error",
 	    json_object_new_string("no executor is running")) == -1) ||
 	    (n > 0 && (jadd(o, "executors", ex = json_object_new_object()) ==
