@@ -219,6 +219,18 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 
 	for (i = 0; store_finish(st, &prog->lease, s, &err) == -1; i++) {
 		log_warnx("executor %d: job %s: %s", slot, s->token, err.msg);
+		/*
+		 * The job went back to the queue while this one ran it (its
+		 * lease ran out: this process hung, or lost the store): the
+		 * next holder's verdict is the one.  Nothing to retry.
+		 */
+		if (store_lease_held(st, &prog->lease, &err) == 0) {
+			log_warnx("executor %d: job %s: lease lost, verdict "
+			    "%s refused", slot, s->token,
+			    judge_status_code(s->status));
+			metrics_executor_busy(ctx->metrics, slot, 0);
+			return;
+		}
 		if (i + 1 == FINISH_TRIES) {
 			/* dying makes the master requeue it (attempts + 1) */
 			log_warnx("executor %d: giving job %s back", slot,

@@ -195,6 +195,8 @@ int	pgstore_progress(struct pgstore *, struct store_lease *, int test,
 	    int64_t until_ms, struct err *);
 int	pgstore_finish(struct pgstore *, const struct store_lease *,
 	    const struct submission *, int64_t now_ms, struct err *);
+int	pgstore_lease_held(struct pgstore *, const struct store_lease *,
+	    struct err *);
 int	pgstore_requeue(struct pgstore *, int executor, int64_t before_ms,
 	    int max_attempts, int64_t now_ms, struct err *);
 int64_t	pgstore_queue_depth(struct pgstore *, const char *owner,

@@ -212,6 +212,26 @@ out:
 	return rc;
 }
 
+/*
+ * Every job has a test, and queue_tests shows the tests of a job only to
+ * the holder of its lease: the one question an executor's role may ask.
+ */
+int
+pgstore_lease_held(struct pgstore *ps, const struct store_lease *lease,
+    struct err *err)
+{
+	struct pgq	q;
+	int64_t		n;
+
+	pgq_init(&q);
+	pgq_int64(&q, lease->job);
+	pgq_int(&q, lease->attempt);
+	if ((n = pgs_scalar(ps, "SELECT count(*) FROM queue_tests($1, $2)",
+	    &q, "lease", err)) == -1)
+		return -1;
+	return n > 0;
+}
+
 int
 pgstore_requeue(struct pgstore *ps, int executor, int64_t before_ms,
     int max_attempts, int64_t now_ms, struct err *err)

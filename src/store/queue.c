@@ -296,6 +296,35 @@ out:
 	return rc;
 }
 
+static const char sql_lease_held[] =
+    "SELECT count(*) FROM submissions "
+    "WHERE id = ?2 AND attempts = ?3 AND status = 2";
+
+int
+store_lease_held(struct store *st, const struct store_lease *lease,
+    struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = -1;
+
+	if (st->pg != NULL)
+		return pgstore_lease_held(st->pg, lease, err);
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = sql_prep(st, sql_lease_held, err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 2, lease->job);
+	sqlite3_bind_int(stmt, 3, lease->attempt);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		err_set(err, "lease: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_column_int(stmt, 0) > 0;
+out:
+	sql_done(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
 /*
  * ?1 max_attempts, ?2 now, ?3 message prefix, ?4 executor (< 0: any),
  * ?5 lease deadline (NULL: any).  The right-hand sides all see the

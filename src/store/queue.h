@@ -84,6 +84,15 @@ int	store_finish(struct store *, const struct store_lease *lease,
 	    const struct submission *s, struct err *);
 
 /*
+ * Whether the job is still running under lease: 1 if so, 0 if not (it
+ * was requeued, or finished: whatever the holder writes is refused), -1
+ * with err set when the store cannot say.  Tells a refused finish from a
+ * failing store.
+ */
+int	store_lease_held(struct store *, const struct store_lease *lease,
+	    struct err *);
+
+/*
  * Puts the running jobs of executor (< 0: of every executor, as the
  * master does at start) back to queued, attempts + 1; a job whose
  * attempts reach max_attempts becomes Internal Error ("executor died N

@@ -48,6 +48,8 @@ class Node:
                  upstream=None):
         self.name = name
         self.port = _free_port()          # the program's FastCGI port
+        if front:                         # its own program comes first
+            upstream = [f"127.0.0.1:{self.port}"] + (upstream or [])
         self.rundir = tempfile.mkdtemp(prefix=f"coderunner-{name}-")
         os.chmod(self.rundir, 0o755)
         e = {"CODERUNNER_DATABASE": database, "CODERUNNER_NODE": name,
@@ -239,3 +241,136 @@ def test_roles_http_node_and_executor_node(pg_cluster, schema):
         for n in (ex, http):
             if n is not None:
                 n.remove()
+
+
+def _wait_for(what, check, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = check()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_three_nodes_survive_kill_and_stop(pg_cluster, schema):
+    """Three nodes behind one nginx upstream, 36 jobs: one node's
+    executors are killed (-9) mid-run and another's stopped (SIGSTOP)
+    past their lease, then continued.  Every acknowledged token reaches
+    exactly one final verdict, the stopped executors' late verdicts are
+    refused, and every node reads the history."""
+    s = schema["name"]
+    lease_ms = 3000
+    env = {"CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "2",
+           "CODERUNNER_LEASE_MS": str(lease_ms)}
+    n2 = Node("n2", schema["owner"], env=env)
+    n3 = Node("n3", schema["owner"], env=env)
+    n1 = Node("n1", schema["owner"], env=env, front=True,
+              upstream=[f"127.0.0.1:{n.port}" for n in (n2, n3)])
+    nodes = [n1, n2, n3]
+
+    def sql(q):
+        return pg_cluster.psql(q.replace("S.", s + "."), role="postgres")
+
+    def held_by(node):
+        out = sql("SELECT id FROM S.submissions WHERE status = 2 AND "
+                  f"node = '{node}'").split()
+        return [int(x) for x in out]
+
+    try:
+        n1.start()                      # migrates the schema
+        for n in (n2, n3):
+            n.start()
+        for n in (n2, n3):
+            n.wait_log(r"executor 1: ready")
+
+        tokens = []
+        for i in range(36):
+            r = n1.stack.submit({
+                "language": "python3",
+                "source_code": "import time\ntime.sleep(0.8)\n"
+                               "print(int(input()) * 2)\n",
+                "stdin": str(i), "expected_output": str(2 * i)},
+                wait=False)
+            assert r.status_code == 201, r.text
+            tokens.append(r.json()["token"])
+
+        # kill -9 n1's executors while they hold jobs
+        killed = _wait_for("n1 running a job", lambda: held_by("n1"), 30)
+        for p in n1.executors():
+            os.kill(p, signal.SIGKILL)
+
+        # SIGSTOP n2's executors while they hold jobs, past the lease
+        stopped_jobs = _wait_for("n2 running a job", lambda: held_by("n2"),
+                                 30)
+        stopped = n2.executors()
+        assert stopped
+        for p in stopped:
+            os.kill(p, signal.SIGSTOP)
+        stopped_jobs = held_by("n2")
+        ids = ",".join(str(j) for j in stopped_jobs)
+        # the sweep (any node's master) gives them back, others run them
+        _wait_for("the stopped node's jobs to move on", lambda: sql(
+            f"SELECT bool_and(attempts >= 1 AND status <> 1 AND "
+            f"(status <> 2 OR node <> 'n2')) FROM S.submissions "
+            f"WHERE id IN ({ids})").strip() == "t", 30)
+        for p in stopped:
+            os.kill(p, signal.SIGCONT)
+
+        quoted = ",".join(f"'{t}'" for t in tokens)
+        _wait_for("every job final", lambda: sql(
+            "SELECT count(*) FROM S.submissions WHERE status >= 3 AND "
+            f"token IN ({quoted})").strip() == str(len(tokens)), 120)
+        # the late verdicts of the stopped executors: refused and said,
+        # and the executors go on (nothing to retry, no restart)
+        _wait_for("n2's refused verdicts in its log", lambda: len(
+            re.findall(r"lease lost, verdict AC refused", n2.app_log()))
+            == len(stopped_jobs), 30)
+        assert "giving job" not in n2.app_log()
+        assert sorted(n2.executors()) == sorted(stopped)
+
+        rows = sql("SELECT token, status, attempts, coalesce(node, ''), "
+                   "(SELECT count(*) FROM S.test_results r "
+                   "WHERE r.submission_id = s.id) FROM S.submissions s "
+                   "ORDER BY id").split()
+        by_token = {}
+        for line in rows:
+            t, st, att, node, nres = line.split("|")
+            by_token[t] = (int(st), int(att), node, int(nres))
+        assert set(by_token) == set(tokens)
+        # one final verdict each, one result row each
+        assert all(v[0] == ACCEPTED for v in by_token.values()), by_token
+        assert all(v[3] == 1 for v in by_token.values()), by_token
+        # the killed and the stopped jobs ran again, elsewhere for n2's
+        again = sql("SELECT id, attempts, node FROM S.submissions "
+                    f"WHERE id IN ({','.join(map(str, killed + stopped_jobs))})"
+                    ).split()
+        for line in again:
+            jid, att, node = line.split("|")
+            assert int(att) >= 1, line
+            if int(jid) in stopped_jobs:
+                assert node != "n2", line
+
+        # history and results read the same from every node
+        seen_nodes = set()
+        for t in tokens:
+            r = n1.stack.get(f"/submissions/{t}")
+            assert r.status_code == 200, r.text
+            assert r.json()["status"]["id"] == ACCEPTED
+        for _ in range(9):
+            r = n1.stack.get("/health")
+            assert r.status_code == 200, r.text
+            seen_nodes.add(r.json()["node"])
+            r = n1.stack.get("/submissions?per_page=100")
+            assert r.json()["meta"]["total_count"] == len(tokens)
+        assert seen_nodes == {"n1", "n2", "n3"}, seen_nodes
+        refused = len(re.findall(r"verdict AC refused", n2.app_log()))
+        print(f"\nacknowledged {len(tokens)}, final "
+              f"{sum(1 for v in by_token.values() if v[0] in FINAL)}, "
+              f"killed jobs {len(killed)}, stopped jobs "
+              f"{len(stopped_jobs)}, refused late verdicts {refused}")
+    finally:
+        for n in nodes:
+            n.stop()
+        for n in nodes:
+            n.remove()

@@ -310,11 +310,14 @@ test_requeue_fences_stale_finish(void **state)
 	    &err), 1);
 	assert_int_equal(cur->id, old->id);
 
-	/* the first executor comes back late: refused */
+	/* the first executor comes back late: refused, and it can tell */
+	assert_int_equal(store_lease_held(f->st, &old_lease, &err), 0);
+	assert_int_equal(store_lease_held(f->st, &cur_lease, &err), 1);
 	set_verdict(old, JS_WA);
 	assert_int_equal(store_finish(f->st, &old_lease, old, &err), -1);
 	set_verdict(cur, JS_AC);
 	CHECK(store_finish(f->st, &cur_lease, cur, &err));
+	assert_int_equal(store_lease_held(f->st, &cur_lease, &err), 0);
 	assert_int_equal(store_get(f->st, token, NULL, &g, &err), 1);
 	assert_int_equal(g->status, JS_AC);
 	assert_int_equal(g->results[0].status, JS_AC);
