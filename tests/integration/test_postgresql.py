@@ -374,3 +374,49 @@ def test_three_nodes_survive_kill_and_stop(pg_cluster, schema):
             n.stop()
         for n in nodes:
             n.remove()
+
+
+def test_postgresql_restart(pg_cluster, schema):
+    """PostgreSQL stops and starts again under load: requests in the gap
+    fail cleanly (no token, nothing half stored), the nodes connect again
+    by themselves, and every acknowledged token reaches its verdict."""
+    s = schema["name"]
+    env = {"CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "2",
+           "CODERUNNER_LEASE_MS": "3000"}
+    n1 = Node("r1", schema["owner"], env=env, front=True)
+    try:
+        n1.start()
+        tokens = []
+
+        def post(i):
+            return n1.stack.submit({
+                "language": "python3",
+                "source_code": "import time\ntime.sleep(0.3)\nprint(1)\n",
+                "stdin": str(i)}, wait=False, timeout=30)
+
+        for i in range(10):
+            r = post(i)
+            assert r.status_code == 201, r.text
+            tokens.append(r.json()["token"])
+        pg_cluster.stop_server()
+        try:
+            r = post(100)
+            assert r.status_code >= 500, r.text
+            assert "token" not in r.text
+        finally:
+            pg_cluster.start()
+        for i in range(10, 15):
+            r = _wait_for("a POST after the restart", lambda: (
+                lambda r: r if r.status_code == 201 else None)(post(i)), 30)
+            tokens.append(r.json()["token"])
+        quoted = ",".join(f"'{t}'" for t in tokens)
+        _wait_for("every job final", lambda: pg_cluster.psql(
+            f"SELECT count(*) FROM {s}.submissions WHERE status = 3 AND "
+            f"token IN ({quoted})", role="postgres").strip() ==
+            str(len(tokens)), 90)
+        # nothing of the refused POST was stored
+        assert pg_cluster.psql(f"SELECT count(*) FROM {s}.submissions",
+                               role="postgres").strip() == str(len(tokens))
+    finally:
+        n1.stop()
+        n1.remove()
