@@ -80,6 +80,16 @@ test_shipped_config(void **state)
 	assert_true(c.http_workers >= 2 && c.executors >= 1);
 	assert_true(c.node[0] != '\0');	/* the host's name */
 	config_reset(&c);
+	/* the multi-node examples use only keys that exist */
+	if (config_defaults(&c, &err) == -1 ||
+	    config_load(&c, "contrib/multi-node/node.json", &err) == -1)
+		fail_msg("contrib/multi-node/node.json: %s", err.msg);
+	config_reset(&c);
+	if (config_defaults(&c, &err) == -1 || config_load(&c,
+	    "contrib/multi-node/node-executor.json", &err) == -1)
+		fail_msg("contrib/multi-node/node-executor.json: %s", err.msg);
+	assert_int_equal(c.http_workers, 0);
+	config_reset(&c);
 }
 
 /* 0 workers or executors stays 0: the node has that role only. */
