@@ -43,6 +43,11 @@
  * A lost connection (the server restarted, a failover) fails the call in
  * hand; the next call connects again (PQreset) and LISTENs again.
  *
+ * XXX Text columns (owner, messages, URLs) must be valid in the
+ * database's encoding (UTF-8): the server refuses the call otherwise.
+ * What a request gives as free text (options, arguments, inputs,
+ * outputs) is bytea; the owner is nginx's authenticated user name.
+ *
  * Schema versions are sql/pg/schema.sql (1) and sql/pg/NNN_<what>.sql,
  * in the table schema_version of the schema the connection's search_path
  * names first (current_schema()).  Migrations run under a transaction
