@@ -47,9 +47,10 @@ def test_fuzz_smoke(clang, target, tmp_path):
            "-fno-sanitize-recover=undefined",
            "-I" + os.path.join(ROOT, "src"),
            "-I" + os.path.join(ROOT, "build", "gen"),
-           *pkg("--cflags", "json-c", "sqlite3", "libseccomp"),
+           *pkg("--cflags", "json-c", "sqlite3", "libseccomp", "libpq"),
            "-o", binary, *srcs,
-           *pkg("--libs", "json-c", "sqlite3", "libseccomp", "libcurl"),
+           *pkg("--libs", "json-c", "sqlite3", "libseccomp", "libcurl",
+               "libpq"),
            "-lpthread"]
     r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
