@@ -24,8 +24,8 @@ SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
 CFLAGS	?= -O2 -g $(HARDEN)
 LDFLAGS	?= -pie -Wl,-z,relro,-z,now
 
-PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl libzip 2>/dev/null)
-LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libcurl libzip 2>/dev/null) -lpthread
+PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl libzip libpq 2>/dev/null)
+LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libcurl libzip libpq 2>/dev/null) -lpthread
 LIBS_FCGI	:= $(shell pkg-config --libs fcgi 2>/dev/null)
 LIBS_CMOCKA	:= $(shell pkg-config --libs cmocka 2>/dev/null)
 
@@ -52,27 +52,34 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # sql/schema.sql is version 1; sql/NNN_<what>.sql is version NNN.  All of
-# them become C strings and one table, store_migrations[], in order.
+# them become C strings and one table, store_migrations[], in order.  The
+# same for PostgreSQL's dialect from sql/pg/: store_pg_migrations[].
 SQL_FILES := sql/schema.sql $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
-$(BUILD)/gen/schema_sql.c: $(SQL_FILES) Makefile
+PG_SQL_FILES := sql/pg/schema.sql \
+	     $(sort $(wildcard sql/pg/[0-9][0-9][0-9]_*.sql))
+$(BUILD)/gen/schema_sql.c: $(SQL_FILES) $(PG_SQL_FILES) Makefile
 	@mkdir -p $(@D)
 	{ echo '/* generated from sql/ by the Makefile */'; \
 	  echo '#include <stddef.h>'; \
-	  for f in $(SQL_FILES); do \
-	    n=$$(basename $$f .sql); v=$${n%%_*}; \
-	    [ "$$n" = schema ] && v=1; v=$$(expr $$v + 0); \
-	    echo "static const char sql_$$v[] ="; \
-	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
-	    echo ';'; \
+	  echo 'struct migration { int version; const char *sql; };'; \
+	  for set in "store:$(SQL_FILES)" "store_pg:$(PG_SQL_FILES)"; do \
+	    name=$${set%%:*}; files=$${set#*:}; \
+	    for f in $$files; do \
+	      n=$$(basename $$f .sql); v=$${n%%_*}; \
+	      [ "$$n" = schema ] && v=1; v=$$(expr $$v + 0); \
+	      echo "static const char $${name}_sql_$$v[] ="; \
+	      sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	      echo ';'; \
+	    done; \
+	    echo "const struct migration $${name}_migrations[] = {"; \
+	    for f in $$files; do \
+	      n=$$(basename $$f .sql); v=$${n%%_*}; \
+	      [ "$$n" = schema ] && v=1; v=$$(expr $$v + 0); \
+	      echo "	{ $$v, $${name}_sql_$$v },"; \
+	    done; \
+	    echo '};'; \
+	    echo "const size_t $${name}_nmigrations = sizeof($${name}_migrations) / sizeof($${name}_migrations[0]);"; \
 	  done; \
-	  echo 'struct migration { int version; const char *sql; };'; echo 'const struct migration store_migrations[] = {'; \
-	  for f in $(SQL_FILES); do \
-	    n=$$(basename $$f .sql); v=$${n%%_*}; \
-	    [ "$$n" = schema ] && v=1; v=$$(expr $$v + 0); \
-	    echo "	{ $$v, sql_$$v },"; \
-	  done; \
-	  echo '};'; \
-	  echo 'const size_t store_nmigrations = sizeof(store_migrations) / sizeof(store_migrations[0]);'; \
 	} > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c

@@ -10,9 +10,10 @@
 #    (and base/ nothing from sandbox/ either);
 #  - src/judge/ includes nothing from api/ or store/;
 #  - src/store/ includes nothing from api/;
-#  - only src/store/ includes sqlite3.h (nothing else opens the database)
-#    or store_int.h (the SQLite backend's private header); the rest of
-#    the tree reaches the store through store.h and queue.h.
+#  - only src/store/ includes sqlite3.h or libpq-fe.h (nothing else opens
+#    the database), store_int.h or pg_int.h (the backends' private
+#    headers); the rest of the tree reaches the store through store.h and
+#    queue.h.
 #  - in src/api/ only body.c parses JSON (a request body, once): the
 #    pages and the answers build JSON, they never read our own back.
 # make check-layering also runs check-calls.sh: no two files of src/api
@@ -43,8 +44,8 @@ up='(\.\./)*'
 check "src/ includes libfcgi (only fcgi-app/ may)" src \
     "$inc(fcgiapp|fcgi_stdio|fcgio|fcgi_config|fcgios)\.h[>\"]"
 check "src/ calls FCGX_ (only fcgi-app/ may)" src 'FCGX_'
-check "src/sandbox/ includes sqlite or json-c" src/sandbox \
-    "$inc(sqlite3\.h|sqlite3ext\.h|json\.h|json-c/|json_[a-z_]*\.h)"
+check "src/sandbox/ includes sqlite, libpq or json-c" src/sandbox \
+    "$inc(sqlite3\.h|sqlite3ext\.h|libpq-fe\.h|json\.h|json-c/|json_[a-z_]*\.h)"
 check "src/sandbox/ includes api/, store/ or judge/" src/sandbox \
     "$inc$up(api|store|judge)/"
 check "src/base/ includes api/, store/, judge/ or sandbox/" src/base \
@@ -53,8 +54,9 @@ check "src/judge/ includes api/ or store/" src/judge \
     "$inc$up(api|store)/"
 check "src/store/ includes api/" src/store "$inc$up(api)/"
 for dir in src/base src/sandbox src/judge src/api src/cli fcgi-app; do
-	check "$dir/ includes sqlite3.h or store_int.h (only src/store/ may)" \
-	    "$dir" "$inc(sqlite3\.h|sqlite3ext\.h|(store/)?store_int\.h)[>\"]"
+	check "$dir/ includes sqlite3.h, libpq-fe.h, store_int.h or pg_int.h (only src/store/ may)" \
+	    "$dir" \
+	    "$inc(sqlite3\.h|sqlite3ext\.h|libpq-fe\.h|(store/)?(store|pg)_int\.h)[>\"]"
 done
 
 # JSON is parsed in body.c alone

@@ -19,17 +19,19 @@ cd "$(dirname "$0")/.."
 # build: compiler, pkg-config and the libraries the Makefile links
 PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
 	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev
-	libzip-dev"
+	libzip-dev libpq-dev"
 # run: the web server, the FastCGI spawner, tools make run and the README use
 PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap iproute2"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,
-# the tools the benchmarks compare against, and systemd for
+# the tools the benchmarks compare against, systemd for
 # `systemd-analyze verify` of contrib/coderunner.service (the package
 # installs and verifies without systemd running; installed only when
-# missing, like everything here)
+# missing, like everything here), and the PostgreSQL server the tests
+# start throwaway clusters of (tests/pgcluster.py; its package creates a
+# cluster "main" but, with the policy-rc.d below, starts nothing)
 PKGS_TEST="clang python3-pytest python3-requests python3-selenium libjs-jquery
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine
-	systemd"
+	systemd postgresql"
 # (libjs-jquery: the jQuery the Judge0 IDE test serves in place of a CDN)
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)

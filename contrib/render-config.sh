@@ -52,6 +52,14 @@
 #   CODERUNNER_CALLBACK_HOSTS  callback allow-list, e.g. "127.0.0.1" [none]
 #   CODERUNNER_CALLBACK_SECRET the callbacks' HMAC key [none]
 #   CODERUNNER_TOTAL_WALL   limits_maximum.total_wall_time, seconds [app default]
+#   CODERUNNER_DATABASE     the app's database: a path, or a postgresql://
+#                           URI shared by several nodes [RUNDIR/db/coderunner.db]
+#   CODERUNNER_NODE         this node's name [app default: the host name]
+#   CODERUNNER_LEASE_MS     a claim's lease [app default]
+#   CODERUNNER_FCGI_LISTEN  127.0.0.1:PORT: the program listens on that
+#                           TCP address instead of RUNDIR/coderunner.sock
+#   CODERUNNER_UPSTREAM     the nodes nginx sends to, e.g.
+#                           "127.0.0.1:9001 127.0.0.1:9002" [this node]
 #   CODERUNNER_USER         service user when root [coderunner]
 #   CODERUNNER_NGINX_USER   nginx worker user when root [www-data]
 #   CODERUNNER_FCGI         the program [build/coderunner.fcgi]
@@ -195,7 +203,33 @@ CONFDIR=$RUNDIR/nginx
 FCGI=$RUNDIR/bin/coderunner.fcgi
 LANGUAGES=$RUNDIR/languages.json
 SOCKET=${CODERUNNER_SOCKET:-$RUNDIR/coderunner.sock}
-DATABASE=$RUNDIR/db/coderunner.db
+DATABASE=${CODERUNNER_DATABASE:-$RUNDIR/db/coderunner.db}
+# the URI goes into JSON: no quote, no backslash, no blank
+case $DATABASE in
+''|*[!A-Za-z0-9_./:@?\&=%+,-]*) die "CODERUNNER_DATABASE: unsupported character" ;;
+esac
+case ${CODERUNNER_NODE:-} in
+*[!A-Za-z0-9_.-]*) die "CODERUNNER_NODE: use [A-Za-z0-9_.-]" ;;
+esac
+case ${CODERUNNER_LEASE_MS:-1} in
+''|*[!0-9]*) die "CODERUNNER_LEASE_MS: not a number" ;;
+esac
+# where the program listens, and where nginx sends
+LISTEN=${CODERUNNER_FCGI_LISTEN:-}
+case $LISTEN in
+'') SPAWN_LISTEN="-s $SOCKET"; THIS_NODE="unix:$SOCKET" ;;
+127.*:[0-9]*|\[::1\]:[0-9]*)
+	SPAWN_LISTEN="-a ${LISTEN%:*} -p ${LISTEN##*:}"
+	THIS_NODE=$LISTEN ;;
+*) die "CODERUNNER_FCGI_LISTEN: a loopback address:port, e.g. 127.0.0.1:9001" ;;
+esac
+UPSTREAM_SERVERS=
+for n in ${CODERUNNER_UPSTREAM:-$THIS_NODE}; do
+	case $n in
+	*[!A-Za-z0-9_./:\[\]-]*) die "CODERUNNER_UPSTREAM: unsupported character in $n" ;;
+	esac
+	UPSTREAM_SERVERS="${UPSTREAM_SERVERS}server $n; "
+done
 APP_CONFIG=$RUNDIR/coderunner.json
 FCGI_READ_TIMEOUT=$(( (WAIT_TIMEOUT_MS + 999) / 1000 + 30 ))
 WAIT_TIMEOUT_S=$(( (WAIT_TIMEOUT_MS + 999) / 1000 ))
@@ -265,6 +299,7 @@ render() {
 	    -e "s|@CONFDIR@|$CONFDIR|g" \
 	    -e "s|@PORT@|$PORT|g" \
 	    -e "s|@SOCKET@|$SOCKET|g" \
+	    -e "s|@UPSTREAM_SERVERS@|$UPSTREAM_SERVERS|g" \
 	    -e "s|@USER_DIRECTIVE@|$USER_DIRECTIVE|g" \
 	    -e "s|@RATE@|$RATE|g" \
 	    -e "s|@BURST@|$BURST|g" \
@@ -339,6 +374,10 @@ esac
 	echo "  \"box_root\": \"$RUNDIR/boxes\","
 	echo "  \"languages\": \"$LANGUAGES\","
 	echo "  \"base_path\": \"$PREFIX\","
+	[ -n "${CODERUNNER_NODE:-}" ] &&
+	    echo "  \"node\": \"$CODERUNNER_NODE\","
+	[ -n "${CODERUNNER_LEASE_MS:-}" ] &&
+	    echo "  \"lease_ms\": $CODERUNNER_LEASE_MS,"
 	[ -n "${CODERUNNER_HTTP_WORKERS:-}" ] &&
 	    echo "  \"http_workers\": $CODERUNNER_HTTP_WORKERS,"
 	[ -n "${CODERUNNER_EXECUTORS:-}" ] &&
@@ -380,7 +419,7 @@ set -eu
 if [ "\$(id -u)" = 0 ] && [ -w /sys/fs/cgroup/coderunner/service/cgroup.procs ]; then
 	echo \$\$ >/sys/fs/cgroup/coderunner/service/cgroup.procs || true
 fi
-exec $SPAWN_BIN -n -s $SOCKET $SPAWN_ARGS -d $RUNDIR -- \\
+exec $SPAWN_BIN -n $SPAWN_LISTEN $SPAWN_ARGS -d $RUNDIR -- \\
     $FCGI -d -c $APP_CONFIG "\$@"
 EOF
 cat >"$RUNDIR/start-nginx.tmp" <<EOF

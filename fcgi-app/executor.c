@@ -28,44 +28,64 @@
 #include "proc.h"
 
 /*
- * The lease is renewed before each test (with the progress note), so it
- * only has to outlast the longest step between two renewals: the compile
- * or one test, each within the time budget (limits_maximum.
- * total_wall_time), plus LEASE_SLACK_MS for the sandbox's own work on a
- * loaded host.  The master requeues a job whose lease ran out: an
- * executor that hangs, or one whose death it could not record at once.
+ * The lease (lease_ms: by default the time budget plus room) is renewed
+ * before each test (with the progress note), so it only has to outlast
+ * one compile or one test.  The master requeues a dead executor's jobs at
+ * once; the lease sweep (any node's master) requeues those of an executor
+ * that hangs, that lost its host, or whose death could not be recorded at
+ * once.
  */
-#define LEASE_SLACK_MS	30000
 /*
  * How long one store call waits for a lock: an executor only waits, and
  * a longer wait means fewer retries of a verdict.
  */
 #define STORE_WAIT_MS	5000
 /*
- * The normal way to learn of a new job is the wake-up on job_fd.  The
- * timeout is a safety net only, for a wake-up that was lost (a worker
- * killed between its insert and its write, say); it is not a poll.
+ * The normal way to learn of a new job is the wake-up on job_fd (from
+ * this node) or the store's notification (PostgreSQL: from any node).
+ * The timeout is a safety net only, for a wake-up that was lost (a worker
+ * killed between its insert and its write, a connection down); it is not
+ * a poll.
  */
 #define IDLE_MS		5000
 #define RETRY_MS	1000	/* after a store error */
 
 /*
- * Sleeps until job_fd or sig_fd is readable or timeout_ms passed.  A
- * readable job_fd is decremented by one (EFD_SEMAPHORE): each queued job
- * wakes one executor, and EAGAIN means another executor took this count.
+ * Sleeps until job_fd, sig_fd or the store's notifications (when it has
+ * them) are readable, or timeout_ms passed.  A readable job_fd is
+ * decremented by one (EFD_SEMAPHORE): each queued job wakes one
+ * executor, and EAGAIN means another executor took this count.  A
+ * notification wakes every listening executor of every node; the claim
+ * sorts out which gets the job.
  */
 static void
-wait_for_job(const struct proc_ctx *ctx, int sig_fd, int timeout_ms)
+wait_for_job(const struct proc_ctx *ctx, struct store *st, int sig_fd,
+    int timeout_ms)
 {
-	struct pollfd	pfd[2];
+	struct pollfd	pfd[3];
+	struct err	err;
 	uint64_t	n;
+	int		nfd = 2;
 
 	pfd[0].fd = ctx->job_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sig_fd;
 	pfd[1].events = POLLIN;
-	if (poll(pfd, 2, timeout_ms) > 0 && (pfd[0].revents & POLLIN))
+	if ((pfd[2].fd = store_wake_fd(st, STORE_WAKE_JOB, &err)) >= 0) {
+		/* one that came in with the last claim's answer is read */
+		if (store_wake_read(st, &err) > 0)
+			return;
+		pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
+		nfd = 3;
+	}
+	if (poll(pfd, (nfds_t)nfd, timeout_ms) <= 0)
+		return;
+	if (pfd[0].revents & POLLIN)
 		(void)!read(ctx->job_fd, &n, sizeof(n));
+	if (nfd == 3 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    store_wake_read(st, &err) == -1)
+		log_debug("wake-ups: %s", err.msg);
 }
 
 /* Points fd 0 (the listening socket in the master) at /dev/null. */
@@ -96,7 +116,8 @@ struct progress {
 
 /*
  * The compile cache: compile_cache, or compile-cache next to the
- * database.  Without it judging goes on (every compile runs).
+ * database (in the working directory when the database is a server's
+ * URI).  Without it judging goes on (every compile runs).
  */
 static struct cache *
 open_cache(const struct config *cfg, int slot)
@@ -110,7 +131,8 @@ open_cache(const struct config *cfg, int slot)
 		return NULL;
 	if (cfg->compile_cache[0] != '\0')
 		snprintf(dir, sizeof(dir), "%s", cfg->compile_cache);
-	else if ((slash = strrchr(cfg->database, '/')) != NULL)
+	else if (strstr(cfg->database, "://") == NULL &&
+	    (slash = strrchr(cfg->database, '/')) != NULL)
 		snprintf(dir, sizeof(dir), "%.*s/compile-cache",
 		    (int)(slash - cfg->database), cfg->database);
 	else
@@ -179,7 +201,7 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 	int			 slot = prog->slot;
 	struct judge_hooks	 hooks = { test_started, box_left, prog,
 	    (int64_t)(ctx->cfg->max.total_wall_s * 1000 + 0.5) };
-	struct err	err;
+	struct err	err, held_err;
 	int64_t		t0 = util_mono_us();
 	int		i;
 
@@ -212,6 +234,18 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 		if (i == 0 || !err.unavailable)
 			log_warnx("executor %d: job %s: %s", slot, s->token,
 			    err.msg);
+		/*
+		 * The job went back to the queue while this one ran it (its
+		 * lease ran out: this process hung, or lost the store): the
+		 * next holder's verdict is the one.  Nothing to retry.
+		 */
+		if (store_lease_held(st, &prog->lease, &held_err) == 0) {
+			log_warnx("executor %d: job %s: lease lost, verdict "
+			    "%s refused", slot, s->token,
+			    judge_status_code(s->status));
+			metrics_executor_busy(ctx->metrics, slot, 0);
+			return;
+		}
 		if (!err.unavailable ||
 		    util_now_ms() + RETRY_MS >= prog->lease.until_ms) {
 			log_warnx("executor %d: job %s: verdict not stored "
@@ -256,7 +290,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	/* writing a box's stdin after it exited must not kill us */
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((st = store_open(ctx->cfg->database, &err)) == NULL)
+	if ((st = store_open(ctx->cfg->database, &err)) == NULL ||
+	    store_set_node(st, ctx->cfg->node, &err) == -1)
 		fatal("executor %d: %s", slot, err.msg);
 	store_set_timeout(st, STORE_WAIT_MS);
 	memset(&sc, 0, sizeof(sc));
@@ -270,8 +305,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	prog.ctx = ctx;
 	prog.st = st;
 	prog.slot = slot;
-	prog.lease_ms = (int64_t)(ctx->cfg->max.total_wall_s * 1000) +
-	    LEASE_SLACK_MS;
+	prog.lease_ms = ctx->cfg->lease_ms;
 	prog.cache = open_cache(ctx->cfg, slot);
 	sweep(&prog, sb);
 	log_info("executor %d: ready (cgroup %s)", slot,
@@ -291,7 +325,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		}
 		if (rc == -1)
 			log_warnx("executor %d: claim: %s", slot, err.msg);
-		wait_for_job(ctx, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
+		wait_for_job(ctx, st, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
 	}
 	log_info("executor %d: stopped", slot);
 	cache_close(prog.cache);

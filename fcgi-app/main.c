@@ -56,8 +56,10 @@
  *   cb_fd       eventfd "a verdict is in", EFD_NONBLOCK, only with the
  *               callback process: written by executors after each
  *               verdict, read by the callback process.
- *   database    SQLite's own descriptors, opened after fork in each
- *               process (one connection per process).
+ *   database    SQLite's own descriptors, or a PostgreSQL connection,
+ *               opened after fork in each process (one connection per
+ *               process; an http worker has a second one with
+ *               PostgreSQL, listening for verdicts of other nodes).
  *
  * Shared memory
  *
@@ -83,6 +85,17 @@
  *   (exit 0: someone else sent it SIGTERM and it shut the shared socket
  *   down) leaves nothing to serve: the master then stops everything.
  *
+ * Nodes and roles
+ *
+ *   With PostgreSQL, several nodes (hosts, or several masters on one
+ *   host) share the database; each has a name (config node, the host's
+ *   name by default), which the store records with every running job, so
+ *   that a master requeues its own executors' jobs only.  Executors of
+ *   other nodes are woken by NOTIFY (store_wake_fd), http workers too
+ *   when a job of theirs finishes elsewhere.  http_workers 0 makes an
+ *   executor-only node (fd 0 need not be a socket then), executors 0 an
+ *   HTTP-only node.
+ *
  * Restarts
  *
  *   A child that dies otherwise is restarted; an executor's running jobs
@@ -99,8 +112,9 @@
  *   start's requeue of every running job (no executor starts before it
  *   is done, or it would take their fresh claims back), and a dead
  *   executor's (its slot is not restarted before it is done, for the same
- *   reason).  Every SWEEP_MS the master requeues the jobs whose lease
- *   ran out, whoever held them (an executor that hangs, a requeue that
+ *   reason).  Every SWEEP_MS (lease_ms / 4 when that is shorter) the
+ *   master requeues the jobs whose lease ran out, whoever held them, of
+ *   any node (an executor that hangs, a node that died, a requeue that
  *   was lost), and checkpoints the store's write-ahead log; every
  *   PRUNE_MS (sooner while there is more) it prunes one small batch by
  *   retention_days and max_db_bytes.  Each store call waits at most
@@ -174,6 +188,7 @@ struct master {
 					   no executor starts before */
 	int64_t		 next_tick_us;
 	int64_t		 next_sweep_us;
+	int		 sweep_ms;	/* SWEEP_MS, or lease_ms / 4 */
 	int64_t		 next_prune_us;
 	char		 last_warn[256]; /* housekeeping's last failure */
 	int64_t		 last_warn_us;
@@ -196,24 +211,27 @@ usage(void)
 }
 
 /*
- * fd 0 must be the listening socket; 1 and 2 must exist so that no
- * descriptor of ours lands there and gets log lines written into it.
- * fd 0 becomes O_NONBLOCK for every process (see worker.c, accept_next).
+ * fd 0 must be the listening socket (unless there are no http workers);
+ * 1 and 2 must exist so that no descriptor of ours lands there and gets
+ * log lines written into it.  fd 0 becomes O_NONBLOCK for every process
+ * (see worker.c, accept_next).
  */
 static void
-setup_fds(void)
+setup_fds(int listen)
 {
 	int		on = 0, fd, fl;
 	socklen_t	len = sizeof(on);
 
-	if (getsockopt(PROC_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &on,
-	    &len) == -1 || !on)
-		fatal("fd 0 is not a listening socket: start me with "
-		    "spawn-fcgi (spawn-fcgi -s path -- coderunner.fcgi ...)");
 	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
 		;
 	if (fd > 2)
 		close(fd);
+	if (!listen)
+		return;
+	if (getsockopt(PROC_LISTEN_FD, SOL_SOCKET, SO_ACCEPTCONN, &on,
+	    &len) == -1 || !on)
+		fatal("fd 0 is not a listening socket: start me with "
+		    "spawn-fcgi (spawn-fcgi -s path -- coderunner.fcgi ...)");
 	if ((fl = fcntl(PROC_LISTEN_FD, F_GETFL)) == -1 ||
 	    fcntl(PROC_LISTEN_FD, F_SETFL, fl | O_NONBLOCK) == -1)
 		fatal("fcntl(0, O_NONBLOCK): %s", strerror(errno));
@@ -248,6 +266,12 @@ open_store(struct master *m, const char *what)
 
 	if ((st = store_open(m->cfg.database, &err)) == NULL) {
 		warn_store(m, what, &err);
+		return NULL;
+	}
+	/* the requeue of a dead executor's jobs is by node and slot */
+	if (store_set_node(st, m->cfg.node, &err) == -1) {
+		warn_store(m, what, &err);
+		store_close(st);
 		return NULL;
 	}
 	store_set_timeout(st, MASTER_WAIT_MS);
@@ -389,7 +413,7 @@ housekeeping(struct master *m, int64_t now)
 	requeue_due(m, st);
 	if (now >= m->next_sweep_us) {
 		sweep(m, st);
-		m->next_sweep_us = now + (int64_t)SWEEP_MS * 1000;
+		m->next_sweep_us = now + (int64_t)m->sweep_ms * 1000;
 	}
 	if (now >= m->next_prune_us)
 		m->next_prune_us = now + (prune(m, st) ? (int64_t)TICK_MS :
@@ -431,7 +455,7 @@ begin_stop(struct master *m, const char *why)
 	    1000;
 	log_info("stopping (%s): up to %d ms for the requests and jobs in "
 	    "hand", why, m->cfg.shutdown_grace_ms);
-	if (shutdown(PROC_LISTEN_FD, SHUT_RD) == -1)
+	if (m->cfg.http_workers > 0 && shutdown(PROC_LISTEN_FD, SHUT_RD) == -1)
 		log_warn("shutdown listener");
 	for (i = 0; i < m->nkids; i++)
 		if (m->kids[i].pid > 0)
@@ -659,13 +683,13 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init(verbose, "coderunner.fcgi");
-	setup_fds();
 
 	memset(&m, 0, sizeof(m));
 	if (config_defaults(&m.cfg, &err) == -1 ||
 	    (cfg_path != NULL && config_load(&m.cfg, cfg_path, &err) == -1))
 		fatal("config: %s", err.msg);
 	config_finish(&m.cfg);
+	setup_fds(m.cfg.http_workers > 0);
 	if (m.cfg.http_workers > MAX_CHILDREN ||
 	    m.cfg.executors > MAX_CHILDREN)
 		fatal("config: http_workers and executors must be at most %d",
@@ -683,7 +707,8 @@ main(int argc, char *argv[])
 	 * locked) does not stop the start: results are served, and the
 	 * requeue is retried until it is done (housekeeping).
 	 */
-	if ((st = store_open(m.cfg.database, &err)) == NULL)
+	if ((st = store_open(m.cfg.database, &err)) == NULL ||
+	    store_set_node(st, m.cfg.node, &err) == -1)
 		fatal("store: %s", err.msg);
 	store_set_timeout(st, MASTER_WAIT_MS);
 	m.ctx.job_fd = -1;
@@ -736,8 +761,12 @@ main(int argc, char *argv[])
 		m.kids[i].slot = i < m.cfg.http_workers ? i :
 		    i - m.cfg.http_workers;
 	}
-	log_info("starting: %d http worker(s) x %d thread(s), %d executor(s)",
-	    m.cfg.http_workers, m.cfg.http_threads, m.cfg.executors);
+	/* a short lease (a test's) is swept sooner */
+	m.sweep_ms = m.cfg.lease_ms / 4 < SWEEP_MS ? m.cfg.lease_ms / 4 :
+	    SWEEP_MS;
+	log_info("starting: node %s, %d http worker(s) x %d thread(s), "
+	    "%d executor(s)", m.cfg.node, m.cfg.http_workers,
+	    m.cfg.http_threads, m.cfg.executors);
 
 	supervise(&m);
 

@@ -2,8 +2,10 @@
  * The http worker: http_threads threads, each in its own FCGX_Accept_r
  * loop, sharing one store handle, plus one thread that reads the tokens
  * of finished jobs from the worker's "job finished" pipe and wakes the
- * threads waiting for them.  Never forks, never runs untrusted code.
- * See the theory block in main.c.
+ * threads waiting for them, and, when the store tells of verdicts from
+ * other nodes (PostgreSQL), one more that wakes every waiting thread for
+ * those, on a store handle of its own.  Never forks, never runs untrusted
+ * code.  See the theory block in main.c.
  *
  * Waiting clients.  A request with wait=true sleeps in its thread until
  * its job's verdict is in (api_wait), up to wait_timeout_ms; meanwhile the
@@ -15,7 +17,8 @@
  * eight; the one of a single-threaded worker): the rest of its
  * threads are kept for requests that do not wait, and a request that
  * would wait beyond that answers 202 with its token at once (as after
- * wait_timeout_ms; the job goes on).
+ * wait_timeout_ms; the job goes on).  Other nodes' notifications carry no
+ * token: each wakes every waiter of the worker for one look.
  */
 #include <sys/socket.h>
 
@@ -38,6 +41,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "store/queue.h"
 #include "store/store.h"
 #include "fcgi_io.h"
 #include "proc.h"
@@ -52,6 +56,8 @@
 #define WAIT_SLICE_MS	1000	/* a waiter looks at the store and for a
 				   stop at least this often */
 #define DONE_RING	1024	/* tokens a waiter may look back on */
+/* the longest a lost notification from another node delays a look */
+#define LISTEN_POLL_MS	1000
 
 struct hthread;
 
@@ -59,6 +65,7 @@ struct worker {
 	const struct proc_ctx	*ctx;
 	const struct config	*cfg;
 	struct store		*store;
+	struct store		*listen;	/* verdicts of other nodes */
 	int			 slot;
 	int			 sig_fd;
 	int			 done_fd;	/* the pipe's read end */
@@ -216,6 +223,27 @@ job_finished(struct worker *w, const char *token)
 }
 
 /*
+ * Another node's job finished (the notification names no token): every
+ * thread that waits looks at the store again.
+ */
+static void
+wake_waiters(struct worker *w)
+{
+	int	i;
+
+	pthread_mutex_lock(&w->wake_mu);
+	for (i = 0; i < w->nthreads; i++) {
+		struct hthread	*t = &w->threads[i];
+
+		if (t->wait_token != NULL) {
+			t->woken = 1;
+			pthread_cond_signal(&t->wake_cv);
+		}
+	}
+	pthread_mutex_unlock(&w->wake_mu);
+}
+
+/*
  * The one reader of this worker's "job finished" pipe.  Each message is
  * a token and a newline, written whole (proc_done_send); a line of
  * another length is skipped.
@@ -255,6 +283,68 @@ done_reader(void *arg)
 		have = left;
 	}
 	return NULL;
+}
+
+/*
+ * The verdicts of other nodes' executors, as the store's notifications
+ * on a handle of this thread's own.  A lost one (the connection was
+ * down) costs a waiting client at most the API's own look at the store
+ * (wait_any returns within a second anyway).
+ */
+static void *
+done_listener(void *arg)
+{
+	struct worker	*w = arg;
+	struct pollfd	 pfd;
+	struct err	 err;
+
+	for (;;) {
+		if ((pfd.fd = store_wake_fd(w->listen, STORE_WAKE_DONE,
+		    &err)) < 0) {
+			log_debug("worker %d: %s", w->slot, err.msg);
+			(void)poll(NULL, 0, LISTEN_POLL_MS);
+			continue;
+		}
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, LISTEN_POLL_MS) <= 0)
+			continue;
+		switch (store_wake_read(w->listen, &err)) {
+		case -1:
+			log_debug("worker %d: %s", w->slot, err.msg);
+			break;
+		case 0:
+			break;
+		default:
+			wake_waiters(w);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Starts done_listener when the store tells of other nodes' verdicts;
+ * SQLite does not (its executors are this host's and use done_fd).
+ */
+static void
+start_listener(struct worker *w)
+{
+	pthread_t	 t;
+	struct err	 err;
+
+	if ((w->listen = store_open(w->cfg->database, &err)) == NULL) {
+		log_warnx("worker %d: no verdicts from other nodes: %s",
+		    w->slot, err.msg);
+		return;
+	}
+	if (store_wake_fd(w->listen, STORE_WAKE_DONE, &err) < 0) {
+		store_close(w->listen);
+		w->listen = NULL;
+		return;
+	}
+	if ((errno = pthread_create(&t, NULL, done_listener, w)) != 0)
+		fatal("worker %d: pthread_create: %s", w->slot,
+		    strerror(errno));
+	pthread_detach(t);
 }
 
 /*
@@ -470,6 +560,7 @@ worker_main(const struct proc_ctx *ctx, int slot)
 	if ((errno = pthread_create(&reader, &ta, done_reader, &w)) != 0)
 		fatal("worker %d: pthread_create: %s", slot, strerror(errno));
 	pthread_detach(reader);
+	start_listener(&w);
 
 	for (i = 0; i < n; i++) {
 		ts[i].w = &w;

@@ -29,6 +29,8 @@ import time
 import pytest
 import requests
 
+import pgcluster
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FCGI = os.path.join(ROOT, "build", "coderunner.fcgi")
 CLI = os.path.join(ROOT, "build", "coderunner")
@@ -305,6 +307,23 @@ def stack():
             sys.stderr.write(f"\nkept {rundir} for a look\n" + s.logs())
         else:
             shutil.rmtree(rundir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster (tests/pgcluster.py), stopped and
+    removed at the end of the session; skips with the reason when the
+    server is not installed."""
+    why = pgcluster.available()
+    if why is not None:
+        pytest.skip(why)
+    c = pgcluster.Cluster()
+    atexit.register(c.stop)    # also when pytest is interrupted
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -47,10 +47,11 @@ def test_fuzz_smoke(clang, target, tmp_path):
            "-fno-sanitize-recover=undefined",
            "-I" + os.path.join(ROOT, "src"),
            "-I" + os.path.join(ROOT, "build", "gen"),
-           *pkg("--cflags", "json-c", "sqlite3", "libseccomp", "libzip"),
+           *pkg("--cflags", "json-c", "sqlite3", "libseccomp", "libzip",
+                "libpq"),
            "-o", binary, *srcs,
            *pkg("--libs", "json-c", "sqlite3", "libseccomp", "libcurl",
-                "libzip"),
+                "libzip", "libpq"),
            "-lpthread"]
     r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)

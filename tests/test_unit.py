@@ -2,7 +2,9 @@
 
 `make test` builds them into build/test/tests/ before pytest starts; each
 runs from the repository root and fails the test on a non-zero exit, with
-its output shown.
+its output shown.  The store's tests (test_store, test_queue) run a second
+time against PostgreSQL, in a throwaway cluster (fixture pg_cluster), or
+skip with the reason when there is none.
 """
 
 import glob
@@ -41,11 +43,39 @@ def test_every_unit_test_is_built():
         f"{', '.join(missing)} (run `make test`)")
 
 
-@pytest.mark.parametrize("binary", BINARIES,
-                         ids=[os.path.basename(p) for p in BINARIES])
-def test_unit(binary):
+def _run(binary, env=None):
     r = subprocess.run([binary], cwd=ROOT, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=600)
+                       stderr=subprocess.STDOUT, timeout=600,
+                       env=dict(os.environ, **(env or {})))
     out = r.stdout.decode("utf-8", "replace")
     assert r.returncode == 0, (
         f"{os.path.relpath(binary, ROOT)} exited with {r.returncode}:\n{out}")
+    return out
+
+
+@pytest.mark.parametrize("binary", BINARIES,
+                         ids=[os.path.basename(p) for p in BINARIES])
+def test_unit(binary):
+    # SQLite: whatever the caller's environment says
+    _run(binary, {"CODERUNNER_TEST_PG": ""})
+
+
+# The binaries whose stores come from tests/unit/store_fixture.c and whose
+# tests are all meant for both backends.
+PG_BINARIES = ["test_store", "test_queue"]
+
+
+@pytest.fixture(scope="module")
+def pg_unit_uri(pg_cluster):
+    pg_cluster.database("coderunner_unit")
+    return pg_cluster.uri(db="coderunner_unit")
+
+
+@pytest.mark.parametrize("name", PG_BINARIES)
+def test_unit_postgresql(name, pg_unit_uri):
+    """The store's unit tests on PostgreSQL: every store a new schema."""
+    binary = os.path.join(UNIT_DIR, name)
+    if binary not in BINARIES:
+        pytest.fail(f"{name} is not built (run `make test`)")
+    out = _run(binary, {"CODERUNNER_TEST_PG": pg_unit_uri})
+    assert "PASSED" in out, out

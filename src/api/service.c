@@ -1,9 +1,11 @@
 /*
  * The service's own state.
  *
- *	GET /health			200 {status, queue_depth, executors,
- *					store} | 503 (the store cannot be
- *					read or written, no executor)
+ *	GET /health			200 {status, queue_depth (of every
+ *					node sharing the store), node,
+ *					executors (this node's), store} |
+ *					503 (the store cannot be read or
+ *					written, no executor)
  *	GET /system_info		200 cores, memory, kernel, sandbox |
  *					403 (not an admin)
  *	GET /workers			200 Judge0's queue line; admins: and
@@ -94,6 +96,8 @@ service_health(struct api *a, const struct api_call *c,
 	    json_object_new_string(why)) == -1) ||
 	    (readable && jadd(o, "queue_depth",
 	    json_object_new_int64(h.queued)) == -1) ||
+	    (a->cfg != NULL && a->cfg->node != NULL && jadd(o, "node",
+	    json_object_new_string(a->cfg->node)) == -1) ||
 	    (n > 0 && (jadd(o, "executors", ex = json_object_new_object()) ==
 	    -1 || jadd(ex, "total", json_object_new_int(n)) == -1 ||
 	    jadd(ex, "ready", json_object_new_int(ready)) == -1 ||

@@ -1,4 +1,6 @@
 #include <json.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,9 @@
 #include "err.h"
 #include "hmac.h"
 #include "util.h"
+
+/* room in a lease for the sandbox's own work on a loaded host */
+#define LEASE_SLACK_MS	30000
 
 /*
  * Floors: CPU and wall time of 10 ms (what the sandbox measures in), 2048
@@ -32,6 +37,7 @@ config_defaults(struct config *c, struct err *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->database = strdup("coderunner.db");
+	c->node = strdup("");
 	c->box_root = strdup("/tmp/coderunner-boxes");
 	c->languages = strdup("contrib/languages.json");
 	c->base_path = strdup("");
@@ -41,7 +47,7 @@ config_defaults(struct config *c, struct err *err)
 	c->admins = calloc(1, sizeof(char *));
 	c->callback_allow_hosts = calloc(1, sizeof(char *));
 	c->callback_secret = strdup("");
-	if (c->database == NULL || c->box_root == NULL ||
+	if (c->database == NULL || c->node == NULL || c->box_root == NULL ||
 	    c->languages == NULL || c->base_path == NULL ||
 	    c->cgroup_base == NULL || c->csrf_secret == NULL ||
 	    c->compile_cache == NULL ||
@@ -50,6 +56,8 @@ config_defaults(struct config *c, struct err *err)
 		config_reset(c);
 		return err_set(err, "out of memory");
 	}
+	c->http_workers = -1;
+	c->executors = -1;
 	c->http_threads = 256;
 	c->wait_timeout_ms = 30000;
 	c->queue_max = 1000;
@@ -78,6 +86,7 @@ void
 config_reset(struct config *c)
 {
 	free(c->database);
+	free(c->node);
 	free(c->compile_cache);
 	free(c->box_root);
 	free(c->languages);
@@ -94,15 +103,32 @@ void
 config_finish(struct config *c)
 {
 	unsigned char	 key[32];
-	char		*hex;
+	char		*hex, host[256];
+	int64_t		 lease;
 	long		 cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (cores < 1)
 		cores = 1;
-	if (c->http_workers <= 0)
+	if (c->http_workers < 0)
 		c->http_workers = (int)(2 * cores);
-	if (c->executors <= 0)
+	if (c->executors < 0)
 		c->executors = (int)cores;
+	/*
+	 * The lease is renewed before each test, so it must outlast the
+	 * longest step between two renewals: the compile or one test, each
+	 * within the time budget, plus room for the sandbox's own work on a
+	 * loaded host.
+	 */
+	if (c->lease_ms == 0) {
+		lease = (int64_t)(c->max.total_wall_s * 1000) + LEASE_SLACK_MS;
+		c->lease_ms = lease > INT_MAX ? INT_MAX : (int)lease;
+	}
+	if (c->node != NULL && c->node[0] == '\0' &&
+	    gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		free(c->node);
+		c->node = strdup(host);
+	}
 	if (c->csrf_secret != NULL && c->csrf_secret[0] == '\0' &&
 	    util_random(key, sizeof(key), NULL) == 0 &&
 	    (hex = malloc(2 * sizeof(key) + 1)) != NULL) {
@@ -125,8 +151,10 @@ config_is_admin(const struct config *c, const char *user)
 	return 0;
 }
 
+/* K_COUNT: an int, or null for "by the cores" (-1) */
 enum kind {
-	K_STR, K_INT, K_I64, K_NUM, K_BOOL, K_LIMITS, K_LIMITS_MAX, K_STRLIST
+	K_STR, K_INT, K_COUNT, K_I64, K_NUM, K_BOOL, K_LIMITS, K_LIMITS_MAX,
+	K_STRLIST
 };
 
 struct key {
@@ -138,14 +166,16 @@ struct key {
 #define KEY(n, k, f)	{ n, k, offsetof(struct config, f) }
 static const struct key keys[] = {
 	KEY("database", K_STR, database),
+	KEY("node", K_STR, node),
 	KEY("box_root", K_STR, box_root),
 	KEY("languages", K_STR, languages),
 	KEY("base_path", K_STR, base_path),
 	KEY("cgroup_base", K_STR, cgroup_base),
 	KEY("csrf_secret", K_STR, csrf_secret),
-	KEY("http_workers", K_INT, http_workers),
+	KEY("http_workers", K_COUNT, http_workers),
 	KEY("http_threads", K_INT, http_threads),
-	KEY("executors", K_INT, executors),
+	KEY("executors", K_COUNT, executors),
+	KEY("lease_ms", K_INT, lease_ms),
 	KEY("wait_timeout_ms", K_INT, wait_timeout_ms),
 	KEY("queue_max", K_INT, queue_max),
 	KEY("owner_queue_max", K_INT, owner_queue_max),
@@ -205,13 +235,19 @@ set_value(void *base, const struct key *k, json_object *v, struct err *err)
 		if ((*s = strdup(json_object_get_string(v))) == NULL)
 			return err_set(err, "out of memory");
 		return 0;
+	case K_COUNT:
+		if (t == json_type_null) {
+			*(int *)(void *)p = -1;
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case K_INT:
 	case K_I64:
 		if (t != json_type_int)
 			return err_set(err, "%s: expected an integer", k->name);
 		if (json_object_get_int64(v) < 0)
 			return err_set(err, "%s: must not be negative", k->name);
-		if (k->kind == K_INT) {
+		if (k->kind != K_I64) {
 			if (json_object_get_int64(v) > 1000000000)
 				return err_set(err, "%s: too large", k->name);
 			*(int *)(void *)p = (int)json_object_get_int64(v);
@@ -350,6 +386,17 @@ config_load(struct config *c, const char *path, struct err *err)
 		goto out;
 	if (c->http_threads < 1)
 		c->http_threads = 1;
+	if (c->http_workers == 0 && c->executors == 0) {
+		err_set(err, "%s: http_workers and executors are both 0: a "
+		    "node needs one or the other", path);
+		goto out;
+	}
+	/* it must outlast a compile or a test, between two renewals */
+	if (c->lease_ms != 0 && c->lease_ms < 1000) {
+		err_set(err, "%s: lease_ms must be 0 (by the time budget) or "
+		    "at least 1000", path);
+		goto out;
+	}
 	if (check_limits(c, err) == -1)
 		goto out;
 	rc = 0;

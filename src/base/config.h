@@ -31,15 +31,21 @@ struct limits {
  * struct and freed by config_reset().
  */
 struct config {
-	char		*database;	/* SQLite file */
+	char		*database;	/* SQLite file, or postgresql:// URI */
+	char		*node;		/* this node's name, "" = host name */
 	char		*box_root;	/* the sandbox's mount point (0700) */
 	char		*languages;	/* the language table (JSON) */
 	char		*base_path;	/* URL prefix when mounted in a site */
 	char		*cgroup_base;	/* delegated cgroup, "" = autodetect */
 	char		*csrf_secret;	/* HMAC key of the form tokens */
-	int		 http_workers;	/* 0 = 2 x cores */
+	int		 http_workers;	/* -1 (null) = 2 x cores; 0 = none:
+					   an executor-only node */
 	int		 http_threads;	/* FastCGI accept threads per worker */
-	int		 executors;	/* 0 = cores */
+	int		 executors;	/* -1 (null) = cores; 0 = none: an
+					   HTTP-only node */
+	int		 lease_ms;	/* a claim's lease, renewed per test;
+					   0 until config_finish: by the
+					   time budget */
 	int		 wait_timeout_ms;
 	int		 queue_max;
 	int		 owner_queue_max;
@@ -85,7 +91,8 @@ int	config_defaults(struct config *c, struct err *err);
  */
 int	config_load(struct config *c, const char *path, struct err *err);
 /*
- * Resolves 0 for workers/executors to numbers from the core count, and
+ * Resolves -1 (null) for workers/executors to numbers from the core
+ * count, an empty node to the host's name, and
  * an empty csrf_secret to a random one (64 hex digits), which the
  * processes forked after this call share.  If getrandom fails the secret
  * stays "": the HTML form then answers 500 and form posts 403.

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "store.h"
 #include "store_int.h"
+#include "pg_int.h"
 
 void
 store_callbacks_free(struct store_callback *cb, size_t n)
@@ -45,7 +46,12 @@ store_callbacks_due(struct store *st, int64_t now_ms, size_t max,
 	*out = NULL;
 	*n = 0;
 	*next_ms = 0;
-	if (max == 0 || (cb = calloc(max, sizeof(*cb))) == NULL)
+	if (max == 0)
+		return err_set(err, "callbacks: max is 0");
+	if (st->pg != NULL)
+		return pgstore_callbacks_due(st->pg, now_ms, max, out, n,
+		    next_ms, err);
+	if ((cb = calloc(max, sizeof(*cb))) == NULL)
 		return err_errno(err, "calloc");
 	if (sql_lock(st, err) == -1) {
 		free(cb);
@@ -104,6 +110,9 @@ store_callback_done(struct store *st, int64_t submission_id, int state,
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1;
 
+	if (st->pg != NULL)
+		return pgstore_callback_done(st->pg, submission_id, state,
+		    attempts, next_try_ms, error, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if (sql_begin_write(st, err) == -1 ||
@@ -140,6 +149,9 @@ store_callback_state(struct store *st, const char *token, int *state,
 	int		 rc = -1, step;
 
 	*url = NULL;
+	if (st->pg != NULL)
+		return pgstore_callback_state(st->pg, token, state, attempts,
+		    error, error_size, url, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if ((stmt = sql_prep_once(st, "SELECT c.state, c.attempts, "

@@ -17,6 +17,7 @@
 #include "judge/judge.h"
 #include "store.h"
 #include "store_int.h"
+#include "pg_int.h"
 
 /*
  * The history filter; ?1 is the owner.  With an owner the query walks
@@ -83,6 +84,8 @@ store_list(struct store *st, const struct store_filter *f,
 	    f->per_page > STORE_MAX_PER_PAGE)
 		return err_set(err, "list: page %lld of %lld is out of range",
 		    (long long)f->page, (long long)f->per_page);
+	if (st->pg != NULL)
+		return pgstore_list(st->pg, f, rows, nrows, total, err);
 	if ((r = calloc((size_t)f->per_page, sizeof(*r))) == NULL)
 		return err_errno(err, "calloc");
 
@@ -155,6 +158,8 @@ store_count_verdicts(struct store *st, const char *owner,
 
 	*counts = NULL;
 	*n = 0;
+	if (st->pg != NULL)
+		return pgstore_count_verdicts(st->pg, owner, counts, n, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if ((stmt = sql_prep_once(st, "SELECT lang_id, status, count(*) "
@@ -211,6 +216,9 @@ store_time_histogram(struct store *st, const char *owner,
 		return err_set(err, "histogram: %zu edges", nedges);
 	for (i = 0; i <= nedges; i++)
 		counts[i] = 0;
+	if (st->pg != NULL)
+		return pgstore_time_histogram(st->pg, owner, edges_s, nedges,
+		    counts, err);
 	/*
 	 * One pass: bucket i is the first edge above the time.  The edges
 	 * are bound (?2 ...), only their number shapes the text.
@@ -268,6 +276,8 @@ int64_t
 store_count_since(struct store *st, const char *owner, int64_t since_ms,
     struct err *err)
 {
+	if (st->pg != NULL)
+		return pgstore_count_since(st->pg, owner, since_ms, err);
 	return sql_int64(st, owner != NULL ? sql_count_since_owner :
 	    sql_count_since, owner, since_ms, "count", err);
 }
@@ -283,6 +293,9 @@ store_count_days(struct store *st, const char *owner, int64_t since_ms,
 
 	*days = NULL;
 	*n = 0;
+	if (st->pg != NULL)
+		return pgstore_count_days(st->pg, owner, since_ms, days, n,
+		    err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if ((stmt = sql_prep_once(st, "SELECT created_ms / 86400000 AS d, "

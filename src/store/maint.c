@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "store.h"
 #include "store_int.h"
+#include "pg_int.h"
 
 /* Less free space than this, and the next write may not fit. */
 #define MIN_FREE_BYTES	(64 << 10)
@@ -118,6 +119,15 @@ store_health(struct store *st, int wait_ms, struct store_health *h,
 
 	memset(h, 0, sizeof(*h));
 	h->queued = h->data_bytes = -1;
+	if (st->pg != NULL) {
+		h->wal_bytes = h->free_bytes = -1;
+		if (pgstore_health(st->pg, h, err) == -1) {
+			snprintf(h->problem, sizeof(h->problem), "%.*s",
+			    (int)sizeof(h->problem) - 1, err->msg);
+			return -1;
+		}
+		return 0;
+	}
 	h->wal_bytes = wal_bytes(st);
 	h->free_bytes = free_bytes(st);
 	if (sql_lock_ms(st, wait_ms, err) == -1) {
@@ -152,6 +162,8 @@ store_checkpoint(struct store *st, struct err *err)
 	int64_t	before;
 	int	mode, rc;
 
+	if (st->pg != NULL)
+		return 0;	/* PostgreSQL checkpoints by itself */
 	if ((before = wal_bytes(st)) == 0)
 		return 0;
 	/*
@@ -229,6 +241,10 @@ store_backup(struct store *st, const char *path, struct err *err)
 	sqlite3_backup	*bk = NULL;
 	char		 tmp[PATH_MAX], dir[PATH_MAX];
 	int		 fd = -1, made = 0, rc = -1, e;
+
+	if (st->pg != NULL)
+		return err_set(err, "backup: the store is PostgreSQL's: use "
+		    "pg_dump (or its own backups)");
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", path) >=
 	    sizeof(tmp))

@@ -19,6 +19,33 @@
 #include "judge/judge.h"
 #include "queue.h"
 #include "store_int.h"
+#include "pg_int.h"
+
+int
+store_set_node(struct store *st, const char *node, struct err *err)
+{
+	if (st->pg != NULL)
+		return pgstore_set_node(st->pg, node, err);
+	return 0;
+}
+
+int
+store_wake_fd(struct store *st, unsigned int what, struct err *err)
+{
+	if (st->pg != NULL)
+		return pgstore_wake_fd(st->pg, (what & STORE_WAKE_JOB ?
+		    PG_LISTEN_JOB : 0) | (what & STORE_WAKE_DONE ?
+		    PG_LISTEN_DONE : 0), err);
+	return err_set(err, "SQLite: no wake-ups from other hosts");
+}
+
+int
+store_wake_read(struct store *st, struct err *err)
+{
+	if (st->pg != NULL)
+		return pgstore_wake_read(st->pg, err);
+	return 0;
+}
 
 /* the claim order; index submissions_status */
 static const char sql_claim_pick[] =
@@ -46,6 +73,9 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 	if (lease_ms < 0 || lease_ms > INT64_MAX - now)
 		return err_set(err, "claim: bad lease %lld ms",
 		    (long long)lease_ms);
+	if (st->pg != NULL)
+		return pgstore_claim(st->pg, executor, now, lease_ms, lease, out,
+		    err);
 
 	if (sql_lock(st, err) == -1)
 		return -1;
@@ -131,6 +161,9 @@ store_progress(struct store *st, struct store_lease *lease, int test,
 	if (lease_ms < 0 || lease_ms > INT64_MAX - now)
 		return err_set(err, "renew: bad lease %lld ms",
 		    (long long)lease_ms);
+	if (st->pg != NULL)
+		return pgstore_progress(st->pg, lease, test, now + lease_ms,
+		    err);
 
 	if (sql_lock(st, err) == -1)
 		return -1;
@@ -198,6 +231,8 @@ store_finish(struct store *st, const struct store_lease *lease,
 		return err_set(err, "finish: submission %lld is not the "
 		    "leased one (%lld)", (long long)s->id,
 		    (long long)lease->job);
+	if (st->pg != NULL)
+		return pgstore_finish(st->pg, lease, s, util_now_ms(), err);
 
 	if (sql_lock(st, err) == -1)
 		return -1;
@@ -269,6 +304,35 @@ out:
 	return rc;
 }
 
+static const char sql_lease_held[] =
+    "SELECT count(*) FROM submissions "
+    "WHERE id = ?2 AND attempts = ?3 AND status = 2";
+
+int
+store_lease_held(struct store *st, const struct store_lease *lease,
+    struct err *err)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = -1;
+
+	if (st->pg != NULL)
+		return pgstore_lease_held(st->pg, lease, err);
+	pthread_mutex_lock(&st->mu);
+	if ((stmt = sql_prep(st, sql_lease_held, err)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 2, lease->job);
+	sqlite3_bind_int(stmt, 3, lease->attempt);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		err_set(err, "lease: %s", sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_column_int(stmt, 0) > 0;
+out:
+	sql_done(stmt);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
 /*
  * ?1 max_attempts, ?2 now, ?3 message prefix, ?4 executor (< 0: any),
  * ?5 lease deadline (NULL: any).  The right-hand sides all see the
@@ -301,6 +365,9 @@ requeue(struct store *st, int executor, int64_t deadline_ms,
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1, n;
 
+	if (st->pg != NULL)
+		return pgstore_requeue(st->pg, executor, deadline_ms,
+		    max_attempts, util_now_ms(), err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if (sql_begin_write(st, err) == -1 ||
@@ -349,6 +416,9 @@ store_requeue_expired(struct store *st, int64_t now_ms, int max_attempts,
 	if (now_ms < 0)
 		return err_set(err, "requeue: bad time %lld",
 		    (long long)now_ms);
+	if (st->pg != NULL)
+		return requeue(st, -1, now_ms, max_attempts, "lease expired",
+		    err);
 	if ((any = sql_int64(st, sql_expired_any, NULL, now_ms, "requeue",
 	    err)) <= 0)
 		return (int)any;
@@ -362,6 +432,8 @@ static const char sql_queue_depth[] =
 int64_t
 store_queue_depth(struct store *st, const char *owner, struct err *err)
 {
+	if (st->pg != NULL)
+		return pgstore_queue_depth(st->pg, owner, err);
 	return sql_int64(st, sql_queue_depth, owner, 0, "queue depth", err);
 }
 
@@ -372,6 +444,8 @@ static const char sql_queue_ahead[] =
 int64_t
 store_queue_ahead(struct store *st, int64_t id, struct err *err)
 {
+	if (st->pg != NULL)
+		return pgstore_queue_ahead(st->pg, id, err);
 	return sql_int64(st, sql_queue_ahead, NULL, id, "queue ahead", err);
 }
 
@@ -384,6 +458,8 @@ store_status(struct store *st, const char *token, struct err *err)
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = -1, step;
 
+	if (st->pg != NULL)
+		return pgstore_status(st->pg, token, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if ((stmt = sql_prep(st, sql_status, err)) == NULL)

@@ -10,8 +10,10 @@ struct submission;
 /*
  * The job queue: what executors use (with store_open and store_close of
  * store.h), what the master uses to recover jobs, and what the API reads
- * for back-pressure and "queued, n ahead".  A backend implements these
- * functions over its own struct store; SQLite's is src/store/queue.c.
+ * for back-pressure and "queued, n ahead".  Both backends implement these
+ * functions: SQLite's is src/store/queue.c, PostgreSQL's pg_queue.c (the
+ * schema's queue functions, which an executor-only node's role may call
+ * and nothing else).
  *
  * A job is a submission: queued (status 1), running (status 2, held by
  * one executor under a lease), or final (3..16, see enum judge_status).
@@ -22,12 +24,19 @@ struct submission;
  * comes back max_attempts times becomes Internal Error.  Times are the
  * store's clock (ms since the epoch).
  *
- * executor: the holder's number, recorded with the job so that the
- * master can requeue a dead executor's jobs.
- * XXX It is the executor's slot, unique on one host only; executors of
- * several hosts sharing a store need a number (or name) that says the
- * host too.
+ * executor: the holder's number (its slot on its node), recorded with
+ * the job and the handle's node (store_set_node) so that a node's master
+ * can requeue its dead executor's jobs and no other node's.
  */
+
+/*
+ * Names the node whose executors use this handle (PostgreSQL: several
+ * nodes share the database; each must have a name of its own, the same
+ * across its processes).  The executor numbers of store_claim and
+ * store_requeue are this node's.  SQLite serves one node: it keeps no
+ * name.  node is copied.  Returns 0, or -1 with err set.
+ */
+int	store_set_node(struct store *, const char *node, struct err *);
 
 /*
  * A claim of one job, from store_claim.  Pass it back unchanged; the
@@ -75,6 +84,15 @@ int	store_finish(struct store *, const struct store_lease *lease,
 	    const struct submission *s, struct err *);
 
 /*
+ * Whether the job is still running under lease: 1 if so, 0 if not (it
+ * was requeued, or finished: whatever the holder writes is refused), -1
+ * with err set when the store cannot say.  Tells a refused finish from a
+ * failing store.
+ */
+int	store_lease_held(struct store *, const struct store_lease *lease,
+	    struct err *);
+
+/*
  * Puts the running jobs of executor (< 0: of every executor, as the
  * master does at start) back to queued, attempts + 1; a job whose
  * attempts reach max_attempts becomes Internal Error ("executor died N
@@ -93,6 +111,22 @@ int	store_requeue(struct store *, int executor, int max_attempts,
  */
 int	store_requeue_expired(struct store *, int64_t now_ms,
 	    int max_attempts, struct err *);
+
+/*
+ * Wake-ups from other hosts.  store_wake_fd starts listening to what
+ * (STORE_WAKE_JOB: a job was queued; STORE_WAKE_DONE: a job became
+ * final) on any node, and returns a descriptor to poll() for POLLIN; ask
+ * again before each poll, as the descriptor changes when the connection
+ * is made again.  -1 with err set when the backend has none (SQLite: one
+ * host, whose processes wake each other) or the store failed.  After a
+ * poll, store_wake_read takes what came: returns how many notifications
+ * (0: none, the poll woke for something else), or -1 with err set.  A
+ * notification can be lost (a connection down): poll with a timeout.
+ */
+#define STORE_WAKE_JOB	0x1
+#define STORE_WAKE_DONE	0x2
+int	store_wake_fd(struct store *, unsigned int what, struct err *);
+int	store_wake_read(struct store *, struct err *);
 
 /* Counts queued jobs (all, or of owner when owner != NULL).  -1 on error. */
 int64_t	store_queue_depth(struct store *, const char *owner, struct err *);

@@ -46,9 +46,14 @@
  * submission); queue.c (the job queue of
  * queue.h: claim, renew, progress, finish, requeue, depth, ahead,
  * status); history.c (the history list, the statistics' counts and
- * histogram); callbacks.c (the callback queue).  A second backend
- * implements store.h and queue.h; queue.h is all an executor needs
- * besides store_open and store_close.
+ * histogram); callbacks.c (the callback queue).  queue.h is all an
+ * executor needs besides store_open and store_close.
+ *
+ * The second backend, PostgreSQL (pg.c, whose theory block says how, and
+ * pg_*.c), implements the same two headers: store_open of a
+ * "postgresql://" URI makes a handle whose pg is set, and every public
+ * function of these files hands such a handle over to its pgstore_*
+ * counterpart before it touches anything of SQLite's.
  */
 
 #include <sys/stat.h>
@@ -73,6 +78,7 @@
 #include "base/util.h"
 #include "store.h"
 #include "store_int.h"
+#include "pg_int.h"
 
 /*
  * How long a call waits for a lock by default (store_set_timeout): short,
@@ -559,6 +565,14 @@ out:
 	return rc;
 }
 
+/* A libpq URI names a PostgreSQL database; anything else is a file. */
+static int
+is_postgresql(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0;
+}
+
 struct store *
 store_open(const char *path, struct err *err)
 {
@@ -567,6 +581,13 @@ store_open(const char *path, struct err *err)
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		err_errno(err, "calloc");
+		goto out;
+	}
+	if (is_postgresql(path)) {
+		if ((st->pg = pgstore_open(path, err)) == NULL)
+			goto out;
+		ret = st;
+		st = NULL;
 		goto out;
 	}
 	st->wait_ms = WAIT_MS_DEFAULT;
@@ -645,6 +666,8 @@ out:
 void
 store_set_timeout(struct store *st, int wait_ms)
 {
+	if (st->pg != NULL)
+		return;		/* PostgreSQL's locks are row locks */
 	pthread_mutex_lock(&st->mu);
 	st->wait_ms = wait_ms > 0 ? wait_ms : 0;
 	pthread_mutex_unlock(&st->mu);
@@ -657,6 +680,11 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	if (st->pg != NULL) {
+		pgstore_close(st->pg);
+		free(st);
+		return;
+	}
 	for (i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
 	if (sqlite3_close(st->db) != SQLITE_OK)
@@ -674,6 +702,8 @@ store_integrity_check(struct store *st, struct err *err)
 	const char	*text, *parent;
 	int		 rc = -1, step;
 
+	if (st->pg != NULL)
+		return pgstore_integrity_check(st->pg, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &ic,
@@ -721,6 +751,8 @@ static const char sql_db_bytes[] =
 int64_t
 store_db_bytes(struct store *st, struct err *err)
 {
+	if (st->pg != NULL)
+		return pgstore_db_bytes(st->pg, err);
 	return sql_int64(st, sql_db_bytes, NULL, 0, "size", err);
 }
 

@@ -5,6 +5,10 @@
  * What the files of the SQLite store share: the handle, its statement
  * cache and the small helpers every query uses.  Not for use outside
  * src/store/.  The theory of operation is at the top of store.c.
+ *
+ * The handle is also that of the PostgreSQL backend (pg_int.h): then pg
+ * is set and nothing else, and every public function hands the call to
+ * its pgstore_* counterpart before it looks at anything SQLite's.
  */
 
 #include <pthread.h>
@@ -14,12 +18,14 @@
 #include <sqlite3.h>
 
 struct err;
+struct pgstore;
 struct submission;
 
 /* Cached statements per handle: more than the store prepares. */
 #define STORE_NSTMT	48
 
 struct store {
+	struct pgstore	*pg;		/* a PostgreSQL handle, or NULL */
 	sqlite3		*db;
 	char		*path;		/* the database file */
 	pthread_mutex_t	 mu;		/* held by every public function */

@@ -19,6 +19,8 @@
 #include "judge/judge.h"
 #include "store.h"
 #include "store_int.h"
+#include "argv.h"
+#include "pg_int.h"
 
 #define PRUNE_BATCH	256	/* submissions per prune transaction */
 
@@ -215,49 +217,19 @@ out:
 	return rc;
 }
 
-/*
- * The argv column: each word of s->argv followed by a NUL byte, in *b
- * (b->data NULL when s has no argv).  Returns 0, or -1 with err set.
- */
-static int
-pack_argv(const struct submission *s, struct buf *b, struct err *err)
-{
-	size_t	i;
-
-	for (i = 0; s->argv != NULL && s->argv[i] != NULL; i++)
-		if (buf_append(b, s->argv[i], strlen(s->argv[i]) + 1,
-		    err) == -1)
-			return -1;
-	return 0;
-}
-
-/* Reads the argv column of row into s->argv (see pack_argv). */
+/* Reads the argv column of row into s->argv (argv.h). */
 static int
 load_argv(sqlite3_stmt *row, struct submission *s, struct err *err)
 {
 	char	*p = NULL;
-	size_t	 len, n = 0, i, k;
+	size_t	 len;
+	int	 rc;
 
 	if (sql_col_bytes(row, SC_ARGV, 1, &p, &len, err) == -1)
 		return -1;
-	if (p == NULL)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (p[i] == '\0')
-			n++;
-	if ((s->argv = calloc(n + 1, sizeof(char *))) == NULL) {
-		free(p);
-		return err_errno(err, "calloc");
-	}
-	for (i = 0, k = 0; k < n; k++) {
-		if ((s->argv[k] = strdup(p + i)) == NULL) {
-			free(p);
-			return err_errno(err, "strdup");
-		}
-		i += strlen(p + i) + 1;
-	}
+	rc = argv_unpack(p, len, s, err);
 	free(p);
-	return 0;
+	return rc;
 }
 
 /* See store_int.h. */
@@ -460,12 +432,14 @@ store_insert_ex(struct store *st, struct submission *s,
 
 	if (s->owner == NULL)
 		return err_set(err, "store_insert: no owner");
-	if (pack_argv(s, &argv, err) == -1) {
+	if (s->ntests == 0 || s->tests == NULL)
+		return err_set(err, "store_insert: no tests");
+	if (st->pg != NULL)
+		return pgstore_insert_ex(st->pg, s, o, err);
+	if (argv_pack(s, &argv, err) == -1) {
 		buf_reset(&argv);
 		return -1;
 	}
-	if (s->ntests == 0 || s->tests == NULL)
-		return err_set(err, "store_insert: no tests");
 
 	if (sql_lock(st, err) == -1)
 		return -1;
@@ -563,6 +537,8 @@ store_idempotent(struct store *st, struct submission *s, const char *key,
 {
 	int	rc;
 
+	if (st->pg != NULL)
+		return pgstore_idempotent(st->pg, s, key, since_ms, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	rc = idem_lookup(st, key, since_ms, s, err);
@@ -583,6 +559,8 @@ store_get(struct store *st, const char *token, const char *owner,
 	int			 rc = -1, step;
 
 	*out = NULL;
+	if (st->pg != NULL)
+		return pgstore_get(st->pg, token, owner, out, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if (sql_exec(st, "BEGIN", "begin", err) == -1 ||
@@ -628,6 +606,8 @@ store_delete(struct store *st, const char *token, const char *owner,
 	int		 rc = -1, step;
 
 	*status = 0;
+	if (st->pg != NULL)
+		return pgstore_delete(st->pg, token, owner, status, err);
 	if (sql_lock(st, err) == -1)
 		return -1;
 	if (sql_begin_write(st, err) == -1 ||
@@ -693,6 +673,8 @@ store_prune_batch(struct store *st, int64_t older_than_ms, int max,
 
 	if (max < 1)
 		return err_set(err, "prune: bad batch size %d", max);
+	if (st->pg != NULL)
+		return pgstore_prune_batch(st->pg, older_than_ms, max, err);
 	if ((any = sql_int64(st, sql_prunable, NULL, older_than_ms,
 	    "prune", err)) <= 0)
 		return (int)any;
@@ -723,6 +705,8 @@ store_prune(struct store *st, int64_t older_than_ms, struct err *err)
 {
 	int	total = 0, n;
 
+	if (st->pg != NULL)
+		return pgstore_prune(st->pg, older_than_ms, err);
 	/* between batches the lock is free for other threads and processes */
 	do {
 		if ((n = store_prune_batch(st, older_than_ms, PRUNE_BATCH,

@@ -73,6 +73,47 @@ test_shipped_config(void **state)
 	    config_load(&c, "contrib/coderunner.json", &err) == -1)
 		fail_msg("contrib/coderunner.json: %s", err.msg);
 	assert_true(c.max.total_wall_s == 60);
+	/* null: by the cores, which config_finish works out */
+	assert_int_equal(c.http_workers, -1);
+	assert_int_equal(c.executors, -1);
+	/* 0: the time budget and 30 s, so a test never outlives it */
+	assert_int_equal(c.lease_ms, 0);
+	config_finish(&c);
+	assert_int_equal(c.lease_ms, 90000);
+	assert_true(c.http_workers >= 2 && c.executors >= 1);
+	assert_true(c.node[0] != '\0');	/* the host's name */
+	config_reset(&c);
+	/* the multi-node examples use only keys that exist */
+	if (config_defaults(&c, &err) == -1 ||
+	    config_load(&c, "contrib/multi-node/node.json", &err) == -1)
+		fail_msg("contrib/multi-node/node.json: %s", err.msg);
+	config_reset(&c);
+	if (config_defaults(&c, &err) == -1 || config_load(&c,
+	    "contrib/multi-node/node-executor.json", &err) == -1)
+		fail_msg("contrib/multi-node/node-executor.json: %s", err.msg);
+	assert_int_equal(c.http_workers, 0);
+	config_reset(&c);
+}
+
+/* 0 workers or executors stays 0: the node has that role only. */
+static void
+test_roles(void **state)
+{
+	struct config	c;
+	struct err	err;
+
+	(void)state;
+	assert_true(load("{\"http_workers\": 0, \"node\": \"x\"}", &c,
+	    &err));
+	config_finish(&c);
+	assert_int_equal(c.http_workers, 0);
+	assert_true(c.executors >= 1);
+	assert_string_equal(c.node, "x");
+	config_reset(&c);
+	assert_true(load("{\"executors\": 0}", &c, &err));
+	config_finish(&c);
+	assert_int_equal(c.executors, 0);
+	assert_true(c.http_workers >= 2);
 	config_reset(&c);
 }
 
@@ -137,6 +178,19 @@ test_keys_and_types(void **state)
 		{ "{\"http_workers\": 1000000001}", 0,
 		  "http_workers: too large" },
 		{ "{\"http_workers\": 1000000000}", 1, NULL },
+		/* roles: null is "by the cores", 0 "none", not both none */
+		{ "{\"http_workers\": null, \"executors\": null}", 1, NULL },
+		{ "{\"http_workers\": 0}", 1, NULL },
+		{ "{\"executors\": 0}", 1, NULL },
+		{ "{\"http_workers\": 0, \"executors\": 0}", 0,
+		  "a node needs one or the other" },
+		{ "{\"http_threads\": null}", 0,
+		  "http_threads: expected an integer" },
+		{ "{\"node\": \"n1\", \"lease_ms\": 1000}", 1, NULL },
+		{ "{\"lease_ms\": 999}", 0,
+		  "lease_ms must be 0 (by the time budget) or at least 1000" },
+		{ "{\"lease_ms\": 0}", 1, NULL },
+		{ "{\"database\": \"postgresql:///coderunner\"}", 1, NULL },
 		{ "{\"box_uid_base\": 9000000000}", 1, NULL },
 		{ "{\"allow_delete\": 1}", 0,
 		  "allow_delete: expected true or false" },
@@ -182,6 +236,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_config),
 		cmocka_unit_test(test_keys_and_types),
+		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_limit_floors),
 		cmocka_unit_test(test_floor_table),
 	};

@@ -1,12 +1,15 @@
 /*
- * Unit tests of the job queue (store/queue.h) over SQLite: claim order,
- * leases that fence off a requeued job's old holder, requeue, and claims
- * from several processes and threads at once.  Each test starts from a
- * fresh database (see store_fixture.h).
+ * Unit tests of the job queue (store/queue.h): claim order, leases that
+ * fence off a requeued job's old holder, requeue, and claims from several
+ * processes and threads at once.  Each test starts from a fresh database
+ * (see store_fixture.h), SQLite's or, with CODERUNNER_TEST_PG,
+ * PostgreSQL's; the last tests are of what only PostgreSQL has (nodes,
+ * notifications, a connection that is lost).
  */
 
 #include <sys/wait.h>
 
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -307,11 +310,14 @@ test_requeue_fences_stale_finish(void **state)
 	    &err), 1);
 	assert_int_equal(cur->id, old->id);
 
-	/* the first executor comes back late: refused */
+	/* the first executor comes back late: refused, and it can tell */
+	assert_int_equal(store_lease_held(f->st, &old_lease, &err), 0);
+	assert_int_equal(store_lease_held(f->st, &cur_lease, &err), 1);
 	set_verdict(old, JS_WA);
 	assert_int_equal(store_finish(f->st, &old_lease, old, &err), -1);
 	set_verdict(cur, JS_AC);
 	CHECK(store_finish(f->st, &cur_lease, cur, &err));
+	assert_int_equal(store_lease_held(f->st, &cur_lease, &err), 0);
 	assert_int_equal(store_get(f->st, token, NULL, &g, &err), 1);
 	assert_int_equal(g->status, JS_AC);
 	assert_int_equal(g->results[0].status, JS_AC);
@@ -583,6 +589,153 @@ test_queue_ahead(void **state)
 	submission_free(c);
 }
 
+/* Skips a test of what SQLite does not have, saying why. */
+#define PG_ONLY(f) do {							\
+	if (!(f)->pg) {							\
+		fprintf(stderr, "skipped: PostgreSQL only (set "	\
+		    "CODERUNNER_TEST_PG)\n");				\
+		skip();							\
+	}								\
+} while (0)
+
+/*
+ * Nodes share the database: executor 0 of node a and executor 0 of node
+ * b are two executors, and a's master requeues only a's.
+ */
+static void
+test_nodes(void **state)
+{
+	struct store_fixture	*f = *state;
+	struct submission	*a = NULL, *b = NULL, *g = NULL;
+	struct store		*st2;
+	struct store_lease	 la, lb;
+	struct err		 err = { "" };
+
+	PG_ONLY(f);
+	assert_non_null(st2 = store_open(f->path, &err));
+	CHECK(store_set_node(f->st, "a", &err));
+	CHECK(store_set_node(st2, "b", &err));
+	insert_sub(f->st, "alice", NULL);
+	insert_sub(f->st, "alice", NULL);
+	assert_int_equal(store_claim(f->st, 0, 60000, &la, &a, &err), 1);
+	assert_int_equal(store_claim(st2, 0, 60000, &lb, &b, &err), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM submissions "
+	    "WHERE status = 2 AND executor = 0 AND node IN ('a', 'b')"), 2);
+
+	/* node a's executor 0 died, and then all of a's: b's job stays */
+	assert_int_equal(store_requeue(f->st, 0, 3, &err), 1);
+	assert_int_equal(store_requeue(f->st, -1, 3, &err), 0);
+	assert_int_equal(store_status(f->st, b->token, &err), JS_PROCESSING);
+	set_verdict(b, JS_AC);
+	CHECK(store_finish(st2, &lb, b, &err));
+	/* and a's late verdict is refused */
+	set_verdict(a, JS_WA);
+	assert_int_equal(store_finish(f->st, &la, a, &err), -1);
+	assert_non_null(strstr(err.msg, "not running under this lease"));
+	assert_int_equal(store_get(f->st, a->token, NULL, &g, &err), 1);
+	assert_int_equal(g->status, JS_QUEUE);
+	assert_int_equal(g->attempts, 1);
+	submission_free(g);
+	submission_free(a);
+	submission_free(b);
+	store_close(st2);
+}
+
+/* Waits up to ms for fd to be readable; returns poll()'s answer. */
+static int
+readable(int fd, int ms)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, ms);
+}
+
+/*
+ * A job queued through one handle wakes a listener on another (any
+ * host); a verdict wakes a listener of "done".  Nothing else does.
+ */
+static void
+test_wake(void **state)
+{
+	struct store_fixture	*f = *state;
+	struct submission	*c = NULL;
+	struct store		*ex, *http;
+	struct store_lease	 lease;
+	struct err		 err = { "" };
+	int			 fd, hfd;
+
+	/* SQLite has no such descriptor: its processes wake each other */
+	if (!f->pg) {
+		assert_int_equal(store_wake_fd(f->st, STORE_WAKE_JOB, &err),
+		    -1);
+		assert_int_equal(store_wake_read(f->st, &err), 0);
+		return;
+	}
+	assert_non_null(ex = store_open(f->path, &err));
+	assert_non_null(http = store_open(f->path, &err));
+	assert_true((fd = store_wake_fd(ex, STORE_WAKE_JOB, &err)) >= 0);
+	assert_true((hfd = store_wake_fd(http, STORE_WAKE_DONE, &err)) >= 0);
+	assert_int_equal(readable(fd, 0), 0);
+
+	insert_sub(f->st, "alice", NULL);
+	assert_int_equal(readable(fd, 5000), 1);
+	assert_int_equal(store_wake_read(ex, &err), 1);
+	assert_int_equal(store_wake_read(ex, &err), 0);
+	assert_int_equal(store_claim(ex, 0, 60000, &lease, &c, &err), 1);
+	/* the claim notified no one */
+	assert_int_equal(readable(hfd, 200), 0);
+	set_verdict(c, JS_AC);
+	CHECK(store_finish(ex, &lease, c, &err));
+	assert_int_equal(readable(hfd, 5000), 1);
+	assert_int_equal(store_wake_read(http, &err), 1);
+	/* a requeue queues again: the executors hear of it */
+	submission_free(c);
+	insert_sub(f->st, "alice", NULL);
+	assert_int_equal(store_claim(f->st, 0, 60000, &lease, &c, &err), 1);
+	assert_int_equal(readable(fd, 5000), 1);
+	assert_int_equal(store_wake_read(ex, &err), 1);
+	assert_int_equal(store_requeue(f->st, -1, 3, &err), 1);
+	assert_int_equal(readable(fd, 5000), 1);
+	assert_int_equal(store_wake_read(ex, &err), 1);
+	submission_free(c);
+	store_close(ex);
+	store_close(http);
+}
+
+/*
+ * A connection the server dropped (a restart, a failover) fails the
+ * call in hand; the next call connects again, listening included.
+ */
+static void
+test_reconnect(void **state)
+{
+	struct store_fixture	*f = *state;
+	struct store		*ex;
+	struct err		 err = { "" };
+	char			 token[37];
+	int			 fd, r;
+
+	PG_ONLY(f);
+	assert_non_null(ex = store_open(f->path, &err));
+	assert_true(store_wake_fd(ex, STORE_WAKE_JOB, &err) >= 0);
+	insert_sub(f->st, "alice", token);
+	raw_exec(f->path, "SELECT pg_terminate_backend(pid) "
+	    "FROM pg_stat_activity WHERE application_name = 'coderunner' "
+	    "AND datname = current_database() AND pid <> pg_backend_pid()");
+	/* one call may fail (it found the connection gone), not two */
+	if ((r = store_status(ex, token, &err)) == -1)
+		r = store_status(ex, token, &err);
+	assert_int_equal(r, JS_QUEUE);
+	assert_int_equal(store_status(f->st, token, &err) == -1 ?
+	    store_status(f->st, token, &err) : JS_QUEUE, JS_QUEUE);
+	/* and it listens again */
+	assert_true((fd = store_wake_fd(ex, STORE_WAKE_JOB, &err)) >= 0);
+	(void)store_wake_read(ex, &err);
+	insert_sub(f->st, "alice", NULL);
+	assert_int_equal(readable(fd, 5000), 1);
+	assert_true(store_wake_read(ex, &err) >= 1);
+	store_close(ex);
+}
 
 int
 main(void)
@@ -604,6 +757,9 @@ main(void)
 		T(test_threads_share_handle),
 		T(test_queue_depth),
 		T(test_queue_ahead),
+		T(test_nodes),
+		T(test_wake),
+		T(test_reconnect),
 #undef T
 	};
 

@@ -272,7 +272,7 @@ static void
 test_readonly(void **state)
 {
 	struct store_fixture	*f = *state;
-	char			 token[37], p[160];
+	char			 token[37], p[600];
 	pid_t			 pid;
 	int			 status;
 
@@ -393,7 +393,7 @@ test_wal_bounded(void **state)
 	struct stat		 sb;
 	sqlite3			*reader = NULL;
 	sqlite3_stmt		*stmt = NULL;
-	char			 wal[160], *big;
+	char			 wal[600], *big;
 	int64_t			 max = 0;
 	int			 i;
 
