@@ -113,6 +113,18 @@ test: deps
 	$(MAKE) BUILD=build/test CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
 	    unit-tests build/test/coderunner
 	$(PYTHON) -m pytest -p no:cacheprovider -q -rs tests $(PYTEST_ARGS)
+	$(MAKE) test-pg
+
+# The API suites once more, with the service's data in PostgreSQL (a
+# throwaway cluster; they skip with the reason where it cannot be made)
+PG_SUITES = tests/integration/test_store_backend.py \
+	    tests/integration/test_api.py \
+	    tests/integration/test_judge0_compat.py \
+	    tests/integration/test_piston.py \
+	    tests/integration/test_additional_files.py
+test-pg:
+	CODERUNNER_TEST_STORE=postgresql $(PYTHON) -m pytest \
+	    -p no:cacheprovider -q -rs $(PG_SUITES) $(PYTEST_ARGS)
 
 check: test check-layering check-headers
 
@@ -182,7 +194,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test check check-layering check-headers run bench soak flags \
+.PHONY: all test test-pg check check-layering check-headers run bench soak flags \
 	install clean deps unit-tests
 .SECONDARY:
 

@@ -12,6 +12,11 @@ traversable for them, and render-config.sh copies the program and the
 language table into it, so the checkout itself may be out of their reach
 (a clone under root's 0700 home).  Otherwise everything runs as the caller.
 
+With CODERUNNER_TEST_STORE=postgresql the session's stack keeps its data in
+a database of the throwaway PostgreSQL cluster (fixture pg_cluster) instead
+of the run dir's SQLite file: `make test` runs the API suites that way once
+more (see the Makefile).
+
 Uses only Debian's /usr/bin/python3 libraries (pytest, requests).
 """
 
@@ -272,7 +277,7 @@ def own_stack(name, env):
 
 
 @pytest.fixture(scope="session")
-def stack():
+def stack(request):
     for path in (FCGI, CLI):
         if not os.access(path, os.X_OK):
             pytest.fail(f"{os.path.relpath(path, ROOT)} is not built: "
@@ -287,7 +292,17 @@ def stack():
     rundir = tempfile.mkdtemp(prefix="coderunner-test-")
     # Readable and traversable for the service user and nginx's workers.
     os.chmod(rundir, 0o755)
-    s = Stack(rundir, _free_port(), env=STACK_ENV)
+    env = dict(STACK_ENV)
+    if os.environ.get("CODERUNNER_TEST_STORE") == "postgresql":
+        pg = request.getfixturevalue("pg_cluster")
+        pg.database("coderunner_stack")
+        # the role's search_path names the schema coderunner
+        pg.psql("CREATE SCHEMA IF NOT EXISTS coderunner "
+                "AUTHORIZATION coderunner", db="coderunner_stack")
+        env["CODERUNNER_DATABASE"] = pg.uri(db="coderunner_stack")
+    elif os.environ.get("CODERUNNER_TEST_STORE", "sqlite") != "sqlite":
+        pytest.fail("CODERUNNER_TEST_STORE: sqlite or postgresql")
+    s = Stack(rundir, _free_port(), env=env)
     # A Prometheus scraper's bearer token, good for GET /metrics as the
     # admin boss (nginx/auth.conf).
     s.scraper_token = os.urandom(16).hex()

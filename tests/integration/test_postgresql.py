@@ -378,7 +378,8 @@ def test_three_nodes_survive_kill_and_stop(pg_cluster, schema):
 
 def test_postgresql_restart(pg_cluster, schema):
     """PostgreSQL stops and starts again under load: requests in the gap
-    fail cleanly (no token, nothing half stored), the nodes connect again
+    fail cleanly (503 + Retry-After, no token, nothing half stored;
+    /health says the store cannot be read), the nodes connect again
     by themselves, and every acknowledged token reaches its verdict."""
     s = schema["name"]
     env = {"CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "2",
@@ -401,8 +402,13 @@ def test_postgresql_restart(pg_cluster, schema):
         pg_cluster.stop_server()
         try:
             r = post(100)
-            assert r.status_code >= 500, r.text
+            # a storage fault that passes, as a locked SQLite file is
+            assert r.status_code == 503, r.text
+            assert "Retry-After" in r.headers, r.headers
             assert "token" not in r.text
+            h = n1.stack.get("/health")
+            assert h.status_code == 503, h.text
+            assert h.json()["store"]["readable"] is False, h.text
         finally:
             pg_cluster.start()
         for i in range(10, 15):
