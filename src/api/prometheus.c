@@ -131,15 +131,40 @@ render_executors(const struct metrics *m, struct buf *b, struct err *err)
 	return 0;
 }
 
+/* A label value: backslash, double quote and newline escaped. */
+static int
+label(struct buf *b, const char *v, struct err *err)
+{
+	const char	*esc;
+
+	for (; *v != '\0'; v++) {
+		esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" :
+		    *v == '\n' ? "\\n" : NULL;
+		if ((esc != NULL ? buf_puts(b, esc, err) :
+		    buf_append(b, v, 1, err)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 prom_render(const struct metrics *m, const struct lang_table *langs,
-    int64_t queue_depth, int64_t running, struct buf *b, struct err *err)
+    const char *node, int64_t queue_depth, int64_t running, struct buf *b,
+    struct err *err)
 {
 	uint64_t	n;
 	int		i;
 
+	if (node != NULL && (head(b, "coderunner_node_info", "gauge",
+	    "The node that answers (several share one PostgreSQL store).",
+	    err) == -1 ||
+	    buf_printf(b, err, "coderunner_node_info{node=\"") == -1 ||
+	    label(b, node, err) == -1 ||
+	    buf_printf(b, err, "\"} 1\n") == -1))
+		return -1;
 	if (head(b, "coderunner_queue_depth", "gauge",
-	    "Submissions waiting for an executor.", err) == -1 ||
+	    "Submissions waiting for an executor (of every node).", err) ==
+	    -1 ||
 	    buf_printf(b, err, "coderunner_queue_depth %lld\n",
 	    (long long)queue_depth) == -1 ||
 	    head(b, "coderunner_running_jobs", "gauge",

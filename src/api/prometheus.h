@@ -10,11 +10,12 @@ struct metrics;
 
 /*
  * Appends the Prometheus text of m (NULL: no counters) and the gauges
- * given to b: the queue's depth and the jobs running now.  Returns 0, or
- * -1 with err set.
+ * given to b: the node that answers (NULL: none named), the queue's depth
+ * (of every node sharing the store) and this node's jobs running now.
+ * Returns 0, or -1 with err set.
  */
 int	prom_render(const struct metrics *m, const struct lang_table *,
-	    int64_t queue_depth, int64_t running, struct buf *b,
-	    struct err *);
+	    const char *node, int64_t queue_depth, int64_t running,
+	    struct buf *b, struct err *);
 
 #endif

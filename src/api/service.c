@@ -210,7 +210,9 @@ service_workers(struct api *a, const struct api_call *c,
 		goto out;
 	if (!c->admin)
 		n = 0;
-	else if (jadd(o, "executors", list = json_object_new_array()) == -1)
+	else if ((a->cfg != NULL && a->cfg->node != NULL && jadd(o, "node",
+	    json_object_new_string(a->cfg->node)) == -1) ||
+	    jadd(o, "executors", list = json_object_new_array()) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		e = &a->metrics->exec[i];
@@ -339,8 +341,8 @@ service_metrics(struct api *a, const struct api_call *c,
 	}
 	(void)metrics_executors(a->metrics, &ready, &busy);
 	buf_reset(&resp->body);
-	if (prom_render(a->metrics, a->langs, h.queued, busy, &resp->body,
-	    &resp->err) == -1 ||
+	if (prom_render(a->metrics, a->langs, a->cfg != NULL ? a->cfg->node :
+	    NULL, h.queued, busy, &resp->body, &resp->err) == -1 ||
 	    store_metrics(&h, &resp->body, &resp->err) == -1) {
 		reply_internal(resp, NULL);
 		return;

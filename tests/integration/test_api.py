@@ -372,14 +372,25 @@ def test_catalogue_and_introspection(stack):
         assert info["sandbox"]["private_device_nodes"] is True, info
     assert info["sandbox"]["private_system_files"] is True, info
 
-    r = stack.get("/workers", headers=headers(stack, "boss"))
-    assert r.status_code == 200, r.text
-    w = r.json()[0]
+    # the executors of a stack that just started may not be ready yet
+    deadline = time.monotonic() + 30
+    while True:
+        r = stack.get("/workers", headers=headers(stack, "boss"))
+        assert r.status_code == 200, r.text
+        w = r.json()[0]
+        if w["available"] >= 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert w["queue"] == "default"
     assert w["available"] >= 1 and w["size"] >= 0
     assert w["executors"]
+    # which node answers (several may share one PostgreSQL store)
+    node = stack.get("/health").json()["node"]
+    assert node and w["node"] == node, (w, node)
     assert all(e["state"] in ("idle", "busy") for e in w["executors"])
 
+    # at least one of the caller's own, whatever ran before
+    submit(stack, {"language": "py", "source_code": "print(1)"})
     r = stack.get("/statistics", headers=dict(headers(stack),
                                              Accept="application/json"))
     assert r.status_code == 200, r.text
@@ -425,6 +436,8 @@ def test_metrics(stack):
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/plain")
     text = r.text
+    node = stack.get("/health").json()["node"]
+    assert f'\ncoderunner_node_info{{node="{node}"}} 1\n' in text, text[:400]
     for name in ("coderunner_queue_depth", "coderunner_running_jobs",
                  "coderunner_submissions_total",
                  "coderunner_submissions_created_total",
