@@ -148,12 +148,14 @@ bench: deps all
 	$(PYTHON) tests/bench/bench.py
 
 # The fault suite of `make test`, longer: the database locked for 30 s,
-# each fault three times, more submissions meanwhile (loopback only).
+# each fault three times, more submissions meanwhile; the three
+# PostgreSQL nodes with 150 jobs instead of 36 (loopback only).
 soak: deps all
 	CODERUNNER_FAULT_LOCK_S=30 CODERUNNER_FAULT_ROUNDS=3 \
-	CODERUNNER_FAULT_LOAD_RPS=8 \
+	CODERUNNER_FAULT_LOAD_RPS=8 CODERUNNER_PG_JOBS=150 \
 	    $(PYTHON) -m pytest -p no:cacheprovider -q -rs \
-	    tests/integration/test_faults.py
+	    tests/integration/test_faults.py \
+	    tests/integration/test_postgresql.py
 
 flags:
 	@echo "CFLAGS=$(ALL_CFLAGS)"
