@@ -28,13 +28,33 @@
 #include "request.h"
 #include "validate.h"
 
-/* [{id, name}] of the available languages, or of all with is_archived. */
+/* {id, name} or {id, name, is_archived} of l under id; 0 or -1. */
+static int
+language_entry(json_object *arr, const struct lang *l, int id, int all)
+{
+	json_object	*o;
+
+	if (jpush(arr, o = json_object_new_object()) == -1 ||
+	    jadd(o, "id", json_object_new_int(id)) == -1 ||
+	    jadd(o, "name", json_object_new_string(l->display)) == -1 ||
+	    (all && jadd(o, "is_archived",
+	    json_object_new_boolean(!l->available)) == -1))
+		return -1;
+	return 0;
+}
+
+/*
+ * [{id, name}] of the available languages, or of all with is_archived.
+ * Judge0 lists every version it runs, so a language's also_ids are
+ * entries of their own, as C++ (GCC 7.4.0) is beside C++ (GCC 9.2.0)
+ * there: clients check an id against this list before they send it.
+ */
 static void
 languages(struct api *a, int all, struct api_resp *resp)
 {
 	const struct lang	*l;
-	json_object		*arr = NULL, *o;
-	size_t			 i;
+	json_object		*arr = NULL;
+	size_t			 i, k;
 
 	if ((arr = json_object_new_array()) == NULL)
 		goto out;
@@ -42,16 +62,13 @@ languages(struct api *a, int all, struct api_resp *resp)
 		l = &a->langs->langs[i];
 		if (!all && !l->available)
 			continue;
-		if (jpush(arr, o = json_object_new_object()) == -1 ||
-		    jadd(o, "id", json_object_new_int(l->id)) == -1 ||
-		    jadd(o, "name", json_object_new_string(l->display)) ==
-		    -1 ||
-		    (all && jadd(o, "is_archived",
-		    json_object_new_boolean(!l->available)) == -1)) {
-			json_object_put(arr);
-			arr = NULL;
-			goto out;
-		}
+		for (k = 0; k <= l->nalso_ids; k++)
+			if (language_entry(arr, l, k == 0 ? l->id :
+			    l->also_ids[k - 1], all) == -1) {
+				json_object_put(arr);
+				arr = NULL;
+				goto out;
+			}
 	}
 out:
 	reply_json(resp, 200, arr);
@@ -96,15 +113,18 @@ out:
 	return rc;
 }
 
-/* Judge0's language detail plus our names, or NULL (out of memory). */
+/*
+ * Judge0's language detail of l under id (its own or an also_id) plus
+ * our names, or NULL (out of memory).
+ */
 static json_object *
-language_detail(const struct lang *l)
+language_detail(const struct lang *l, int id)
 {
 	json_object	*o, *al = NULL;
 	size_t		 i;
 
 	if ((o = json_object_new_object()) == NULL ||
-	    jadd(o, "id", json_object_new_int(l->id)) == -1 ||
+	    jadd(o, "id", json_object_new_int(id)) == -1 ||
 	    jadd(o, "name", json_object_new_string(l->display)) == -1 ||
 	    jadd(o, "is_archived", json_object_new_boolean(0)) == -1 ||
 	    jadd(o, "source_file", json_object_new_string(l->source_file)) ==
@@ -139,7 +159,7 @@ catalogue_language(struct api *a, const struct api_call *c,
 		reply_error(resp, 404, "language not found", NULL);
 		return;
 	}
-	reply_json(resp, 200, o = language_detail(l));
+	reply_json(resp, 200, o = language_detail(l, (int)id));
 	json_object_put(o);
 }
 
