@@ -22,6 +22,7 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "judge/zipfiles.h"
 #include "api.h"
 #include "handlers.h"
 #include "reply.h"
@@ -268,8 +269,7 @@ config_info(const struct api *a)
 	    NULL && cfg->callback_allow_hosts[0] != NULL) == -1 ||
 	    jadd(o, "callbacks_max_tries", json_object_new_int(3)) == -1 ||
 	    jadd(o, "callbacks_timeout", json_object_new_double(5)) == -1 ||
-	    /* Judge0's zip of extra files: we take "files" instead */
-	    add_bool(o, "enable_additional_files", 0) == -1 ||
+	    add_bool(o, "enable_additional_files", 1) == -1 ||
 	    jadd(o, "max_queue_size", json_object_new_int(cfg->queue_max)) ==
 	    -1)
 		goto out;
@@ -294,8 +294,9 @@ config_info(const struct api *a)
 	    jadd(o, "max_number_of_runs", json_object_new_int(API_MAX_RUNS)) ==
 	    -1 ||
 	    add_bool(o, "redirect_stderr_to_stdout", 0) == -1 ||
-	    /* KB a zip of additional_files may unpack to: none here */
-	    jadd(o, "max_extract_size", json_object_new_int(0)) == -1 ||
+	    /* KB a zip of additional_files may unpack to */
+	    jadd(o, "max_extract_size",
+	    json_object_new_int(JUDGE_ZIP_MAX_BYTES / 1024)) == -1 ||
 	    add_bool(o, "enable_batched_submissions", 1) == -1 ||
 	    jadd(o, "max_submission_batch_size",
 	    json_object_new_int(cfg->max_batch)) == -1 ||
@@ -303,7 +304,8 @@ config_info(const struct api *a)
 	    jadd(o, "submission_cache_duration", json_object_new_double(0)) ==
 	    -1 ||
 	    add_bool(o, "use_docs_as_homepage", 0) == -1 ||
-	    add_bool(o, "allow_enable_network", cfg->allow_network) == -1 ||
+	    /* the sandbox has no network: enable_network is always a 422 */
+	    add_bool(o, "allow_enable_network", 0) == -1 ||
 	    add_bool(o, "enable_network", 0) == -1)
 		goto out;
 	/* ours */

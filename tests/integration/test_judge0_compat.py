@@ -169,6 +169,34 @@ def test_config_info_has_every_key_of_judge0_v1_13_1(stack):
     assert cfg["maintenance_mode"] is False
     assert cfg["max_submission_batch_size"] == 20
     assert cfg["submission_cache_duration"] == 0
+    assert cfg["enable_additional_files"] is True
+    assert cfg["max_extract_size"] == 10240
+    assert cfg["allow_enable_network"] is False
+
+
+def zip_of_zeros(entries, size):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(entries):
+            z.writestr(f"f{i}", bytes(size))
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def test_config_info_max_extract_size_is_the_cap_additional_files_meet(stack):
+    cap_kb = stack.get("/config_info").json()["max_extract_size"]
+    # entries under 64 KiB, so that only the total is at issue
+    entry = 60 * 1024
+    under = cap_kb * 1024 // entry
+    body = {"language_id": PY, "source_code": "print(1)"}
+    r = stack.post("/submissions", json=dict(
+        body, additional_files=zip_of_zeros(under, entry)))
+    assert r.status_code == 201, r.text
+    r = stack.post("/submissions", json=dict(
+        body, additional_files=zip_of_zeros(under + 1, entry)))
+    assert r.status_code == 422, r.text
+    assert "additional_files" in r.text
 
 
 def test_about_has_judge0s_shape_with_our_version_beside(stack):
