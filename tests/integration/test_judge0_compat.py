@@ -289,6 +289,20 @@ def test_memory_and_output_limits_are_judge0_statuses_with_the_cause_in_message(
     # the history, a Judge0 route too
     h = stack.get("/submissions?per_page=50").json()["submissions"]
     assert [s["status"]["id"] for s in h if s["token"] == token] == [judge0]
+    # its status_id filter takes Judge0's id, which stands for ours too
+    h = stack.get(f"/submissions?per_page=100&status_id={judge0}")
+    assert h.status_code == 200, h.text
+    assert token in [x["token"] for x in h.json()["submissions"]]
+    assert all(x["status"]["id"] == judge0 for x in h.json()["submissions"])
+    r = stack.get(f"/submissions?status_id={ours}")
+    assert r.status_code == 400 and "1 to 14" in r.text, r.text
+    # /statistics counts under Judge0's statuses
+    st = stack.get("/statistics").json()
+    assert [x["id"] for x in st["statuses"]] == list(range(1, 15)), st
+    assert dict((x["id"], x["count"]) for x in st["statuses"])[judge0] >= 1
+    for lang in st["languages"]:
+        ids = [x["id"] for x in lang["statuses"]]
+        assert ids == sorted(set(ids)) and max(ids) <= 14, lang
     # our own page keeps ours
     page = stack.get(f"/submissions/{token}",
                      headers=dict(stack.auth_headers, Accept="text/html"))
@@ -321,6 +335,12 @@ def test_judge0_extra_statuses_puts_15_and_16_on_the_judge0_routes(
     res = final(s, run_c(s, MLE_C))
     assert res["status"] == {"id": 15,
                              "description": "Memory Limit Exceeded"}, res
+    h = s.get("/submissions?per_page=100&status_id=15").json()
+    assert [x["token"] for x in h["submissions"]] == [res["token"]], h
+    assert s.get("/submissions?status_id=12").json()["submissions"] == []
+    st = s.get("/statistics").json()
+    counts = dict((x["id"], x["count"]) for x in st["statuses"])
+    assert sorted(counts) == list(range(1, 17)) and counts[15] == 1, st
 
 
 # --- base64 ------------------------------------------------------------------
