@@ -22,19 +22,40 @@
 #include "base/util.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
+#include "judge/zipfiles.h"
 #include "api.h"
 #include "handlers.h"
 #include "reply.h"
 #include "request.h"
 #include "validate.h"
 
-/* [{id, name}] of the available languages, or of all with is_archived. */
+/* {id, name} or {id, name, is_archived} of l under id; 0 or -1. */
+static int
+language_entry(json_object *arr, const struct lang *l, int id, int all)
+{
+	json_object	*o;
+
+	if (jpush(arr, o = json_object_new_object()) == -1 ||
+	    jadd(o, "id", json_object_new_int(id)) == -1 ||
+	    jadd(o, "name", json_object_new_string(l->display)) == -1 ||
+	    (all && jadd(o, "is_archived",
+	    json_object_new_boolean(!l->available)) == -1))
+		return -1;
+	return 0;
+}
+
+/*
+ * [{id, name}] of the available languages, or of all with is_archived.
+ * Judge0 lists every version it runs, so a language's also_ids are
+ * entries of their own, as C++ (GCC 7.4.0) is beside C++ (GCC 9.2.0)
+ * there: clients check an id against this list before they send it.
+ */
 static void
 languages(struct api *a, int all, struct api_resp *resp)
 {
 	const struct lang	*l;
-	json_object		*arr = NULL, *o;
-	size_t			 i;
+	json_object		*arr = NULL;
+	size_t			 i, k;
 
 	if ((arr = json_object_new_array()) == NULL)
 		goto out;
@@ -42,16 +63,13 @@ languages(struct api *a, int all, struct api_resp *resp)
 		l = &a->langs->langs[i];
 		if (!all && !l->available)
 			continue;
-		if (jpush(arr, o = json_object_new_object()) == -1 ||
-		    jadd(o, "id", json_object_new_int(l->id)) == -1 ||
-		    jadd(o, "name", json_object_new_string(l->display)) ==
-		    -1 ||
-		    (all && jadd(o, "is_archived",
-		    json_object_new_boolean(!l->available)) == -1)) {
-			json_object_put(arr);
-			arr = NULL;
-			goto out;
-		}
+		for (k = 0; k <= l->nalso_ids; k++)
+			if (language_entry(arr, l, k == 0 ? l->id :
+			    l->also_ids[k - 1], all) == -1) {
+				json_object_put(arr);
+				arr = NULL;
+				goto out;
+			}
 	}
 out:
 	reply_json(resp, 200, arr);
@@ -96,15 +114,18 @@ out:
 	return rc;
 }
 
-/* Judge0's language detail plus our names, or NULL (out of memory). */
+/*
+ * Judge0's language detail of l under id (its own or an also_id) plus
+ * our names, or NULL (out of memory).
+ */
 static json_object *
-language_detail(const struct lang *l)
+language_detail(const struct lang *l, int id)
 {
 	json_object	*o, *al = NULL;
 	size_t		 i;
 
 	if ((o = json_object_new_object()) == NULL ||
-	    jadd(o, "id", json_object_new_int(l->id)) == -1 ||
+	    jadd(o, "id", json_object_new_int(id)) == -1 ||
 	    jadd(o, "name", json_object_new_string(l->display)) == -1 ||
 	    jadd(o, "is_archived", json_object_new_boolean(0)) == -1 ||
 	    jadd(o, "source_file", json_object_new_string(l->source_file)) ==
@@ -139,7 +160,7 @@ catalogue_language(struct api *a, const struct api_call *c,
 		reply_error(resp, 404, "language not found", NULL);
 		return;
 	}
-	reply_json(resp, 200, o = language_detail(l));
+	reply_json(resp, 200, o = language_detail(l, (int)id));
 	json_object_put(o);
 }
 
@@ -248,8 +269,7 @@ config_info(const struct api *a)
 	    NULL && cfg->callback_allow_hosts[0] != NULL) == -1 ||
 	    jadd(o, "callbacks_max_tries", json_object_new_int(3)) == -1 ||
 	    jadd(o, "callbacks_timeout", json_object_new_double(5)) == -1 ||
-	    /* Judge0's zip of extra files: we take "files" instead */
-	    add_bool(o, "enable_additional_files", 0) == -1 ||
+	    add_bool(o, "enable_additional_files", 1) == -1 ||
 	    jadd(o, "max_queue_size", json_object_new_int(cfg->queue_max)) ==
 	    -1)
 		goto out;
@@ -274,8 +294,9 @@ config_info(const struct api *a)
 	    jadd(o, "max_number_of_runs", json_object_new_int(API_MAX_RUNS)) ==
 	    -1 ||
 	    add_bool(o, "redirect_stderr_to_stdout", 0) == -1 ||
-	    /* KB a zip of additional_files may unpack to: none here */
-	    jadd(o, "max_extract_size", json_object_new_int(0)) == -1 ||
+	    /* KB a zip of additional_files may unpack to */
+	    jadd(o, "max_extract_size",
+	    json_object_new_int(JUDGE_ZIP_MAX_BYTES / 1024)) == -1 ||
 	    add_bool(o, "enable_batched_submissions", 1) == -1 ||
 	    jadd(o, "max_submission_batch_size",
 	    json_object_new_int(cfg->max_batch)) == -1 ||
@@ -283,7 +304,8 @@ config_info(const struct api *a)
 	    jadd(o, "submission_cache_duration", json_object_new_double(0)) ==
 	    -1 ||
 	    add_bool(o, "use_docs_as_homepage", 0) == -1 ||
-	    add_bool(o, "allow_enable_network", cfg->allow_network) == -1 ||
+	    /* the sandbox has no network: enable_network is always a 422 */
+	    add_bool(o, "allow_enable_network", 0) == -1 ||
 	    add_bool(o, "enable_network", 0) == -1)
 		goto out;
 	/* ours */

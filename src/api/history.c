@@ -75,12 +75,13 @@ struct hist {
 };
 
 /*
- * Reads the history query.  Returns 0, or -1 with resp holding a 400
- * (JSON; the caller makes a page of it).
+ * Reads the history query; judge0: status_id is one of Judge0's 1 to 14
+ * (a Judge0 route with judge0_extra_statuses off).  Returns 0, or -1 with
+ * resp holding a 400 (JSON; the caller makes a page of it).
  */
 static int
-hist_query(struct api *a, const struct api_req *req, struct hist *h,
-    struct api_resp *resp)
+hist_query(struct api *a, const struct api_req *req, int judge0,
+    struct hist *h, struct api_resp *resp)
 {
 	static const struct {
 		const char	*name;
@@ -95,9 +96,9 @@ hist_query(struct api *a, const struct api_req *req, struct hist *h,
 	const struct lang	*l;
 	struct form		 f = { 0 };
 	char			 msg[320];
-	int64_t			 n[4] = { 1, HIST_PER_PAGE, 0, 0 };
+	int64_t			 n[4] = { 1, HIST_PER_PAGE, 0, 0 }, max;
 	size_t			 i;
-	int			 rc = -1;
+	int			 rc = -1, id;
 
 	memset(h, 0, sizeof(*h));
 	if (api_query_form(req, &f, resp) == -1)
@@ -107,12 +108,13 @@ hist_query(struct api *a, const struct api_req *req, struct hist *h,
 		if ((v = form_get(&f, ints[i].name)) == NULL ||
 		    v->value_len == 0)
 			continue;
+		/* Judge0's statuses are 1 to 14 */
+		max = i == 3 && judge0 ? JS_EXEC_FORMAT : ints[i].max;
 		if (strlen(v->value) != v->value_len ||
-		    util_parse_i64(v->value, ints[i].min, ints[i].max,
-		    &n[i]) == -1) {
+		    util_parse_i64(v->value, ints[i].min, max, &n[i]) == -1) {
 			snprintf(msg, sizeof(msg), "%s must be an integer "
 			    "from %lld to %lld", ints[i].name,
-			    (long long)ints[i].min, (long long)ints[i].max);
+			    (long long)ints[i].min, (long long)max);
 			reply_error(resp, 400, msg, ints[i].name);
 			goto out;
 		}
@@ -133,6 +135,11 @@ hist_query(struct api *a, const struct api_req *req, struct hist *h,
 	h->f.per_page = n[1];
 	h->f.lang_id = (int)n[2];
 	h->f.status = (int)n[3];
+	/* Judge0's status also matches ours that it stands for (12: 15) */
+	for (id = JS_EXEC_FORMAT + 1; judge0 && h->f.status != 0 &&
+	    id <= JS_MAX; id++)
+		if (judge_status_judge0(id) == h->f.status)
+			h->f.status_or = id;
 	if ((v = form_get(&f, "since")) != NULL && v->value_len > 0) {
 		if (v->value_len >= sizeof(h->since) ||
 		    strlen(v->value) != v->value_len ||
@@ -398,12 +405,12 @@ page_write(struct api *a, const struct api_call *c, const struct hist *h,
 }
 
 /*
- * The rows of c's query.  Returns 0 with h, *rows (store_rows_free) and
- * *total, or -1 with resp answered.
+ * The rows of c's query (judge0: as hist_query).  Returns 0 with h,
+ * *rows (store_rows_free) and *total, or -1 with resp answered.
  */
 static int
 history_load(struct api *a, const struct api_call *c, struct hist *h,
-    struct store_row **rows, size_t *n, int64_t *total,
+    struct store_row **rows, size_t *n, int64_t *total, int judge0,
     struct api_resp *resp)
 {
 	struct err	err;
@@ -411,7 +418,7 @@ history_load(struct api *a, const struct api_call *c, struct hist *h,
 	*rows = NULL;
 	*n = 0;
 	if (reply_header(resp, "Cache-Control: no-store") == -1 ||
-	    hist_query(a, c->req, h, resp) == -1)
+	    hist_query(a, c->req, judge0, h, resp) == -1)
 		return -1;
 	h->f.owner = c->admin ? NULL : c->owner;
 	if (store_list(a->store, &h->f, rows, n, total, &err) == -1) {
@@ -430,7 +437,8 @@ history_json(struct api *a, const struct api_call *c, struct api_resp *resp)
 	size_t			 n = 0;
 	int64_t			 total;
 
-	if (history_load(a, c, &h, &rows, &n, &total, resp) == -1)
+	if (history_load(a, c, &h, &rows, &n, &total,
+	    !a->cfg->judge0_extra_statuses, resp) == -1)
 		goto out;
 	reply_json(resp, 200, o = history_json_of(&h, rows, n, total,
 	    c->admin, a->cfg->judge0_extra_statuses));
@@ -449,7 +457,7 @@ history_page(struct api *a, const struct api_call *c, struct api_resp *resp)
 	size_t			 n = 0;
 	int64_t			 total;
 
-	if (history_load(a, c, &h, &rows, &n, &total, resp) == 0)
+	if (history_load(a, c, &h, &rows, &n, &total, 0, resp) == 0)
 		page_write(a, c, &h, rows, n, total, resp);
 	store_rows_free(rows, n);
 }

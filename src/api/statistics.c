@@ -69,9 +69,51 @@ struct lang_stat {
 	int64_t	 g[NGROUPS];
 };
 
+static int
+count_cmp(const void *x, const void *y)
+{
+	const struct store_count	*p = x, *q = y;
+
+	if (p->lang_id != q->lang_id)
+		return p->lang_id < q->lang_id ? -1 : 1;
+	return (p->status > q->status) - (p->status < q->status);
+}
+
+/*
+ * The counts under Judge0's statuses (15 counted as 12, 16 as 8), in the
+ * same order, one entry per (language, status): *n of them, or NULL
+ * (out of memory).
+ */
+static struct store_count *
+fold_counts(const struct store_count *c, size_t nc, size_t *n)
+{
+	struct store_count	*f;
+	size_t			 i, k;
+
+	if ((f = calloc(nc ? nc : 1, sizeof(*f))) == NULL)
+		return NULL;
+	for (i = 0; i < nc; i++) {
+		f[i] = c[i];
+		f[i].status = judge_status_judge0(c[i].status);
+	}
+	qsort(f, nc, sizeof(*f), count_cmp);
+	for (i = k = 0; i < nc; i++)
+		if (k > 0 && f[k - 1].lang_id == f[i].lang_id &&
+		    f[k - 1].status == f[i].status)
+			f[k - 1].n += f[i].n;
+		else
+			f[k++] = f[i];
+	*n = k;
+	return f;
+}
+
+/*
+ * The JSON of the counts; last is the last status listed (Judge0's 14,
+ * or our 16 where the counts are not folded).
+ */
 static json_object *
 stats_json(const struct api *a, const struct store_count *c, size_t nc,
-    const int64_t *hist)
+    const int64_t *hist, int last)
 {
 	json_object	*o = NULL, *langs, *sts, *h, *e, *l, *ls = NULL;
 	int64_t		 per_status[JS_MAX + 1] = { 0 }, total = 0, sum;
@@ -114,7 +156,7 @@ stats_json(const struct api *a, const struct store_count *c, size_t nc,
 	}
 	if (jadd(o, "statuses", sts = json_object_new_array()) == -1)
 		goto fail;
-	for (id = 1; id <= JS_MAX; id++)
+	for (id = 1; id <= last; id++)
 		if (jpush(sts, e = json_object_new_object()) == -1 ||
 		    jadd(e, "id", json_object_new_int(id)) == -1 ||
 		    jadd(e, "description", json_object_new_string(
@@ -409,7 +451,7 @@ void
 statistics_json(struct api *a, const struct api_call *c,
     struct api_resp *resp)
 {
-	struct store_count	*counts = NULL;
+	struct store_count	*counts = NULL, *folded;
 	json_object		*o = NULL;
 	struct err		 err;
 	int64_t			 hist[NEDGES + 1];
@@ -417,7 +459,17 @@ statistics_json(struct api *a, const struct api_call *c,
 
 	if (stats_load(a, c, &counts, &nc, hist, resp) == -1)
 		goto out;
-	if ((o = stats_json(a, counts, nc, hist)) != NULL &&
+	/* a Judge0 route: Judge0's statuses unless the config says ours */
+	if (!a->cfg->judge0_extra_statuses) {
+		if ((folded = fold_counts(counts, nc, &nc)) == NULL) {
+			reply_internal(resp, NULL);
+			goto out;
+		}
+		free(counts);
+		counts = folded;
+	}
+	if ((o = stats_json(a, counts, nc, hist, a->cfg->judge0_extra_statuses ?
+	    JS_MAX : JS_EXEC_FORMAT)) != NULL &&
 	    stats_extra(a, c->admin ? NULL : c->owner, o, &err) == -1) {
 		reply_internal(resp, &err);
 		goto out;

@@ -118,6 +118,54 @@ tool_exists(char **argv)
 	    access(argv[0], X_OK) == 0));
 }
 
+/* "also_ids": an array of positive integers, at most LANG_ALSO_IDS. */
+static int
+get_also_ids(json_object *o, struct lang *l, struct err *err)
+{
+	json_object	*v, *e;
+	size_t		 i, n;
+
+	if (!json_object_object_get_ex(o, "also_ids", &v) || v == NULL)
+		return 0;
+	if (json_object_get_type(v) != json_type_array ||
+	    (n = json_object_array_length(v)) > LANG_ALSO_IDS)
+		return err_set(err, "language %s: \"also_ids\" must be an "
+		    "array of at most %d ids", l->name, LANG_ALSO_IDS);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(v, i);
+		if (json_object_get_type(e) != json_type_int ||
+		    json_object_get_int(e) <= 0)
+			return err_set(err, "language %s: \"also_ids\" must "
+			    "hold positive integers", l->name);
+		l->also_ids[i] = json_object_get_int(e);
+	}
+	l->nalso_ids = n;
+	return 0;
+}
+
+/* No id, own or also, answers for two entries. */
+static int
+check_ids(const struct lang_table *t, struct err *err)
+{
+	const struct lang	*l;
+	size_t			 i, j, k;
+	int			 id;
+
+	for (i = 0; i < t->n; i++) {
+		l = &t->langs[i];
+		for (k = 0; k <= l->nalso_ids; k++) {
+			id = k == 0 ? l->id : l->also_ids[k - 1];
+			for (j = 0; j < t->n; j++)
+				if (lang_has_id(&t->langs[j], id) &&
+				    (j != i || (k > 0 && id == l->id)))
+					return err_set(err, "language id %d is "
+					    "used twice (%s, %s)", id, l->name,
+					    t->langs[j].name);
+		}
+	}
+	return 0;
+}
+
 static int
 load_one(json_object *o, struct lang *l, struct err *err)
 {
@@ -153,7 +201,7 @@ load_one(json_object *o, struct lang *l, struct err *err)
 		    strchr(l->box_files[i], '/') != NULL)
 			return err_set(err, "language %s: box_files is "
 			    "[name, content, ...] with plain names", l->name);
-	if (check_allow_list(l, err) == -1)
+	if (check_allow_list(l, err) == -1 || get_also_ids(o, l, err) == -1)
 		return -1;
 	if (json_object_object_get_ex(o, "project", &v) && v != NULL)
 		l->project = json_object_get_boolean(v);
@@ -194,6 +242,8 @@ lang_table_load(const char *path, struct err *err)
 		    err) == -1)
 			goto fail;
 	}
+	if (check_ids(t, err) == -1)
+		goto fail;
 	json_object_put(root);
 	return t;
 fail:
@@ -603,13 +653,26 @@ bad:
 	    "word)", l->name, l->options_allowed[i]);
 }
 
+int
+lang_has_id(const struct lang *l, int id)
+{
+	size_t	i;
+
+	if (l->id == id)
+		return 1;
+	for (i = 0; i < l->nalso_ids; i++)
+		if (l->also_ids[i] == id)
+			return 1;
+	return 0;
+}
+
 const struct lang *
 lang_by_id(const struct lang_table *t, int id)
 {
 	size_t	i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->langs[i].available && t->langs[i].id == id)
+		if (t->langs[i].available && lang_has_id(&t->langs[i], id))
 			return &t->langs[i];
 	return NULL;
 }
@@ -623,7 +686,7 @@ lang_display_name(const struct lang_table *t, int id)
 	if ((l = lang_by_id(t, id)) != NULL)
 		return l->display;
 	for (i = 0; i < t->n; i++)
-		if (t->langs[i].id == id)
+		if (lang_has_id(&t->langs[i], id))
 			return t->langs[i].display;
 	return NULL;
 }

@@ -10,8 +10,17 @@ struct err;
  * are missing on the host are loaded but marked unavailable; the API lists
  * only the available ones.
  */
+#define LANG_ALSO_IDS	8
+
 struct lang {
 	int		 id;		/* Judge0's id where one exists */
+	/*
+	 * Judge0's ids of other versions of this language (C++ GCC 7.4.0
+	 * is 52 where ours is 54): clients with a fixed table of ids send
+	 * them, and they run here.  A submission keeps id.
+	 */
+	int		 also_ids[LANG_ALSO_IDS];
+	size_t		 nalso_ids;
 	char		*name;		/* "python3" */
 	char		*display;	/* "Python (3.11.2)" */
 	char		*version;	/* "3.11.2" */
@@ -94,8 +103,10 @@ enum lang_opt_verdict lang_options_check(const struct lang *l,
  */
 int	lang_options_ok(const struct lang *l, const char *options, char *msg,
 	    size_t size);
-/* Available language by id, or NULL. */
+/* Available language by id or one of its also_ids, or NULL. */
 const struct lang *lang_by_id(const struct lang_table *, int id);
+/* Whether l answers id (its own or one of its also_ids). */
+int	lang_has_id(const struct lang *l, int id);
 /*
  * The display name of language id, available or not (old submissions
  * keep their language's name), or NULL if the table has no such id.

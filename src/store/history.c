@@ -29,7 +29,7 @@
 	"memory_kb, created_ms, finished_ms"
 #define LIST_FROM(owner)						\
 	" FROM submissions WHERE " owner " AND (?2 = 0 OR lang_id = ?2) "\
-	"AND (?3 = 0 OR status = ?3) AND (?4 = 0 OR created_ms >= ?4) "	\
+	"AND (?3 = 0 OR status IN (?3, ?8)) AND (?4 = 0 OR created_ms >= ?4) "	\
 	"AND (?5 = 0 OR created_ms < ?5)"
 #define LIST_PAGE	" ORDER BY id DESC LIMIT ?6 OFFSET ?7"
 
@@ -49,7 +49,8 @@ bind_filter(sqlite3_stmt *stmt, const struct store_filter *f)
 	    sqlite3_bind_int(stmt, 2, f->lang_id) != SQLITE_OK ||
 	    sqlite3_bind_int(stmt, 3, f->status) != SQLITE_OK ||
 	    sqlite3_bind_int64(stmt, 4, f->since_ms) != SQLITE_OK ||
-	    sqlite3_bind_int64(stmt, 5, f->until_ms) != SQLITE_OK)
+	    sqlite3_bind_int64(stmt, 5, f->until_ms) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 8, f->status_or) != SQLITE_OK)
 		return -1;
 	return 0;
 }

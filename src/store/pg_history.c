@@ -20,13 +20,14 @@
 /* The history filter; $1 is the owner (NULL: everyone's). */
 #define LIST_FROM							\
 	" FROM submissions WHERE ($1::text IS NULL OR owner = $1) "	\
-	"AND ($2 = 0 OR lang_id = $2) AND ($3 = 0 OR status = $3) "	\
+	"AND ($2 = 0 OR lang_id = $2) "					\
+	"AND ($3 = 0 OR status IN ($3, $6)) "				\
 	"AND ($4 = 0 OR created_ms >= $4) AND ($5 = 0 OR created_ms < $5)"
 
 static const char sql_list[] =
     "SELECT token, owner, lang_id, status, time_s, wall_time_s, "
     "memory_kb, created_ms, finished_ms" LIST_FROM
-    " ORDER BY id DESC LIMIT $6 OFFSET $7";
+    " ORDER BY id DESC LIMIT $7 OFFSET $8";
 static const char sql_list_count[] = "SELECT count(*)" LIST_FROM;
 
 static void
@@ -38,6 +39,7 @@ bind_filter(struct pgq *q, const struct store_filter *f)
 	pgq_int(q, f->status);
 	pgq_int64(q, f->since_ms);
 	pgq_int64(q, f->until_ms);
+	pgq_int(q, f->status_or);
 }
 
 int

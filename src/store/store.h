@@ -188,6 +188,7 @@ struct store_filter {
 	const char	*owner;		/* NULL: every owner (admins) */
 	int		 lang_id;	/* 0: any */
 	int		 status;	/* 0: any */
+	int		 status_or;	/* with status: also this one; 0: no */
 	int64_t		 since_ms;	/* created at or after; 0: no bound */
 	int64_t		 until_ms;	/* created before; 0: no bound */
 	int64_t		 page;		/* 1 .. STORE_MAX_PAGE */

@@ -12,6 +12,7 @@ accept.  Each test is named after the documented behaviour it checks.
 import base64
 import datetime
 import html
+import os
 import re
 import time
 import uuid
@@ -168,6 +169,34 @@ def test_config_info_has_every_key_of_judge0_v1_13_1(stack):
     assert cfg["maintenance_mode"] is False
     assert cfg["max_submission_batch_size"] == 20
     assert cfg["submission_cache_duration"] == 0
+    assert cfg["enable_additional_files"] is True
+    assert cfg["max_extract_size"] == 10240
+    assert cfg["allow_enable_network"] is False
+
+
+def zip_of_zeros(entries, size):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(entries):
+            z.writestr(f"f{i}", bytes(size))
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def test_config_info_max_extract_size_is_the_cap_additional_files_meet(stack):
+    cap_kb = stack.get("/config_info").json()["max_extract_size"]
+    # entries under 64 KiB, so that only the total is at issue
+    entry = 60 * 1024
+    under = cap_kb * 1024 // entry
+    body = {"language_id": PY, "source_code": "print(1)"}
+    r = stack.post("/submissions", json=dict(
+        body, additional_files=zip_of_zeros(under, entry)))
+    assert r.status_code == 201, r.text
+    r = stack.post("/submissions", json=dict(
+        body, additional_files=zip_of_zeros(under + 1, entry)))
+    assert r.status_code == 422, r.text
+    assert "additional_files" in r.text
 
 
 def test_about_has_judge0s_shape_with_our_version_beside(stack):
@@ -260,6 +289,20 @@ def test_memory_and_output_limits_are_judge0_statuses_with_the_cause_in_message(
     # the history, a Judge0 route too
     h = stack.get("/submissions?per_page=50").json()["submissions"]
     assert [s["status"]["id"] for s in h if s["token"] == token] == [judge0]
+    # its status_id filter takes Judge0's id, which stands for ours too
+    h = stack.get(f"/submissions?per_page=100&status_id={judge0}")
+    assert h.status_code == 200, h.text
+    assert token in [x["token"] for x in h.json()["submissions"]]
+    assert all(x["status"]["id"] == judge0 for x in h.json()["submissions"])
+    r = stack.get(f"/submissions?status_id={ours}")
+    assert r.status_code == 400 and "1 to 14" in r.text, r.text
+    # /statistics counts under Judge0's statuses
+    st = stack.get("/statistics").json()
+    assert [x["id"] for x in st["statuses"]] == list(range(1, 15)), st
+    assert dict((x["id"], x["count"]) for x in st["statuses"])[judge0] >= 1
+    for lang in st["languages"]:
+        ids = [x["id"] for x in lang["statuses"]]
+        assert ids == sorted(set(ids)) and max(ids) <= 14, lang
     # our own page keeps ours
     page = stack.get(f"/submissions/{token}",
                      headers=dict(stack.auth_headers, Accept="text/html"))
@@ -292,6 +335,12 @@ def test_judge0_extra_statuses_puts_15_and_16_on_the_judge0_routes(
     res = final(s, run_c(s, MLE_C))
     assert res["status"] == {"id": 15,
                              "description": "Memory Limit Exceeded"}, res
+    h = s.get("/submissions?per_page=100&status_id=15").json()
+    assert [x["token"] for x in h["submissions"]] == [res["token"]], h
+    assert s.get("/submissions?status_id=12").json()["submissions"] == []
+    st = s.get("/statistics").json()
+    counts = dict((x["id"], x["count"]) for x in st["statuses"])
+    assert sorted(counts) == list(range(1, 17)) and counts[15] == 1, st
 
 
 # --- base64 ------------------------------------------------------------------
@@ -538,3 +587,101 @@ def test_the_python_sdks_requests_run_unchanged(stack):
     assert r.status_code == 200, r.text
     outs = [sdk_set_attributes(x)["stdout"] for x in r.json()["submissions"]]
     assert outs == ["1\n", "2\n"]
+
+
+# --- the SDK's language aliases -----------------------------------------------
+
+# judge0-python's data.LANGUAGE_TO_LANGUAGE_ID["1.13.1"]: the id its
+# Client.get_language_id sends for a LanguageAlias when /about's version
+# is "1.13.1" (ours), the CE flavour.  The SDK refuses, before sending,
+# an id that GET /languages does not list (Client.is_language_supported).
+SDK_ALIAS_IDS_1_13_1 = {
+    "ASSEMBLY": 45, "BASH": 46, "BASIC": 47, "C": 50, "CLOJURE": 86,
+    "COBOL": 77, "COMMON_LISP": 55, "CPP": 52, "CPP_CLANG": 76,
+    "CPP_GCC": 52, "CSHARP": 51, "CSHARP_MONO": 51, "C_CLANG": 75,
+    "C_GCC": 50, "D": 56, "ELIXIR": 57, "ERLANG": 58, "EXECUTABLE": 44,
+    "FORTRAN": 59, "FSHARP": 87, "GO": 60, "GROOVY": 88, "HASKELL": 61,
+    "JAVA": 62, "JAVASCRIPT": 63, "JAVA_OPENJDK": 62, "KOTLIN": 78,
+    "LUA": 64, "MULTI_FILE": 89, "OBJECTIVE_C": 79, "OCAML": 65,
+    "OCTAVE": 66, "PASCAL": 67, "PERL": 85, "PHP": 68, "PLAIN_TEXT": 43,
+    "PROLOG": 69, "PYTHON": 71, "PYTHON2": 70, "PYTHON3": 71, "R": 80,
+    "RUBY": 72, "RUST": 73, "SCALA": 81, "SQLITE": 82, "SWIFT": 83,
+    "TYPESCRIPT": 74, "VISUAL_BASIC": 84,
+}
+HELLO = "hello, world"
+
+
+def multi_file_zip():
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("run", f"echo '{HELLO}'\n")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+# The toolchains of those ids that this service offers: the tool that must
+# be on the host, and a hello world.
+SDK_HELLO = {
+    43: ("/usr/bin/cat", HELLO + "\n"),
+    46: ("/usr/bin/bash", f"echo '{HELLO}'"),
+    50: ("/usr/bin/gcc",
+         f'#include <stdio.h>\nint main(void){{puts("{HELLO}");}}'),
+    52: ("/usr/bin/g++",
+         f'#include <iostream>\nint main(){{std::cout << "{HELLO}\\n";}}'),
+    60: ("/usr/bin/go",
+         f'package main\nimport "fmt"\nfunc main() {{ fmt.Println("{HELLO}") }}'),
+    62: ("/usr/bin/javac",
+         "public class Main { public static void main(String[] a) "
+         f'{{ System.out.println("{HELLO}"); }} }}'),
+    63: ("/usr/bin/node", f'console.log("{HELLO}")'),
+    64: ("/usr/bin/lua5.4", f'print("{HELLO}")'),
+    68: ("/usr/bin/php", f'<?php echo "{HELLO}\\n";'),
+    71: ("/usr/bin/python3", f'print("{HELLO}")'),
+    72: ("/usr/bin/ruby", f'puts "{HELLO}"'),
+    73: ("/usr/bin/rustc", f'fn main() {{ println!("{HELLO}"); }}'),
+    74: ("/usr/bin/tsc", f'console.log("{HELLO}")'),
+    82: ("/usr/bin/sqlite3", f"SELECT '{HELLO}';"),
+    89: ("/usr/bin/bash", None),
+}
+# The others name a toolchain this service does not offer (no clang, no
+# Python 2 in Debian 12, ...): the SDK finds them missing from
+# GET /languages and refuses them itself.
+SDK_NOT_OFFERED = {44, 45, 47, 51, 55, 56, 57, 58, 59, 61, 65, 66, 67, 69,
+                   70, 75, 76, 77, 78, 79, 80, 81, 83, 84, 85, 86, 87, 88}
+
+
+def test_every_sdk_alias_id_for_1_13_1_runs_its_toolchain(stack):
+    assert stack.get("/about").json()["version"] == "1.13.1"
+    ids = set(SDK_ALIAS_IDS_1_13_1.values())
+    assert ids == set(SDK_HELLO) | SDK_NOT_OFFERED
+    listed = {x["id"] for x in stack.get("/languages").json()}
+    every = {x["id"]: x for x in stack.get("/languages/all").json()}
+    missing = []
+    for alias, lang_id in sorted(SDK_ALIAS_IDS_1_13_1.items()):
+        if lang_id in SDK_NOT_OFFERED:
+            assert lang_id not in listed, alias
+            continue
+        tool, src = SDK_HELLO[lang_id]
+        if not os.access(tool, os.X_OK):
+            missing.append(f"{alias} ({tool})")
+            continue
+        # the SDK checks the id against GET /languages first
+        assert lang_id in listed, f"{alias}: {lang_id} not in /languages"
+        assert every[lang_id]["is_archived"] is False, alias
+        r = stack.get(f"/languages/{lang_id}")
+        assert r.status_code == 200 and r.json()["id"] == lang_id, r.text
+        body = dict(AMPLE, language_id=lang_id, memory_limit=512000)
+        if src is None:
+            body["additional_files"] = multi_file_zip()
+        else:
+            body["source_code"] = src
+        r = stack.post("/submissions?wait=true&fields=*", json=body)
+        assert r.status_code == 201, f"{alias}: {r.text}"
+        res = r.json()
+        if res["status"]["id"] not in FINAL:
+            res = final(stack, res["token"], query="fields=*", timeout=120)
+        assert res["status"]["id"] == 3, f"{alias}: {res}"
+        assert res["stdout"] == HELLO + "\n", f"{alias}: {res}"
+    if missing:
+        pytest.skip("toolchains not installed here: " + ", ".join(missing))

@@ -514,6 +514,24 @@ test_catalogue(void **state)
 	assert_int_equal(num(o, "memory_limit"), 256000);
 	assert_int_equal(num(o, "max_memory_limit"), 2048000);
 	json_object_put(o);
+	/*
+	 * What we do: additional_files unpack up to 10240 KB; network is
+	 * refused whatever allow_network says (the sandbox has none).
+	 */
+	f->x.cfg.allow_network = 1;
+	assert_int_equal(call(f, "GET", "/config_info", NULL, NULL, NULL,
+	    NULL), 200);
+	o = body(f);
+	assert_true(json_object_object_get_ex(o, "enable_additional_files",
+	    &v) && json_object_get_boolean(v));
+	assert_int_equal(num(o, "max_extract_size"), 10240);
+	assert_true(json_object_object_get_ex(o, "allow_enable_network",
+	    &v) && !json_object_get_boolean(v));
+	json_object_put(o);
+	assert_int_equal(post(f, "wait=false", "{\"source_code\":"
+	    "\"print(1)\",\"language_id\":71,\"enable_network\":true}",
+	    NULL), 422);
+	f->x.cfg.allow_network = 0;
 
 	assert_int_equal(call(f, "GET", "/health", NULL, NULL, NULL, NULL),
 	    200);

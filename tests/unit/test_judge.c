@@ -506,6 +506,66 @@ test_options_table_load(void **state)
 	}
 }
 
+/* A table of two entries, the first with also_ids (JSON text). */
+static struct lang_table *
+load_also(const char *also, struct err *err)
+{
+	char			 path[] = "/tmp/test_judge_langXXXXXX";
+	struct lang_table	*t;
+	FILE			*f;
+	int			 fd;
+
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		fail_msg("mkstemp");
+	fprintf(f, "{\"languages\": [{\"id\": 54, \"name\": \"cpp\", "
+	    "\"display\": \"C++\", \"source_file\": \"main.cpp\", "
+	    "\"also_ids\": %s, \"run\": [\"/usr/bin/true\"]}, "
+	    "{\"id\": 50, \"name\": \"c\", \"display\": \"C\", "
+	    "\"source_file\": \"main.c\", \"run\": [\"/usr/bin/true\"]}]}",
+	    also);
+	fclose(f);
+	t = lang_table_load(path, err);
+	unlink(path);
+	return t;
+}
+
+static void
+test_also_ids(void **state)
+{
+	static const struct {
+		const char	*also;
+		const char	*why;
+	} bad[] = {
+		{ "[50]", "language id 50 is used twice" },
+		{ "[54]", "language id 54 is used twice" },
+		{ "[0]", "positive integers" },
+		{ "[\"52\"]", "positive integers" },
+		{ "52", "must be an array" },
+		{ "[1, 2, 3, 4, 5, 6, 7, 8, 9]", "must be an array" },
+	};
+	struct lang_table	*t;
+	struct err		 err;
+	size_t			 i;
+
+	(void)state;
+	if ((t = load_also("[52, 53]", &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(lang_by_id(t, 52)->id, 54);
+	assert_int_equal(lang_by_id(t, 53)->id, 54);
+	assert_int_equal(lang_by_id(t, 54)->id, 54);
+	assert_int_equal(lang_by_id(t, 50)->id, 50);
+	assert_null(lang_by_id(t, 51));
+	assert_string_equal(lang_display_name(t, 52), "C++");
+	lang_table_free(t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		if ((t = load_also(bad[i].also, &err)) != NULL ||
+		    strstr(err.msg, bad[i].why) == NULL)
+			fail_msg("case %zu %s: %s", i, bad[i].also, err.msg);
+		lang_table_free(t);
+	}
+}
+
 /* ---- the time budget ---- */
 
 static void
@@ -625,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_options_message),
 		cmocka_unit_test(test_options_table_load),
+		cmocka_unit_test(test_also_ids),
 		cmocka_unit_test(test_worst_case),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_budget_spent),
