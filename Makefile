@@ -34,6 +34,10 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -MMD -MP -Isrc -I$(BUILD
 LIB_SRCS  := $(wildcard src/base/*.c src/sandbox/*.c src/judge/*.c \
 	     src/store/*.c src/api/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema_sql.o
+# The PostgreSQL backend, linked in whole by the programs that may use it
+# (the service, the unit tests); the CLI leaves it out and never loads
+# libpq (src/store/pg_int.h, PG_API)
+PG_OBJS   := $(filter $(BUILD)/obj/src/store/pg%.o,$(LIB_OBJS))
 CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/cli/*.c))
 FCGI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fcgi-app/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -93,12 +97,13 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/coderunner: $(CLI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LIBS_CORE)
 
-$(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(LIB) $(LIBS_FCGI) $(LIBS_CORE)
+$(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(PG_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(PG_OBJS) $(LIB) \
+	    $(LIBS_FCGI) $(LIBS_CORE)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIX_OBJS) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIX_OBJS) $(PG_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_FIX_OBJS) $(LIB) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_FIX_OBJS) $(PG_OBJS) $(LIB) \
 	    $(LIBS_CORE) $(LIBS_CMOCKA)
 
 unit-tests: $(UNIT_BINS)

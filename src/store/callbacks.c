@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "store.h"
 #include "store_int.h"
+#define PG_WEAK_REFS	/* see pg_int.h */
 #include "pg_int.h"
 
 void

@@ -17,6 +17,7 @@
 #include "judge/judge.h"
 #include "store.h"
 #include "store_int.h"
+#define PG_WEAK_REFS	/* see pg_int.h */
 #include "pg_int.h"
 
 /*

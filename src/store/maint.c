@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "store.h"
 #include "store_int.h"
+#define PG_WEAK_REFS	/* see pg_int.h */
 #include "pg_int.h"
 
 /* Less free space than this, and the next write may not fit. */

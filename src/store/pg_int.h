@@ -151,64 +151,77 @@ int	pgs_sub_files(const PGresult *res, struct submission *s,
 	    struct err *);
 
 /* The backend's side of store.h and queue.h, in the same words. */
-struct pgstore	*pgstore_open(const char *conninfo, struct err *);
-void		 pgstore_close(struct pgstore *);
-int		 pgstore_integrity_check(struct pgstore *, struct err *);
-int64_t		 pgstore_db_bytes(struct pgstore *, struct err *);
-int		 pgstore_health(struct pgstore *, struct store_health *,
+/*
+ * The SQLite store files refer to the pgstore_* functions weakly (they
+ * define PG_WEAK_REFS before including this header): a program that does
+ * not link the pg_*.o files (the CLI: it needs no libpq, and loading
+ * libpq and the two dozen libraries it brings costs milliseconds at every
+ * start) has them NULL, and store_open refuses a postgresql:// URI there.
+ */
+#ifdef PG_WEAK_REFS
+#define PG_API	__attribute__((weak))
+#else
+#define PG_API
+#endif
+
+PG_API struct pgstore	*pgstore_open(const char *conninfo, struct err *);
+PG_API void		 pgstore_close(struct pgstore *);
+PG_API int		 pgstore_integrity_check(struct pgstore *, struct err *);
+PG_API int64_t		 pgstore_db_bytes(struct pgstore *, struct err *);
+PG_API int		 pgstore_health(struct pgstore *, struct store_health *,
 		    struct err *);
 
-int	pgstore_insert_ex(struct pgstore *, struct submission *,
+PG_API int	pgstore_insert_ex(struct pgstore *, struct submission *,
 	    const struct store_insert_opts *, struct err *);
-int	pgstore_idempotent(struct pgstore *, struct submission *,
+PG_API int	pgstore_idempotent(struct pgstore *, struct submission *,
 	    const char *key, int64_t since_ms, struct err *);
-int	pgstore_get(struct pgstore *, const char *token, const char *owner,
+PG_API int	pgstore_get(struct pgstore *, const char *token, const char *owner,
 	    struct submission **, struct err *);
-int	pgstore_delete(struct pgstore *, const char *token,
+PG_API int	pgstore_delete(struct pgstore *, const char *token,
 	    const char *owner, int *status, struct err *);
-int	pgstore_prune(struct pgstore *, int64_t older_than_ms, struct err *);
-int	pgstore_prune_batch(struct pgstore *, int64_t older_than_ms, int max,
+PG_API int	pgstore_prune(struct pgstore *, int64_t older_than_ms, struct err *);
+PG_API int	pgstore_prune_batch(struct pgstore *, int64_t older_than_ms, int max,
 	    struct err *);
 
-int	pgstore_list(struct pgstore *, const struct store_filter *,
+PG_API int	pgstore_list(struct pgstore *, const struct store_filter *,
 	    struct store_row **, size_t *, int64_t *, struct err *);
-int	pgstore_count_verdicts(struct pgstore *, const char *owner,
+PG_API int	pgstore_count_verdicts(struct pgstore *, const char *owner,
 	    struct store_count **, size_t *, struct err *);
-int	pgstore_time_histogram(struct pgstore *, const char *owner,
+PG_API int	pgstore_time_histogram(struct pgstore *, const char *owner,
 	    const double *edges_s, size_t nedges, int64_t *counts,
 	    struct err *);
-int64_t	pgstore_count_since(struct pgstore *, const char *owner,
+PG_API int64_t	pgstore_count_since(struct pgstore *, const char *owner,
 	    int64_t since_ms, struct err *);
-int	pgstore_count_days(struct pgstore *, const char *owner,
+PG_API int	pgstore_count_days(struct pgstore *, const char *owner,
 	    int64_t since_ms, struct store_day **, size_t *, struct err *);
 
-int	pgstore_callbacks_due(struct pgstore *, int64_t now_ms, size_t max,
+PG_API int	pgstore_callbacks_due(struct pgstore *, int64_t now_ms, size_t max,
 	    struct store_callback **, size_t *, int64_t *next_ms,
 	    struct err *);
-int	pgstore_callback_done(struct pgstore *, int64_t submission_id,
+PG_API int	pgstore_callback_done(struct pgstore *, int64_t submission_id,
 	    int state, int attempts, int64_t next_try_ms, const char *error,
 	    struct err *);
-int	pgstore_callback_state(struct pgstore *, const char *token,
+PG_API int	pgstore_callback_state(struct pgstore *, const char *token,
 	    int *state, int *attempts, char *error, size_t error_size,
 	    char **url, struct err *);
 
-int	pgstore_set_node(struct pgstore *, const char *node, struct err *);
-int	pgstore_claim(struct pgstore *, int executor, int64_t now_ms,
+PG_API int	pgstore_set_node(struct pgstore *, const char *node, struct err *);
+PG_API int	pgstore_claim(struct pgstore *, int executor, int64_t now_ms,
 	    int64_t lease_ms, struct store_lease *, struct submission **,
 	    struct err *);
-int	pgstore_progress(struct pgstore *, struct store_lease *, int test,
+PG_API int	pgstore_progress(struct pgstore *, struct store_lease *, int test,
 	    int64_t until_ms, struct err *);
-int	pgstore_finish(struct pgstore *, const struct store_lease *,
+PG_API int	pgstore_finish(struct pgstore *, const struct store_lease *,
 	    const struct submission *, int64_t now_ms, struct err *);
-int	pgstore_lease_held(struct pgstore *, const struct store_lease *,
+PG_API int	pgstore_lease_held(struct pgstore *, const struct store_lease *,
 	    struct err *);
-int	pgstore_requeue(struct pgstore *, int executor, int64_t before_ms,
+PG_API int	pgstore_requeue(struct pgstore *, int executor, int64_t before_ms,
 	    int max_attempts, int64_t now_ms, struct err *);
-int64_t	pgstore_queue_depth(struct pgstore *, const char *owner,
+PG_API int64_t	pgstore_queue_depth(struct pgstore *, const char *owner,
 	    struct err *);
-int64_t	pgstore_queue_ahead(struct pgstore *, int64_t id, struct err *);
-int	pgstore_status(struct pgstore *, const char *token, struct err *);
-int	pgstore_wake_fd(struct pgstore *, unsigned int what, struct err *);
-int	pgstore_wake_read(struct pgstore *, struct err *);
+PG_API int64_t	pgstore_queue_ahead(struct pgstore *, int64_t id, struct err *);
+PG_API int	pgstore_status(struct pgstore *, const char *token, struct err *);
+PG_API int	pgstore_wake_fd(struct pgstore *, unsigned int what, struct err *);
+PG_API int	pgstore_wake_read(struct pgstore *, struct err *);
 
 #endif

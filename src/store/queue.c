@@ -19,6 +19,7 @@
 #include "judge/judge.h"
 #include "queue.h"
 #include "store_int.h"
+#define PG_WEAK_REFS	/* see pg_int.h */
 #include "pg_int.h"
 
 int

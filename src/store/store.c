@@ -78,6 +78,7 @@
 #include "base/util.h"
 #include "store.h"
 #include "store_int.h"
+#define PG_WEAK_REFS	/* see pg_int.h */
 #include "pg_int.h"
 
 /*
@@ -584,6 +585,11 @@ store_open(const char *path, struct err *err)
 		goto out;
 	}
 	if (is_postgresql(path)) {
+		if (pgstore_open == NULL) {
+			err_set(err, "this program is built without PostgreSQL "
+			    "(the service is): use the service, or pg_dump");
+			goto out;
+		}
 		if ((st->pg = pgstore_open(path, err)) == NULL)
 			goto out;
 		ret = st;

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "store_int.h"
 #include "argv.h"
+#define PG_WEAK_REFS	/* see pg_int.h */
 #include "pg_int.h"
 
 #define PRUNE_BATCH	256	/* submissions per prune transaction */
