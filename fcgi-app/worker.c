@@ -202,45 +202,35 @@ out:
 	return rc;
 }
 
-/* Under wake_mu: a token read from the pipe. */
+/*
+ * Under wake_mu: wakes the threads waiting for token's job, or every
+ * waiting thread when token is NULL (another node's job finished: its
+ * notification names no token, so each waiter looks at the store again).
+ */
 static void
-job_finished(struct worker *w, const char *token)
+wake_waiting(struct worker *w, const char *token)
 {
 	int	i;
 
-	memcpy(w->done_ring[w->done_gen % DONE_RING], token,
-	    PROC_TOKEN_LEN + 1);
-	w->done_gen++;
 	for (i = 0; i < w->nthreads; i++) {
 		struct hthread	*t = &w->threads[i];
 
-		if (t->wait_token != NULL &&
-		    strcmp(t->wait_token, token) == 0) {
+		if (t->wait_token != NULL && (token == NULL ||
+		    strcmp(t->wait_token, token) == 0)) {
 			t->woken = 1;
 			pthread_cond_signal(&t->wake_cv);
 		}
 	}
 }
 
-/*
- * Another node's job finished (the notification names no token): every
- * thread that waits looks at the store again.
- */
+/* Under wake_mu: a token read from the pipe. */
 static void
-wake_waiters(struct worker *w)
+job_finished(struct worker *w, const char *token)
 {
-	int	i;
-
-	pthread_mutex_lock(&w->wake_mu);
-	for (i = 0; i < w->nthreads; i++) {
-		struct hthread	*t = &w->threads[i];
-
-		if (t->wait_token != NULL) {
-			t->woken = 1;
-			pthread_cond_signal(&t->wake_cv);
-		}
-	}
-	pthread_mutex_unlock(&w->wake_mu);
+	memcpy(w->done_ring[w->done_gen % DONE_RING], token,
+	    PROC_TOKEN_LEN + 1);
+	w->done_gen++;
+	wake_waiting(w, token);
 }
 
 /*
@@ -315,7 +305,9 @@ done_listener(void *arg)
 		case 0:
 			break;
 		default:
-			wake_waiters(w);
+			pthread_mutex_lock(&w->wake_mu);
+			wake_waiting(w, NULL);
+			pthread_mutex_unlock(&w->wake_mu);
 		}
 	}
 	return NULL;

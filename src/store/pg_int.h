@@ -16,6 +16,8 @@
 
 #include <libpq-fe.h>
 
+#include "columns.h"
+
 struct err;
 struct submission;
 struct store_callback;
@@ -121,21 +123,7 @@ int	pgs_get_str_nn(const PGresult *, int row, int col, char **out,
 	    struct err *);
 
 /*
- * The columns of a submission row as pg_sub_load reads them; queries
- * that hand a whole submission over select these.
- */
-#define PG_SUB_COLS							\
-	"id, token, owner, lang_id, source, lim_cpu_time_s, "		\
-	"lim_cpu_extra_s, lim_wall_time_s, lim_memory_kb, lim_stack_kb, "\
-	"lim_max_file_kb, lim_max_procs, lim_output_bytes, "		\
-	"redirect_stderr, status, message, compile_output, time_s, "	\
-	"wall_time_s, memory_kb, created_ms, started_ms, finished_ms, "	\
-	"attempts, compare, abs_eps, rel_eps, stop_on_failure, "	\
-	"number_of_runs, compiler_options, command_line_arguments, "	\
-	"compiles, progress, additional_files, argv"
-
-/*
- * Builds the submission of row 0 of res (PG_SUB_COLS), without tests.
+ * Builds the submission of row 0 of res (SUB_COLS), without tests.
  * Returns 0 with *out (caller frees), or -1 with err set.
  */
 int	pgs_sub_row(const PGresult *res, struct submission **out,

@@ -35,7 +35,7 @@ pgstore_set_node(struct pgstore *ps, const char *node, struct err *err)
 }
 
 static const char sql_claim[] =
-    "SELECT " PG_SUB_COLS " FROM queue_claim($1, $2, $3, $4)";
+    "SELECT " SUB_COLS " FROM queue_claim($1, $2, $3, $4)";
 
 int
 pgstore_claim(struct pgstore *ps, int executor, int64_t now_ms,

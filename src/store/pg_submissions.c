@@ -23,16 +23,6 @@
 
 #define PRUNE_BATCH	256	/* submissions per prune transaction */
 
-enum pg_sub_col {
-	PC_ID, PC_TOKEN, PC_OWNER, PC_LANG, PC_SOURCE, PC_CPU, PC_EXTRA,
-	PC_WALL, PC_MEM, PC_STACK, PC_FILE, PC_PROCS, PC_OUTPUT,
-	PC_REDIRECT, PC_STATUS, PC_MESSAGE, PC_COMPILE, PC_TIME,
-	PC_WALL_TIME, PC_MEMORY, PC_CREATED, PC_STARTED, PC_FINISHED,
-	PC_ATTEMPTS, PC_COMPARE, PC_ABS_EPS, PC_REL_EPS, PC_STOP,
-	PC_RUNS, PC_COPTS, PC_ARGS, PC_COMPILES, PC_PROGRESS, PC_ZIP,
-	PC_ARGV, PC_NCOLS
-};
-
 int
 pgs_sub_row(const PGresult *res, struct submission **out, struct err *err)
 {
@@ -41,56 +31,56 @@ pgs_sub_row(const PGresult *res, struct submission **out, struct err *err)
 	size_t			 argv_len = 0;
 	int			 rc = -1;
 
-	if (PQntuples(res) != 1 || PQnfields(res) != PC_NCOLS)
+	if (PQntuples(res) != 1 || PQnfields(res) != SC_NCOLS)
 		return err_set(err, "submission: %d rows of %d columns",
 		    PQntuples(res), PQnfields(res));
 	if ((s = submission_new()) == NULL) {
 		err_errno(err, "calloc");
 		goto out;
 	}
-	s->id = pgs_get_int64(res, 0, PC_ID);
-	pgs_get_msg(res, 0, PC_TOKEN, s->token, sizeof(s->token));
-	if (pgs_get_str_nn(res, 0, PC_OWNER, &s->owner, err) == -1 ||
-	    pgs_get_bytes(res, 0, PC_SOURCE, 0, &s->source, &s->source_len,
+	s->id = pgs_get_int64(res, 0, SC_ID);
+	pgs_get_msg(res, 0, SC_TOKEN, s->token, sizeof(s->token));
+	if (pgs_get_str_nn(res, 0, SC_OWNER, &s->owner, err) == -1 ||
+	    pgs_get_bytes(res, 0, SC_SOURCE, 0, &s->source, &s->source_len,
 	    err) == -1)
 		goto out;
-	s->lang_id = pgs_get_int(res, 0, PC_LANG);
-	s->lim.cpu_time_s = pgs_get_double(res, 0, PC_CPU);
-	s->lim.cpu_extra_s = pgs_get_double(res, 0, PC_EXTRA);
-	s->lim.wall_time_s = pgs_get_double(res, 0, PC_WALL);
-	s->lim.memory_kb = pgs_get_int64(res, 0, PC_MEM);
-	s->lim.stack_kb = pgs_get_int64(res, 0, PC_STACK);
-	s->lim.max_file_kb = pgs_get_int64(res, 0, PC_FILE);
-	s->lim.max_procs = pgs_get_int64(res, 0, PC_PROCS);
-	s->lim.output_bytes = pgs_get_int64(res, 0, PC_OUTPUT);
-	s->redirect_stderr = pgs_get_int(res, 0, PC_REDIRECT);
-	s->status = pgs_get_int(res, 0, PC_STATUS);
-	pgs_get_msg(res, 0, PC_MESSAGE, s->message, sizeof(s->message));
-	if (pgs_get_bytes(res, 0, PC_COMPILE, 1, &s->compile_output,
+	s->lang_id = pgs_get_int(res, 0, SC_LANG);
+	s->lim.cpu_time_s = pgs_get_double(res, 0, SC_CPU);
+	s->lim.cpu_extra_s = pgs_get_double(res, 0, SC_EXTRA);
+	s->lim.wall_time_s = pgs_get_double(res, 0, SC_WALL);
+	s->lim.memory_kb = pgs_get_int64(res, 0, SC_MEM);
+	s->lim.stack_kb = pgs_get_int64(res, 0, SC_STACK);
+	s->lim.max_file_kb = pgs_get_int64(res, 0, SC_FILE);
+	s->lim.max_procs = pgs_get_int64(res, 0, SC_PROCS);
+	s->lim.output_bytes = pgs_get_int64(res, 0, SC_OUTPUT);
+	s->redirect_stderr = pgs_get_int(res, 0, SC_REDIRECT);
+	s->status = pgs_get_int(res, 0, SC_STATUS);
+	pgs_get_msg(res, 0, SC_MESSAGE, s->message, sizeof(s->message));
+	if (pgs_get_bytes(res, 0, SC_COMPILE, 1, &s->compile_output,
 	    &s->compile_output_len, err) == -1)
 		goto out;
-	s->time_s = pgs_get_double(res, 0, PC_TIME);
-	s->wall_time_s = pgs_get_double(res, 0, PC_WALL_TIME);
-	s->memory_kb = pgs_get_int64(res, 0, PC_MEMORY);
-	s->created_ms = pgs_get_int64(res, 0, PC_CREATED);
-	s->started_ms = pgs_get_int64(res, 0, PC_STARTED);
-	s->finished_ms = pgs_get_int64(res, 0, PC_FINISHED);
-	s->attempts = pgs_get_int(res, 0, PC_ATTEMPTS);
-	pgs_get_msg(res, 0, PC_COMPARE, compare, sizeof(compare));
+	s->time_s = pgs_get_double(res, 0, SC_TIME);
+	s->wall_time_s = pgs_get_double(res, 0, SC_WALL_TIME);
+	s->memory_kb = pgs_get_int64(res, 0, SC_MEMORY);
+	s->created_ms = pgs_get_int64(res, 0, SC_CREATED);
+	s->started_ms = pgs_get_int64(res, 0, SC_STARTED);
+	s->finished_ms = pgs_get_int64(res, 0, SC_FINISHED);
+	s->attempts = pgs_get_int(res, 0, SC_ATTEMPTS);
+	pgs_get_msg(res, 0, SC_COMPARE, compare, sizeof(compare));
 	if ((s->compare = judge_compare_parse(compare)) < 0)
 		s->compare = JC_TRIM;
-	s->abs_eps = pgs_get_double(res, 0, PC_ABS_EPS);
-	s->rel_eps = pgs_get_double(res, 0, PC_REL_EPS);
-	s->stop_on_failure = pgs_get_int(res, 0, PC_STOP);
-	s->number_of_runs = pgs_get_int(res, 0, PC_RUNS);
-	s->compiles = pgs_get_int(res, 0, PC_COMPILES);
-	s->progress = pgs_get_int(res, 0, PC_PROGRESS);
-	if (pgs_get_str(res, 0, PC_COPTS, &s->compiler_options, err) == -1 ||
-	    pgs_get_str(res, 0, PC_ARGS, &s->command_line_arguments,
+	s->abs_eps = pgs_get_double(res, 0, SC_ABS_EPS);
+	s->rel_eps = pgs_get_double(res, 0, SC_REL_EPS);
+	s->stop_on_failure = pgs_get_int(res, 0, SC_STOP);
+	s->number_of_runs = pgs_get_int(res, 0, SC_RUNS);
+	s->compiles = pgs_get_int(res, 0, SC_COMPILES);
+	s->progress = pgs_get_int(res, 0, SC_PROGRESS);
+	if (pgs_get_str(res, 0, SC_COPTS, &s->compiler_options, err) == -1 ||
+	    pgs_get_str(res, 0, SC_ARGS, &s->command_line_arguments,
 	    err) == -1 ||
-	    pgs_get_bytes(res, 0, PC_ZIP, 1, &s->additional_files,
+	    pgs_get_bytes(res, 0, SC_ZIP, 1, &s->additional_files,
 	    &s->additional_files_len, err) == -1 ||
-	    pgs_get_bytes(res, 0, PC_ARGV, 1, &argv, &argv_len, err) == -1 ||
+	    pgs_get_bytes(res, 0, SC_ARGV, 1, &argv, &argv_len, err) == -1 ||
 	    argv_unpack(argv, argv_len, s, err) == -1)
 		goto out;
 	*out = s;
@@ -422,7 +412,7 @@ pgstore_idempotent(struct pgstore *ps, struct submission *s,
 }
 
 static const char sql_get_by_token[] =
-    "SELECT " PG_SUB_COLS " FROM submissions "
+    "SELECT " SUB_COLS " FROM submissions "
     "WHERE token = $1 AND ($2::text IS NULL OR owner = $2)";
 
 static const char sql_get_tests[] =
