@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""Language start-up: a hello world of each language of
+contrib/languages.json whose toolchain is installed, compiled (if the
+language compiles) and run through the service, against the same compile
+and run commands executed bare on the host.
+
+Through the service (POST /submissions?wait=true, one client):
+- miss: every submission's source differs by a comment, so the compile
+  cache never has it and the compile runs; this is the honest comparison
+  with bare, which compiles every time;
+- hit: the same source again; the compile is skipped (`compiles` 0).
+Bare: the language's compile and run commands, {sources} and {options}
+filled, in a fresh temporary directory each time, with the judge's
+environment and the language's own, /tmp and /box meaning that directory.
+
+Starts its own stack (tests/conftest.py's Stack) on a free loopback port
+with the rate limit raised.  N runs of each (LANGUAGES_N, default 3),
+medians.  Exits non-zero only on a broken run (an error answer, a wrong
+verdict, a bare command that fails), never because a number is slow.
+"""
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))          # tests/, for conftest
+
+os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
+os.environ.setdefault("CODERUNNER_BURST", "10000")
+
+from conftest import Stack, _free_port  # noqa: E402
+
+N = max(1, int(os.environ.get("LANGUAGES_N", "3")))
+
+# The judge's environment (src/judge/judge.c); HOME=/tmp is remapped.
+BASE_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+            "LANG=C.UTF-8"]
+
+# Hello worlds; {tag} becomes a comment that differs per submission.
+HELLO = {
+    "c": '/* {tag} */\n#include <stdio.h>\n'
+         'int main(void) { puts("hello"); return 0; }\n',
+    "cpp": '// {tag}\n#include <iostream>\n'
+           'int main() { std::cout << "hello" << std::endl; }\n',
+    "python3": '# {tag}\nprint("hello")\n',
+    "pypy3": '# {tag}\nprint("hello")\n',
+    "javascript": '// {tag}\nconsole.log("hello");\n',
+    "typescript": '// {tag}\nconst s: string = "hello";\nconsole.log(s);\n',
+    "java": '// {tag}\npublic class Main {\n  public static void '
+            'main(String[] a) { System.out.println("hello"); }\n}\n',
+    "java-launcher": '// {tag}\npublic class Main {\n  public static void '
+                     'main(String[] a) { System.out.println("hello"); }\n}\n',
+    "go": '// {tag}\npackage main\n\nimport "fmt"\n\n'
+          'func main() { fmt.Println("hello") }\n',
+    "rust": '// {tag}\nfn main() { println!("hello"); }\n',
+    "bash": '# {tag}\necho hello\n',
+    "ruby": '# {tag}\nputs "hello"\n',
+    "php": '<?php // {tag}\necho "hello\\n";\n',
+    "lua": '-- {tag}\nprint("hello")\n',
+    "sql": "-- {tag}\nSELECT 'hello';\n",
+}
+
+# Languages not measured, and why.
+SKIP = {
+    "html": "runs /usr/bin/cat on the page: no language start-up",
+    "css": "runs /usr/bin/cat on the style sheet: no language start-up",
+    "multi-file": "the archive's own bash scripts: no fixed toolchain",
+}
+
+
+class Broken(Exception):
+    pass
+
+
+def fill(argv, lang, src, box):
+    """argv with {sources}/{options} filled and /box, /tmp meaning box."""
+    out = []
+    for w in argv:
+        if w == "{options}":
+            continue
+        if w == "{sources}":
+            out.append(src)
+            continue
+        out.append(remap(w, box))
+    return out
+
+
+def remap(w, box):
+    for pre in ("/box", "/tmp"):
+        if w == pre or w.startswith(pre + "/"):
+            return box + w[len(pre):]
+        if "=" + pre in w:
+            k, _, v = w.partition("=")
+            return k + "=" + remap(v, box)
+    return w
+
+
+def bare_once(lang, source):
+    box = tempfile.mkdtemp(prefix="coderunner-lang-")
+    try:
+        env = {}
+        for kv in BASE_ENV + lang.get("env", []):
+            k, _, v = kv.partition("=")
+            env[k] = remap(v, box)
+        src = lang["source_file"]
+        with open(os.path.join(box, src), "w") as f:
+            f.write(source)
+        extra = lang.get("box_files", [])
+        for name, content in zip(extra[0::2], extra[1::2]):
+            with open(os.path.join(box, name), "w") as f:
+                f.write(content)
+        t0 = time.monotonic()
+        steps = ([lang["compile"]] if "compile" in lang else []) + \
+            [lang["run"]]
+        for argv in steps:
+            r = subprocess.run(fill(argv, lang, src, box), cwd=box, env=env,
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+            if r.returncode != 0:
+                raise Broken(f"{lang['name']} bare {argv[0]}: exit "
+                             f"{r.returncode}: {r.stderr[:300]!r}")
+        dt = time.monotonic() - t0
+        if r.stdout.strip() != b"hello":
+            raise Broken(f"{lang['name']} bare: output {r.stdout[:100]!r}")
+        return dt
+    finally:
+        shutil.rmtree(box, ignore_errors=True)
+
+
+def ours_once(stack, lang, source, compiled_expect):
+    body = {"language_id": lang["id"], "source_code": source,
+            "expected_output": "hello"}
+    t0 = time.monotonic()
+    r = stack.post("/submissions?wait=true&fields=status,message,"
+                   "compile_output,stderr,compiles", json=body, timeout=120)
+    dt = time.monotonic() - t0
+    if r.status_code != 201:
+        raise Broken(f"{lang['name']}: {r.status_code}: {r.text[:300]}")
+    res = r.json()
+    if res["status"]["id"] != 3:
+        raise Broken(f"{lang['name']}: verdict {res['status']} "
+                     f"{res.get('message')} {res.get('compile_output')} "
+                     f"{res.get('stderr')}")
+    if compiled_expect is not None and res.get("compiles") != compiled_expect:
+        raise Broken(f"{lang['name']}: compiles {res.get('compiles')}, "
+                     f"expected {compiled_expect}")
+    return dt
+
+
+def installed(lang):
+    argv = lang.get("compile") or lang["run"]
+    tools = [argv[0], lang["run"][0]]
+    return all(t.startswith("/box/") or os.access(t, os.X_OK) for t in tools)
+
+
+def measure(stack, lang, serial):
+    compiles = "compile" in lang
+    text = HELLO[lang["name"]]
+
+    def src(tag):
+        return text.replace("{tag}", tag)
+    # Warm the host's page cache with the toolchain, bare and ours alike.
+    bare_once(lang, src(f"warm bare {serial}"))
+    ours_once(stack, lang, src(f"warm ours {serial}"), 1 if compiles else None)
+    bare = [bare_once(lang, src(f"bare {serial} {i} {time.time_ns()}"))
+            for i in range(N)]
+    miss = [ours_once(stack, lang, src(f"miss {serial} {i} {time.time_ns()}"),
+                      1 if compiles else None) for i in range(N)]
+    same = src(f"hit {serial} {time.time_ns()}")
+    ours_once(stack, lang, same, 1 if compiles else None)
+    hit = [ours_once(stack, lang, same, 0 if compiles else None)
+           for i in range(N)]
+    return tuple(statistics.median(x) * 1000 for x in (bare, miss, hit))
+
+
+def main():
+    with open(os.path.join(ROOT, "contrib", "languages.json")) as f:
+        langs = json.load(f)["languages"]
+    todo, skipped = [], []
+    for lang in langs:
+        if lang["name"] in SKIP:
+            skipped.append((lang["name"], SKIP[lang["name"]]))
+        elif lang["name"] not in HELLO:
+            skipped.append((lang["name"], "no hello world in this script"))
+        elif not installed(lang):
+            skipped.append((lang["name"], "toolchain not installed"))
+        else:
+            todo.append(lang)
+    only = os.environ.get("LANGUAGES_ONLY")
+    if only:
+        todo = [lang for lang in todo if lang["name"] in only.split(",")]
+
+    rundir = tempfile.mkdtemp(prefix="coderunner-bench-")
+    os.chmod(rundir, 0o755)
+    stack = Stack(rundir, _free_port())
+    rows = []
+    try:
+        stack.start()
+        for i, lang in enumerate(todo):
+            rows.append((lang, *measure(stack, lang, i)))
+            print(f"languages: {lang['name']} done", file=sys.stderr)
+    except Broken as e:
+        print(f"bench: broken run: {e}", file=sys.stderr)
+        print(stack.logs(), file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        shutil.rmtree(rundir, ignore_errors=True)
+
+    print(f"\nLanguage start-up: hello world, compile (if any) + run, "
+          f"median of {N} (LANGUAGES_N); one client")
+    print("miss: source differs by a comment each time (the compile runs); "
+          "hit: the same source again (compile cache, no compile)")
+    print(f"{'language':14s} {'bare ms':>9s} {'ours miss':>10s} "
+          f"{'ours hit':>9s} {'miss/bare':>9s}")
+    for lang, bare, miss, hit in rows:
+        kind = "" if "compile" in lang else " (no compile)"
+        print(f"{lang['name']:14s} {bare:9.1f} {miss:10.1f} {hit:9.1f} "
+              f"{miss / bare:9.2f}{kind}")
+    for name, why in skipped:
+        print(f"skipped {name}: {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
