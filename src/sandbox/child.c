@@ -207,50 +207,39 @@ write_file_at(const struct child_ctx *c, const char *path, const char *s)
 }
 
 /*
- * Builds the box's root and pivots into it.  On /tmp (bubblewrap's trick:
- * /tmp always exists and this mount namespace is private) goes the
- * run's scratch tmpfs, size- and inode-capped: it holds everything the
- * program may write (the overlay's upper layer over /box, /tmp and
- * /dev/shm, so the caps hold for the three together; its pages are
- * charged to the run's memory cgroup) and, in root/, the mount point of
- * the new root, a tmpfs of its own.  Whatever is not bound into the new
- * root (the scratch tmpfs's own top, the host's tree) goes with the old
- * root in one detach.
+ * The part of the box's root that every run of the slot shares, made once
+ * by J in the slot's mount namespace at box_root/ROOT_DIR: a tmpfs with
+ * read-only nosuid nodev binds of the system dirs and a whitelisted part
+ * of /etc, passwd, group and hostname, the mount points of the rest, and
+ * a /dev of the slot's nodes (read-only, the nodes writable).  A run gets
+ * it in the copy of the slot's mount namespace that J's unshare(2) makes,
+ * so I no longer makes some forty mounts, links and files each time.  Its
+ * root stays writable in the slot: I adds the mount points of a
+ * language's paths, then makes its own copy of the root read-only.
+ * Whatever an earlier J left at ROOT_DIR (it failed half-way) is detached
+ * first.
  */
 static void
-setup_mounts(const struct child_ctx *c)
+make_root(const struct child_ctx *c)
 {
-	const struct sandbox_spec	*spec = c->spec;
-	char				 path[PATH_MAX], src[64], target[PATH_MAX];
-	struct stat			 st;
-	const char *const		*rp;
-	size_t				 i;
-	ssize_t				 n;
-	unsigned long			 nsd = MS_NOSUID | MS_NODEV;
-	int				 box_fd;
+	char			 path[PATH_MAX], src[64], target[PATH_MAX];
+	struct stat		 st, slot;
+	struct mount_attr	 ma;
+	size_t			 i;
+	ssize_t			 n;
+	unsigned long		 nsd = MS_NOSUID | MS_NODEV;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		child_die(c, "make / private");
-	/*
-	 * The box is bound from an fd opened here, in our own mount
-	 * namespace (P's fd belongs to the host's, which mount(2) refuses),
-	 * and before the scratch tmpfs may hide box_root under /tmp.
-	 */
-	box_fd = -1;
-	if (c->box_path[0] != '\0' && (box_fd = open(c->box_path, O_PATH |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		child_die(c, "open box");
 	/* modes as written below (R sets the program's umask) */
 	umask(0);
-	mount_tmpfs(c, "/tmp", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
-	if (mkdir("/tmp/u", 0755) == -1 || mkdir("/tmp/w", 0755) == -1 ||
-	    mkdir("/tmp/tmp", 01777) == -1 || mkdir("/tmp/shm", 01777) == -1 ||
-	    chown("/tmp/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1 ||
-	    mkdir("/tmp/root", 0755) == -1)
-		child_die(c, "scratch dirs");
-	mount_tmpfs(c, "/tmp/root", nsd, "0755", 8u << 20, 512);
-	if (chdir("/tmp/root") == -1)
-		child_die(c, "chdir new root");
+	(void)umount2(ROOT_DIR, MNT_DETACH);
+	if ((mkdir(ROOT_DIR, 0755) == -1 && errno != EEXIST) ||
+	    stat(".", &slot) == -1 || lstat(ROOT_DIR, &st) == -1)
+		child_die(c, "root mount point");
+	if (!S_ISDIR(st.st_mode) || st.st_dev != slot.st_dev)
+		child_die(c, "root mount point is not a directory of the slot");
+	mount_tmpfs(c, ROOT_DIR, nsd, "0755", 8u << 20, 512);
+	if (chdir(ROOT_DIR) == -1)
+		child_die(c, "chdir root");
 
 	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
 		snprintf(path, sizeof(path), "/%s", sys_dirs[i]);
@@ -292,7 +281,93 @@ setup_mounts(const struct child_ctx *c)
 	    "root:x:0:\nbox:x:1000:\nnogroup:x:65534:\n");
 	write_file_at(c, "etc/hostname", "box\n");
 
-	/* extra read-only paths of the language (absolute, no "..") */
+	/* the rest of the root's mount points */
+	if (mkdir("box", 0755) == -1 || mkdir("tmp", 0755) == -1 ||
+	    mkdir("dev", 0755) == -1 || mkdir("proc", 0555) == -1)
+		child_die(c, "mount points");
+	if (c->sb->have_setattr) {
+		/* the binds so far read-only; the root itself not yet */
+		add_flags(c, ".", MS_RDONLY | nsd, 1);
+		memset(&ma, 0, sizeof(ma));
+		ma.attr_clr = MOUNT_ATTR_RDONLY;
+		if (mount_setattr(AT_FDCWD, ".", 0, &ma, sizeof(ma)) == -1)
+			child_die(c, "mount_setattr root");
+	}
+
+	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
+	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		/* the slot's own nodes (slot.c), else the host's */
+		snprintf(path, sizeof(path), "%s/%s", c->sb->dev_dir[0] !=
+		    '\0' ? c->sb->dev_dir : "/dev", dev_nodes[i]);
+		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
+		/* not bind_at: the nodes keep dev, and stay writable */
+		if (mknod(target, S_IFREG | 0644, 0) == -1 ||
+		    mount(path, target, NULL, MS_BIND, NULL) == -1)
+			child_die(c, "bind %s", path);
+	}
+	if (symlink("/proc/self/fd", "dev/fd") == -1 ||
+	    symlink("/proc/self/fd/0", "dev/stdin") == -1 ||
+	    symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
+	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
+	    mkdir("dev/shm", 0755) == -1)
+		child_die(c, "populate dev");
+	if (mount(NULL, "dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+	    MS_NOEXEC, NULL) == -1)
+		child_die(c, "remount dev read-only");
+}
+
+/*
+ * Finishes the box's root (make_root's, copied with the run's mount
+ * namespace) and pivots into it.  On /tmp (bubblewrap's trick: /tmp
+ * always exists and this mount namespace is private) goes the run's
+ * scratch tmpfs, size- and inode-capped: it holds everything the program
+ * may write (the overlay's upper layer over /box, /tmp and /dev/shm, so
+ * the caps hold for the three together; its pages are charged to the
+ * run's memory cgroup).  Whatever is not bound into the new root (the
+ * scratch tmpfs's own top, the host's tree, the slot tmpfs) goes with
+ * the old root in one detach.
+ */
+static void
+setup_mounts(const struct child_ctx *c)
+{
+	const struct sandbox_spec	*spec = c->spec;
+	char				 path[PATH_MAX], src[64], target[PATH_MAX];
+	struct stat			 st;
+	const char *const		*rp;
+	unsigned long			 nsd = MS_NOSUID | MS_NODEV;
+	int				 box_fd, root_fd;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		child_die(c, "make / private");
+	/*
+	 * The box is bound from an fd opened here, in our own mount
+	 * namespace (P's fd belongs to the host's, which mount(2) refuses),
+	 * and before the scratch tmpfs may hide box_root under /tmp; so is
+	 * the root.
+	 */
+	box_fd = -1;
+	if (c->box_path[0] != '\0' && (box_fd = open(c->box_path, O_PATH |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		child_die(c, "open box");
+	snprintf(path, sizeof(path), "%s/%s", c->sb->box_root, ROOT_DIR);
+	if ((root_fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		child_die(c, "open root");
+	/* modes as written below (R sets the program's umask) */
+	umask(0);
+	mount_tmpfs(c, "/tmp", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
+	if (mkdir("/tmp/u", 0755) == -1 || mkdir("/tmp/w", 0755) == -1 ||
+	    mkdir("/tmp/tmp", 01777) == -1 || mkdir("/tmp/shm", 01777) == -1 ||
+	    chown("/tmp/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1)
+		child_die(c, "scratch dirs");
+	if (fchdir(root_fd) == -1)
+		child_die(c, "chdir root");
+	close(root_fd);
+
+	/*
+	 * Extra read-only paths of the language (absolute, no ".."); their
+	 * mount points stay in the slot's root for later runs.
+	 */
 	for (rp = spec->ro_paths; rp != NULL && *rp != NULL; rp++) {
 		if ((*rp)[0] != '/' || strstr(*rp, "..") != NULL ||
 		    stat(*rp, &st) == -1)
@@ -301,14 +376,12 @@ setup_mounts(const struct child_ctx *c)
 		if (mkdirs(target) == -1)
 			child_die(c, "mountpoint %s", target);
 		bind_at(c, *rp, target, st.st_mode);
+		if (c->sb->have_setattr)
+			add_flags(c, target, MS_RDONLY | nsd, 1);
 	}
-
-	/* the rest of the root's mount points; then the root is done */
-	if (mkdir("box", 0755) == -1 || mkdir("tmp", 0755) == -1 ||
-	    mkdir("dev", 0755) == -1 || mkdir("proc", 0555) == -1)
-		child_die(c, "mount points");
+	/* the run's copy of the root is done */
 	if (c->sb->have_setattr)
-		add_flags(c, ".", MS_RDONLY | nsd, 1);
+		add_flags(c, ".", MS_RDONLY | nsd, 0);
 
 	/* /box */
 	if (box_fd != -1) {
@@ -337,24 +410,6 @@ setup_mounts(const struct child_ctx *c)
 	}
 
 	bind_scratch(c, "/tmp/tmp", "tmp");
-
-	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
-	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
-		/* the slot's own nodes (slot.c), else the host's */
-		snprintf(path, sizeof(path), "%s/%s", c->sb->dev_dir[0] !=
-		    '\0' ? c->sb->dev_dir : "/dev", dev_nodes[i]);
-		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
-		/* not bind_at: the nodes keep dev, and stay writable */
-		if (mknod(target, S_IFREG | 0644, 0) == -1 ||
-		    mount(path, target, NULL, MS_BIND, NULL) == -1)
-			child_die(c, "bind %s", path);
-	}
-	if (symlink("/proc/self/fd", "dev/fd") == -1 ||
-	    symlink("/proc/self/fd/0", "dev/stdin") == -1 ||
-	    symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
-	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
-	    mkdir("dev/shm", 0755) == -1)
-		child_die(c, "populate dev");
 	bind_scratch(c, "/tmp/shm", "dev/shm");
 
 	if (mount("proc", "proc", "proc", nsd | MS_NOEXEC,
@@ -369,9 +424,6 @@ setup_mounts(const struct child_ctx *c)
 		child_die(c, "detach old root");
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
-	if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-	    MS_NOEXEC, NULL) == -1)
-		child_die(c, "remount /dev read-only");
 	if (!c->sb->have_setattr && mount(NULL, "/", NULL, MS_REMOUNT |
 	    MS_RDONLY | nsd, NULL) == -1)
 		child_die(c, "remount / read-only");
@@ -870,6 +922,8 @@ join_main(void *arg)
 	}
 	if (c->box_make != NULL)
 		make_box(c, c->box_make);
+	if (c->root_make)
+		make_root(c);
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
 	/* the run's own: I is born in the new pid namespace */

@@ -46,6 +46,8 @@ struct child_ctx {
 	const struct sandbox_box	*box_make;	/* mount it and write
 							   its files, or NULL */
 	int				 new_netns;	/* the slot needs one */
+	int				 root_make;	/* the slot's root is not
+							   made yet */
 	char				 box_path[PATH_MAX];	/* "" = no box */
 	uint64_t			 tmp_bytes;
 	uint32_t			 tmp_inodes;
@@ -66,6 +68,9 @@ struct slot_ctx {
 	int			 send_fd;	/* export helper: the box's
 						   dir fd goes here */
 };
+
+/* The slot's part of the box's root, in box_root (never a box's name). */
+#define ROOT_DIR	".r"
 
 #define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
 #define PAGE_GUARD	(4u << 10)	/* below each stack */

@@ -35,7 +35,9 @@
  *      mount and network namespaces (a new network namespace when the
  *      old one was dropped), takes the box's file system ids, does the
  *      slot's share of the run there (overlays a language's extra dirs,
- *      mounts a new box's tmpfs and writes its files), unshares new
+ *      mounts a new box's tmpfs and writes its files, and at the slot's
+ *      first run makes the part of the box's root that every run shares:
+ *      see "Filesystem"), unshares new
  *      mount, pid, ipc and uts namespaces and clones I with
  *      CLONE_PARENT, so that I is P's child, and CLONE_PARENT_SETTID, so
  *      that the kernel writes I's pid into P's memory before J could be
@@ -43,8 +45,8 @@
  *      as posix_spawn does: no handler of P's may run in J, on P's data.
  *
  *   I  init of the run, pid 1 of its pid namespace.  Sets
- *      PR_SET_PDEATHSIG, builds the box's root filesystem and pivots
- *      into it, waits for P's "run" (EOF: P died before it), takes the
+ *      PR_SET_PDEATHSIG, finishes the box's root filesystem (its copy
+ *      of the slot's) and pivots into it, waits for P's "run" (EOF: P died before it), takes the
  *      box's uid (until then it had P's, which cgroup v1 asks of a
  *      process P moves) and sets the death signal again, unshares its
  *      cgroup namespace, starts R and waits.  When R exits, I sends R's wait status and
@@ -110,9 +112,13 @@
  * at /box, writable for a compile, read-only under a throw-away layer for
  * a test.  It never touches the host's disk, and goes with one unmount.
  *
- * Filesystem: a tmpfs root (read-only once built) with read-only nosuid
+ * Filesystem: a tmpfs root (read-only in the run) with read-only nosuid
  * nodev binds of the system dirs, a whitelisted part of /etc and the
- * language's paths; one size- and inode-capped scratch tmpfs holds the
+ * language's paths.  The part that is the same for every run (the root
+ * tmpfs, the system binds, /etc, /dev) is made once per slot by J at
+ * box_root/.r in the slot's mount namespace and reaches each run in the
+ * copy its unshare(2) makes, where I adds the rest; runs only ever see
+ * their copy, read-only.  One size- and inode-capped scratch tmpfs holds the
  * overlay's upper layer over /box (run) and the dirs bound at /tmp and
  * /dev/shm, so the caps hold for the three together; /box is the box
  * itself, writable, for a compile; a minimal /dev; a new /proc.
@@ -138,7 +144,8 @@
  * this project's 6.18 development kernel does not, see the bench); a
  * per-slot helper that joins the cgroup once would take it off the
  * per-run path.
- */#include <sys/ioctl.h>
+ */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/poll.h>
@@ -507,6 +514,7 @@ run_prepare(struct run *r, struct err *err)
 	if (sb->netns_fd != -1 && !slot_netns_empty(sb))
 		slot_netns_close(sb);
 	c->new_netns = sb->netns_fd == -1;
+	c->root_make = sb->root_gen != sb->gen;
 	if (spec->box != NULL) {
 		if (spec->box->mounted && spec->box->gen != sb->gen)
 			return err_set(err, "sandbox: box %s is gone with its "
@@ -577,6 +585,8 @@ run_start(struct run *r, struct err *err)
 		    r->c.new_tops[i]);
 	if (r->c.box_make != NULL)
 		box_made(r->spec->box, sb->gen);
+	if (r->c.root_make)
+		sb->root_gen = sb->gen;
 	/* the run's new network namespace becomes the slot's */
 	if (r->c.new_netns &&
 	    (sb->netns_fd = open_proc(r->pid, "ns/net")) != -1)
