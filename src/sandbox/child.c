@@ -379,9 +379,12 @@ setup_mounts(const struct child_ctx *c)
 		if (c->sb->have_setattr)
 			add_flags(c, target, MS_RDONLY | nsd, 1);
 	}
-	/* the run's copy of the root is done */
-	if (c->sb->have_setattr)
-		add_flags(c, ".", MS_RDONLY | nsd, 0);
+	/*
+	 * The run's copy of the root is done: read-only, as a flag of this
+	 * mount (a remount of the tmpfs itself would make the slot's root
+	 * read-only for the runs to come).
+	 */
+	add_flags(c, ".", MS_RDONLY | nsd, 0);
 
 	/* /box */
 	if (box_fd != -1) {
@@ -424,9 +427,6 @@ setup_mounts(const struct child_ctx *c)
 		child_die(c, "detach old root");
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
-	if (!c->sb->have_setattr && mount(NULL, "/", NULL, MS_REMOUNT |
-	    MS_RDONLY | nsd, NULL) == -1)
-		child_die(c, "remount / read-only");
 	if (chdir(spec->box != NULL ? "/box" : "/tmp") == -1)
 		child_die(c, "chdir box");
 }

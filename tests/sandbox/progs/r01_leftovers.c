@@ -8,8 +8,10 @@
  *          their fds in flight in socket queues that nothing else holds
  *          (so they outlive the run until the kernel's unix garbage
  *          collector frees them); a plain listening socket as well; SysV
- *          shm, sem and msg objects; files in /tmp, /dev/shm and /box; a
- *          daemon that outlives the program.  Prints "LEFT <n sockets>".
+ *          shm, sem and msg objects; files in /tmp, /dev/shm and /box, and
+ *          tries files and dirs in /, /etc and /dev (the slot's root, which
+ *          every run gets a read-only copy of); a daemon that outlives the
+ *          program.  Prints "LEFT <n sockets>".
  *   look   prints "CLEAN" if it finds none of that: no socket in
  *          /proc/net/unix, no name it can send to, connect to or that is
  *          taken when it binds it, no SysV object, no file, no process but
@@ -77,6 +79,11 @@ send_fds(int sock, const int *fds, int n)
 	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
 }
 
+/* In the slot's root, which a run must not be able to change. */
+static const char *const root_paths[] = {
+	"/cr-left", "/etc/cr-left", "/dev/cr-left", "/usr/cr-left",
+};
+
 static void
 write_file(const char *path)
 {
@@ -132,6 +139,10 @@ leave(void)
 	write_file("/tmp/cr-left");
 	write_file("/dev/shm/cr-left");
 	write_file("/box/cr-left");
+	for (i = 0; i < (int)(sizeof(root_paths) / sizeof(root_paths[0])); i++) {
+		write_file(root_paths[i]);
+		(void)mkdir(root_paths[i], 0777);
+	}
 
 	/* a daemon: its own session, reparented to init, sleeping on */
 	if (fork() == 0) {
@@ -240,6 +251,9 @@ look(void)
 		ipc++;
 	files = dir_entries("/tmp") + dir_entries("/dev/shm") +
 	    dir_entries("/box");
+	for (i = 0; i < (int)(sizeof(root_paths) / sizeof(root_paths[0])); i++)
+		if (access(root_paths[i], F_OK) == 0)
+			files++;
 	pids = other_pids();
 	found = sockets + sent + conn + taken + ipc + files + pids;
 	if (found == 0)
