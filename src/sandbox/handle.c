@@ -112,6 +112,7 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	}
 	sb->userns_fd = sb->mntns_fd = sb->netns_fd = sb->unix_fd = -1;
 	sb->devset_fd = -1;
+	sb->last_init = -1;
 	sb->slot = cfg->slot;
 	slot_ids_detect(sb, cfg->uid_base);
 	if (check_box_root(sb, cfg->box_root, err) == -1)
@@ -150,6 +151,7 @@ sandbox_close(struct sandbox *sb)
 {
 	if (sb == NULL)
 		return;
+	sandbox_finish_last(sb);
 	slot_ns_close(sb);
 	if (sb->devset_fd != -1)
 		close(sb->devset_fd);

@@ -130,6 +130,12 @@
  *
  * Teardown: P reaps I; the pid namespace guarantees nothing of the run
  * survives it.  The cgroup is killed again (second path) and removed.
+ * When I has sent its report and the program's pipes are closed, the
+ * result is complete and sandbox_run returns before I is gone: I exits
+ * right after its report (its exit, which tears down its memory and the
+ * run's namespaces, costs a few hundred microseconds), and P reaps it
+ * and removes the cgroup at the start of the slot's next run or at
+ * sandbox_close, so that two runs of a slot never overlap.
  * The box stays for the submission's next run and is unmounted when the
  * caller frees it.  If P is killed, I dies by PR_SET_PDEATHSIG and the
  * namespace with it (if P dies before I set it, I reads EOF on the sync
@@ -458,6 +464,24 @@ run_new_tops(struct run *r)
 	}
 }
 
+void
+sandbox_finish_last(struct sandbox *sb)
+{
+	/* it has exited by now, or is about to: this waits for a zombie */
+	if (sb->last_init > 0) {
+		kill(sb->last_init, SIGKILL);
+		while (waitpid(sb->last_init, NULL, 0) == -1 && errno == EINTR)
+			;
+		sb->last_init = -1;
+	}
+	if (sb->last_cg_made) {
+		if (cgroup_run_nprocs(&sb->last_cg) > 0)
+			cgroup_run_kill(&sb->last_cg);
+		(void)cgroup_run_destroy(&sb->last_cg, NULL);
+		sb->last_cg_made = 0;
+	}
+}
+
 /* Capture buffers, pipes, stdin and the children's context. */
 static int
 run_prepare(struct run *r, struct err *err)
@@ -465,6 +489,9 @@ run_prepare(struct run *r, struct err *err)
 	const struct sandbox_spec	*spec = r->spec;
 	struct sandbox			*sb = r->sb;
 	struct child_ctx		*c = &r->c;
+
+	/* nothing of the last run is left when this one starts */
+	sandbox_finish_last(sb);
 
 	r->out.cap = spec->lim.stdout_bytes ? spec->lim.stdout_bytes :
 	    DEF_CAPTURE;
@@ -672,9 +699,22 @@ run_event(struct run *r, const struct pollfd *p)
 	}
 }
 
+/* Whether I's final report is in (I is exiting). */
+static int
+run_reported(const struct run *r)
+{
+	return r->statlen == 1 + sizeof(struct init_report) &&
+	    r->statbuf[0] == 'S';
+}
+
 /*
- * Until I's pipes close: drains stdout and stderr with caps, enforces
- * wall and CPU time, answers the seccomp listener.  Then reaps I.
+ * Until the program's pipes close and I has reported (or I's pipes
+ * close): drains stdout and stderr with caps, enforces wall and CPU time,
+ * answers the seccomp listener.  Then reaps I, unless it reported: I is
+ * exiting then (it returns right after the report; its death kills what
+ * is left of the run, and the output is all in), and it is reaped before
+ * the next run (sandbox_finish_last), so that its exit, which tears down
+ * its memory and the run's namespaces, is not on the way to the result.
  */
 static int
 run_watch(struct run *r, struct err *err)
@@ -688,7 +728,8 @@ run_watch(struct run *r, struct err *err)
 	watch_cpu = lim->cpu_ms > 0 && r->sb->cg.kind != SANDBOX_CG_NONE;
 	deadline = r->t0 + (int64_t)lim->wall_ms * 1000;
 	next_cpu = r->t0;
-	while (r->statp[0] != -1 || r->outp[0] != -1 || r->errp[0] != -1) {
+	while ((r->statp[0] != -1 && !run_reported(r)) || r->outp[0] != -1 ||
+	    r->errp[0] != -1) {
 		now = util_mono_us();
 		if (now >= deadline)
 			run_kill(r, SANDBOX_WTLE);
@@ -721,6 +762,9 @@ run_watch(struct run *r, struct err *err)
 			if (pfd[i].revents != 0)
 				run_event(r, &pfd[i]);
 	}
+	r->t1 = util_mono_us();
+	if (run_reported(r) && r->killed_for == SANDBOX_OK)
+		return 0;
 	while (waitpid(r->pid, &r->wst, 0) == -1 && errno == EINTR)
 		;
 	r->pid = -1;
@@ -843,6 +887,14 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	if (run_prepare(&r, err) == -1 || run_start(&r, err) == -1 ||
 	    run_watch(&r, err) == -1 || run_collect(&r, err) == -1)
 		goto out;
+	/* I, exiting, and its cgroup are the next run's to finish */
+	if (r.pid != -1) {
+		sb->last_init = r.pid;
+		r.pid = -1;
+		sb->last_cg = r.cg;
+		sb->last_cg_made = r.cg_made;
+		r.cg_made = 0;
+	}
 	rc = 0;
 out:
 	run_teardown(&r);
