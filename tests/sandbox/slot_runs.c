@@ -12,17 +12,42 @@
  *   <status> <exit code> <stdout, with \n as \\n and \ as \\\\>
  *
  * and exits 0, or 1 as soon as sandbox_run() itself fails (the error on
- * stderr).
+ * stderr).  Last, on stderr, "children <before> <after>": how many child
+ * processes this process had before sandbox_close() and after it (a run
+ * may leave its exiting init for the next run or close to reap; more than
+ * one, or any after close, is a leak).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "sandbox/sandbox.h"
 
 #define MAX_RO		8
 #define MAX_CMDS	16
+
+/* How many children this process has (live or zombie). */
+static int
+count_children(void)
+{
+	char	path[64];
+	FILE	*f;
+	int	n = 0, c;
+	long	pid;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+	    (int)getpid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fscanf(f, "%ld", &pid) == 1)
+		n++;
+	while ((c = fgetc(f)) != EOF)
+		;
+	fclose(f);
+	return n;
+}
 
 static void
 print_escaped(const char *s, size_t len)
@@ -53,6 +78,7 @@ main(int argc, char **argv)
 	const char		*ro[MAX_RO + 1] = { NULL };
 	char			**cmds[MAX_CMDS];
 	int			 a, i, k, nro = 0, ncmd = 0, repeat = 1, rc = 0;
+	int			 before;
 	struct sandbox_box	*box;
 
 	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
@@ -123,6 +149,8 @@ main(int argc, char **argv)
 				rc = 1;
 			}
 		}
+	before = count_children();
 	sandbox_close(sb);
+	fprintf(stderr, "children %d %d\n", before, count_children());
 	return rc;
 }

@@ -101,6 +101,10 @@ class Mode:
                           else m.group(1), text)
             out.append((status, int(code), text))
         assert len(out) == len(cmds) * repeat, r.stdout
+        # the last run's init may be left for close to reap, nothing more
+        m = re.search(r"^children (-?\d+) (-?\d+)$", r.stderr, re.M)
+        assert m, r.stderr
+        assert 0 <= int(m.group(1)) <= 1 and int(m.group(2)) == 0, r.stderr
         return out
 
     def leftovers(self):
