@@ -24,6 +24,7 @@ because something is slow.  Usage:
 """
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -107,6 +108,8 @@ def main():
                     help="/bin/true only, 50 runs (a smoke run)")
     ap.add_argument("--build", default=BUILD,
                     help="build dir with coderunner and libcoderunner.a")
+    ap.add_argument("--json", help="also write the medians here, as "
+                    "{program: {mode: {way: ms}}} (for bench.py's summary)")
     a = ap.parse_args()
     set_build(a.build)
     if a.quick:
@@ -125,6 +128,7 @@ def main():
     have_bwrap = shutil.which("bwrap") is not None
     ways = ["bare", "inproc", "cli"] + (["bwrap"] if have_bwrap else [])
     broken = 0
+    results = {}
     print("sandbox overhead: medians of %d runs (ms); over = minus bare; "
           "x = ratio to bare" % a.n)
     print("%-17s %-7s %-6s %8s %8s %7s" % ("program", "mode", "way", "median",
@@ -155,12 +159,17 @@ def main():
                     continue
                 if way == "bare":
                     base = med
+                results.setdefault(name, {}).setdefault(
+                    "gapped" if gap else "b2b", {})[way] = med
                 print("%-17s %-7s %-6s %8.3f %8s %7s" % (
                     name, "gapped" if gap else "b2b", way, med,
                     "%.3f" % (med - base) if base else "-",
                     "%.2f" % (med / base) if base else "-"))
                 sys.stdout.flush()
     shutil.rmtree(box_root, ignore_errors=True)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f)
     return 1 if broken else 0
 
 
