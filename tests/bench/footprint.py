@@ -1,0 +1,338 @@
+#!/usr/bin/python3
+"""Footprint: the proportional set size (PSS, /proc/PID/smaps_rollup) of
+every coderunner.fcgi process of a real stack, idle, against the goal of
+30 MB for master + http workers + executors in total.
+
+Starts its own stack (tests/conftest.py's own_stack: nginx, spawn-fcgi,
+the program, the real sandbox) on a free loopback port, with the default
+number of workers and executors for this machine, and measures twice:
+(a) idle after start-up, (b) idle again after a warm-up (WARM_PY
+submissions of python print(1) and WARM_C of C, a few clients at once,
+and the GETs a client makes), so that threads, SQLite's caches, malloc's
+arenas and the compile cache have all been touched.
+
+Each process is labelled by its role, from the process tree: the master
+is the pid spawn-fcgi exec'd into; an http worker is a child with the
+listening socket on fd 0 (and many threads); an executor a child with
+/dev/null there and one thread; anything else is "other".  PSS is summed
+over all of them; RSS and private (clean + dirty) are printed beside.
+nginx's PSS (master and workers) is printed on a line of its own and not
+counted.  With -v, each role's first process is broken down by mapping
+(heap, thread stacks, malloc arenas, libraries, ...).
+
+Exits non-zero only on a broken run (the stack does not start, an answer
+is wrong, a process dies or is restarted in between), never because the
+figure is over the goal.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))          # tests/, for conftest
+
+os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
+os.environ.setdefault("CODERUNNER_BURST", "10000")
+
+from conftest import own_stack  # noqa: E402
+
+GOAL_KB = 30 * 1024
+PROG = "coderunner.fcgi"
+WARM_PY = 50
+WARM_C = 5
+CLIENTS = 4
+SETTLE_S = 2.0          # idle means: nothing in flight for this long
+
+PY = {"language": "python3", "source_code": "print(1)",
+      "expected_output": "1"}
+C = {"language": "c", "source_code":
+     '#include <stdio.h>\nint main(void){ puts("1"); return 0; }\n',
+     "expected_output": "1"}
+
+
+class Broken(Exception):
+    pass
+
+
+# --- /proc ---------------------------------------------------------------
+
+def comm(pid):
+    with open(f"/proc/{pid}/comm") as f:
+        return f.read().strip()
+
+
+def children(pid):
+    """Direct children of pid, from every thread's children list."""
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return sorted(set(out))
+
+
+def threads(pid):
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def fd0(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/fd/0")
+    except OSError:
+        return ""
+
+
+def rollup(pid):
+    """{Pss, Rss, Private} in kB from /proc/pid/smaps_rollup."""
+    v = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            k, _, rest = line.partition(":")
+            if rest.strip().endswith("kB"):
+                v[k] = int(rest.split()[0])
+    return {"pss": v["Pss"], "rss": v["Rss"],
+            "priv": v["Private_Clean"] + v["Private_Dirty"]}
+
+
+def processes(master):
+    """[(role, pid)] of the program's processes, master first."""
+    if comm(master) != PROG:
+        raise Broken(f"pid {master} is {comm(master)}, not {PROG}")
+    procs = [("master", master)]
+    workers, execs, other = [], [], []
+    for pid in children(master):
+        if comm(pid) != PROG:
+            other.append(pid)
+        elif fd0(pid).startswith("socket:"):
+            workers.append(pid)
+        elif fd0(pid) == "/dev/null" and threads(pid) == 1:
+            execs.append(pid)
+        else:
+            other.append(pid)
+        # what an executor's sandbox leaves running between jobs
+        other += [p for p in children(pid)]
+    procs += [(f"http worker {i}", p) for i, p in enumerate(workers)]
+    procs += [(f"executor {i}", p) for i, p in enumerate(execs)]
+    procs += [(f"other ({comm(p)})", p) for p in other]
+    return procs
+
+
+def nginx_pss(master):
+    """PSS of nginx's master and workers, kB."""
+    pids = [master] + children(master)
+    return sum(rollup(p)["pss"] for p in pids), len(pids)
+
+
+# --- smaps, per mapping (-v) ----------------------------------------------
+
+ARENA = 64 << 20        # glibc: a thread arena reserves HEAP_MAX_SIZE
+
+
+def mappings(pid):
+    """[(start, end, perms, path, {field: kB})] from /proc/pid/smaps."""
+    out = []
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split(None, 5)
+            if "-" in head[0] and not head[0].endswith(":"):
+                a, b = (int(x, 16) for x in head[0].split("-"))
+                path = head[5].strip() if len(head) > 5 else ""
+                out.append((a, b, head[1], path, {}))
+            elif line.rstrip().endswith("kB"):
+                k, _, rest = line.partition(":")
+                out[-1][4][k] = int(rest.split()[0])
+    return out
+
+
+def breakdown(pid, exe):
+    """{kind: [pss, rss, count]} of pid's mappings."""
+    maps = mappings(pid)
+    kinds = collections.defaultdict(lambda: [0, 0, 0])
+    for i, (a, b, perms, path, v) in enumerate(maps):
+        prev = maps[i - 1] if i > 0 else None
+        nxt = maps[i + 1] if i + 1 < len(maps) else None
+        if path == "[heap]":
+            kind = "heap (brk)"
+        elif path == "[stack]":
+            kind = "main thread's stack"
+        elif path.startswith("["):
+            kind = path
+        elif path == exe:
+            kind = "the program"
+        elif path.startswith("/"):
+            kind = ("lib " if ".so" in path else "file ") + \
+                os.path.basename(path)
+        elif path:
+            kind = path
+        elif perms.startswith("---"):
+            kind = "guard / reserved (---p)"
+        elif (a % ARENA == 0 and nxt is not None and nxt[0] == b and
+              nxt[2].startswith("---") and nxt[1] - a == ARENA):
+            kind = "malloc arenas"
+        elif (a % ARENA == 0 and b - a == ARENA):
+            kind = "malloc arenas"
+        elif (prev is not None and prev[1] == a and
+              prev[2].startswith("---") and prev[3] == ""):
+            kind = "stacks (anon after a guard page)"
+        elif perms[3] == "s":
+            kind = "shared anon (metrics)"
+        else:
+            kind = "other anon mmap"
+        k = kinds[kind]
+        k[0] += v.get("Pss", 0)
+        k[1] += v.get("Rss", 0)
+        k[2] += 1
+    return kinds
+
+
+def print_breakdown(label, pid):
+    exe = os.readlink(f"/proc/{pid}/exe")
+    kinds = breakdown(pid, exe)
+    print(f"\n  {label} (pid {pid}, {threads(pid)} threads), by mapping:")
+    print(f"  {'kind':40s} {'PSS kB':>8s} {'RSS kB':>8s} {'maps':>5s}")
+    libs = [0, 0, 0]
+    for kind, (pss, rss, n) in sorted(kinds.items(),
+                                      key=lambda kv: -kv[1][0]):
+        if kind.startswith("lib ") and pss < 100:
+            libs = [libs[0] + pss, libs[1] + rss, libs[2] + n]
+            continue
+        print(f"  {kind:40s} {pss:8d} {rss:8d} {n:5d}")
+    print(f"  {'other libraries (< 100 kB PSS each)':40s} {libs[0]:8d} "
+          f"{libs[1]:8d} {libs[2]:5d}")
+
+
+# --- the stack ---------------------------------------------------------------
+
+def submit(stack, body):
+    r = stack.post("/submissions?wait=true", json=body, timeout=120)
+    if r.status_code != 201:
+        raise Broken(f"POST /submissions: {r.status_code}: {r.text[:200]}")
+    res = r.json()
+    if res["status"]["id"] != 3:
+        raise Broken(f"verdict {res['status']} {res.get('message')}")
+    tok = res["token"]
+    for path in (f"/submissions/{tok}", "/submissions?per_page=20"):
+        g = stack.get(path)
+        if g.status_code != 200:
+            raise Broken(f"GET {path}: {g.status_code}: {g.text[:200]}")
+    return tok
+
+
+def warm_up(stack):
+    bodies = [PY] * WARM_PY + [C] * WARM_C
+    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(lambda b: submit(stack, b), bodies))
+    for path in ("/languages", "/statistics", "/workers", "/health"):
+        g = stack.get(path)
+        if g.status_code != 200:
+            raise Broken(f"GET {path}: {g.status_code}: {g.text[:200]}")
+
+
+def settle(stack):
+    """Waits until no executor is busy and the queue is empty, then
+    SETTLE_S more, so that idle is idle."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = stack.get("/workers").json()[0]
+        if line["size"] == 0 and line["working"] == 0:
+            time.sleep(SETTLE_S)
+            return
+        time.sleep(0.2)
+    raise Broken("the executors did not become idle within 30 s")
+
+
+def measure(stack):
+    procs = processes(stack.fcgi_proc.pid)
+    sizes = {pid: dict(rollup(pid), thr=threads(pid)) for _, pid in procs}
+    return procs, sizes, nginx_pss(stack.nginx_proc.pid)
+
+
+def mb(kb):
+    return kb / 1024
+
+
+def report(before, after, goal_kb):
+    (p0, s0, n0), (p1, s1, n1) = before, after
+    print("\nFootprint: PSS of the program's processes, idle "
+          "(/proc/PID/smaps_rollup; MB = MiB)")
+    print(f"{'process':22s} {'pid':>7s} {'thr':>4s} | "
+          f"{'after start: PSS':>16s} {'RSS':>6s} {'priv':>6s} | "
+          f"{'after warm-up: PSS':>18s} {'RSS':>6s} {'priv':>6s}")
+    tot0 = {"pss": 0, "rss": 0, "priv": 0}
+    tot1 = dict(tot0)
+    for (role, pid), (_, pid1) in zip(p0, p1):
+        a, b = s0[pid], s1[pid1]
+        for t, x in ((tot0, a), (tot1, b)):
+            for k in t:
+                t[k] += x[k]
+        print(f"{role:22s} {pid:7d} {b['thr']:4d} | {mb(a['pss']):16.2f} "
+              f"{mb(a['rss']):6.1f} {mb(a['priv']):6.2f} | "
+              f"{mb(b['pss']):18.2f} {mb(b['rss']):6.1f} "
+              f"{mb(b['priv']):6.2f}")
+    print(f"{'total':22s} {'':7s} {'':4s} | {mb(tot0['pss']):16.2f} "
+          f"{mb(tot0['rss']):6.1f} {mb(tot0['priv']):6.2f} | "
+          f"{mb(tot1['pss']):18.2f} {mb(tot1['rss']):6.1f} "
+          f"{mb(tot1['priv']):6.2f}")
+    worst = max(tot0["pss"], tot1["pss"])
+    print(f"goal: total PSS <= {mb(goal_kb):.0f} MB: "
+          f"{mb(worst):.1f} MB at most, "
+          f"{'met' if worst <= goal_kb else 'NOT met'} "
+          f"({100 * worst / goal_kb:.0f} % of the goal)")
+    print(f"nginx (not counted): PSS {mb(n0[0]):.2f} MB after start, "
+          f"{mb(n1[0]):.2f} MB after warm-up ({n1[1]} processes)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-v", action="store_true",
+                    help="break each role's first process down by mapping")
+    args = ap.parse_args()
+    try:
+        with own_stack("footprint", {}) as stack:
+            try:
+                settle(stack)
+                before = measure(stack)
+                t0 = time.monotonic()
+                warm_up(stack)
+                warm_s = time.monotonic() - t0
+                settle(stack)
+                after = measure(stack)
+                pids0 = [pid for _, pid in before[0]]
+                pids1 = [pid for _, pid in after[0]]
+                if pids0 != pids1:
+                    raise Broken(f"processes changed during the run: "
+                                 f"{before[0]} -> {after[0]}")
+                if not any(r.startswith("http worker") for r, _ in
+                           before[0]) or not any(
+                               r.startswith("executor") for r, _ in
+                               before[0]):
+                    raise Broken(f"no http worker or no executor among "
+                                 f"{before[0]}")
+                if args.v:
+                    seen = set()
+                    for role, pid in after[0]:
+                        kind = role.rstrip("0123456789 ")
+                        if kind not in seen:
+                            seen.add(kind)
+                            print_breakdown(role, pid)
+            except (Broken, OSError, ValueError, KeyError) as e:
+                print(f"footprint: broken run: {e}", file=sys.stderr)
+                print(stack.logs(), file=sys.stderr)
+                return 1
+    except RuntimeError as e:           # the stack did not start
+        print(f"footprint: broken run: {e}", file=sys.stderr)
+        return 1
+    report(before, after, GOAL_KB)
+    print(f"(warm-up: {WARM_PY} python + {WARM_C} C submissions, "
+          f"{CLIENTS} clients, {warm_s:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
