@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.dirname(HERE))          # tests/, for conftest
 
 os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
+os.environ.setdefault("CODERUNNER_CONN", "1000")
 
 from conftest import own_stack  # noqa: E402
 
@@ -224,9 +225,9 @@ def submit(stack, body):
     return tok
 
 
-def warm_up(stack):
-    bodies = [PY] * WARM_PY + [C] * WARM_C
-    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+def warm_up(stack, n_py, n_c, clients):
+    bodies = [PY] * n_py + [C] * n_c
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         list(pool.map(lambda b: submit(stack, b), bodies))
     for path in ("/languages", "/statistics", "/workers", "/health"):
         g = stack.get(path)
@@ -292,6 +293,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-v", action="store_true",
                     help="break each role's first process down by mapping")
+    ap.add_argument("--py", type=int, default=WARM_PY, metavar="N",
+                    help=f"python submissions in the warm-up ({WARM_PY})")
+    ap.add_argument("--c", type=int, default=WARM_C, metavar="N",
+                    help=f"C submissions in the warm-up ({WARM_C})")
+    ap.add_argument("--clients", type=int, default=CLIENTS, metavar="N",
+                    help=f"clients at once in the warm-up ({CLIENTS})")
     args = ap.parse_args()
     try:
         with own_stack("footprint", {}) as stack:
@@ -299,7 +306,7 @@ def main():
                 settle(stack)
                 before = measure(stack)
                 t0 = time.monotonic()
-                warm_up(stack)
+                warm_up(stack, args.py, args.c, args.clients)
                 warm_s = time.monotonic() - t0
                 settle(stack)
                 after = measure(stack)
@@ -329,8 +336,8 @@ def main():
         print(f"footprint: broken run: {e}", file=sys.stderr)
         return 1
     report(before, after, GOAL_KB)
-    print(f"(warm-up: {WARM_PY} python + {WARM_C} C submissions, "
-          f"{CLIENTS} clients, {warm_s:.1f} s)")
+    print(f"(warm-up: {args.py} python + {args.c} C submissions, "
+          f"{args.clients} clients, {warm_s:.1f} s)")
     return 0
 
 
