@@ -40,9 +40,10 @@ os.environ.setdefault("CODERUNNER_BURST", "10000")
 os.environ.setdefault("CODERUNNER_CONN", "1000")
 
 from conftest import own_stack  # noqa: E402
+from procmem import (ARENA, children, mappings, processes,  # noqa: E402
+                     rollup, threads)
 
 GOAL_KB = 30 * 1024
-PROG = "coderunner.fcgi"
 WARM_PY = 50
 WARM_C = 5
 CLIENTS = 4
@@ -59,71 +60,6 @@ class Broken(Exception):
     pass
 
 
-# --- /proc ---------------------------------------------------------------
-
-def comm(pid):
-    with open(f"/proc/{pid}/comm") as f:
-        return f.read().strip()
-
-
-def children(pid):
-    """Direct children of pid, from every thread's children list."""
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
-    return sorted(set(out))
-
-
-def threads(pid):
-    return len(os.listdir(f"/proc/{pid}/task"))
-
-
-def fd0(pid):
-    try:
-        return os.readlink(f"/proc/{pid}/fd/0")
-    except OSError:
-        return ""
-
-
-def rollup(pid):
-    """{Pss, Rss, Private} in kB from /proc/pid/smaps_rollup."""
-    v = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            k, _, rest = line.partition(":")
-            if rest.strip().endswith("kB"):
-                v[k] = int(rest.split()[0])
-    return {"pss": v["Pss"], "rss": v["Rss"],
-            "priv": v["Private_Clean"] + v["Private_Dirty"]}
-
-
-def processes(master):
-    """[(role, pid)] of the program's processes, master first."""
-    if comm(master) != PROG:
-        raise Broken(f"pid {master} is {comm(master)}, not {PROG}")
-    procs = [("master", master)]
-    workers, execs, other = [], [], []
-    for pid in children(master):
-        if comm(pid) != PROG:
-            other.append(pid)
-        elif fd0(pid).startswith("socket:"):
-            workers.append(pid)
-        elif fd0(pid) == "/dev/null" and threads(pid) == 1:
-            execs.append(pid)
-        else:
-            other.append(pid)
-        # what an executor's sandbox leaves running between jobs
-        other += [p for p in children(pid)]
-    procs += [(f"http worker {i}", p) for i, p in enumerate(workers)]
-    procs += [(f"executor {i}", p) for i, p in enumerate(execs)]
-    procs += [(f"other ({comm(p)})", p) for p in other]
-    return procs
-
-
 def nginx_pss(master):
     """PSS of nginx's master and workers, kB."""
     pids = [master] + children(master)
@@ -131,25 +67,6 @@ def nginx_pss(master):
 
 
 # --- smaps, per mapping (-v) ----------------------------------------------
-
-ARENA = 64 << 20        # glibc: a thread arena reserves HEAP_MAX_SIZE
-
-
-def mappings(pid):
-    """[(start, end, perms, path, {field: kB})] from /proc/pid/smaps."""
-    out = []
-    with open(f"/proc/{pid}/smaps") as f:
-        for line in f:
-            head = line.split(None, 5)
-            if "-" in head[0] and not head[0].endswith(":"):
-                a, b = (int(x, 16) for x in head[0].split("-"))
-                path = head[5].strip() if len(head) > 5 else ""
-                out.append((a, b, head[1], path, {}))
-            elif line.rstrip().endswith("kB"):
-                k, _, rest = line.partition(":")
-                out[-1][4][k] = int(rest.split()[0])
-    return out
-
 
 def breakdown(pid, exe):
     """{kind: [pss, rss, count]} of pid's mappings."""
