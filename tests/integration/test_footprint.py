@@ -7,6 +7,8 @@ per-thread cache its requests touched, so a worker whose threads take
 turns grows by some 30 KiB per thread for good (about 2 MiB per worker
 of 256 threads) under the lightest load.  Requests from several clients
 at once must share one malloc arena, not one each (some 150 KiB each).
+A scan of a big store (the statistics) must not leave SQLite's page
+cache at its default of 2 MiB in the worker for good.
 
 Sizes from /proc/PID/smaps_rollup and smaps (tests/bench/procmem.py);
 the service runs as another user, so this needs root (as make test is
@@ -18,6 +20,7 @@ import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 
@@ -36,6 +39,10 @@ SEQUENTIAL = 3 * THREADS
 # at most; THREADS taking turns grow it by ~30 KiB each (~2 MiB).
 GROWTH_MAX_KB = 512
 CONCURRENT = 8
+ROWS = 6000             # of 2 KiB each: a store far bigger than any cache
+# Past this: SQLite's default cache of 2000 KiB, full after a scan (512
+# KiB and what a scan allocates besides stay well under it).
+CACHE_GROWTH_MAX_KB = 1536
 
 
 @contextlib.contextmanager
@@ -107,3 +114,38 @@ def test_threads_share_one_malloc_arena(stack):
         print(f"worker: {n} malloc arena(s) besides the main one after "
               f"{CONCURRENT} clients at once")
         assert n == 0, f"{n} malloc arenas besides the main one"
+
+
+def test_a_scan_leaves_little_page_cache(stack):
+    with one_worker() as s:
+        pid = the_worker(s)
+        r = s.post("/submissions?wait=true", json={
+            "language": "python3", "source_code": "print(1)"})
+        assert r.status_code == 201, r.text[:200]
+        # Copies of that row, straight into the store (WAL: the service
+        # goes on reading).
+        db = sqlite3.connect(s.db_path, timeout=30)
+        cols = [row[1] for row in db.execute(
+            "PRAGMA table_info(submissions)")
+            if row[1] not in ("id", "token")]
+        sel = ["randomblob(2048)" if c == "source" else c for c in cols]
+        with db:
+            db.execute(
+                f"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                f"FROM n WHERE x < {ROWS}) INSERT INTO submissions "
+                f"(token, {', '.join(cols)}) SELECT "
+                f"lower(hex(randomblob(16))), {', '.join(sel)} FROM n, "
+                f"(SELECT * FROM submissions LIMIT 1)")
+        db.close()
+        session = requests.Session()
+        get(session, s, "/submissions?per_page=5")
+        before = procmem.rollup(pid)["priv"]
+        for _ in range(3):
+            get(session, s, "/statistics")
+            get(session, s, f"/submissions?per_page=100&page="
+                f"{ROWS // 100}")
+        grown = procmem.rollup(pid)["priv"] - before
+        print(f"worker: {grown} KiB more private memory after scans of "
+              f"{ROWS} submissions")
+        assert grown <= CACHE_GROWTH_MAX_KB, (
+            f"{grown} KiB more after scans of the store")
