@@ -94,14 +94,14 @@ struct hthread {
 	pthread_t		 tid;
 	/* under w->wake_mu: */
 	pthread_cond_t		 wake_cv;	/* CLOCK_MONOTONIC */
-	/* under w->accept_mu: */
-	pthread_cond_t		 accept_cv;
-	int			 handed;	/* the accept role is ours */
 	uint64_t		 seen_gen;	/* tokens looked at */
 	const char		*wait_token;	/* while asleep, or NULL */
 	int			 woken;
 	int			 waiting;	/* this request counts in
 						   w->nwaiting */
+	/* under w->accept_mu: */
+	pthread_cond_t		 accept_cv;
+	int			 handed;	/* the accept role is ours */
 	struct api		 api;		/* hooks.arg = this thread */
 	struct fcgi_scratch	 scratch;
 	FCGX_Request		 fr;
