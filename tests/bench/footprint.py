@@ -17,8 +17,12 @@ listening socket on fd 0 (and many threads); an executor a child with
 /dev/null there and one thread; anything else is "other".  PSS is summed
 over all of them; RSS and private (clean + dirty) are printed beside.
 nginx's PSS (master and workers) is printed on a line of its own and not
-counted.  With -v, each role's first process is broken down by mapping
-(heap, thread stacks, malloc arenas, libraries, ...).
+counted.  A library page counts in full to the one process that has
+touched it and is shared out among all that have, on the whole host: the
+master (whose library start-up touches pages no child does) varies by
+1-3 MB with what else runs.  With -v, each role's first process is
+broken down by mapping (heap, thread stacks, malloc arenas, libraries,
+...); --py, --c and --clients make the warm-up heavier.
 
 Exits non-zero only on a broken run (the stack does not start, an answer
 is wrong, a process dies or is restarted in between), never because the
