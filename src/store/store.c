@@ -560,6 +560,9 @@ set_pragmas(struct store *st, const char *path, struct err *err)
 	    sql_exec(st, sql, "wal limits", err) == -1 ||
 	    sql_exec(st, "PRAGMA foreign_keys = ON", "foreign_keys", err) == -1)
 		goto out;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", STORE_CACHE_KB);
+	if (sql_exec(st, sql, "cache_size", err) == -1)
+		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(stmt);

@@ -60,6 +60,15 @@ int		 sql_lock_ms(struct store *, int wait_ms, struct err *);
 #define STORE_WAL_PAGES	256
 #define STORE_WAL_LIMIT	(1 << 20)
 /*
+ * Each connection's page cache, in KiB (SQLite's default is 2000).  In
+ * WAL mode a connection drops its cache whenever another one committed
+ * since its last read, which in a working service is nearly always: the
+ * cache serves one transaction, and a bigger one only keeps pages no one
+ * will read again.  Every process holds a connection, and a scan (the
+ * statistics, a history far back) fills it for good: 2 MiB a process.
+ */
+#define STORE_CACHE_KB	512
+/*
  * Sets err to "<fmt>: <SQLite's message>" and marks it unavailable when
  * SQLite's last error on the handle is a storage fault rather than a bug
  * (locked, busy, full, read-only, I/O, cannot open, damaged).  Returns -1.

@@ -1,0 +1,151 @@
+"""An http worker's memory stays what its load needs.
+
+A stack of its own with one http worker of 64 threads.  Requests one at
+a time must be served by the same few threads, not by each of the 64 in
+turn: every thread that serves keeps the stack pages and malloc's
+per-thread cache its requests touched, so a worker whose threads take
+turns grows by some 30 KiB per thread for good (about 2 MiB per worker
+of 256 threads) under the lightest load.  Requests from several clients
+at once must share one malloc arena, not one each (some 150 KiB each).
+A scan of a big store (the statistics) must not leave SQLite's page
+cache at its default of 2 MiB in the worker for good.
+
+Sizes from /proc/PID/smaps_rollup and smaps (tests/bench/procmem.py);
+the service runs as another user, so this needs root (as make test is
+run), or it skips.
+"""
+
+import concurrent.futures
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+
+import pytest
+import requests
+
+from conftest import Stack, _free_port
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "bench"))
+import procmem  # noqa: E402
+
+THREADS = 64
+SEQUENTIAL = 3 * THREADS
+# One thread serving SEQUENTIAL requests grows the worker by a few pages
+# at most; THREADS taking turns grow it by ~30 KiB each (~2 MiB).
+GROWTH_MAX_KB = 512
+CONCURRENT = 8
+ROWS = 6000             # of 2 KiB each: a store far bigger than any cache
+# Past this: SQLite's default cache of 2000 KiB, full after a scan (512
+# KiB and what a scan allocates besides stay well under it).
+CACHE_GROWTH_MAX_KB = 1536
+
+
+@contextlib.contextmanager
+def one_worker():
+    rundir = tempfile.mkdtemp(prefix="coderunner-footprint-")
+    os.chmod(rundir, 0o755)
+    s = Stack(rundir, _free_port(), env={
+        "CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "1",
+        "CODERUNNER_CONN": "1000", "CODERUNNER_RATE": "100000r/s",
+        "CODERUNNER_BURST": "100000"})
+    with open(s.env["APP_CONFIG"]) as f:
+        app = json.load(f)
+    app["http_threads"] = THREADS
+    with open(s.env["APP_CONFIG"], "w") as f:
+        json.dump(app, f)
+    try:
+        s.start()
+        yield s
+    finally:
+        s.stop()
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def the_worker(s):
+    workers = [pid for role, pid in procmem.processes(s.fcgi_proc.pid)
+               if role.startswith("http worker")]
+    assert len(workers) == 1, procmem.processes(s.fcgi_proc.pid)
+    try:
+        procmem.rollup(workers[0])
+    except PermissionError:
+        pytest.skip("cannot read the service user's /proc/PID/smaps "
+                    "(run as root, as make test is)")
+    return workers[0]
+
+
+def get(session, s, path):
+    r = session.get(s.url(path), headers=s.auth_headers, timeout=60)
+    assert r.status_code == 200, r.text[:200]
+
+
+def test_requests_one_at_a_time_reuse_one_thread(stack):
+    with one_worker() as s:
+        pid = the_worker(s)
+        session = requests.Session()
+        for _ in range(20):             # what any first requests touch
+            get(session, s, "/submissions?per_page=5")
+        before = procmem.rollup(pid)["priv"]
+        for _ in range(SEQUENTIAL):
+            get(session, s, "/submissions?per_page=5")
+        grown = procmem.rollup(pid)["priv"] - before
+        print(f"worker of {THREADS} threads: {grown} KiB more private "
+              f"memory after {SEQUENTIAL} requests one at a time")
+        assert grown <= GROWTH_MAX_KB, (
+            f"{grown} KiB more after {SEQUENTIAL} requests one at a "
+            f"time: the threads take turns")
+
+
+def test_threads_share_one_malloc_arena(stack):
+    with one_worker() as s:
+        pid = the_worker(s)
+
+        def client(_):
+            session = requests.Session()
+            for _ in range(20):
+                get(session, s, "/submissions?per_page=5")
+        with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
+            list(pool.map(client, range(CONCURRENT)))
+        n = procmem.arenas(pid)
+        print(f"worker: {n} malloc arena(s) besides the main one after "
+              f"{CONCURRENT} clients at once")
+        assert n == 0, f"{n} malloc arenas besides the main one"
+
+
+def test_a_scan_leaves_little_page_cache(stack):
+    with one_worker() as s:
+        pid = the_worker(s)
+        r = s.post("/submissions?wait=true", json={
+            "language": "python3", "source_code": "print(1)"})
+        assert r.status_code == 201, r.text[:200]
+        # Copies of that row, straight into the store (WAL: the service
+        # goes on reading).
+        db = sqlite3.connect(s.db_path, timeout=30)
+        cols = [row[1] for row in db.execute(
+            "PRAGMA table_info(submissions)")
+            if row[1] not in ("id", "token")]
+        sel = ["randomblob(2048)" if c == "source" else c for c in cols]
+        with db:
+            db.execute(
+                f"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                f"FROM n WHERE x < {ROWS}) INSERT INTO submissions "
+                f"(token, {', '.join(cols)}) SELECT "
+                f"lower(hex(randomblob(16))), {', '.join(sel)} FROM n, "
+                f"(SELECT * FROM submissions LIMIT 1)")
+        db.close()
+        session = requests.Session()
+        get(session, s, "/submissions?per_page=5")
+        before = procmem.rollup(pid)["priv"]
+        for _ in range(3):
+            get(session, s, "/statistics")
+            get(session, s, f"/submissions?per_page=100&page="
+                f"{ROWS // 100}")
+        grown = procmem.rollup(pid)["priv"] - before
+        print(f"worker: {grown} KiB more private memory after scans of "
+              f"{ROWS} submissions")
+        assert grown <= CACHE_GROWTH_MAX_KB, (
+            f"{grown} KiB more after scans of the store")
