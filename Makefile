@@ -154,7 +154,6 @@ run: deps all
 
 bench: deps all
 	$(PYTHON) tests/bench/bench.py
-	$(PYTHON) tests/bench/languages.py
 
 # The fault suite of `make test`, longer: the database locked for 30 s,
 # each fault three times, more submissions meanwhile; the three

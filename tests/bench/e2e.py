@@ -25,6 +25,7 @@ os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
 
 from conftest import Stack, _free_port  # noqa: E402
+import results  # noqa: E402
 
 CORES = os.cpu_count() or 1
 PY = {"language": "python3", "source_code": "print(1)",
@@ -109,6 +110,9 @@ def main():
         print(f"{name:42s} {med:10.1f} {p90:8.1f} {rate:7.1f} "
               f"{(f'{r_lat:.2f}' if r_lat else '-'):>7s} "
               f"{(f'{r_rate:.2f}' if r_rate else '-'):>9s}")
+    results.save("e2e", {"bare_ms": bare_ms, "bare_rate": bare_rate,
+                         "py1_ms": rows[0][1], "py_rate": rows[1][3],
+                         "clients": 2 * CORES, "c_ms": rows[2][1]})
     return 0
 
 

@@ -44,6 +44,7 @@ os.environ.setdefault("CODERUNNER_BURST", "10000")
 os.environ.setdefault("CODERUNNER_CONN", "1000")
 
 from conftest import own_stack  # noqa: E402
+import results  # noqa: E402
 from procmem import (ARENA, children, mappings, processes,  # noqa: E402
                      rollup, threads)
 
@@ -208,6 +209,9 @@ def report(before, after, goal_kb):
           f"({100 * worst / goal_kb:.0f} % of the goal)")
     print(f"nginx (not counted): PSS {mb(n0[0]):.2f} MB after start, "
           f"{mb(n1[0]):.2f} MB after warm-up ({n1[1]} processes)")
+    results.save("footprint", {"total_mb": mb(worst), "goal_mb":
+                               mb(goal_kb), "after_start_mb": mb(tot0["pss"]),
+                               "after_warm_up_mb": mb(tot1["pss"])})
 
 
 def main():

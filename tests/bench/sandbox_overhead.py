@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 
+import results as bench_results
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 BUILD = os.path.join(ROOT, "build")
@@ -170,6 +172,7 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f)
+    bench_results.save("sandbox_overhead", results)
     return 1 if broken else 0
 
 
