@@ -208,22 +208,23 @@ write_file_at(const struct child_ctx *c, const char *path, const char *s)
 
 /*
  * The part of the box's root that every run of the slot shares, made once
- * by J in the slot's mount namespace at box_root/ROOT_DIR: a tmpfs with
+ * by H in the slot's mount namespace at box_root/ROOT_DIR: a tmpfs with
  * read-only nosuid nodev binds of the system dirs and a whitelisted part
  * of /etc, passwd, group and hostname, the mount points of the rest, and
  * a /dev of the slot's nodes (read-only, the nodes writable).  A run gets
  * it in the copy of the slot's mount namespace that J's unshare(2) makes,
  * so I no longer makes some forty mounts, links and files each time.  Its
  * root stays writable in the slot: I adds the mount points of a
- * language's paths, then makes its own copy of the root read-only.
- * Whatever an earlier J left at ROOT_DIR (it failed half-way) is detached
- * first.
+ * language's paths, then makes its own copy of the root read-only.  H
+ * makes it before any run's J overlays a language's dirs, so that the
+ * device nodes are bound from the host's tree as it is (a node seen
+ * through a nodev overlay of, say, /var would not open).
  */
 static void
 make_root(const struct child_ctx *c)
 {
 	char			 path[PATH_MAX], src[64], target[PATH_MAX];
-	struct stat		 st, slot;
+	struct stat		 st;
 	struct mount_attr	 ma;
 	size_t			 i;
 	ssize_t			 n;
@@ -231,12 +232,8 @@ make_root(const struct child_ctx *c)
 
 	/* modes as written below (R sets the program's umask) */
 	umask(0);
-	(void)umount2(ROOT_DIR, MNT_DETACH);
-	if ((mkdir(ROOT_DIR, 0755) == -1 && errno != EEXIST) ||
-	    stat(".", &slot) == -1 || lstat(ROOT_DIR, &st) == -1)
+	if (mkdir(ROOT_DIR, 0755) == -1)
 		child_die(c, "root mount point");
-	if (!S_ISDIR(st.st_mode) || st.st_dev != slot.st_dev)
-		child_die(c, "root mount point is not a directory of the slot");
 	mount_tmpfs(c, ROOT_DIR, nsd, "0755", 8u << 20, 512);
 	if (chdir(ROOT_DIR) == -1)
 		child_die(c, "chdir root");
@@ -589,9 +586,10 @@ run_program(struct child_ctx *c)
 
 	(void)setsid();
 	reset_signals();
-	in = c->stdin_fd != -1 ? c->stdin_fd :
-	    open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in == -1 || dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||
+	if ((in = c->stdin_fd) == -1 &&
+	    (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		child_die(c, "open /dev/null");
+	if (dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||
 	    dup2(spec->stderr_to_stdout ? c->out_wr : c->err_wr, 2) == -1)
 		child_die(c, "dup2");
 	/*
@@ -922,8 +920,6 @@ join_main(void *arg)
 	}
 	if (c->box_make != NULL)
 		make_box(c, c->box_make);
-	if (c->root_make)
-		make_root(c);
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
 	/* the run's own: I is born in the new pid namespace */
@@ -952,6 +948,7 @@ holder_main(void *arg)
 {
 	const struct slot_ctx	*h = arg;
 	const struct sandbox	*sb = h->sb;
+	struct child_ctx	 c;
 	char			 b, opts[96];
 	int			 i;
 
@@ -979,6 +976,10 @@ holder_main(void *arg)
 		fd_die(h->status_wr, "slot tmpfs");
 	for (i = 0; i < h->ntops; i++)
 		overlay_top(h->status_wr, h->tops[i]);
+	memset(&c, 0, sizeof(c));
+	c.sb = sb;
+	c.status_wr = h->status_wr;
+	make_root(&c);
 	(void)!write(h->status_wr, "O", 1);
 	(void)!read(h->hold_rd, &b, 1);
 	return 0;

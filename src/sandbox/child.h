@@ -46,8 +46,6 @@ struct child_ctx {
 	const struct sandbox_box	*box_make;	/* mount it and write
 							   its files, or NULL */
 	int				 new_netns;	/* the slot needs one */
-	int				 root_make;	/* the slot's root is not
-							   made yet */
 	char				 box_path[PATH_MAX];	/* "" = no box */
 	uint64_t			 tmp_bytes;
 	uint32_t			 tmp_inodes;

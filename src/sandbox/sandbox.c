@@ -24,8 +24,9 @@
  *      network and mount namespaces, which P maps (1000 inside is the
  *      box's uid outside: slot.c says which) and opens through /proc;
  *      then H covers box_root, in its mount namespace only, with the
- *      slot tmpfs, and overlays the system's dirs read-only over
- *      themselves (see "What runs share"), and exits.  The fds keep the
+ *      slot tmpfs, overlays the system's dirs read-only over
+ *      themselves (see "What runs share"), makes the part of the box's
+ *      root that every run shares (see "Filesystem"), and exits.  The fds keep the
  *      namespaces for the handle's later runs, which so do not pay for
  *      them each time.
  *
@@ -35,9 +36,7 @@
  *      mount and network namespaces (a new network namespace when the
  *      old one was dropped), takes the box's file system ids, does the
  *      slot's share of the run there (overlays a language's extra dirs,
- *      mounts a new box's tmpfs and writes its files, and at the slot's
- *      first run makes the part of the box's root that every run shares:
- *      see "Filesystem"), unshares new
+ *      mounts a new box's tmpfs and writes its files), unshares new
  *      mount, pid, ipc and uts namespaces and clones I with
  *      CLONE_PARENT, so that I is P's child, and CLONE_PARENT_SETTID, so
  *      that the kernel writes I's pid into P's memory before J could be
@@ -115,7 +114,7 @@
  * Filesystem: a tmpfs root (read-only in the run) with read-only nosuid
  * nodev binds of the system dirs, a whitelisted part of /etc and the
  * language's paths.  The part that is the same for every run (the root
- * tmpfs, the system binds, /etc, /dev) is made once per slot by J at
+ * tmpfs, the system binds, /etc, /dev) is made once per slot by H at
  * box_root/.r in the slot's mount namespace and reaches each run in the
  * copy its unshare(2) makes, where I adds the rest; runs only ever see
  * their copy, read-only.  One size- and inode-capped scratch tmpfs holds the
@@ -541,7 +540,6 @@ run_prepare(struct run *r, struct err *err)
 	if (sb->netns_fd != -1 && !slot_netns_empty(sb))
 		slot_netns_close(sb);
 	c->new_netns = sb->netns_fd == -1;
-	c->root_make = sb->root_gen != sb->gen;
 	if (spec->box != NULL) {
 		if (spec->box->mounted && spec->box->gen != sb->gen)
 			return err_set(err, "sandbox: box %s is gone with its "
@@ -612,8 +610,6 @@ run_start(struct run *r, struct err *err)
 		    r->c.new_tops[i]);
 	if (r->c.box_make != NULL)
 		box_made(r->spec->box, sb->gen);
-	if (r->c.root_make)
-		sb->root_gen = sb->gen;
 	/* the run's new network namespace becomes the slot's */
 	if (r->c.new_netns &&
 	    (sb->netns_fd = open_proc(r->pid, "ns/net")) != -1)

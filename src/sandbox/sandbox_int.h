@@ -173,7 +173,6 @@ struct sandbox {
 	int			 netns_fd;
 	int			 unix_fd;	/* its /proc/net/unix, or -1 */
 	unsigned long		 gen;		/* bumped at each new userns */
-	unsigned long		 root_gen;	/* gen J made the root in */
 	int64_t			 ns_made_us;	/* when they were made */
 	int64_t			 dpkg_mtime_ns;	/* package db then */
 	char			 tops[SLOT_MAX_TOPS][32];	/* overlaid */

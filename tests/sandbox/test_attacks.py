@@ -1192,3 +1192,31 @@ def test_no_shared_inodes(ctx):
                                           pres.get("stdout"))
         return
     pytest.fail("the prober never ran while the holder held its locks")
+
+
+def test_ro_path_under_var_keeps_devices(ctx):
+    """A read-only path under /var (the dir the slot's device nodes are
+    in) is overlaid in the slot's mount namespace; the box's /dev/null,
+    /dev/zero and /dev/urandom must still open (they once sat behind that
+    nodev overlay: every run failed with "open /dev/null" EACCES).  The
+    boxes are outside /var here, or /var would not be overlaid."""
+    d = tempfile.mkdtemp(prefix="cr-ro-var-", dir="/var/tmp")
+    boxes = tempfile.mkdtemp(prefix="cr-ro-var-boxes-", dir="/tmp")
+    try:
+        os.chmod(boxes, 0o700)
+        os.chown(boxes, ctx.cli_uid, -1)
+        os.chmod(d, 0o755)
+        with open(os.path.join(d, "f"), "w") as f:
+            f.write("seen\n")
+        os.chmod(os.path.join(d, "f"), 0o644)
+        argv = ctx.prefix + [ctx.cli_path, "sandbox"] + L0 + [
+            "--slot", str(ctx.slot()), "--box-root", boxes,
+            "--no-box", "--ro", d, "--", "/bin/sh", "-c",
+            "echo x > /dev/null && head -c 3 /dev/zero | wc -c && "
+            "head -c 5 /dev/urandom | wc -c && cat %s/f" % d]
+        res, _, _ = run_cli(ctx, argv, 20)
+        assert res.get("status") == "OK", res
+        assert res.get("stdout") == "3\n5\nseen\n", res
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(boxes, ignore_errors=True)
