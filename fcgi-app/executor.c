@@ -57,15 +57,23 @@
  * executor, and EAGAIN means another executor took this count.  A
  * notification wakes every listening executor of every node; the claim
  * sorts out which gets the job.
+ *
+ * Returns 1 when a claim is worth trying: a count was ours, a
+ * notification came, or the time passed (the safety net).  0 when the
+ * only news was a count another executor took: poll() wakes every idle
+ * executor of the host for each job, and a claim by each of them would
+ * be a write transaction that only queues behind the one that matters.
+ * A job is never left by this: each queued job adds a count, and
+ * whoever takes a count claims.
  */
-static void
+static int
 wait_for_job(const struct proc_ctx *ctx, struct store *st, int sig_fd,
     int timeout_ms)
 {
 	struct pollfd	pfd[3];
 	struct err	err;
 	uint64_t	n;
-	int		nfd = 2;
+	int		nfd = 2, claim = 0;
 
 	pfd[0].fd = ctx->job_fd;
 	pfd[0].events = POLLIN;
@@ -74,18 +82,24 @@ wait_for_job(const struct proc_ctx *ctx, struct store *st, int sig_fd,
 	if ((pfd[2].fd = store_wake_fd(st, STORE_WAKE_JOB, &err)) >= 0) {
 		/* one that came in with the last claim's answer is read */
 		if (store_wake_read(st, &err) > 0)
-			return;
+			return 1;
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
 		nfd = 3;
 	}
 	if (poll(pfd, (nfds_t)nfd, timeout_ms) <= 0)
-		return;
-	if (pfd[0].revents & POLLIN)
-		(void)!read(ctx->job_fd, &n, sizeof(n));
-	if (nfd == 3 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    store_wake_read(st, &err) == -1)
-		log_debug("wake-ups: %s", err.msg);
+		return 1;
+	if ((pfd[0].revents & POLLIN) &&
+	    read(ctx->job_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+		claim = 1;
+	if (pfd[0].revents & ~POLLIN)
+		claim = 1;	/* not a count: look all the same */
+	if (nfd == 3 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+		claim = 1;
+		if (store_wake_read(st, &err) == -1)
+			log_debug("wake-ups: %s", err.msg);
+	}
+	return claim;
 }
 
 /* Points fd 0 (the listening socket in the master) at /dev/null. */
@@ -283,7 +297,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	struct submission	*s;
 	struct progress		 prog;
 	struct err		 err;
-	int			 sig_fd, rc;
+	int			 sig_fd, rc, claim;
 
 	sig_fd = proc_child_init(ctx, "executor", slot);
 	null_stdin(slot);
@@ -313,10 +327,12 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	metrics_executor_ready(ctx->metrics, slot);
 
 	/* SIGTERM is looked at between jobs only: a job in hand finishes */
+	claim = 1;
 	while (!proc_stop_requested(sig_fd)) {
 		s = NULL;
-		if ((rc = store_claim(st, slot, prog.lease_ms, &prog.lease, &s,
-		    &err)) == 1) {
+		rc = 0;
+		if (claim && (rc = store_claim(st, slot, prog.lease_ms,
+		    &prog.lease, &s, &err)) == 1) {
 			run_job(&prog, sb, s);
 			submission_free(s);
 			if (prog.sweep_due)
@@ -325,7 +341,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		}
 		if (rc == -1)
 			log_warnx("executor %d: claim: %s", slot, err.msg);
-		wait_for_job(ctx, st, sig_fd, rc == -1 ? RETRY_MS : IDLE_MS);
+		claim = wait_for_job(ctx, st, sig_fd, rc == -1 ? RETRY_MS :
+		    IDLE_MS);
 	}
 	log_info("executor %d: stopped", slot);
 	cache_close(prog.cache);

@@ -2,7 +2,8 @@
  * The job queue of queue.h over SQLite.  The claim is two statements in
  * one BEGIN IMMEDIATE transaction (pick the oldest queued job, mark it
  * running): the write lock taken up front means no two executors, in any
- * process, pick the same job.  A lease is "ours" while the job is running
+ * process, pick the same job.  A read before it answers "empty" without
+ * the write lock.  A lease is "ours" while the job is running
  * with the attempts it had at the claim: every way back to the queue adds
  * one, so a requeued job's old holder can no longer renew or finish it.
  * See the theory block of store.c for transactions and locking.
@@ -80,8 +81,23 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 
 	if (sql_lock(st, err) == -1)
 		return -1;
+	if ((pick = sql_prep(st, sql_claim_pick, err)) == NULL)
+		goto out;
+	/*
+	 * Look before taking the write lock: an executor that finished a
+	 * job claims again at once, and the queue is empty as often as not.
+	 * A job queued after this look wakes the executors (job_fd), so the
+	 * empty answer loses nothing.
+	 */
+	if ((step = sqlite3_step(pick)) != SQLITE_ROW) {
+		if (step == SQLITE_DONE)
+			rc = 0;
+		else
+			sql_err(st, err, "claim");
+		goto out;
+	}
+	sql_done(pick);
 	if (sql_begin_write(st, err) == -1 ||
-	    (pick = sql_prep(st, sql_claim_pick, err)) == NULL ||
 	    (mark = sql_prep(st, sql_claim_mark, err)) == NULL ||
 	    (get = sql_prep(st, sql_get_by_id, err)) == NULL)
 		goto out;

@@ -89,8 +89,8 @@
  */
 #define WAIT_MS_DEFAULT	1000
 /*
- * SQLite's own wait for a lock, per try: short, because it waits holding
- * the handle (st->mu).  Waits for the write lock are sql_begin_write's,
+ * The busy handler's wait for a lock (busy_wait), per try: short,
+ * because it waits holding the handle (st->mu).  Waits for the write lock are sql_begin_write's,
  * which lets the handle go between tries.
  */
 #define BUSY_SLICE_MS	20
@@ -120,6 +120,31 @@ store_schema_version(void)
 }
 
 static int	set_pragmas(struct store *, const char *, struct err *);
+
+/*
+ * SQLite's own busy wait (sqlite3_busy_timeout) sleeps 1, 2, 5, 10 ms
+ * between tries; our write transactions hold the lock for a few tenths
+ * of a millisecond, so its first sleep alone is several times the wait.
+ * This one starts at 50 us and doubles up to 1 ms, for at most
+ * BUSY_SLICE_MS in all.  Returns nonzero to try again.
+ */
+static int
+busy_wait(void *arg, int n)
+{
+	static const useconds_t	nap_us[] = { 50, 100, 200, 400, 800 };
+	useconds_t		nap, spent = 0;
+	int			i;
+
+	(void)arg;
+	for (i = 0; i < n; i++)
+		spent += i < (int)(sizeof(nap_us) / sizeof(nap_us[0])) ?
+		    nap_us[i] : 1000;
+	if (spent >= (useconds_t)BUSY_SLICE_MS * 1000)
+		return 0;
+	nap = n < (int)(sizeof(nap_us) / sizeof(nap_us[0])) ? nap_us[n] : 1000;
+	usleep(nap);
+	return 1;
+}
 
 /*
  * The file of a read-only handle may be written again: make the
@@ -162,7 +187,7 @@ reopen_writable(struct store *st)
 		return;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	sqlite3_busy_handler(st->db, busy_wait, NULL);
 	if (set_pragmas(st, st->path, &err) == -1)
 		log_debug("store: %s: %s", st->path, err.msg);
 	st->readonly = sqlite3_db_readonly(st->db, "main") != 0;
@@ -645,7 +670,7 @@ store_open(const char *path, struct err *err)
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_SLICE_MS);
+	sqlite3_busy_handler(st->db, busy_wait, NULL);
 	if (set_pragmas(st, path, err) == -1)
 		goto out;
 	if (sqlite3_db_readonly(st->db, "main") == 1) {

@@ -189,6 +189,43 @@ test_sweep_reads_first(void **state)
 	    JS_QUEUE);
 }
 
+/*
+ * A claim on an empty queue reads first: another connection's write
+ * lock does not hold it up (an idle executor looks after every job and
+ * at every wake-up).  With a job queued, it waits for the lock as
+ * before and fails as unavailable; then it claims the job.
+ */
+static void
+test_claim_reads_first(void **state)
+{
+	struct store_fixture	*f = *state;
+	struct submission	*c = NULL;
+	struct store_lease	 lease;
+	struct err		 err = { "" };
+	sqlite3			*db;
+	int64_t			 t0, id;
+
+	store_set_timeout(f->st, 2000);
+	db = lock_db(f->path);
+	t0 = util_mono_us();
+	assert_int_equal(store_claim(f->st, 3, 60000, &lease, &c, &err), 0);
+	assert_null(c);
+	assert_true(ms_since(t0) < 500);
+	unlock_db(db);
+
+	id = insert_sub(f->st, "alice", NULL);
+	store_set_timeout(f->st, 100);
+	db = lock_db(f->path);
+	assert_int_equal(store_claim(f->st, 3, 60000, &lease, &c, &err), -1);
+	assert_null(c);
+	assert_int_equal(err.unavailable, 1);
+	unlock_db(db);
+	assert_int_equal(store_claim(f->st, 3, 60000, &lease, &c, &err), 1);
+	assert_non_null(c);
+	assert_int_equal(c->id, id);
+	submission_free(c);
+}
+
 static void
 test_health(void **state)
 {
@@ -554,6 +591,7 @@ main(void)
 		T(test_locked_write),
 		T(test_threads_wait_bounded),
 		T(test_sweep_reads_first),
+		T(test_claim_reads_first),
 		T(test_health),
 		T(test_readonly),
 		T(test_disk_full),
