@@ -335,6 +335,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		    &prog.lease, &s, &err)) == 1) {
 			run_job(&prog, sb, s);
 			submission_free(s);
+			/* the run's init, exiting meanwhile: off the verdict's path */
+			sandbox_settle(sb);
 			if (prog.sweep_due)
 				sweep(&prog, sb);
 			continue;

@@ -151,7 +151,7 @@ sandbox_close(struct sandbox *sb)
 {
 	if (sb == NULL)
 		return;
-	sandbox_finish_last(sb);
+	sandbox_settle(sb);
 	slot_ns_close(sb);
 	if (sb->devset_fd != -1)
 		close(sb->devset_fd);

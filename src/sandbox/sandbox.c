@@ -464,7 +464,7 @@ run_new_tops(struct run *r)
 }
 
 void
-sandbox_finish_last(struct sandbox *sb)
+sandbox_settle(struct sandbox *sb)
 {
 	/* it has exited by now, or is about to: this waits for a zombie */
 	if (sb->last_init > 0) {
@@ -490,7 +490,7 @@ run_prepare(struct run *r, struct err *err)
 	struct child_ctx		*c = &r->c;
 
 	/* nothing of the last run is left when this one starts */
-	sandbox_finish_last(sb);
+	sandbox_settle(sb);
 
 	r->out.cap = spec->lim.stdout_bytes ? spec->lim.stdout_bytes :
 	    DEF_CAPTURE;
@@ -709,7 +709,7 @@ run_reported(const struct run *r)
  * answers the seccomp listener.  Then reaps I, unless it reported: I is
  * exiting then (it returns right after the report; its death kills what
  * is left of the run, and the output is all in), and it is reaped before
- * the next run (sandbox_finish_last), so that its exit, which tears down
+ * the next run (sandbox_settle), so that its exit, which tears down
  * its memory and the run's namespaces, is not on the way to the result.
  */
 static int

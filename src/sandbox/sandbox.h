@@ -190,9 +190,19 @@ int	sandbox_box_free(struct sandbox *, struct sandbox_box *,
 int	sandbox_sweep(struct sandbox *, int slot_all, struct err *err);
 
 /*
+ * Finishes what the last run left: sandbox_run returns once the run's
+ * init has reported, before it has exited, and its exit, its reaping and
+ * the removal of its cgroup are done here, which the next sandbox_run and
+ * sandbox_close call first.  A caller that goes idle between runs calls
+ * it, so that no zombie or cgroup of the last run waits with it.
+ */
+void	sandbox_settle(struct sandbox *);
+/*
  * Runs spec in a new box.  Returns 0 with *res filled (even if the program
  * crashed or hit a limit; free with sandbox_result_reset), or -1 if the
- * sandbox itself failed.  Blocks until every process of the run is gone.
+ * sandbox itself failed.  Returns when the result is complete: the
+ * program and what it started have ended, or end with the run's init,
+ * which has reported and is exiting (see sandbox_settle).
  */
 int	sandbox_run(struct sandbox *, const struct sandbox_spec *,
 	    struct sandbox_result *, struct err *);

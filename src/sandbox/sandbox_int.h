@@ -139,8 +139,6 @@ void	box_made(struct sandbox_box *b, unsigned long gen);
  */
 void	sandbox_classify(struct sandbox_result *res,
 	    const struct sandbox_limits *lim, int wstatus, int killed_for);
-/* Reaps the last run's I and removes its cgroup, if a run left them. */
-void	sandbox_finish_last(struct sandbox *);
 /*
  * Whether text (len bytes read from /proc/self/net/unix) lists no socket:
  * the table's header line and nothing else.  Returns 1 if so, 0 if it
@@ -189,7 +187,7 @@ struct sandbox {
 	/*
 	 * The last run's I, which had sent its report and was exiting when
 	 * sandbox_run returned, and its cgroup: reaped and removed before
-	 * the next run, or at close (sandbox_finish_last).  -1: none.
+	 * the next run, or at close (sandbox_settle).  -1: none.
 	 */
 	pid_t			 last_init;
 	struct cgroup_run	 last_cg;

@@ -149,3 +149,27 @@ def test_a_scan_leaves_little_page_cache(stack):
               f"{ROWS} submissions")
         assert grown <= CACHE_GROWTH_MAX_KB, (
             f"{grown} KiB more after scans of the store")
+
+
+def test_an_idle_executor_leaves_no_process_of_its_runs(stack):
+    """The sandbox hands the verdict back while the run's init is still
+    exiting; the executor settles it after the job, so an idle executor
+    keeps no zombie (or live process) of its runs."""
+    with one_worker() as s:
+        for src in ("print(1)", "import os\nos.fork()\nprint(2)"):
+            r = s.post("/submissions?wait=true", json={
+                "language": "python3", "source_code": src})
+            assert r.status_code == 201, r.text[:200]
+            assert r.json()["status"]["id"] == 3, r.text[:300]
+        execs = [pid for role, pid in procmem.processes(s.fcgi_proc.pid)
+                 if role.startswith("executor")]
+        assert len(execs) == 1, procmem.processes(s.fcgi_proc.pid)
+        left = procmem.children(execs[0])
+        states = {}
+        for pid in left:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    states[pid] = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                states[pid] = "gone"
+        assert not left, f"the idle executor's children: {states}"
