@@ -61,6 +61,20 @@ static const char sql_claim_mark[] =
 static const char sql_get_by_id[] =
     "SELECT " SUB_COLS " FROM submissions WHERE id = ?1";
 
+/* Steps the claim's pick: 1 a job (its row), 0 none, -1 an error. */
+static int
+claim_pick(struct store *st, sqlite3_stmt *pick, struct err *err)
+{
+	int	step;
+
+	if ((step = sqlite3_step(pick)) == SQLITE_ROW)
+		return 1;
+	if (step == SQLITE_DONE)
+		return 0;
+	sql_err(st, err, "claim");
+	return -1;
+}
+
 int
 store_claim(struct store *st, int executor, int64_t lease_ms,
     struct store_lease *lease, struct submission **out, struct err *err)
@@ -68,7 +82,7 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 	struct submission	*s = NULL;
 	sqlite3_stmt		*pick = NULL, *mark = NULL, *get = NULL;
 	int64_t			 id, now;
-	int			 rc = -1, step;
+	int			 rc = -1, found;
 
 	*out = NULL;
 	now = util_now_ms();
@@ -89,11 +103,8 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 	 * A job queued after this look wakes the executors (job_fd), so the
 	 * empty answer loses nothing.
 	 */
-	if ((step = sqlite3_step(pick)) != SQLITE_ROW) {
-		if (step == SQLITE_DONE)
-			rc = 0;
-		else
-			sql_err(st, err, "claim");
+	if ((found = claim_pick(st, pick, err)) != 1) {
+		rc = found;
 		goto out;
 	}
 	sql_done(pick);
@@ -101,12 +112,9 @@ store_claim(struct store *st, int executor, int64_t lease_ms,
 	    (mark = sql_prep(st, sql_claim_mark, err)) == NULL ||
 	    (get = sql_prep(st, sql_get_by_id, err)) == NULL)
 		goto out;
-	if ((step = sqlite3_step(pick)) != SQLITE_ROW) {
+	if ((found = claim_pick(st, pick, err)) != 1) {
 		/* an empty queue: out ends the (unused) transaction */
-		if (step == SQLITE_DONE)
-			rc = 0;
-		else
-			sql_err(st, err, "claim");
+		rc = found;
 		goto out;
 	}
 	id = sqlite3_column_int64(pick, 0);

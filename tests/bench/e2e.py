@@ -11,11 +11,9 @@ Prints a table of medians and ratios; exits non-zero only on a broken run
 
 import concurrent.futures
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,21 +22,10 @@ sys.path.insert(0, os.path.dirname(HERE))          # tests/, for conftest
 os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
 
-from conftest import Stack, _free_port  # noqa: E402
 import results  # noqa: E402
+from submissions import C, PY, Broken, on_own_stack  # noqa: E402
 
 CORES = os.cpu_count() or 1
-PY = {"language": "python3", "source_code": "print(1)",
-      "expected_output": "1"}
-C = {"language": "c", "source_code":
-     '#include <stdio.h>\nint main(void){ puts("1"); return 0; }\n',
-     "expected_output": "1"}
-
-
-class Broken(Exception):
-    pass
-
-
 def one(stack, body):
     t0 = time.monotonic()
     r = stack.post("/submissions?wait=true", json=body, timeout=120)
@@ -75,31 +62,28 @@ def bare_python(n, conc):
     return statistics.median(times) * 1000, n / wall
 
 
-def main():
-    rundir = tempfile.mkdtemp(prefix="coderunner-bench-")
-    os.chmod(rundir, 0o755)
-    stack = Stack(rundir, _free_port())
+def measure(stack):
+    """Bare python3, then the service: ((bare ms, bare rate), rows)."""
     rows = []
-    try:
-        stack.start()
-        one(stack, PY)                               # warm up
-        one(stack, C)
-        bare_ms, bare_rate = bare_python(100, CORES)
-        for conc in (1, 2 * CORES):
-            n = 40 if conc == 1 else 100
-            med, p90, rate = latency(stack, PY, n, conc)
-            rows.append((f"python print(1), concurrency {conc}", med, p90,
-                         rate, med / bare_ms, rate / bare_rate))
-        med, p90, rate = latency(stack, C, 20, 1)
-        rows.append(("C hello (compile + run), concurrency 1", med, p90,
-                     rate, None, None))
-    except Broken as e:
-        print(f"bench: broken run: {e}", file=sys.stderr)
-        print(stack.logs(), file=sys.stderr)
+    one(stack, PY)                                   # warm up
+    one(stack, C)
+    bare_ms, bare_rate = bare_python(100, CORES)
+    for conc in (1, 2 * CORES):
+        n = 40 if conc == 1 else 100
+        med, p90, rate = latency(stack, PY, n, conc)
+        rows.append((f"python print(1), concurrency {conc}", med, p90,
+                     rate, med / bare_ms, rate / bare_rate))
+    med, p90, rate = latency(stack, C, 20, 1)
+    rows.append(("C hello (compile + run), concurrency 1", med, p90, rate,
+                 None, None))
+    return (bare_ms, bare_rate), rows
+
+
+def main():
+    out = on_own_stack("bench", measure)
+    if out is None:
         return 1
-    finally:
-        stack.stop()
-        shutil.rmtree(rundir, ignore_errors=True)
+    (bare_ms, bare_rate), rows = out
 
     print(f"\nEnd to end through nginx ({CORES} cores; bare python3 -c "
           f"'print(1)': median {bare_ms:.1f} ms, {bare_rate:.0f}/s at "

@@ -43,8 +43,8 @@ os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
 os.environ.setdefault("CODERUNNER_CONN", "1000")
 
-from conftest import own_stack  # noqa: E402
 import results  # noqa: E402
+from submissions import C, PY, Broken, on_own_stack  # noqa: E402
 from procmem import (ARENA, children, mappings, processes,  # noqa: E402
                      rollup, threads)
 
@@ -53,17 +53,6 @@ WARM_PY = 50
 WARM_C = 5
 CLIENTS = 4
 SETTLE_S = 2.0          # idle means: nothing in flight for this long
-
-PY = {"language": "python3", "source_code": "print(1)",
-      "expected_output": "1"}
-C = {"language": "c", "source_code":
-     '#include <stdio.h>\nint main(void){ puts("1"); return 0; }\n',
-     "expected_output": "1"}
-
-
-class Broken(Exception):
-    pass
-
 
 def nginx_pss(master):
     """PSS of nginx's master and workers, kB."""
@@ -225,41 +214,38 @@ def main():
     ap.add_argument("--clients", type=int, default=CLIENTS, metavar="N",
                     help=f"clients at once in the warm-up ({CLIENTS})")
     args = ap.parse_args()
-    try:
-        with own_stack("footprint", {}) as stack:
-            try:
-                settle(stack)
-                before = measure(stack)
-                t0 = time.monotonic()
-                warm_up(stack, args.py, args.c, args.clients)
-                warm_s = time.monotonic() - t0
-                settle(stack)
-                after = measure(stack)
-                pids0 = [pid for _, pid in before[0]]
-                pids1 = [pid for _, pid in after[0]]
-                if pids0 != pids1:
-                    raise Broken(f"processes changed during the run: "
-                                 f"{before[0]} -> {after[0]}")
-                if not any(r.startswith("http worker") for r, _ in
-                           before[0]) or not any(
-                               r.startswith("executor") for r, _ in
-                               before[0]):
-                    raise Broken(f"no http worker or no executor among "
-                                 f"{before[0]}")
-                if args.v:
-                    seen = set()
-                    for role, pid in after[0]:
-                        kind = role.rstrip("0123456789 ")
-                        if kind not in seen:
-                            seen.add(kind)
-                            print_breakdown(role, pid)
-            except (Broken, OSError, ValueError, KeyError) as e:
-                print(f"footprint: broken run: {e}", file=sys.stderr)
-                print(stack.logs(), file=sys.stderr)
-                return 1
-    except RuntimeError as e:           # the stack did not start
-        print(f"footprint: broken run: {e}", file=sys.stderr)
+
+    def run(stack):
+        settle(stack)
+        before = measure(stack)
+        t0 = time.monotonic()
+        warm_up(stack, args.py, args.c, args.clients)
+        warm_s = time.monotonic() - t0
+        settle(stack)
+        after = measure(stack)
+        pids0 = [pid for _, pid in before[0]]
+        pids1 = [pid for _, pid in after[0]]
+        if pids0 != pids1:
+            raise Broken(f"processes changed during the run: "
+                         f"{before[0]} -> {after[0]}")
+        if not any(r.startswith("http worker") for r, _ in before[0]) or \
+                not any(r.startswith("executor") for r, _ in before[0]):
+            raise Broken(f"no http worker or no executor among "
+                         f"{before[0]}")
+        if args.v:
+            seen = set()
+            for role, pid in after[0]:
+                kind = role.rstrip("0123456789 ")
+                if kind not in seen:
+                    seen.add(kind)
+                    print_breakdown(role, pid)
+        return before, after, warm_s
+
+    out = on_own_stack("footprint", run,
+                       (Broken, OSError, ValueError, KeyError))
+    if out is None:
         return 1
+    before, after, warm_s = out
     report(before, after, GOAL_KB)
     print(f"(warm-up: {args.py} python + {args.c} C submissions, "
           f"{args.clients} clients, {warm_s:.1f} s)")

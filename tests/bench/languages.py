@@ -35,8 +35,8 @@ sys.path.insert(0, os.path.dirname(HERE))          # tests/, for conftest
 os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
 
-from conftest import Stack, _free_port  # noqa: E402
 import results  # noqa: E402
+from submissions import Broken, on_own_stack  # noqa: E402
 
 N = max(1, int(os.environ.get("LANGUAGES_N", "3")))
 
@@ -76,8 +76,6 @@ SKIP = {
 }
 
 
-class Broken(Exception):
-    pass
 
 
 def fill(argv, lang, src, box):
@@ -199,22 +197,15 @@ def main():
     if only:
         todo = [lang for lang in todo if lang["name"] in only.split(",")]
 
-    rundir = tempfile.mkdtemp(prefix="coderunner-bench-")
-    os.chmod(rundir, 0o755)
-    stack = Stack(rundir, _free_port())
-    rows = []
-    try:
-        stack.start()
+    def measure_all(stack):
+        rows = []
         for i, lang in enumerate(todo):
             rows.append((lang, *measure(stack, lang, i)))
             print(f"languages: {lang['name']} done", file=sys.stderr)
-    except Broken as e:
-        print(f"bench: broken run: {e}", file=sys.stderr)
-        print(stack.logs(), file=sys.stderr)
+        return rows
+
+    if (rows := on_own_stack("bench", measure_all)) is None:
         return 1
-    finally:
-        stack.stop()
-        shutil.rmtree(rundir, ignore_errors=True)
 
     print(f"\nLanguage start-up: hello world, compile (if any) + run, "
           f"median of {N} (LANGUAGES_N); one client")
