@@ -22,6 +22,7 @@ Uses only Debian's /usr/bin/python3 libraries (pytest, requests).
 
 import atexit
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -261,13 +262,20 @@ def _require_kernel_features():
 
 
 @contextlib.contextmanager
-def own_stack(name, env):
+def own_stack(name, env, app=None):
     """A started stack of its own (run dir coderunner-<name>-*, rendered
-    with env over the defaults), stopped and removed afterwards.  Use it
-    beside the session's `stack`, which sets the host up."""
+    with env over the defaults, then app's settings over the rendered
+    app config), stopped and removed afterwards.  Use it beside the
+    session's `stack`, which sets the host up."""
     rundir = tempfile.mkdtemp(prefix=f"coderunner-{name}-")
     os.chmod(rundir, 0o755)
     s = Stack(rundir, _free_port(), env=env)
+    if app:
+        with open(s.env["APP_CONFIG"]) as f:
+            conf = json.load(f)
+        conf.update(app)
+        with open(s.env["APP_CONFIG"], "w") as f:
+            json.dump(conf, f)
     try:
         s.start()
         yield s

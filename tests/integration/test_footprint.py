@@ -16,18 +16,14 @@ run), or it skips.
 """
 
 import concurrent.futures
-import contextlib
-import json
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 
 import pytest
 import requests
 
-from conftest import Stack, _free_port
+from conftest import own_stack
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "bench"))
@@ -45,25 +41,11 @@ ROWS = 6000             # of 2 KiB each: a store far bigger than any cache
 CACHE_GROWTH_MAX_KB = 1536
 
 
-@contextlib.contextmanager
 def one_worker():
-    rundir = tempfile.mkdtemp(prefix="coderunner-footprint-")
-    os.chmod(rundir, 0o755)
-    s = Stack(rundir, _free_port(), env={
+    return own_stack("footprint", {
         "CODERUNNER_HTTP_WORKERS": "1", "CODERUNNER_EXECUTORS": "1",
         "CODERUNNER_CONN": "1000", "CODERUNNER_RATE": "100000r/s",
-        "CODERUNNER_BURST": "100000"})
-    with open(s.env["APP_CONFIG"]) as f:
-        app = json.load(f)
-    app["http_threads"] = THREADS
-    with open(s.env["APP_CONFIG"], "w") as f:
-        json.dump(app, f)
-    try:
-        s.start()
-        yield s
-    finally:
-        s.stop()
-        shutil.rmtree(rundir, ignore_errors=True)
+        "CODERUNNER_BURST": "100000"}, {"http_threads": THREADS})
 
 
 def the_worker(s):
