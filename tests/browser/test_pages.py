@@ -32,7 +32,8 @@ try:
     from selenium import webdriver
     from selenium.common.exceptions import (NoAlertPresentException,
                                             StaleElementReferenceException,
-                                            TimeoutException)
+                                            TimeoutException,
+                                            WebDriverException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -142,6 +143,12 @@ class Browser:
                 return cond(d)
             except StaleElementReferenceException:
                 return False
+            except WebDriverException as e:
+                # the same, when a refresh replaces the page between
+                # chromedriver finding a node and reading it
+                if "does not belong to the document" in str(e):
+                    return False
+                raise
         try:
             return WebDriverWait(self.driver, timeout, 0.05).until(safe)
         except TimeoutException:
