@@ -15,6 +15,7 @@
 #   RUNDIR/bin/coderunner.fcgi the program (a copy of CODERUNNER_FCGI)
 #   RUNDIR/db/                 the SQLite database (coderunner.db)
 #   RUNDIR/boxes/              sandbox box dirs
+#   RUNDIR/boxes.prepared/     the languages' prepared files (prepared_dir)
 #   RUNDIR/logs/ RUNDIR/tmp/   nginx and app logs; nginx temp files
 #   RUNDIR/start-fcgi          exec's spawn-fcgi -n ... coderunner.fcgi
 #   RUNDIR/start-nginx         exec's nginx in the foreground
@@ -237,12 +238,15 @@ WAIT_TIMEOUT_S=$(( (WAIT_TIMEOUT_MS + 999) / 1000 ))
 umask 022
 chmod 755 "$RUNDIR"
 mkdir -p "$CONFDIR" "$RUNDIR/logs" "$RUNDIR/tmp" "$RUNDIR/www" \
-    "$RUNDIR/db" "$RUNDIR/boxes" "$RUNDIR/bin"
+    "$RUNDIR/db" "$RUNDIR/boxes" "$RUNDIR/boxes.prepared" "$RUNDIR/bin"
 chmod 700 "$RUNDIR/db" "$RUNDIR/boxes"
+# the languages' prepared files (prepared_dir): every box reads them
+chmod 755 "$RUNDIR/boxes.prepared"
 if [ -n "$SVC_USER" ]; then
-	# Not chown -R: only the two dirs themselves, and what the service
+	# Not chown -R: only the dirs themselves, and what the service
 	# made there in an earlier run is its own already.
-	chown "$SVC_USER:$SVC_USER" "$RUNDIR/db" "$RUNDIR/boxes"
+	chown "$SVC_USER:$SVC_USER" "$RUNDIR/db" "$RUNDIR/boxes" \
+	    "$RUNDIR/boxes.prepared"
 fi
 
 # --- credentials -----------------------------------------------------------

@@ -70,6 +70,9 @@ prestart() {
 	done
 	install -d -o "$SVC_USER" -g "$SVC_USER" -m 0700 "$STATE/db" \
 	    "$STATE/boxes"
+	# prepared_dir's default, next to box_root: every box reads it
+	install -d -o "$SVC_USER" -g "$SVC_USER" -m 0755 \
+	    "$STATE/boxes.prepared"
 	getent group "$NGINX_GROUP" >/dev/null ||
 	    die "no group $NGINX_GROUP (CODERUNNER_NGINX_GROUP):" \
 	    "nginx could not reach the socket"

@@ -22,6 +22,8 @@
 #include "base/util.h"
 #include "judge/cache.h"
 #include "judge/judge.h"
+#include "judge/lang.h"
+#include "judge/prepare.h"
 #include "sandbox/sandbox.h"
 #include "store/queue.h"
 #include "store/store.h"
@@ -122,6 +124,8 @@ struct progress {
 	const struct proc_ctx	*ctx;
 	struct store		*st;
 	struct cache		*cache;		/* compile cache, or NULL */
+	struct prepared		*prepared;	/* the languages' prepared
+						   files */
 	int			 slot;
 	int			 sweep_due;	/* a box was left: sweep */
 	int64_t			 lease_ms;
@@ -155,6 +159,47 @@ open_cache(const struct config *cfg, int slot)
 	    &err)) == NULL)
 		log_warnx("executor %d: no compile cache: %s", slot, err.msg);
 	return c;
+}
+
+/*
+ * The languages' prepared files (prepare.c): prepared_dir, or next to
+ * box_root, whose parents the boxes' uid passes already.
+ */
+static void
+prepared_path(const struct config *cfg, char *buf, size_t size)
+{
+	size_t	n = strlen(cfg->box_root);
+
+	if (cfg->prepared_dir[0] != '\0') {
+		snprintf(buf, size, "%s", cfg->prepared_dir);
+		return;
+	}
+	while (n > 1 && cfg->box_root[n - 1] == '/')
+		n--;
+	snprintf(buf, size, "%.*s.prepared", (int)n, cfg->box_root);
+}
+
+/*
+ * After a job: makes its language's prepared files if they are missing,
+ * off the verdict's path.  Until then its compiles run without them.
+ */
+static void
+prepare_after(struct progress *p, struct sandbox *sb, int lang_id)
+{
+	const struct lang	*l;
+	struct err		 err;
+	int64_t			 t0 = util_mono_us();
+	int			 rc;
+
+	if (p->prepared == NULL ||
+	    (l = lang_by_id(p->ctx->langs, lang_id)) == NULL)
+		return;
+	if ((rc = prepared_make(p->prepared, sb, l, &err)) == -1)
+		log_warnx("executor %d: %s: no prepared files (compiles go "
+		    "on without): %s", p->slot, l->name, err.msg);
+	else if (rc == 1)
+		log_info("executor %d: %s: prepared files made in %lld ms",
+		    p->slot, l->name, (long long)((util_mono_us() - t0) / 1000));
 }
 
 /*
@@ -214,7 +259,8 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 	struct store		*st = prog->st;
 	int			 slot = prog->slot;
 	struct judge_hooks	 hooks = { test_started, box_left, prog,
-	    (int64_t)(ctx->cfg->max.total_wall_s * 1000 + 0.5) };
+	    (int64_t)(ctx->cfg->max.total_wall_s * 1000 + 0.5),
+	    prog->prepared };
 	struct err	err, held_err;
 	int64_t		t0 = util_mono_us();
 	int		i;
@@ -297,7 +343,8 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	struct submission	*s;
 	struct progress		 prog;
 	struct err		 err;
-	int			 sig_fd, rc, claim;
+	char			 pdir[PATH_MAX];
+	int			 sig_fd, rc, claim, lang_id;
 
 	sig_fd = proc_child_init(ctx, "executor", slot);
 	null_stdin(slot);
@@ -313,8 +360,12 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	sc.cgroup_base = ctx->cfg->cgroup_base;
 	sc.slot = (unsigned int)slot;
 	sc.uid_base = ctx->cfg->box_uid_base;
+	prepared_path(ctx->cfg, pdir, sizeof(pdir));
+	sc.prepared_dir = pdir;
 	if ((sb = sandbox_open(&sc, &err)) == NULL)
 		fatal("executor %d: sandbox: %s", slot, err.msg);
+	if ((prog.prepared = prepared_open(pdir, &err)) == NULL)
+		fatal("executor %d: %s", slot, err.msg);
 	/* what a crashed predecessor in this slot left behind */
 	prog.ctx = ctx;
 	prog.st = st;
@@ -334,9 +385,11 @@ executor_main(const struct proc_ctx *ctx, int slot)
 		if (claim && (rc = store_claim(st, slot, prog.lease_ms,
 		    &prog.lease, &s, &err)) == 1) {
 			run_job(&prog, sb, s);
+			lang_id = s->lang_id;
 			submission_free(s);
 			/* the run's init, exiting meanwhile: off the verdict's path */
 			sandbox_settle(sb);
+			prepare_after(&prog, sb, lang_id);
 			if (prog.sweep_due)
 				sweep(&prog, sb);
 			continue;
@@ -348,6 +401,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	}
 	log_info("executor %d: stopped", slot);
 	cache_close(prog.cache);
+	prepared_close(prog.prepared);
 	sandbox_close(sb);
 	store_close(st);
 	exit(0);

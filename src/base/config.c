@@ -44,13 +44,14 @@ config_defaults(struct config *c, struct err *err)
 	c->cgroup_base = strdup("");
 	c->csrf_secret = strdup("");
 	c->compile_cache = strdup("");
+	c->prepared_dir = strdup("");
 	c->admins = calloc(1, sizeof(char *));
 	c->callback_allow_hosts = calloc(1, sizeof(char *));
 	c->callback_secret = strdup("");
 	if (c->database == NULL || c->node == NULL || c->box_root == NULL ||
 	    c->languages == NULL || c->base_path == NULL ||
 	    c->cgroup_base == NULL || c->csrf_secret == NULL ||
-	    c->compile_cache == NULL ||
+	    c->compile_cache == NULL || c->prepared_dir == NULL ||
 	    c->admins == NULL ||
 	    c->callback_allow_hosts == NULL || c->callback_secret == NULL) {
 		config_reset(c);
@@ -88,6 +89,7 @@ config_reset(struct config *c)
 	free(c->database);
 	free(c->node);
 	free(c->compile_cache);
+	free(c->prepared_dir);
 	free(c->box_root);
 	free(c->languages);
 	free(c->base_path);
@@ -188,6 +190,7 @@ static const struct key keys[] = {
 	KEY("box_uid_base", K_I64, box_uid_base),
 	KEY("compile_cache", K_STR, compile_cache),
 	KEY("compile_cache_bytes", K_I64, compile_cache_bytes),
+	KEY("prepared_dir", K_STR, prepared_dir),
 	KEY("limits_default", K_LIMITS, def),
 	KEY("limits_maximum", K_LIMITS_MAX, max),
 	KEY("admins", K_STRLIST, admins),

@@ -58,6 +58,8 @@ struct config {
 	int64_t		 box_uid_base;	/* outer uids for boxes when root */
 	char		*compile_cache;	/* its dir, "" = next to database */
 	int64_t		 compile_cache_bytes;	/* 0 = no cache */
+	char		*prepared_dir;	/* the languages' prepared files,
+					   "" = box_root's path + ".prepared" */
 	struct limits	 def;
 	struct limits	 max;
 	char		**admins;	/* NULL-terminated */

@@ -13,10 +13,10 @@
 #include "cache.h"
 #include "judge.h"
 #include "lang.h"
+#include "prepare.h"
 #include "sandbox/sandbox.h"
 #include "zipfiles.h"
 
-#define MAX_ENV			32
 #define COMPILE_CPU_S		10
 #define COMPILE_WALL_S		20
 #define COMPILE_MEMORY_KB	(512 * 1024)
@@ -38,15 +38,14 @@ static const char *const base_env[] = {
 	"TMPDIR=/tmp",
 };
 
-/* envp = base_env + the language's, NULL-terminated in env[MAX_ENV]. */
-static void
-build_env(const struct lang *l, const char *env[MAX_ENV])
+void
+judge_env(const struct lang *l, const char *env[JUDGE_ENV_MAX])
 {
 	size_t	n = 0, i;
 
 	for (i = 0; i < sizeof(base_env) / sizeof(base_env[0]); i++)
 		env[n++] = base_env[i];
-	for (i = 0; l->env != NULL && l->env[i] != NULL && n < MAX_ENV - 1;
+	for (i = 0; l->env != NULL && l->env[i] != NULL && n < JUDGE_ENV_MAX - 1;
 	    i++)
 		env[n++] = l->env[i];
 	env[n] = NULL;
@@ -191,18 +190,19 @@ judge_test_verdict(struct judge_test_result *tr,
 
 /*
  * The argv of a step: tmpl with "{options}" replaced by the compiler
- * options' words and "{sources}" by the source files, then the words of
- * append.  Returns 0 with *out (free with free(), strings borrowed), -1.
+ * options' words, "{sources}" by the source files and "{prepared}" by
+ * the words prepared_words gave, then the words of append.  Returns 0
+ * with *out (free with free(), strings borrowed), -1.
  */
 static int
 expand_argv(char *const *tmpl, char *const *options, char *const *sources,
-    char *const *append, char ***out)
+    char *const *prepared, char *const *append, char ***out)
 {
-	char *const	*lists[4] = { tmpl, options, sources, append };
+	char *const	*lists[5] = { tmpl, options, sources, prepared, append };
 	char		**v;
 	size_t		  n = 0, i, k;
 
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		for (i = 0; lists[k] != NULL && lists[k][i] != NULL; i++)
 			n++;
 	if ((v = calloc(n + 1, sizeof(char *))) == NULL)
@@ -215,6 +215,10 @@ expand_argv(char *const *tmpl, char *const *options, char *const *sources,
 		} else if (strcmp(tmpl[i], "{sources}") == 0) {
 			for (k = 0; sources != NULL && sources[k] != NULL; k++)
 				v[n++] = sources[k];
+		} else if (strcmp(tmpl[i], "{prepared}") == 0) {
+			for (k = 0; prepared != NULL && prepared[k] != NULL;
+			    k++)
+				v[n++] = prepared[k];
 		} else
 			v[n++] = tmpl[i];
 	}
@@ -233,11 +237,11 @@ run_once(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	struct sandbox_spec		 spec;
 	struct sandbox_result		 r;
 	const struct judge_test		*t = &s->tests[i];
-	const char			*env[MAX_ENV];
+	const char			*env[JUDGE_ENV_MAX];
 	char				**argv = NULL;
 
-	build_env(lang, env);
-	if (expand_argv(lang->run_argv, NULL, NULL, args, &argv) == -1)
+	judge_env(lang, env);
+	if (expand_argv(lang->run_argv, NULL, NULL, NULL, args, &argv) == -1)
 		return err_errno(err, "calloc");
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = (const char *const *)argv;
@@ -312,27 +316,30 @@ run_test(struct sandbox *sb, const struct lang *lang, struct submission *s,
 	return 0;
 }
 
-/* Returns 1 if it compiled, 0 on a compilation error, -1 on failure. */
+/*
+ * Returns 1 if it compiled, 0 on a compilation error, -1 on failure.
+ * prepared: the words of "{prepared}", or NULL.
+ */
 static int
 compile(struct sandbox *sb, const struct lang *lang, struct submission *s,
-    struct sandbox_box *box, char *const *sources, int64_t cap,
-    struct err *err)
+    struct sandbox_box *box, char *const *sources, char *const *prepared,
+    int64_t cap, struct err *err)
 {
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 r;
-	const char		*env[MAX_ENV];
+	const char		*env[JUDGE_ENV_MAX];
 	char			**options = NULL, **argv = NULL;
 	int			 ok, trunc = 0;
 
 	if (s->compiler_options != NULL &&
 	    judge_words(s->compiler_options, &options) == -1)
 		return err_errno(err, "malloc");
-	if (expand_argv(lang->compile_argv, options, sources, NULL,
+	if (expand_argv(lang->compile_argv, options, sources, prepared, NULL,
 	    &argv) == -1) {
 		util_strv_free(options);
 		return err_errno(err, "calloc");
 	}
-	build_env(lang, env);
+	judge_env(lang, env);
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = (const char *const *)argv;
 	spec.envp = env;
@@ -521,13 +528,15 @@ fail:
 /*
  * The compile cache's key: everything the compile depends on besides the
  * files (write_files adds those): the language, its toolchain's version
- * as probed at start, the compile command and the options.
+ * as probed at start, the compile command, the options and the prepared
+ * files' words (which name the files by their own key).
  */
 static struct cache_key *
-compile_key(const struct lang *lang, const struct submission *s)
+compile_key(const struct lang *lang, const struct submission *s,
+    char *const *prepared)
 {
 	struct cache_key	*k;
-	char			**w;
+	char *const		*w;
 
 	if ((k = cache_key_new()) == NULL)
 		return NULL;
@@ -537,6 +546,8 @@ compile_key(const struct lang *lang, const struct submission *s)
 		cache_key_str(k, *w);
 	cache_key_str(k, s->compiler_options != NULL ?
 	    s->compiler_options : "");
+	for (w = prepared; w != NULL && *w != NULL; w++)
+		cache_key_str(k, *w);
 	return k;
 }
 
@@ -701,6 +712,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	struct cache_key	*key = NULL;
 	char			 keyhex[CACHE_KEY_HEX];
 	char			**sources = NULL, **args = NULL;
+	char			**prepared = NULL;
 	size_t			 i;
 	struct sandbox_box	*box = NULL;
 	struct err		 e2 = { "" };
@@ -727,8 +739,13 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 	if (s->argv == NULL && s->command_line_arguments != NULL &&
 	    judge_words(s->command_line_arguments, &args) == -1)
 		return err_errno(err, "malloc");
+	if (lang->compile_argv != NULL && prepared_words(hooks != NULL ?
+	    hooks->prepared : NULL, lang, &prepared) == -1) {
+		err_errno(err, "malloc");
+		goto out;
+	}
 	if (cache != NULL && lang->compile_argv != NULL &&
-	    (key = compile_key(lang, s)) == NULL) {
+	    (key = compile_key(lang, s, prepared)) == NULL) {
 		err_errno(err, "malloc");
 		goto out;
 	}
@@ -750,7 +767,7 @@ judge_run(struct sandbox *sb, const struct lang_table *langs,
 			goto tests;
 	}
 	if (lang->compile_argv != NULL && (!lang->project || has_compile)) {
-		if ((c = compile(sb, lang, s, box, sources,
+		if ((c = compile(sb, lang, s, box, sources, prepared,
 		    stored_output_bytes, err)) == -1)
 			goto out;
 		if (c == 0) {
@@ -812,6 +829,7 @@ out:
 		cache_key_final(key, keyhex);	/* frees it */
 	free(sources);
 	util_strv_free(args);
+	util_strv_free(prepared);
 	if (sandbox_box_free(sb, box, &e2) == -1 && hooks != NULL &&
 	    hooks->box_left != NULL)
 		hooks->box_left(hooks->arg, e2.msg);

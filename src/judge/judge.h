@@ -12,6 +12,7 @@ struct sandbox;
 struct sandbox_result;
 struct lang;
 struct lang_table;
+struct prepared;
 
 /* Judge0's status ids, plus 15 and 16. */
 enum judge_status {
@@ -159,7 +160,16 @@ struct judge_hooks {
 	void	(*box_left)(void *arg, const char *why);
 	void	*arg;
 	int64_t	 total_wall_ms;
+	/* the languages' prepared files (prepare.h), or NULL */
+	struct prepared	*prepared;
 };
+
+/*
+ * The environment of a run in language l: a base (PATH, HOME=/tmp, a
+ * UTF-8 locale, TMPDIR) and the language's own, NULL-terminated.
+ */
+#define JUDGE_ENV_MAX	32
+void	judge_env(const struct lang *l, const char *env[JUDGE_ENV_MAX]);
 
 /*
  * Compiles (if the language compiles) and runs every test of s in the

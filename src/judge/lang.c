@@ -34,6 +34,10 @@ lang_reset(struct lang *l)
 	util_strv_free(l->version_cmd);
 	util_strv_free(l->options_allowed);
 	util_strv_free(l->box_files);
+	util_strv_free(l->prep_argv);
+	util_strv_free(l->prep_files);
+	util_strv_free(l->prep_outputs);
+	util_strv_free(l->prep_options);
 }
 
 void
@@ -116,6 +120,70 @@ tool_exists(char **argv)
 	return argv == NULL || (argv[0] != NULL && argv[0][0] == '/' &&
 	    (strncmp(argv[0], "/box/", 5) == 0 ||
 	    access(argv[0], X_OK) == 0));
+}
+
+/* A relative path of plain components ("a/b", no "", "." or ".."). */
+static int
+plain_path(const char *p)
+{
+	size_t	n;
+
+	for (;;) {
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (p[n] == '\0')
+			return 1;
+		p += n + 1;
+	}
+}
+
+/*
+ * "prepare": {"command": [...], "files": [name, content, ...],
+ * "outputs": [path, ...], "options": [word, ...]}, optional; the compile
+ * command must then have "{prepared}".
+ */
+static int
+get_prepare(json_object *o, struct lang *l, struct err *err)
+{
+	json_object	*p;
+	char		**w, *at;
+	size_t		 i;
+
+	if (!json_object_object_get_ex(o, "prepare", &p) || p == NULL)
+		return 0;
+	if (json_object_get_type(p) != json_type_object)
+		return err_set(err, "language %s: \"prepare\" must be an "
+		    "object", l->name);
+	if (get_strv(p, "command", 1, &l->prep_argv, err) == -1 ||
+	    get_strv(p, "files", 0, &l->prep_files, err) == -1 ||
+	    get_strv(p, "outputs", 1, &l->prep_outputs, err) == -1 ||
+	    get_strv(p, "options", 1, &l->prep_options, err) == -1)
+		return -1;
+	if (l->prep_argv[0] == NULL || l->prep_argv[0][0] != '/' ||
+	    l->prep_outputs[0] == NULL)
+		return err_set(err, "language %s: \"prepare\" needs a command "
+		    "with an absolute path and at least one output", l->name);
+	for (i = 0; l->prep_files != NULL && l->prep_files[i] != NULL; i += 2)
+		if (l->prep_files[i + 1] == NULL ||
+		    !plain_path(l->prep_files[i]))
+			return err_set(err, "language %s: prepare's files is "
+			    "[path, content, ...] with relative paths", l->name);
+	for (w = l->prep_outputs; *w != NULL; w++)
+		if (!plain_path(*w))
+			return err_set(err, "language %s: prepare's output %s "
+			    "is not a relative path", l->name, *w);
+	for (w = l->prep_options; *w != NULL; w++)
+		if ((at = strstr(*w, "{dir}")) != NULL &&
+		    strstr(at + 1, "{dir}") != NULL)
+			return err_set(err, "language %s: prepare's option %s "
+			    "has {dir} twice", l->name, *w);
+	for (w = l->compile_argv; w != NULL && *w != NULL; w++)
+		if (strcmp(*w, "{prepared}") == 0)
+			return 0;
+	return err_set(err, "language %s: \"prepare\" without \"{prepared}\" "
+	    "in \"compile\"", l->name);
 }
 
 /* "also_ids": an array of positive integers, at most LANG_ALSO_IDS. */
@@ -201,7 +269,8 @@ load_one(json_object *o, struct lang *l, struct err *err)
 		    strchr(l->box_files[i], '/') != NULL)
 			return err_set(err, "language %s: box_files is "
 			    "[name, content, ...] with plain names", l->name);
-	if (check_allow_list(l, err) == -1 || get_also_ids(o, l, err) == -1)
+	if (check_allow_list(l, err) == -1 || get_also_ids(o, l, err) == -1 ||
+	    get_prepare(o, l, err) == -1)
 		return -1;
 	if (json_object_object_get_ex(o, "project", &v) && v != NULL)
 		l->project = json_object_get_boolean(v);

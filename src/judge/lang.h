@@ -35,6 +35,17 @@ struct lang {
 					   "--release 17", "-D{macro}" */
 	char		**box_files;	/* name, content, ...: written to the
 					   box before compiling */
+	/*
+	 * What the toolchain makes once and every compile reuses (a
+	 * precompiled header, a class-data archive; prepare.c): prep_argv
+	 * runs in a box holding prep_files, the prep_outputs it makes are
+	 * kept, and "{prepared}" in compile_argv stands for prep_options
+	 * ("{dir}" in a word: where the outputs are) once they exist.
+	 */
+	char		**prep_argv;	/* NULL = nothing to prepare */
+	char		**prep_files;	/* name, content, ... */
+	char		**prep_outputs;	/* relative paths */
+	char		**prep_options;
 	int		 available;
 	/*
 	 * Judge0's "Multi-file program": no source code; the box holds the

@@ -278,6 +278,12 @@ make_root(const struct child_ctx *c)
 	    "root:x:0:\nbox:x:1000:\nnogroup:x:65534:\n");
 	write_file_at(c, "etc/hostname", "box\n");
 
+	if (c->sb->prepared_dir[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/%s", c->sb->box_root,
+		    PREPARED_DIR);
+		bind_at(c, path, SANDBOX_PREPARED + 1, S_IFDIR);
+	}
+
 	/* the rest of the root's mount points */
 	if (mkdir("box", 0755) == -1 || mkdir("tmp", 0755) == -1 ||
 	    mkdir("dev", 0755) == -1 || mkdir("proc", 0555) == -1)
@@ -974,6 +980,14 @@ holder_main(void *arg)
 		    sb->box_root);
 	if (chdir(sb->box_root) == -1 || mkdir(".e", 0755) == -1)
 		fd_die(h->status_wr, "slot tmpfs");
+	/*
+	 * The prepared files' dir, bound here before the host dir it is in
+	 * may be overlaid below: a bind of the dir itself shows what the
+	 * service adds later.
+	 */
+	if (sb->prepared_dir[0] != '\0' && (mkdir(PREPARED_DIR, 0755) == -1 ||
+	    mount(sb->prepared_dir, PREPARED_DIR, NULL, MS_BIND, NULL) == -1))
+		fd_die(h->status_wr, "bind %s", sb->prepared_dir);
 	for (i = 0; i < h->ntops; i++)
 		overlay_top(h->status_wr, h->tops[i]);
 	memset(&c, 0, sizeof(c));

@@ -69,6 +69,8 @@ struct slot_ctx {
 
 /* The slot's part of the box's root, in box_root (never a box's name). */
 #define ROOT_DIR	".r"
+/* the prepared files' dir, bound into the slot tmpfs (the roots bind it) */
+#define PREPARED_DIR	".p"
 
 #define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
 #define PAGE_GUARD	(4u << 10)	/* below each stack */

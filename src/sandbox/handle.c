@@ -47,6 +47,38 @@ read_cap_last(void)
 
 
 /*
+ * When the box's uid is not ours, it must be able to reach path (absolute,
+ * what names it in messages): every dir above it searchable by others.
+ */
+static int
+parents_passable(const struct sandbox *sb, const char *path,
+    const char *what, struct err *err)
+{
+	struct stat	st;
+	char		abs[PATH_MAX], *p;
+
+	if (sb->ids == SANDBOX_IDS_SELF)
+		return 0;
+	snprintf(abs, sizeof(abs), "%s", path);
+	while ((p = strrchr(abs, '/')) != NULL) {
+		if (p == abs)
+			p[1] = '\0';
+		else
+			*p = '\0';
+		if (stat(abs, &st) == -1)
+			return err_errno(err, "stat %s", abs);
+		if (!(st.st_mode & S_IXOTH))
+			return err_set(err, "%s (mode %04o) is not searchable "
+			    "by others: the boxes' uid must pass it to reach "
+			    "%s %s", abs, (unsigned)(st.st_mode & 07777), what,
+			    path);
+		if (p == abs)
+			break;
+	}
+	return 0;
+}
+
+/*
  * box_root is the mount point of the slot tmpfs (in the slot's mount
  * namespace only): it must be ours and nobody else's to enter, never a
  * link.  Made 0700 if missing.  When the box's uid is not ours, it must
@@ -57,7 +89,7 @@ static int
 check_box_root(struct sandbox *sb, const char *path, struct err *err)
 {
 	struct stat	st;
-	char		abs[PATH_MAX], *p;
+	char		abs[PATH_MAX];
 
 	if (mkdir(path, 0700) == -1 && errno != EEXIST)
 		return err_errno(err, "mkdir %s", path);
@@ -80,24 +112,42 @@ check_box_root(struct sandbox *sb, const char *path, struct err *err)
 	if (strlen(abs) >= sizeof(sb->box_root) - 80)
 		return err_set(err, "box_root %.200s: path too long", abs);
 	memcpy(sb->box_root, abs, strlen(abs) + 1);
-	if (sb->ids == SANDBOX_IDS_SELF)
-		return 0;
-	while ((p = strrchr(abs, '/')) != NULL) {
-		if (p == abs)
-			p[1] = '\0';
-		else
-			*p = '\0';
-		if (stat(abs, &st) == -1)
-			return err_errno(err, "stat %s", abs);
-		if (!(st.st_mode & S_IXOTH))
-			return err_set(err, "%s (mode %04o) is not searchable "
-			    "by others: the boxes' uid must pass it to reach "
-			    "box_root %s", abs,
-			    (unsigned)(st.st_mode & 07777), sb->box_root);
-		if (p == abs)
-			break;
-	}
-	return 0;
+	return parents_passable(sb, abs, "box_root", err);
+}
+
+/*
+ * prepared_dir is read by every run: ours, never a link, writable by us
+ * only, not inside box_root (the slot tmpfs hides that), and reachable
+ * by the boxes' uid.  Made 0755 if missing.
+ */
+static int
+check_prepared_dir(struct sandbox *sb, const char *path, struct err *err)
+{
+	struct stat	st;
+	char		abs[PATH_MAX];
+	size_t		n = strlen(sb->box_root);
+
+	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+		return err_errno(err, "mkdir %s", path);
+	if (lstat(path, &st) == -1)
+		return err_errno(err, "prepared_dir %s", path);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0)
+		return err_set(err, "prepared_dir %s must be a directory of "
+		    "this user's (not a link) that only it may write", path);
+	if (realpath(path, abs) == NULL)
+		return err_errno(err, "realpath %s", path);
+	if (strlen(abs) >= sizeof(sb->prepared_dir))
+		return err_set(err, "prepared_dir %.200s: path too long", abs);
+	if (strncmp(abs, sb->box_root, n) == 0 && (abs[n] == '/' ||
+	    abs[n] == '\0'))
+		return err_set(err, "prepared_dir %s is inside box_root", abs);
+	memcpy(sb->prepared_dir, abs, strlen(abs) + 1);
+	if (sb->ids != SANDBOX_IDS_SELF && !(st.st_mode & S_IXOTH))
+		return err_set(err, "prepared_dir %s (mode %04o) is not "
+		    "searchable by others: the boxes' uid must enter it", abs,
+		    (unsigned)(st.st_mode & 07777));
+	return parents_passable(sb, abs, "prepared_dir", err);
 }
 
 struct sandbox *
@@ -115,7 +165,9 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	sb->last_init = -1;
 	sb->slot = cfg->slot;
 	slot_ids_detect(sb, cfg->uid_base);
-	if (check_box_root(sb, cfg->box_root, err) == -1)
+	if (check_box_root(sb, cfg->box_root, err) == -1 ||
+	    (cfg->prepared_dir != NULL && check_prepared_dir(sb,
+	    cfg->prepared_dir, err) == -1))
 		goto fail;
 	slot_devices_claim(sb, cfg->dev_pool);
 	/* one mapping, each stack above a guard page: [g][J][g][I][g][R] */

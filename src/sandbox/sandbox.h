@@ -107,7 +107,13 @@ struct sandbox_config {
 					   SANDBOX_DEV_POOL */
 	unsigned int	 slot;		/* executor slot, for names and uids */
 	int64_t		 uid_base;	/* outer uid of slot 0 when root */
+	const char	*prepared_dir;	/* a directory of the caller's that
+					   every run sees read-only at
+					   SANDBOX_PREPARED, made 0755 if
+					   missing; NULL: none */
 };
+
+#define SANDBOX_PREPARED	"/prepared"
 
 #define SANDBOX_DEV_POOL	"/var/lib/coderunner/dev"
 

@@ -181,6 +181,7 @@ struct sandbox {
 	/* device nodes of the slot's own (dev_dir), or the host's /dev */
 	int			 devset_fd;	/* flock held on the set */
 	char			 dev_dir[256];	/* "" = /dev */
+	char			 prepared_dir[256];	/* "" = none */
 	char			*stacks;	/* the children's clone stacks */
 	int			 cap_last;	/* highest capability number */
 	int			 have_setattr;	/* mount_setattr(2) works */

@@ -13,6 +13,14 @@ Bare: the language's compile and run commands, {sources} and {options}
 filled, in a fresh temporary directory each time, with the judge's
 environment and the language's own, /tmp and /box meaning that directory.
 
+A language with prepared files (languages.json "prepare": g++'s
+precompiled bits/stdc++.h, javac's class-data archive) gets them made by
+its first job; "first" is that job's time, without them, and the runs
+measured after it wait until they are made.  Bare compiles without them,
+as a user's own compile would.  cpp is measured twice: the hello world
+with <iostream>, and one with <bits/stdc++.h>, measured first, so that
+its "first" shows the compile before the header was precompiled.
+
 Starts its own stack (tests/conftest.py's Stack) on a free loopback port
 with the rate limit raised.  N runs of each (LANGUAGES_N, default 3),
 medians.  Exits non-zero only on a broken run (an error answer, a wrong
@@ -68,6 +76,14 @@ HELLO = {
     "sql": "-- {tag}\nSELECT 'hello';\n",
 }
 
+# More rows: a label, the language and its hello world.
+EXTRA = [
+    ("cpp stdc++", "cpp", '// {tag}\n#include <bits/stdc++.h>\n'
+     'int main() { std::cout << "hello" << std::endl; }\n'),
+]
+
+PREPARED_TIMEOUT_S = 300
+
 # Languages not measured, and why.
 SKIP = {
     "html": "runs /usr/bin/cat on the page: no language start-up",
@@ -82,7 +98,7 @@ def fill(argv, lang, src, box):
     """argv with {sources}/{options} filled and /box, /tmp meaning box."""
     out = []
     for w in argv:
-        if w == "{options}":
+        if w in ("{options}", "{prepared}"):
             continue
         if w == "{sources}":
             out.append(src)
@@ -160,15 +176,39 @@ def installed(lang):
     return all(t.startswith("/box/") or os.access(t, os.X_OK) for t in tools)
 
 
-def measure(stack, lang, serial):
+def wait_prepared(stack, lang):
+    """Waits until lang's prepared files are made (True), or gives up."""
+    pdir = stack.app_config()["box_root"].rstrip("/") + ".prepared"
+    outputs = lang["prepare"]["outputs"]
+    deadline = time.monotonic() + PREPARED_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for key in os.listdir(pdir):
+            if all(os.path.isfile(os.path.join(pdir, key, o))
+                   for o in outputs):
+                return True
+        time.sleep(0.2)
+    print(f"languages: {lang['name']}: no prepared files after "
+          f"{PREPARED_TIMEOUT_S} s", file=sys.stderr)
+    return False
+
+
+def measure(stack, lang, serial, text, prepared):
+    """Medians in ms: bare, ours (miss), ours (hit), and the first job's
+    time if it ran before lang's prepared files were made (prepared: the
+    languages an earlier row made them for), else None."""
     compiles = "compile" in lang
-    text = HELLO[lang["name"]]
 
     def src(tag):
         return text.replace("{tag}", tag)
     # Warm the host's page cache with the toolchain, bare and ours alike.
     bare_once(lang, src(f"warm bare {serial}"))
-    ours_once(stack, lang, src(f"warm ours {serial}"), 1 if compiles else None)
+    first = ours_once(stack, lang, src(f"warm ours {serial}"),
+                      1 if compiles else None) * 1000
+    if "prepare" not in lang or lang["name"] in prepared:
+        first = None
+    if "prepare" in lang:
+        wait_prepared(stack, lang)
+        prepared.add(lang["name"])
     bare = [bare_once(lang, src(f"bare {serial} {i} {time.time_ns()}"))
             for i in range(N)]
     miss = [ours_once(stack, lang, src(f"miss {serial} {i} {time.time_ns()}"),
@@ -177,7 +217,8 @@ def measure(stack, lang, serial):
     ours_once(stack, lang, same, 1 if compiles else None)
     hit = [ours_once(stack, lang, same, 0 if compiles else None)
            for i in range(N)]
-    return tuple(statistics.median(x) * 1000 for x in (bare, miss, hit))
+    return (*(statistics.median(x) * 1000 for x in (bare, miss, hit)),
+            first)
 
 
 def main():
@@ -196,12 +237,19 @@ def main():
     only = os.environ.get("LANGUAGES_ONLY")
     if only:
         todo = [lang for lang in todo if lang["name"] in only.split(",")]
+    # (label, language, hello world); the extra rows before their language's
+    rows_todo = []
+    for lang in todo:
+        rows_todo += [(label, lang, text) for label, name, text in EXTRA
+                      if name == lang["name"]]
+        rows_todo.append((lang["name"], lang, HELLO[lang["name"]]))
 
     def measure_all(stack):
-        rows = []
-        for i, lang in enumerate(todo):
-            rows.append((lang, *measure(stack, lang, i)))
-            print(f"languages: {lang['name']} done", file=sys.stderr)
+        rows, prepared = [], set()
+        for i, (label, lang, text) in enumerate(rows_todo):
+            rows.append((label, lang, *measure(stack, lang, i, text,
+                                               prepared)))
+            print(f"languages: {label} done", file=sys.stderr)
         return rows
 
     if (rows := on_own_stack("bench", measure_all)) is None:
@@ -213,15 +261,20 @@ def main():
           "hit: the same source again (compile cache, no compile)")
     print("over: ours (miss) minus bare, the service's fixed cost, which "
           "no ratio can hide for a program that runs in a few ms")
+    print("first: the language's first job, before its prepared files "
+          "(languages.json \"prepare\") were made; the rest ran with them")
     print(f"{'language':14s} {'bare ms':>9s} {'ours miss':>10s} "
-          f"{'ours hit':>9s} {'over ms':>8s} {'miss/bare':>9s}")
-    for lang, bare, miss, hit in rows:
+          f"{'ours hit':>9s} {'over ms':>8s} {'miss/bare':>9s} "
+          f"{'first ms':>9s}")
+    for label, lang, bare, miss, hit, first in rows:
         kind = "" if "compile" in lang else " (no compile)"
-        print(f"{lang['name']:14s} {bare:9.1f} {miss:10.1f} {hit:9.1f} "
-              f"{miss - bare:8.1f} {miss / bare:9.2f}{kind}")
+        f = f"{first:9.1f}" if first is not None else f"{'':9s}"
+        print(f"{label:14s} {bare:9.1f} {miss:10.1f} {hit:9.1f} "
+              f"{miss - bare:8.1f} {miss / bare:9.2f} {f}{kind}")
     results.save("languages", [
-        {"name": lang["name"], "compiles": "compile" in lang, "bare": bare,
-         "miss": miss, "hit": hit} for lang, bare, miss, hit in rows])
+        {"name": label, "compiles": "compile" in lang, "bare": bare,
+         "miss": miss, "hit": hit, "first": first}
+        for label, lang, bare, miss, hit, first in rows])
     for name, why in skipped:
         print(f"skipped {name}: {why}")
     return 0

@@ -566,6 +566,89 @@ test_also_ids(void **state)
 	}
 }
 
+/* A table of one entry with compile command compile and prepare entry. */
+static struct lang_table *
+load_prepare(const char *compile, const char *prepare, struct err *err)
+{
+	char			 path[] = "/tmp/test_judge_langXXXXXX";
+	struct lang_table	*t;
+	FILE			*f;
+	int			 fd;
+
+	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		fail_msg("mkstemp");
+	fprintf(f, "{\"languages\": [{\"id\": 54, \"name\": \"cpp\", "
+	    "\"display\": \"C++\", \"source_file\": \"main.cpp\", "
+	    "\"compile\": %s, \"run\": [\"/box/main\"], \"prepare\": %s}]}",
+	    compile, prepare);
+	fclose(f);
+	t = lang_table_load(path, err);
+	unlink(path);
+	return t;
+}
+
+static void
+test_prepare_table_load(void **state)
+{
+	static const char *const with = "[\"/usr/bin/g++\", \"{prepared}\", "
+	    "\"{sources}\"]";
+	static const struct {
+		const char	*compile;
+		const char	*prepare;
+		const char	*why;
+	} bad[] = {
+		{ "[\"/usr/bin/g++\", \"{sources}\"]", "{\"command\": "
+		    "[\"/usr/bin/g++\"], \"outputs\": [\"a.gch\"], "
+		    "\"options\": []}", "without \"{prepared}\"" },
+		{ NULL, "[]", "must be an object" },
+		{ NULL, "{\"outputs\": [\"a\"], \"options\": []}",
+		    "missing \"command\"" },
+		{ NULL, "{\"command\": [\"g++\"], \"outputs\": [\"a\"], "
+		    "\"options\": []}", "absolute path" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": [], "
+		    "\"options\": []}", "at least one output" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": "
+		    "[\"../a\"], \"options\": []}", "not a relative path" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": "
+		    "[\"a//b\"], \"options\": []}", "not a relative path" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": "
+		    "[\"/a\"], \"options\": []}", "not a relative path" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": "
+		    "[\"a\"], \"files\": [\"./x\", \"\"], \"options\": []}",
+		    "relative paths" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": "
+		    "[\"a\"], \"files\": [\"x\"], \"options\": []}",
+		    "relative paths" },
+		{ NULL, "{\"command\": [\"/usr/bin/g++\"], \"outputs\": "
+		    "[\"a\"], \"options\": [\"{dir}{dir}\"]}", "{dir} twice" },
+	};
+	struct lang_table	*t;
+	const struct lang	*l;
+	struct err		 err;
+	size_t			 i;
+
+	(void)state;
+	if ((t = load_prepare(with, "{\"command\": [\"/usr/bin/g++\", "
+	    "\"-o\", \"bits/x.gch\", \"bits/x.h\"], \"files\": "
+	    "[\"bits/x.h\", \"#pragma once\\n\"], \"outputs\": "
+	    "[\"bits/x.gch\"], \"options\": [\"-I{dir}\"]}", &err)) == NULL)
+		fail_msg("%s", err.msg);
+	l = &t->langs[0];
+	assert_string_equal(l->prep_argv[2], "bits/x.gch");
+	assert_string_equal(l->prep_files[0], "bits/x.h");
+	assert_string_equal(l->prep_outputs[0], "bits/x.gch");
+	assert_string_equal(l->prep_options[0], "-I{dir}");
+	lang_table_free(t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		if ((t = load_prepare(bad[i].compile != NULL ? bad[i].compile :
+		    with, bad[i].prepare, &err)) != NULL ||
+		    strstr(err.msg, bad[i].why) == NULL)
+			fail_msg("case %zu %s: %s", i, bad[i].prepare, err.msg);
+		lang_table_free(t);
+	}
+}
+
 /* ---- the time budget ---- */
 
 static void
@@ -686,6 +769,7 @@ main(void)
 		cmocka_unit_test(test_options_message),
 		cmocka_unit_test(test_options_table_load),
 		cmocka_unit_test(test_also_ids),
+		cmocka_unit_test(test_prepare_table_load),
 		cmocka_unit_test(test_worst_case),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_budget_spent),
