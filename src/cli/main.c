@@ -41,6 +41,8 @@ usage(void)
 	    "           [--box-rw] [--no-box] [--export] [--stderr-to-stdout]\n"
 	    "           [--slot N] [--box-root DIR] [--cgroup NAME]\n"
 	    "           -- ARGV...\n"
+	    "       coderunner sandbox --init | --cleanup [--slot N] "
+	    "[--box-root DIR]\n"
 	    "       coderunner check [-l languages.json] [--box-root DIR]\n"
 	    "       coderunner db prune -c CONFIG --older-than DAYS\n"
 	    "       coderunner backup [-c CONFIG] FILE\n");
@@ -139,6 +141,35 @@ print_result(const struct sandbox_result *r, int export, json_object *files)
 	json_object_put(o);
 }
 
+/*
+ * coderunner sandbox --init / --cleanup: starts or stops the slot's
+ * keeper (sandbox.h), as isolate's --init and --cleanup, and says what
+ * it did as JSON.
+ */
+static int
+kept_slot(const struct sandbox_config *cfg, int init)
+{
+	struct sandbox	*sb;
+	struct err	 err = { "" };
+	json_object	*msg;
+	int		 r = -1;
+
+	if ((sb = sandbox_open(cfg, &err)) != NULL)
+		r = init ? sandbox_slot_keep(sb, &err) :
+		    sandbox_slot_release(sb, &err);
+	sandbox_close(sb);
+	if (r == -1) {
+		msg = json_object_new_string(err.msg);
+		printf("{\"status\":\"IE\",\"error\":%s}\n",
+		    json_object_to_json_string(msg));
+		json_object_put(msg);
+		return 2;
+	}
+	printf("{\"status\":\"OK\",\"slot\":%u,\"%s\":%s}\n", cfg->slot,
+	    init ? "started" : "stopped", r == 1 ? "true" : "false");
+	return 0;
+}
+
 static int
 cmd_sandbox(int argc, char **argv)
 {
@@ -164,6 +195,8 @@ cmd_sandbox(int argc, char **argv)
 		{ "slot", required_argument, NULL, 's' },
 		{ "box-root", required_argument, NULL, 'b' },
 		{ "cgroup", required_argument, NULL, 'g' },
+		{ "init", no_argument, NULL, 'I' },
+		{ "cleanup", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sandbox_config	 cfg = {
@@ -180,6 +213,7 @@ cmd_sandbox(int argc, char **argv)
 	struct sandbox_box	*box = NULL;
 	json_object		*files = NULL;
 	int			 ch, rc = 2, no_box = 0, export = 0, r;
+	int			 keep = 0;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
@@ -267,10 +301,18 @@ cmd_sandbox(int argc, char **argv)
 		case 'g':
 			cfg.cgroup_base = optarg;
 			break;
+		case 'I':
+		case 'K':
+			if (keep != 0 && keep != ch)
+				usage();
+			keep = ch;
+			break;
 		default:
 			usage();
 		}
 	}
+	if (keep != 0)
+		return optind == argc ? kept_slot(&cfg, keep == 'I') : (usage(), 2);
 	if (optind >= argc || spec.lim.wall_ms == 0)
 		usage();
 	if (nenv == 0) {
@@ -284,7 +326,8 @@ cmd_sandbox(int argc, char **argv)
 	spec.envp = env;
 	spec.ro_paths = ro;
 
-	if ((sb = sandbox_open(&cfg, &err)) == NULL)
+	if ((sb = sandbox_open(&cfg, &err)) == NULL ||
+	    sandbox_slot_join(sb, &err) == -1)
 		goto fail;
 	/* what a killed predecessor in this slot left behind */
 	if (sandbox_sweep(sb, 0, &err) == -1)

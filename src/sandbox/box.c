@@ -30,8 +30,6 @@
 #include "base/util.h"
 #include "sandbox_int.h"
 
-#define SLOT_REFRESH_US	(600 * 1000000LL)	/* overlays' age limit */
-
 /*
  * Whether the slot's namespaces should be made anew before a new box:
  * the overlays of the system's dirs see the host's files as they were
@@ -43,8 +41,7 @@ static int
 slot_stale(const struct sandbox *sb)
 {
 	return sb->userns_fd != -1 && sb->nboxes == 0 && (sb->stale ||
-	    util_mono_us() - sb->ns_made_us > SLOT_REFRESH_US ||
-	    slot_pkgdb_mtime() != sb->dpkg_mtime_ns);
+	    slot_aged(sb));
 }
 
 /* Whether name is a relative path of plain components, not too deep. */

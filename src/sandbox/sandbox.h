@@ -204,6 +204,30 @@ int	sandbox_sweep(struct sandbox *, int slot_all, struct err *err);
  */
 void	sandbox_settle(struct sandbox *);
 /*
+ * A kept slot (the CLI's --init, as isolate's): the slot's user, mount
+ * and network namespaces and its root, made once and held by a small
+ * process of the caller's (the keeper) between calls, so that a run in
+ * another process skips making them.  The keeper answers on a unix
+ * socket in box_root, which only the caller's uid may enter, and renews
+ * the namespaces when the slot has aged, the package database changed,
+ * or a run left a socket in the network namespace.
+ *
+ * sandbox_slot_keep starts the slot's keeper, or finds it running.
+ * Returns 1 if it started one, 0 if one was running, -1 with err set.
+ *
+ * sandbox_slot_join takes the kept slot's namespaces for this handle's
+ * runs.  Returns 1 if it did, 0 if no keeper runs for the slot (the
+ * first run makes the namespaces, as always), -1 with err set.
+ *
+ * sandbox_slot_release stops the keeper: the namespaces and their boxes
+ * go with the last run that uses them.  Returns 1 if one was running,
+ * else 0, or -1 with err set.
+ */
+int	sandbox_slot_keep(struct sandbox *, struct err *);
+int	sandbox_slot_join(struct sandbox *, struct err *);
+int	sandbox_slot_release(struct sandbox *, struct err *);
+
+/*
  * Runs spec in a new box.  Returns 0 with *res filled (even if the program
  * crashed or hit a limit; free with sandbox_result_reset), or -1 if the
  * sandbox itself failed.  Returns when the result is complete: the

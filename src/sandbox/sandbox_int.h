@@ -226,6 +226,14 @@ int	open_proc(pid_t pid, const char *what);
 int	child_error(int fd, char first, const char *what, struct err *err);
 /* The package database's mtime (ns), or 0: a change ages the slot. */
 int64_t	slot_pkgdb_mtime(void);
+/*
+ * Whether the slot's overlays of the system's dirs should be made anew:
+ * they see the host's files as they were when mounted (overlayfs does
+ * not expect its lower layers to change), so after SLOT_REFRESH_US or a
+ * package upgrade.
+ */
+#define SLOT_REFRESH_US	(600 * 1000000LL)
+int	slot_aged(const struct sandbox *);
 /* Drops the slot's namespaces (the boxes in them go too). */
 void	slot_ns_close(struct sandbox *);
 /* Drops only the network namespace (the next run makes a new one). */

@@ -35,7 +35,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -572,4 +574,294 @@ slot_box_open(struct sandbox *sb, const char *name, struct err *err)
 	close(sv[0]);
 	close(sv[1]);
 	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* kept slots: the keeper, and the runs that join it                  */
+
+/* What the keeper sends with the namespaces' fds. */
+struct kept_msg {
+	int64_t	made_us;	/* CLOCK_MONOTONIC, as ns_made_us */
+	int64_t	dpkg_mtime_ns;
+	int	nfds;		/* 4, or 3 without the socket table */
+};
+
+#define KEEPER_FDS	4
+
+int
+slot_aged(const struct sandbox *sb)
+{
+	return util_mono_us() - sb->ns_made_us > SLOT_REFRESH_US ||
+	    slot_pkgdb_mtime() != sb->dpkg_mtime_ns;
+}
+
+/* The keeper's socket: box_root/.slotN.sock.  -1 if it would not fit. */
+static int
+keeper_addr(const struct sandbox *sb, struct sockaddr_un *sa)
+{
+	char	path[sizeof(sb->box_root) + 32];
+	size_t	n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	n = (size_t)snprintf(path, sizeof(path), "%s/.slot%u.sock",
+	    sb->box_root, sb->slot);
+	if (n >= sizeof(sa->sun_path))
+		return -1;
+	memcpy(sa->sun_path, path, n + 1);
+	return 0;
+}
+
+/*
+ * Connects to the slot's keeper.  Returns the socket, -2 if none runs (a
+ * socket file a dead keeper left is removed), or -1 with err set.
+ */
+static int
+keeper_connect(const struct sandbox *sb, struct err *err)
+{
+	struct sockaddr_un	sa;
+	struct ucred		uc;
+	socklen_t		len = sizeof(uc);
+	int			fd;
+
+	if (keeper_addr(sb, &sa) == -1)
+		return err_set(err, "box_root %s: too long for the keeper's "
+		    "socket", sb->box_root);
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
+		return err_errno(err, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		close(fd);
+		if (errno == ENOENT)
+			return -2;
+		if (errno == ECONNREFUSED) {
+			(void)unlink(sa.sun_path);
+			return -2;
+		}
+		return err_errno(err, "connect %s", sa.sun_path);
+	}
+	/* box_root is ours alone: a keeper of another uid cannot be */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+	    uc.uid != geteuid()) {
+		close(fd);
+		return err_set(err, "%s: not our keeper", sa.sun_path);
+	}
+	return fd;
+}
+
+/* Sends the slot's namespaces to a joiner on fd. */
+static void
+keeper_send(const struct sandbox *sb, int fd)
+{
+	struct kept_msg	 m = { sb->ns_made_us, sb->dpkg_mtime_ns, 3 };
+	int		 fds[KEEPER_FDS] = { sb->userns_fd, sb->mntns_fd,
+			    sb->netns_fd, sb->unix_fd };
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov = { &m, sizeof(m) };
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(fds))];
+	} u;
+
+	if (sb->unix_fd != -1)
+		m.nfds = KEEPER_FDS;
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)m.nfds);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)m.nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)m.nfds);
+	(void)sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+/*
+ * The keeper: holds the slot's namespaces (and its claim on the device
+ * set) and hands them to each run that asks, after renewing them if the
+ * slot has aged or a run left a socket in the network namespace.  Ends
+ * on "q" or a signal.
+ */
+static void __attribute__((noreturn))
+keeper_main(struct sandbox *sb, int lfd, const char *path)
+{
+	struct ucred	 uc;
+	struct timeval	 tv = { 1, 0 };
+	struct err	 err;
+	socklen_t	 len;
+	char		 cmd;
+	int		 fd, keep[] = { lfd, sb->userns_fd, sb->mntns_fd,
+			    sb->netns_fd, sb->unix_fd, sb->devset_fd };
+	size_t		 i;
+	long		 max = sysconf(_SC_OPEN_MAX);
+
+	(void)setsid();
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN);
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, 0);
+		(void)dup2(fd, 1);
+		(void)dup2(fd, 2);
+	}
+	/* nothing of the caller's but what the slot needs */
+	for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++) {
+		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (keep[i] == fd)
+				break;
+		if (i == sizeof(keep) / sizeof(keep[0]))
+			(void)close(fd);
+	}
+	if (chdir("/") == -1)
+		_exit(1);
+	for (;;) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			_exit(1);
+		}
+		len = sizeof(uc);
+		/* a caller that sends nothing holds us up for a second */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+		    uc.uid != geteuid() || setsockopt(fd, SOL_SOCKET,
+		    SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
+		    recv(fd, &cmd, 1, 0) != 1) {
+			close(fd);
+			continue;
+		}
+		if (cmd == 'q') {
+			(void)unlink(path);
+			(void)send(fd, "q", 1, MSG_NOSIGNAL);
+			_exit(0);
+		}
+		if (cmd == 'j') {
+			if (sb->userns_fd != -1 && (slot_aged(sb) ||
+			    (sb->netns_fd != -1 && !slot_netns_empty(sb))))
+				slot_ns_close(sb);
+			if (sb->userns_fd != -1 || slot_ns_open(sb, &err) == 0)
+				keeper_send(sb, fd);
+		}
+		close(fd);
+	}
+}
+
+int
+sandbox_slot_keep(struct sandbox *sb, struct err *err)
+{
+	struct sockaddr_un	sa;
+	int			fd, lfd = -1, rc = -1;
+	pid_t			pid;
+
+	if ((fd = keeper_connect(sb, err)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd == -1)
+		return -1;
+	if (slot_ns_open(sb, err) == -1)
+		return -1;
+	(void)keeper_addr(sb, &sa);
+	if ((lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(lfd, 16) == -1) {
+		err_errno(err, "keeper socket %s", sa.sun_path);
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		err_errno(err, "fork the keeper");
+		(void)unlink(sa.sun_path);
+		goto out;
+	}
+	if (pid == 0)
+		keeper_main(sb, lfd, sa.sun_path);
+	rc = 1;
+out:
+	if (lfd != -1)
+		close(lfd);
+	return rc;
+}
+
+int
+sandbox_slot_join(struct sandbox *sb, struct err *err)
+{
+	struct kept_msg	 m;
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov = { &m, sizeof(m) };
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int) * KEEPER_FDS)];
+	} u;
+	const char	*tops[SLOT_MAX_TOPS];
+	int		 fds[KEEPER_FDS] = { -1, -1, -1, -1 };
+	int		 fd, i, n = 0, rc = -1;
+	ssize_t		 got;
+
+	if ((fd = keeper_connect(sb, err)) < 0)
+		return fd == -2 ? 0 : -1;
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	if (send(fd, "j", 1, MSG_NOSIGNAL) != 1 ||
+	    (got = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) == -1) {
+		err_errno(err, "kept slot %u", sb->slot);
+		goto out;
+	}
+	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL &&
+	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (n > KEEPER_FDS)
+			n = KEEPER_FDS;
+		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)n);
+	}
+	if (got != (ssize_t)sizeof(m) || (mh.msg_flags & MSG_CTRUNC) ||
+	    n < 3 || n != m.nfds) {
+		err_set(err, "kept slot %u: the keeper could not renew it",
+		    sb->slot);
+		goto out;
+	}
+	slot_ns_close(sb);
+	sb->userns_fd = fds[0];
+	sb->mntns_fd = fds[1];
+	sb->netns_fd = fds[2];
+	sb->unix_fd = fds[3];
+	for (i = 0; i < KEEPER_FDS; i++)
+		fds[i] = -1;
+	/* what H overlaid; J finds a top overlaid by an earlier run itself */
+	sb->ntops = child_sys_tops(tops, SLOT_MAX_TOPS);
+	for (i = 0; i < sb->ntops; i++)
+		snprintf(sb->tops[i], sizeof(sb->tops[0]), "%s", tops[i]);
+	sb->gen++;
+	sb->stale = 0;
+	sb->ns_made_us = m.made_us;
+	sb->dpkg_mtime_ns = m.dpkg_mtime_ns;
+	rc = 1;
+out:
+	for (i = 0; i < KEEPER_FDS; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	close(fd);
+	return rc;
+}
+
+int
+sandbox_slot_release(struct sandbox *sb, struct err *err)
+{
+	char	b;
+	int	fd;
+
+	if ((fd = keeper_connect(sb, err)) < 0)
+		return fd == -2 ? 0 : -1;
+	/* its answer, or EOF: it has removed the socket either way */
+	if (send(fd, "q", 1, MSG_NOSIGNAL) != 1 || recv(fd, &b, 1, 0) == -1) {
+		close(fd);
+		return err_errno(err, "stop the keeper of slot %u", sb->slot);
+	}
+	close(fd);
+	return 1;
 }

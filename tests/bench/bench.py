@@ -46,6 +46,8 @@ def summary(d):
                      "static hello", "gapped", "inproc", 0.25),
         overhead_row(so, "CLI /bin/true, back to back: over",
                      "/bin/true", "b2b", "cli", 0.5),
+        overhead_row(so, "CLI /bin/true in a kept slot (--init), back to "
+                     "back: over", "/bin/true", "b2b", "kept", 0.5),
     ]
     try:
         m = so["python3 print(1)"]["gapped"]

@@ -6,7 +6,10 @@ For each program (/bin/true, a static C hello, python3 -c 'print(1)', a
 
   bare      fork + exec + wait
   inproc    sandbox_run() called in-process (the executors' path)
-  cli       `coderunner sandbox --no-box --` (a new process per run)
+  cli       `coderunner sandbox --no-box --` (a new process per run,
+            which makes the slot's namespaces and root)
+  kept      the same in a slot kept by `coderunner sandbox --init` (the
+            runs join its namespaces and root, as isolate's --init box)
   bwrap     `bwrap --unshare-all --die-with-parent` with equivalent binds
             (read-only /usr /etc subset, tmpfs /tmp, /proc, minimal /dev)
 
@@ -128,7 +131,11 @@ def main():
     if a.quick:
         progs = progs[:1]
     have_bwrap = shutil.which("bwrap") is not None
-    ways = ["bare", "inproc", "cli"] + (["bwrap"] if have_bwrap else [])
+    ways = ["bare", "inproc", "cli", "kept"] + (["bwrap"] if have_bwrap
+                                                 else [])
+    kept_slot = ["--slot", "1", "--box-root", box_root]
+    subprocess.run([CLI, "sandbox", "--init"] + kept_slot, check=True,
+                   stdout=subprocess.DEVNULL)
     broken = 0
     results = {}
     print("sandbox overhead: medians of %d runs (ms); over = minus bare; "
@@ -146,10 +153,11 @@ def main():
                 elif way == "inproc":
                     argv = drv_argv + ["--box-root", box_root, "--ro", OUT,
                                        "--"] + prog
-                elif way == "cli":
+                elif way in ("cli", "kept"):
                     argv = drv_argv + ["--bare", "--", CLI, "sandbox",
                                        "--no-box", "--box-root", box_root,
-                                       "--ro", OUT, "--"] + prog
+                                       "--ro", OUT] + (
+                        kept_slot if way == "kept" else []) + ["--"] + prog
                 else:
                     argv = drv_argv + ["--bare", "--"] + bwrap_argv(prog)
                 try:
@@ -168,6 +176,8 @@ def main():
                     "%.3f" % (med - base) if base else "-",
                     "%.2f" % (med / base) if base else "-"))
                 sys.stdout.flush()
+    subprocess.run([CLI, "sandbox", "--cleanup"] + kept_slot,
+                   stdout=subprocess.DEVNULL)
     shutil.rmtree(box_root, ignore_errors=True)
     if a.json:
         with open(a.json, "w") as f:
