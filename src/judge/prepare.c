@@ -8,11 +8,12 @@
  * and later compiles get the prepare options ("{prepared}" in the
  * compile command), which point at them.
  *
- * Where they are kept: prepared_dir/<key>/, key the SHA-256 of the
- * language, its toolchain's version as probed at start, the prepare
- * command, its input files and its output names, so a new toolchain gets
- * new files.  The sandbox binds prepared_dir read-only into every run at
- * SANDBOX_PREPARED, so a compile finds them at SANDBOX_PREPARED/<key>.
+ * Where they are kept: prepared_dir/<language>.<key>/, key the SHA-256
+ * of the language, its toolchain's version as probed at start, the
+ * prepare command, its input files and its output names, so a new
+ * toolchain gets new files (and the language's older ones are removed).
+ * The sandbox binds prepared_dir read-only into every run at
+ * SANDBOX_PREPARED, so a compile finds them at SANDBOX_PREPARED/<name>.
  *
  * Why they cannot carry anything from one submission to another: the
  * files are made by a run of the table's command on the table's input,
@@ -56,11 +57,13 @@
 #define PREP_TMP		".making"
 #define PREP_DEPTH		8
 #define PREP_FAILED_MAX		64
+/* an entry's name: the language's (at most 40 bytes), ".", the key */
+#define PREP_NAME_MAX		(40 + 1 + CACHE_KEY_HEX)
 
 struct prepared {
 	int	 dir_fd;
 	/* languages whose files failed here: not tried again */
-	char	 failed[PREP_FAILED_MAX][CACHE_KEY_HEX];
+	char	 failed[PREP_FAILED_MAX][PREP_NAME_MAX];
 	int	 nfailed;
 };
 
@@ -91,10 +94,11 @@ prepared_close(struct prepared *p)
 	free(p);
 }
 
-/* The name of l's prepared files in the directory. */
+/* The name of l's prepared files in the directory: "<language>.<key>". */
 static int
-prep_key(const struct lang *l, char out[CACHE_KEY_HEX])
+prep_key(const struct lang *l, char out[PREP_NAME_MAX])
 {
+	char			 hex[CACHE_KEY_HEX];
 	struct cache_key	*k;
 	char			**w;
 	char			**lists[3] = { l->prep_argv, l->prep_files,
@@ -111,7 +115,8 @@ prep_key(const struct lang *l, char out[CACHE_KEY_HEX])
 			cache_key_str(k, *w);
 		cache_key_str(k, "");	/* the end of a list */
 	}
-	cache_key_final(k, out);
+	cache_key_final(k, hex);
+	snprintf(out, PREP_NAME_MAX, "%.40s.%s", l->name, hex);
 	return 0;
 }
 
@@ -128,8 +133,8 @@ prep_ready(const struct prepared *p, const char *key)
 int
 prepared_words(struct prepared *p, const struct lang *l, char ***words)
 {
-	char	key[CACHE_KEY_HEX], dir[sizeof(SANDBOX_PREPARED) +
-		    CACHE_KEY_HEX + 1], *at, **v;
+	char	key[PREP_NAME_MAX], dir[sizeof(SANDBOX_PREPARED) +
+		    PREP_NAME_MAX + 1], *at, **v;
 	size_t	n, i;
 
 	*words = NULL;
@@ -187,6 +192,34 @@ remove_tree(int fd, const char *name, int depth)
 			remove_tree(dirfd(d), e->d_name, depth - 1);
 	closedir(d);
 	(void)unlinkat(fd, name, AT_REMOVEDIR);
+}
+
+/*
+ * Removes l's files of other keys (an older toolchain's): a compile that
+ * has them open keeps them until it ends.
+ */
+static void
+remove_older(const struct prepared *p, const char *keep)
+{
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 n = strlen(keep) - (CACHE_KEY_HEX - 1);
+	int		 fd;
+
+	if ((fd = openat(p->dir_fd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	/* "<language>." and a key of the same length */
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, keep, n) == 0 &&
+		    strlen(e->d_name) == strlen(keep) &&
+		    strcmp(e->d_name, keep) != 0)
+			remove_tree(p->dir_fd, e->d_name, PREP_DEPTH);
+	closedir(d);
 }
 
 struct keep {
@@ -295,7 +328,7 @@ prepared_make(struct prepared *p, struct sandbox *sb, const struct lang *l,
 	struct sandbox_box	*box = NULL;
 	struct keep		 k = { l, -1, 0 };
 	struct err		 ignored;
-	char			 key[CACHE_KEY_HEX];
+	char			 key[PREP_NAME_MAX];
 	size_t			 i;
 	int			 locked = 0, rc = -1;
 
@@ -348,6 +381,7 @@ prepared_make(struct prepared *p, struct sandbox *sb, const struct lang *l,
 		err_errno(err, "keep %s", key);
 		goto out;
 	}
+	remove_older(p, key);
 	rc = 1;
 out:
 	if (k.fd != -1)
@@ -356,7 +390,7 @@ out:
 		if (locked)
 			remove_tree(p->dir_fd, PREP_TMP, PREP_DEPTH);
 		if (p->nfailed < PREP_FAILED_MAX)
-			memcpy(p->failed[p->nfailed++], key, CACHE_KEY_HEX);
+			memcpy(p->failed[p->nfailed++], key, PREP_NAME_MAX);
 	}
 	if (locked)
 		(void)flock(p->dir_fd, LOCK_UN);

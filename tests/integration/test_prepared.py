@@ -13,6 +13,7 @@ and reads the real one, as a compile on the host would.
 import glob
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +22,7 @@ import uuid
 
 import pytest
 
+from conftest import own_stack
 from test_judging import judge, show, status
 
 AC = 3
@@ -170,3 +172,32 @@ def test_a_run_reads_but_never_changes_the_prepared_files(stack):
         (before.st_size, before.st_mtime_ns)
     assert not os.path.exists(os.path.join(prepared_dir(stack), "new"))
     assert not os.path.exists(os.path.join(key_dir, "new"))
+
+
+def test_an_older_toolchains_files_go_when_new_ones_are_made(stack):
+    """Entries are "<language>.<key>": once the files of the toolchain in
+    use are made, the language's other keys (an older g++) are removed,
+    another language's and unrelated names stay."""
+    require("/usr/bin/g++")
+    with own_stack("prepared", {}) as st:
+        pdir = prepared_dir(st)
+        old = "cpp." + "0" * 64
+        planted = [old, "cpp-other." + "0" * 64, "java." + "0" * 64,
+                   "cpp.short"]
+        owner = pwd.getpwnam(st.service_user) if st.service_user else None
+        for name in planted:
+            os.makedirs(os.path.join(pdir, name, "bits"))
+            with open(os.path.join(pdir, name, "bits", "x"), "w") as f:
+                f.write("old\n")
+            # as the service made them
+            for path in (name, name + "/bits", name + "/bits/x"):
+                if owner:
+                    os.chown(os.path.join(pdir, path), owner.pw_uid,
+                             owner.pw_gid)
+        r = judge(st, {"language": "cpp",
+                       "source_code": MARK_PROGRAM % uuid.uuid4().hex})
+        assert status(r) == AC, show(r)
+        key_dir = wait_made(st, "bits/stdc++.h.gch")
+        assert os.path.basename(key_dir).startswith("cpp.")
+        assert sorted(os.listdir(pdir)) == sorted(
+            [os.path.basename(key_dir)] + planted[1:])
