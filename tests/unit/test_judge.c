@@ -447,24 +447,40 @@ test_options_message(void **state)
 	assert_non_null(strstr(msg, "option -Ofast is not allowed for rust"));
 }
 
-/* A table whose allow-list is entry: loads (1) or is refused (0). */
-static int
-load_with(const char *entry, struct err *err)
+/* Loads the table printf(fmt, ...) makes (through a temporary file). */
+static struct lang_table *load_fmt(struct err *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static struct lang_table *
+load_fmt(struct err *err, const char *fmt, ...)
 {
 	char			 path[] = "/tmp/test_judge_langXXXXXX";
 	struct lang_table	*t;
+	va_list			 ap;
 	FILE			*f;
 	int			 fd;
 
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
 		fail_msg("mkstemp");
-	fprintf(f, "{\"languages\": [{\"id\": 1, \"name\": \"c\", "
-	    "\"display\": \"C\", \"source_file\": \"main.c\", \"compile\": "
-	    "[\"/usr/bin/gcc\", \"{options}\"], \"run\": [\"/box/main\"], "
-	    "\"compiler_options\": [\"-O2\", \"%s\"]}]}", entry);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
 	fclose(f);
 	t = lang_table_load(path, err);
 	unlink(path);
+	return t;
+}
+
+/* A table whose allow-list is entry: loads (1) or is refused (0). */
+static int
+load_with(const char *entry, struct err *err)
+{
+	struct lang_table	*t;
+
+	t = load_fmt(err, "{\"languages\": [{\"id\": 1, \"name\": \"c\", "
+	    "\"display\": \"C\", \"source_file\": \"main.c\", \"compile\": "
+	    "[\"/usr/bin/gcc\", \"{options}\"], \"run\": [\"/box/main\"], "
+	    "\"compiler_options\": [\"-O2\", \"%s\"]}]}", entry);
 	lang_table_free(t);
 	return t != NULL;
 }
@@ -510,23 +526,12 @@ test_options_table_load(void **state)
 static struct lang_table *
 load_also(const char *also, struct err *err)
 {
-	char			 path[] = "/tmp/test_judge_langXXXXXX";
-	struct lang_table	*t;
-	FILE			*f;
-	int			 fd;
-
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		fail_msg("mkstemp");
-	fprintf(f, "{\"languages\": [{\"id\": 54, \"name\": \"cpp\", "
-	    "\"display\": \"C++\", \"source_file\": \"main.cpp\", "
+	return load_fmt(err, "{\"languages\": [{\"id\": 54, \"name\": "
+	    "\"cpp\", \"display\": \"C++\", \"source_file\": \"main.cpp\", "
 	    "\"also_ids\": %s, \"run\": [\"/usr/bin/true\"]}, "
 	    "{\"id\": 50, \"name\": \"c\", \"display\": \"C\", "
 	    "\"source_file\": \"main.c\", \"run\": [\"/usr/bin/true\"]}]}",
 	    also);
-	fclose(f);
-	t = lang_table_load(path, err);
-	unlink(path);
-	return t;
 }
 
 static void
@@ -570,21 +575,10 @@ test_also_ids(void **state)
 static struct lang_table *
 load_prepare(const char *compile, const char *prepare, struct err *err)
 {
-	char			 path[] = "/tmp/test_judge_langXXXXXX";
-	struct lang_table	*t;
-	FILE			*f;
-	int			 fd;
-
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		fail_msg("mkstemp");
-	fprintf(f, "{\"languages\": [{\"id\": 54, \"name\": \"cpp\", "
-	    "\"display\": \"C++\", \"source_file\": \"main.cpp\", "
+	return load_fmt(err, "{\"languages\": [{\"id\": 54, \"name\": "
+	    "\"cpp\", \"display\": \"C++\", \"source_file\": \"main.cpp\", "
 	    "\"compile\": %s, \"run\": [\"/box/main\"], \"prepare\": %s}]}",
 	    compile, prepare);
-	fclose(f);
-	t = lang_table_load(path, err);
-	unlink(path);
-	return t;
 }
 
 static void
