@@ -329,6 +329,10 @@ cmd_sandbox(int argc, char **argv)
 	if ((sb = sandbox_open(&cfg, &err)) == NULL ||
 	    sandbox_slot_join(sb, &err) == -1)
 		goto fail;
+	if (err.msg[0] != '\0') {
+		fprintf(stderr, "coderunner: %s\n", err.msg);
+		err.msg[0] = '\0';
+	}
 	/* what a killed predecessor in this slot left behind */
 	if (sandbox_sweep(sb, 0, &err) == -1)
 		fprintf(stderr, "coderunner: sweep: %s\n", err.msg);

@@ -213,11 +213,13 @@ void	sandbox_settle(struct sandbox *);
  * or a run left a socket in the network namespace.
  *
  * sandbox_slot_keep starts the slot's keeper, or finds it running.
- * Returns 1 if it started one, 0 if one was running, -1 with err set.
+ * Returns 1 if it started one (stopping one of another build of the
+ * program first), 0 if one was running, -1 with err set.
  *
  * sandbox_slot_join takes the kept slot's namespaces for this handle's
  * runs.  Returns 1 if it did, 0 if no keeper runs for the slot (the
- * first run makes the namespaces, as always), -1 with err set.
+ * first run makes the namespaces, as always; err says why when one runs
+ * but is of another build of the program), -1 with err set.
  *
  * sandbox_slot_release stops the keeper: the namespaces and their boxes
  * go with the last run that uses them.  Returns 1 if one was running,

@@ -34,6 +34,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -584,9 +585,30 @@ struct kept_msg {
 	int64_t	made_us;	/* CLOCK_MONOTONIC, as ns_made_us */
 	int64_t	dpkg_mtime_ns;
 	int	nfds;		/* 4, or 3 without the socket table */
+	/*
+	 * The keeper's program file (exe_id): a slot made by another build
+	 * (an upgrade since --init) is not joined, its root and filter may
+	 * not be this build's.
+	 */
+	uint64_t exe[3];
 };
 
 #define KEEPER_FDS	4
+
+/* Which program file this process runs: device, inode, mtime. */
+static void
+exe_id(uint64_t id[3])
+{
+	struct stat	st;
+
+	memset(id, 0, 3 * sizeof(id[0]));
+	if (stat("/proc/self/exe", &st) == 0) {
+		id[0] = (uint64_t)st.st_dev;
+		id[1] = (uint64_t)st.st_ino;
+		id[2] = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+		    (uint64_t)st.st_mtim.tv_nsec;
+	}
+}
 
 int
 slot_aged(const struct sandbox *sb)
@@ -652,7 +674,7 @@ keeper_connect(const struct sandbox *sb, struct err *err)
 static void
 keeper_send(const struct sandbox *sb, int fd)
 {
-	struct kept_msg	 m = { sb->ns_made_us, sb->dpkg_mtime_ns, 3 };
+	struct kept_msg	 m = { sb->ns_made_us, sb->dpkg_mtime_ns, 3, { 0 } };
 	int		 fds[KEEPER_FDS] = { sb->userns_fd, sb->mntns_fd,
 			    sb->netns_fd, sb->unix_fd };
 	struct msghdr	 mh;
@@ -665,6 +687,7 @@ keeper_send(const struct sandbox *sb, int fd)
 
 	if (sb->unix_fd != -1)
 		m.nfds = KEEPER_FDS;
+	exe_id(m.exe);
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
 	mh.msg_iov = &iov;
@@ -677,6 +700,14 @@ keeper_send(const struct sandbox *sb, int fd)
 	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)m.nfds);
 	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)m.nfds);
 	(void)sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int	x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
 }
 
 /*
@@ -696,7 +727,7 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 	int		 fd, keep[] = { lfd, sb->userns_fd, sb->mntns_fd,
 			    sb->netns_fd, sb->unix_fd, sb->devset_fd };
 	size_t		 i;
-	long		 max = sysconf(_SC_OPEN_MAX);
+	int		 lo;
 
 	(void)setsid();
 	(void)signal(SIGHUP, SIG_IGN);
@@ -706,14 +737,20 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 		(void)dup2(fd, 1);
 		(void)dup2(fd, 2);
 	}
-	/* nothing of the caller's but what the slot needs */
-	for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++) {
-		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-			if (keep[i] == fd)
-				break;
-		if (i == sizeof(keep) / sizeof(keep[0]))
-			(void)close(fd);
+	/*
+	 * Nothing of the caller's but what the slot needs: every fd above 2
+	 * between the kept ones (sorted) goes.
+	 */
+	qsort(keep, sizeof(keep) / sizeof(keep[0]), sizeof(keep[0]), cmp_int);
+	lo = 3;
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (keep[i] < lo)
+			continue;
+		if (keep[i] > lo)
+			(void)syscall(SYS_close_range, lo, keep[i] - 1, 0);
+		lo = keep[i] + 1;
 	}
+	(void)syscall(SYS_close_range, lo, ~0U, 0);
 	if (chdir("/") == -1)
 		_exit(1);
 	for (;;) {
@@ -747,44 +784,13 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 	}
 }
 
-int
-sandbox_slot_keep(struct sandbox *sb, struct err *err)
-{
-	struct sockaddr_un	sa;
-	int			fd, lfd = -1, rc = -1;
-	pid_t			pid;
-
-	if ((fd = keeper_connect(sb, err)) >= 0) {
-		close(fd);
-		return 0;
-	}
-	if (fd == -1)
-		return -1;
-	if (slot_ns_open(sb, err) == -1)
-		return -1;
-	(void)keeper_addr(sb, &sa);
-	if ((lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    listen(lfd, 16) == -1) {
-		err_errno(err, "keeper socket %s", sa.sun_path);
-		goto out;
-	}
-	if ((pid = fork()) == -1) {
-		err_errno(err, "fork the keeper");
-		(void)unlink(sa.sun_path);
-		goto out;
-	}
-	if (pid == 0)
-		keeper_main(sb, lfd, sa.sun_path);
-	rc = 1;
-out:
-	if (lfd != -1)
-		close(lfd);
-	return rc;
-}
-
-int
-sandbox_slot_join(struct sandbox *sb, struct err *err)
+/*
+ * Asks the slot's keeper for its namespaces and takes them for sb.
+ * Returns 1 if it did, 0 if no keeper runs, 2 if the keeper runs another
+ * build of the program (nothing taken), -1 with err set.
+ */
+static int
+keeper_join(struct sandbox *sb, struct err *err)
 {
 	struct kept_msg	 m;
 	struct msghdr	 mh;
@@ -795,6 +801,7 @@ sandbox_slot_join(struct sandbox *sb, struct err *err)
 		char		buf[CMSG_SPACE(sizeof(int) * KEEPER_FDS)];
 	} u;
 	const char	*tops[SLOT_MAX_TOPS];
+	uint64_t	 exe[3];
 	int		 fds[KEEPER_FDS] = { -1, -1, -1, -1 };
 	int		 fd, i, n = 0, rc = -1;
 	ssize_t		 got;
@@ -825,6 +832,11 @@ sandbox_slot_join(struct sandbox *sb, struct err *err)
 		    sb->slot);
 		goto out;
 	}
+	exe_id(exe);
+	if (memcmp(exe, m.exe, sizeof(exe)) != 0) {
+		rc = 2;
+		goto out;
+	}
 	slot_ns_close(sb);
 	sb->userns_fd = fds[0];
 	sb->mntns_fd = fds[1];
@@ -847,6 +859,59 @@ out:
 			close(fds[i]);
 	close(fd);
 	return rc;
+}
+
+int
+sandbox_slot_keep(struct sandbox *sb, struct err *err)
+{
+	struct sockaddr_un	sa;
+	int			lfd = -1, rc = -1;
+	pid_t			pid;
+
+	/* one of this build runs already; one of another build goes */
+	switch (keeper_join(sb, err)) {
+	case -1:
+		return -1;
+	case 1:
+		return 0;
+	case 2:
+		if (sandbox_slot_release(sb, err) == -1)
+			return -1;
+		break;
+	}
+	if (slot_ns_open(sb, err) == -1)
+		return -1;
+	(void)keeper_addr(sb, &sa);
+	if ((lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(lfd, 16) == -1) {
+		err_errno(err, "keeper socket %s", sa.sun_path);
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		err_errno(err, "fork the keeper");
+		(void)unlink(sa.sun_path);
+		goto out;
+	}
+	if (pid == 0)
+		keeper_main(sb, lfd, sa.sun_path);
+	rc = 1;
+out:
+	if (lfd != -1)
+		close(lfd);
+	return rc;
+}
+
+int
+sandbox_slot_join(struct sandbox *sb, struct err *err)
+{
+	int	rc;
+
+	if ((rc = keeper_join(sb, err)) != 2)
+		return rc;
+	err_set(err, "slot %u's keeper runs another build of coderunner: "
+	    "not joined (--cleanup, then --init again)", sb->slot);
+	return 0;
 }
 
 int

@@ -204,3 +204,38 @@ def test_the_keeper_renews_the_slot_after_a_package_upgrade(box_root):
     finally:
         os.utime(DPKG_STATUS, ns=(st.st_atime_ns, st.st_mtime_ns))
         old.close()
+
+
+def test_a_keeper_of_another_build_is_not_joined(box_root, tmp_path):
+    """An upgrade since --init: the keeper runs the old program file, whose
+    root and filter may differ.  Runs do not join it (and say so on
+    stderr); --init replaces it."""
+    other = str(tmp_path / "coderunner-old")
+    shutil.copy2(CLI, other)
+    r = subprocess.run([other, "sandbox", "--init", "--slot", str(SLOT),
+                        "--box-root", box_root], stdout=subprocess.PIPE,
+                       text=True, timeout=60)
+    assert json.loads(r.stdout)["started"] is True, r.stdout
+    old_pid = keeper_pid(box_root, SLOT)
+    held = Held(old_pid)
+    try:
+        r = subprocess.run([CLI, "sandbox", "--slot", str(SLOT),
+                            "--box-root", box_root, "--no-box", "--"] + NS,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+        res = json.loads(r.stdout)
+        assert res["status"] == "OK" and res["stdout"] != held.text, res
+        assert "another build" in r.stderr, r.stderr
+        assert cli(box_root, SLOT, ["--init"])["started"] is True
+        deadline = time.monotonic() + 10
+        while os.path.exists("/proc/%d" % old_pid) and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not os.path.exists("/proc/%d" % old_pid), "old keeper stayed"
+        new = Held(keeper_pid(box_root, SLOT))
+        try:
+            assert run(box_root, SLOT, NS) == new.text
+        finally:
+            new.close()
+    finally:
+        held.close()
