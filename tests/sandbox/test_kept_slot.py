@@ -13,6 +13,7 @@ slot sees none of them.
 
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -239,3 +240,45 @@ def test_a_keeper_of_another_build_is_not_joined(box_root, tmp_path):
             new.close()
     finally:
         held.close()
+
+
+def test_a_kept_slot_as_the_service_user(tmp_path):
+    """The production mode: the CLI as the service user, its boxes with a
+    subordinate uid.  --init, a run that joins, --cleanup."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to become the service user")
+    try:
+        pw = pwd.getpwnam("coderunner")
+    except KeyError:
+        pytest.skip("no user coderunner (contrib/setup-host.sh makes it)")
+    d = tempfile.mkdtemp(prefix="cr-kept-svc-", dir="/var/tmp")
+    os.chmod(d, 0o755)
+    boxes = os.path.join(d, "boxes")
+    os.mkdir(boxes, 0o700)
+    os.chown(boxes, pw.pw_uid, pw.pw_gid)
+    prog = os.path.join(d, "coderunner")
+    shutil.copy2(CLI, prog)
+    os.chmod(prog, 0o755)
+    as_svc = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid,
+              "--clear-groups", "--inh-caps=-all", "--", prog, "sandbox",
+              "--slot", str(SLOT + 2), "--box-root", boxes]
+
+    def svc(args):
+        r = subprocess.run(as_svc + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        return json.loads(r.stdout)
+    try:
+        assert svc(["--init"])["started"] is True
+        pid = keeper_pid(boxes, SLOT + 2)
+        assert pid is not None and os.stat("/proc/%d" % pid).st_uid == \
+            pw.pw_uid
+        held = Held(pid)
+        try:
+            res = svc(["--no-box", "--"] + NS)
+            assert res["status"] == "OK" and res["stdout"] == held.text, res
+        finally:
+            held.close()
+        assert svc(["--cleanup"])["stopped"] is True
+    finally:
+        svc(["--cleanup"])
+        shutil.rmtree(d, ignore_errors=True)
