@@ -207,8 +207,12 @@ cmd_sandbox(int argc, char **argv)
 	struct err		 err = { "" };
 	const char		*env[MAX_LIST + 2], *ro[MAX_LIST + 1];
 	const char		*copies[MAX_LIST + 1];
-	char			*stdin_data = NULL, *data, *colon, *src;
-	size_t			 nenv = 0, nro = 0, ncopy = 0, len, i;
+	struct sandbox_box_file	 copy[MAX_LIST];
+	struct sandbox_kept_box	 kb;
+	char			*copy_owner[MAX_LIST];
+	char			*stdin_data = NULL, *colon, *src;
+	size_t			 nenv = 0, nro = 0, ncopy = 0, nfiles = 0, len;
+	size_t			 i;
 	json_object		*msg;
 	struct sandbox_box	*box = NULL;
 	json_object		*files = NULL;
@@ -326,6 +330,52 @@ cmd_sandbox(int argc, char **argv)
 	spec.envp = env;
 	spec.ro_paths = ro;
 
+	/* the corpus's box disk: 16 MiB and 2048 inodes, and the copies */
+	memset(&kb, 0, sizeof(kb));
+	kb.bytes = 16u << 20;
+	kb.files = copy;
+	for (; !no_box && nfiles < ncopy; nfiles++) {
+		struct stat	st;
+
+		memset(&copy[nfiles], 0, sizeof(copy[nfiles]));
+		if ((src = strdup(copies[nfiles])) == NULL) {
+			err_errno(&err, "strdup");
+			goto fail;
+		}
+		if ((colon = strchr(src, ':')) != NULL)
+			*colon++ = '\0';
+		else
+			colon = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+		/* the name points into src, which copy_owner[] keeps */
+		copy[nfiles].path = colon;
+		copy[nfiles].data = read_host_file(src, &len);
+		if (copy[nfiles].data == NULL || stat(src, &st) == -1) {
+			err_errno(&err, "%s", src);
+			free(src);
+			free((char *)(uintptr_t)copy[nfiles].data);
+			goto fail;
+		}
+		copy_owner[nfiles] = src;
+		copy[nfiles].len = len;
+		copy[nfiles].mode = (int)(st.st_mode & 0755);
+		kb.bytes += len;
+	}
+	kb.nfiles = nfiles;
+	kb.inodes = (uint32_t)(2048 + nfiles);
+
+	/* a kept slot's keeper makes the run (sandbox.h) unless we export */
+	if (!export) {
+		switch (sandbox_kept_run(&cfg, &spec, no_box ? NULL : &kb,
+		    &res, &err)) {
+		case -1:
+			goto fail;
+		case 1:
+			print_result(&res, 0, NULL);
+			sandbox_result_reset(&res);
+			rc = 0;
+			goto out;
+		}
+	}
 	if ((sb = sandbox_open(&cfg, &err)) == NULL ||
 	    sandbox_slot_join(sb, &err) == -1)
 		goto fail;
@@ -337,49 +387,15 @@ cmd_sandbox(int argc, char **argv)
 	if (sandbox_sweep(sb, 0, &err) == -1)
 		fprintf(stderr, "coderunner: sweep: %s\n", err.msg);
 	if (!no_box) {
-		/* the corpus's box disk: 16 MiB and 2048 inodes, and the copies */
-		uint64_t	bytes = 16u << 20;
-
-		for (i = 0; i < ncopy; i++) {
-			struct stat	st;
-
-			if ((colon = strchr(copies[i], ':')) != NULL)
-				*colon = '\0';
-			if (stat(copies[i], &st) == 0)
-				bytes += (uint64_t)st.st_size;
-			if (colon != NULL)
-				*colon = ':';
-		}
-		if ((box = sandbox_box_new(sb, bytes, 2048 + ncopy,
+		if ((box = sandbox_box_new(sb, kb.bytes, kb.inodes,
 		    &err)) == NULL)
 			goto fail;
 		spec.box = box;
-		for (i = 0; i < ncopy; i++) {
-			struct stat	st;
-
-			if ((src = strdup(copies[i])) == NULL)
+		for (i = 0; i < nfiles; i++)
+			if (sandbox_box_write(box, copy[i].path,
+			    copy[i].data, copy[i].len, copy[i].mode,
+			    &err) == -1)
 				goto fail;
-			if ((colon = strchr(src, ':')) != NULL)
-				*colon++ = '\0';
-			else
-				colon = strrchr(src, '/') ? strrchr(src, '/') +
-				    1 : src;
-			if ((data = read_host_file(src, &len)) == NULL ||
-			    stat(src, &st) == -1) {
-				err_errno(&err, "%s", src);
-				free(src);
-				free(data);
-				goto fail;
-			}
-			if (sandbox_box_write(box, colon, data, len,
-			    st.st_mode & 0755, &err) == -1) {
-				free(src);
-				free(data);
-				goto fail;
-			}
-			free(src);
-			free(data);
-		}
 	}
 	if (sandbox_run(sb, &spec, &res, &err) == -1)
 		goto fail;
@@ -412,6 +428,10 @@ out:
 		rc = 2;
 	}
 	sandbox_close(sb);
+	for (i = 0; i < nfiles; i++) {
+		free((char *)(uintptr_t)copy[i].data);
+		free(copy_owner[i]);
+	}
 	free(stdin_data);
 	return rc;
 }

@@ -163,7 +163,9 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	sb->userns_fd = sb->mntns_fd = sb->netns_fd = sb->unix_fd = -1;
 	sb->devset_fd = -1;
 	sb->last_init = -1;
+	sb->cancel_fd = -1;
 	sb->slot = cfg->slot;
+	slot_config_id(cfg, sb->config_id, sizeof(sb->config_id));
 	slot_ids_detect(sb, cfg->uid_base);
 	if (check_box_root(sb, cfg->box_root, err) == -1 ||
 	    (cfg->prepared_dir != NULL && check_prepared_dir(sb,

@@ -405,6 +405,7 @@ struct run {
 	struct capture			 out, eout;
 	int				 syncp[2], statp[2], outp[2], errp[2];
 	int				 notp[2], lfd, stdin_fd;
+	int				 cancel_fd;	/* sb's, not ours */
 	pid_t				 pid;		/* I, while not reaped */
 	int				 wst;		/* I's wait status */
 	int64_t				 t0, t1;	/* J cloned, I reaped */
@@ -686,6 +687,10 @@ run_event(struct run *r, const struct pollfd *p)
 		/* R's one message: the listener, or EOF */
 		r->lfd = sandbox_recv_fd(r->notp[0]);
 		fd_close(&r->notp[0]);
+	} else if (p->fd == r->cancel_fd) {
+		/* the keeper's caller hung up (nothing else comes on it) */
+		r->cancel_fd = -1;
+		run_kill(r, SANDBOX_WTLE);
 	} else if (p->fd == r->lfd) {
 		if (!(p->revents & POLLIN) ||
 		    seccomp_notify_answer(r->lfd, r->res) == -1)
@@ -716,7 +721,7 @@ static int
 run_watch(struct run *r, struct err *err)
 {
 	const struct sandbox_limits	*lim = &r->spec->lim;
-	struct pollfd			 pfd[5];
+	struct pollfd			 pfd[6];
 	int64_t				 now, deadline, next_cpu;
 	int				 timeout, nfds, i;
 	int				 watch_cpu;
@@ -749,6 +754,9 @@ run_watch(struct run *r, struct err *err)
 			pfd[nfds++] = (struct pollfd){ r->notp[0], POLLIN, 0 };
 		if (r->lfd != -1)
 			pfd[nfds++] = (struct pollfd){ r->lfd, POLLIN, 0 };
+		if (r->cancel_fd != -1)
+			pfd[nfds++] = (struct pollfd){ r->cancel_fd, POLLIN,
+			    0 };
 		if (poll(pfd, nfds, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -880,6 +888,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	r.outp[0] = r.outp[1] = r.errp[0] = r.errp[1] = -1;
 	r.notp[0] = r.notp[1] = r.lfd = r.stdin_fd = r.pid = -1;
 	r.killed_for = SANDBOX_OK;
+	r.cancel_fd = sb->cancel_fd;
 	if (run_prepare(&r, err) == -1 || run_start(&r, err) == -1 ||
 	    run_watch(&r, err) == -1 || run_collect(&r, err) == -1)
 		goto out;

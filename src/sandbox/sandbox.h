@@ -230,6 +230,30 @@ int	sandbox_slot_join(struct sandbox *, struct err *);
 int	sandbox_slot_release(struct sandbox *, struct err *);
 
 /*
+ * A run made for the caller by the kept slot's keeper, in the keeper's
+ * process, which has the handle open already (the cgroups detected, the
+ * filter built, the namespaces made): the caller opens no handle of its
+ * own, and the run's init exits on the keeper's time, not the caller's.
+ * cfg names the slot (box_root, slot) and must be the options the keeper
+ * was started with; spec->box is not used: kb, if not NULL, is the box
+ * to make for the run (its caps and files).  A caller that goes away
+ * takes its run with it (the keeper kills it).
+ *
+ * Returns 1 with *res filled (free with sandbox_result_reset), 0 when no
+ * keeper runs for the slot or it is not this one's to run (another build
+ * of the program, other options): the caller runs spec itself; -1 with
+ * err set when the sandbox failed, here or in the keeper.
+ */
+struct sandbox_kept_box {
+	uint64_t			 bytes;		/* as sandbox_box_new's */
+	uint32_t			 inodes;
+	const struct sandbox_box_file	*files;	/* written before the run */
+	size_t				 nfiles;
+};
+int	sandbox_kept_run(const struct sandbox_config *,
+	    const struct sandbox_spec *, const struct sandbox_kept_box *,
+	    struct sandbox_result *, struct err *);
+/*
  * Runs spec in a new box.  Returns 0 with *res filled (even if the program
  * crashed or hit a limit; free with sandbox_result_reset), or -1 if the
  * sandbox itself failed.  Returns when the result is complete: the

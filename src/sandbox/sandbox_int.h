@@ -148,6 +148,8 @@ int	netns_unix_empty(const char *text, size_t len);
 
 #define SLOT_MAX_TOPS	16	/* host dirs overlaid in a slot */
 
+#define SLOT_CONFIG_ID_MAX	1024	/* slot_config_id's text */
+
 struct sandbox {
 	char			 box_root[256];
 	unsigned int		 slot;
@@ -193,6 +195,13 @@ struct sandbox {
 	pid_t			 last_init;
 	struct cgroup_run	 last_cg;
 	int			 last_cg_made;
+	/*
+	 * A keeper's run for another process (kept.c): the caller's socket,
+	 * whose hang-up kills the run.  -1: none.
+	 */
+	int			 cancel_fd;
+	/* the options the handle was opened with, as slot_config_id says */
+	char			 config_id[SLOT_CONFIG_ID_MAX];
 };
 
 #define SANDBOX_INNER_UID	1000	/* the program's uid inside */
@@ -256,6 +265,36 @@ int	slot_write_id_maps(const struct sandbox *, pid_t pid, struct err *);
 int	slot_top_of(const char *path, char *top, size_t size);
 /* Whether top is overlaid in the slot's mount namespace already. */
 int	slot_has_top(const struct sandbox *, const char *top);
+
+/* --- kept slots: slot.c, kept.c ------------------------------------ */
+
+/* The options of a handle that a keeper's runs must share (kept.c). */
+void	slot_config_id(const struct sandbox_config *, char *buf, size_t size);
+/* Which program file this process runs: device, inode, mtime. */
+void	slot_exe_id(uint64_t id[3]);
+/*
+ * Connects to the keeper of slot in box_root.  Returns the socket, -2 if
+ * none runs (a socket file a dead keeper left is removed), or -1 with err
+ * set.
+ */
+int	slot_keeper_connect(const char *box_root, unsigned int slot,
+	    struct err *);
+/*
+ * In the keeper: renews the slot's namespaces if they have aged or a run
+ * left a socket in the network namespace.  Returns 0, or -1 with err set.
+ */
+int	slot_keeper_fresh(struct sandbox *, struct err *);
+/*
+ * Receives one message (at most size bytes) and the fd that came with it
+ * (close-on-exec, or -1; fd may be NULL: any is closed).  Returns its
+ * length, or -1 (errno set; EMSGSIZE when it was cut).
+ */
+ssize_t	slot_msg_recv(int sock, char *buf, size_t size, int *fd);
+/*
+ * In the keeper: the run requested on sock with the memfd memfd (kept.c's
+ * protocol), its answer sent back.
+ */
+void	slot_kept_serve(struct sandbox *, int sock, int memfd);
 
 /* --- small fd helpers, sandbox.c ------------------------------------ */
 

@@ -44,6 +44,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -595,9 +596,8 @@ struct kept_msg {
 
 #define KEEPER_FDS	4
 
-/* Which program file this process runs: device, inode, mtime. */
-static void
-exe_id(uint64_t id[3])
+void
+slot_exe_id(uint64_t id[3])
 {
 	struct stat	st;
 
@@ -619,36 +619,38 @@ slot_aged(const struct sandbox *sb)
 
 /* The keeper's socket: box_root/.slotN.sock.  -1 if it would not fit. */
 static int
-keeper_addr(const struct sandbox *sb, struct sockaddr_un *sa)
+keeper_addr(const char *box_root, unsigned int slot, struct sockaddr_un *sa)
 {
-	char	path[sizeof(sb->box_root) + 32];
+	char	path[PATH_MAX + 32];
 	size_t	n;
 
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	n = (size_t)snprintf(path, sizeof(path), "%s/.slot%u.sock",
-	    sb->box_root, sb->slot);
+	    box_root, slot);
 	if (n >= sizeof(sa->sun_path))
 		return -1;
 	memcpy(sa->sun_path, path, n + 1);
 	return 0;
 }
 
-/*
- * Connects to the slot's keeper.  Returns the socket, -2 if none runs (a
- * socket file a dead keeper left is removed), or -1 with err set.
- */
-static int
-keeper_connect(const struct sandbox *sb, struct err *err)
+int
+slot_keeper_connect(const char *box_root, unsigned int slot,
+    struct err *err)
 {
 	struct sockaddr_un	sa;
 	struct ucred		uc;
 	socklen_t		len = sizeof(uc);
+	char			abs[PATH_MAX];
 	int			fd;
 
-	if (keeper_addr(sb, &sa) == -1)
+	/* as sandbox_open names it (a caller without a handle gives ours) */
+	if (realpath(box_root, abs) == NULL)
+		return errno == ENOENT ? -2 : err_errno(err, "box_root %s",
+		    box_root);
+	if (keeper_addr(abs, slot, &sa) == -1)
 		return err_set(err, "box_root %s: too long for the keeper's "
-		    "socket", sb->box_root);
+		    "socket", abs);
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
 		return err_errno(err, "socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
@@ -687,7 +689,7 @@ keeper_send(const struct sandbox *sb, int fd)
 
 	if (sb->unix_fd != -1)
 		m.nfds = KEEPER_FDS;
-	exe_id(m.exe);
+	slot_exe_id(m.exe);
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
 	mh.msg_iov = &iov;
@@ -710,11 +712,22 @@ cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+int
+slot_keeper_fresh(struct sandbox *sb, struct err *err)
+{
+	if (sb->userns_fd != -1 && (slot_aged(sb) ||
+	    (sb->netns_fd != -1 && !slot_netns_empty(sb))))
+		slot_ns_close(sb);
+	return sb->userns_fd != -1 ? 0 : slot_ns_open(sb, err);
+}
+
 /*
  * The keeper: holds the slot's namespaces (and its claim on the device
- * set) and hands them to each run that asks, after renewing them if the
- * slot has aged or a run left a socket in the network namespace.  Ends
- * on "q" or a signal.
+ * set) and hands them to each run that asks ("j"), or makes the run
+ * itself for a caller that hands it over ("r", kept.c), after renewing
+ * them if the slot has aged or a run left a socket in the network
+ * namespace.  One call at a time: the slot is one box's.  Ends on "q" or
+ * a signal.
  */
 static void __attribute__((noreturn))
 keeper_main(struct sandbox *sb, int lfd, const char *path)
@@ -724,7 +737,7 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 	struct err	 err;
 	socklen_t	 len;
 	char		 cmd;
-	int		 fd, keep[] = { lfd, sb->userns_fd, sb->mntns_fd,
+	int		 fd, memfd, keep[] = { lfd, sb->userns_fd, sb->mntns_fd,
 			    sb->netns_fd, sb->unix_fd, sb->devset_fd };
 	size_t		 i;
 	int		 lo;
@@ -764,7 +777,7 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
 		    uc.uid != geteuid() || setsockopt(fd, SOL_SOCKET,
 		    SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-		    recv(fd, &cmd, 1, 0) != 1) {
+		    slot_msg_recv(fd, &cmd, 1, &memfd) != 1) {
 			close(fd);
 			continue;
 		}
@@ -773,13 +786,12 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 			(void)send(fd, "q", 1, MSG_NOSIGNAL);
 			_exit(0);
 		}
-		if (cmd == 'j') {
-			if (sb->userns_fd != -1 && (slot_aged(sb) ||
-			    (sb->netns_fd != -1 && !slot_netns_empty(sb))))
-				slot_ns_close(sb);
-			if (sb->userns_fd != -1 || slot_ns_open(sb, &err) == 0)
-				keeper_send(sb, fd);
-		}
+		if (cmd == 'j' && slot_keeper_fresh(sb, &err) == 0)
+			keeper_send(sb, fd);
+		if (cmd == 'r' && memfd != -1)
+			slot_kept_serve(sb, fd, memfd);
+		if (memfd != -1)
+			close(memfd);
 		close(fd);
 	}
 }
@@ -806,7 +818,7 @@ keeper_join(struct sandbox *sb, struct err *err)
 	int		 fd, i, n = 0, rc = -1;
 	ssize_t		 got;
 
-	if ((fd = keeper_connect(sb, err)) < 0)
+	if ((fd = slot_keeper_connect(sb->box_root, sb->slot, err)) < 0)
 		return fd == -2 ? 0 : -1;
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
@@ -832,7 +844,7 @@ keeper_join(struct sandbox *sb, struct err *err)
 		    sb->slot);
 		goto out;
 	}
-	exe_id(exe);
+	slot_exe_id(exe);
 	if (memcmp(exe, m.exe, sizeof(exe)) != 0) {
 		rc = 2;
 		goto out;
@@ -881,7 +893,7 @@ sandbox_slot_keep(struct sandbox *sb, struct err *err)
 	}
 	if (slot_ns_open(sb, err) == -1)
 		return -1;
-	(void)keeper_addr(sb, &sa);
+	(void)keeper_addr(sb->box_root, sb->slot, &sa);
 	if ((lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
 	    listen(lfd, 16) == -1) {
@@ -920,7 +932,7 @@ sandbox_slot_release(struct sandbox *sb, struct err *err)
 	char	b;
 	int	fd;
 
-	if ((fd = keeper_connect(sb, err)) < 0)
+	if ((fd = slot_keeper_connect(sb->box_root, sb->slot, err)) < 0)
 		return fd == -2 ? 0 : -1;
 	/* its answer, or EOF: it has removed the socket either way */
 	if (send(fd, "q", 1, MSG_NOSIGNAL) != 1 || recv(fd, &b, 1, 0) == -1) {

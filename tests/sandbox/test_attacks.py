@@ -3,12 +3,17 @@
 Every corpus entry is a program in tests/sandbox/progs/ (aNN_name.c, plus
 a38_chroot.py for the Python variant and a few extra probes xNN_*.c).  The
 session compiles them once with gcc into build/sandbox-progs/ and runs each
-through the CLI with the corpus's default limit profile L0, in two modes:
+through the CLI with the corpus's default limit profile L0, in three
+modes:
 
   root    the CLI runs as root; the box's uid outside is 200000 + slot
   unpriv  the CLI runs as the service user `coderunner` (setpriv), with an
           unprivileged user namespace and the cgroup dirs delegated to it by
           contrib/setup-host.sh -- the production mode
+  kept    as root, each slot kept by `coderunner sandbox --init`: the runs
+          are made by the slot's keeper, a long-lived process that runs
+          one hostile program after another (--cleanup after each entry,
+          which returns once the keeper has finished the last run)
 
 After every entry the harness checks the corpus's global invariants where
 this machine allows (see check_* below): G1 timeliness, G2 no survivors,
@@ -27,8 +32,8 @@ service user must be able to reach them, and it may not be able to enter
 the checkout (a clone under root's 0700 home).
 
 Environment: CODERUNNER_CLI overrides build/coderunner (e.g. the ASan
-build/test/coderunner); CODERUNNER_SANDBOX_MODES=root or =unpriv limits the
-modes.
+build/test/coderunner); CODERUNNER_SANDBOX_MODES (e.g. "root unpriv")
+limits the modes.
 """
 
 import concurrent.futures
@@ -79,7 +84,7 @@ CPU_ROOM = ["--wall-time-limit", "10"]
 CPU_ROOM_WALL_MS = 10000
 
 # slots: each mode its own range, so sweeps of one never touch the other
-SLOT_BASE = {"root": 100, "unpriv": 200}
+SLOT_BASE = {"root": 100, "unpriv": 200, "kept": 400}
 VICTIM_OFFSET = 90          # victim runs (G8) use base + 90 + k
 
 
@@ -736,6 +741,9 @@ class Ctx:
         self.batch = None
 
     def close(self):
+        if self.mode == "kept":
+            for slot in range(SLOT_BASE["kept"], self.next_slot):
+                self.keep(slot, "--cleanup")
         self.canary.kill()
         self.canary.wait()
         self.fcgi.close()
@@ -751,15 +759,27 @@ class Ctx:
         with self.lock:
             s = self.next_slot
             self.next_slot += 1
-            return s
+        if self.mode == "kept":
+            self.keep(s, "--init")
+        return s
+
+    def keep(self, slot, what):
+        """--init or --cleanup of slot's keeper (kept mode)."""
+        r = subprocess.run(self.prefix + [
+            self.cli_path, "sandbox", what, "--slot", str(slot),
+            "--box-root", self.box_root], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, timeout=60)
+        if r.returncode != 0 or json.loads(r.stdout).get("status") != "OK":
+            pytest.fail("%s slot %d: %s %s" % (what, slot, r.stdout,
+                                               r.stderr))
 
     def outer_uid(self, slot):
-        return UID_BASE + slot if self.mode == "root" else None
+        return UID_BASE + slot if self.mode != "unpriv" else None
 
     def sees_slots(self):
         """Whether slot_processes() finds a slot's processes: by their
         cgroup, or as root by their uid."""
-        return self.mode == "root" or getattr(self, "backend", "none") != \
+        return self.mode != "unpriv" or getattr(self, "backend", "none") != \
             "none"
 
     def cli(self, slot, prog, args=(), opts=(), cmd=None):
@@ -901,9 +921,9 @@ def g6_problems(ctx, mem_before=None):
             sorted(set(ctx.base_mounts) - set(now))))
     if wait_for(lambda: ipcs() != ctx.base_ipcs, 2.0):
         p.append("G6: SysV IPC %r, was %r" % (ipcs(), ctx.base_ipcs))
-    if ctx.mode == "root":
-        keys = key_users(range(UID_BASE + SLOT_BASE["root"],
-                               UID_BASE + SLOT_BASE["root"] + 100))
+    if ctx.mode != "unpriv":
+        keys = key_users(range(UID_BASE + SLOT_BASE[ctx.mode],
+                               UID_BASE + SLOT_BASE[ctx.mode] + 100))
         if keys:
             p.append("G6: keys of slot uids: %r" % keys)
     if mem_before is not None and wait_for(lambda: mem_leak(mem_before),
@@ -1002,6 +1022,8 @@ def run_entry(ctx, entry, serial):
         again, _, _ = run_cli(ctx, ctx.cli(slot, "a49_keys_bpf", ["check"]),
                               10)
         problems += ["A49 second run: " + x for x in blocked(again)]
+    if ctx.mode == "kept":
+        ctx.keep(slot, "--cleanup")
     if serial:
         problems += g6_problems(ctx, mem_before)
     return res, problems
@@ -1062,15 +1084,15 @@ def have_unpriv():
     return None
 
 
-MODES = [m for m in ("root", "unpriv") if m in os.environ.get(
-    "CODERUNNER_SANDBOX_MODES", "root unpriv").split()]
+MODES = [m for m in ("root", "unpriv", "kept") if m in os.environ.get(
+    "CODERUNNER_SANDBOX_MODES", "root unpriv kept").split()]
 
 
 @pytest.fixture(scope="session", params=MODES)
 def ctx(request, progs):
     mode = request.param
-    if mode == "root" and os.getuid() != 0:
-        pytest.skip("root mode needs root")
+    if mode in ("root", "kept") and os.getuid() != 0:
+        pytest.skip("%s mode needs root" % mode)
     if mode == "unpriv":
         why = have_unpriv()
         if why:

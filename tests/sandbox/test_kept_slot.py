@@ -1,7 +1,8 @@
 """Kept slots: `coderunner sandbox --init` makes a slot's namespaces and
-root once and a keeper process holds them, so that later CLI runs in that
-slot join them instead of making their own (as isolate's --init box);
-`--cleanup` stops the keeper.
+root once and a keeper process holds them (as isolate's --init box); later
+CLI calls in that slot hand their run to the keeper, which makes it in
+those namespaces (a call with --export, or of another build, joins them
+and runs it itself); `--cleanup` stops the keeper.
 
 Shown, not timed: runs of a kept slot are in the keeper's user and
 network namespaces (the same inode in /proc/self/ns as the keeper's fds);
@@ -16,6 +17,7 @@ import os
 import pwd
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import time
@@ -282,3 +284,160 @@ def test_a_kept_slot_as_the_service_user(tmp_path):
     finally:
         svc(["--cleanup"])
         shutil.rmtree(d, ignore_errors=True)
+
+
+def find_process(argv, timeout=10):
+    """The host pid of the process whose command line is argv (waits for
+    it to start), or None."""
+    want = "\0".join(argv) + "\0"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid) as f:
+                    if f.read() == want:
+                        return int(pid)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    return None
+
+
+def ancestors(pid):
+    out = []
+    while pid > 1:
+        with open("/proc/%d/status" % pid) as f:
+            pid = int([ln for ln in f if ln.startswith("PPid:")][0].split()[1])
+        out.append(pid)
+    return out
+
+
+def test_the_keeper_makes_the_run_for_the_caller(box_root):
+    """A call in a kept slot hands its run to the keeper (no handle of its
+    own to open, no children to fork): the program is the keeper's
+    descendant, not the CLI's.  A call with other options (--cgroup) is
+    not the keeper's to run: it joins the slot and runs it itself."""
+    cli(box_root, SLOT, ["--init"])
+    keeper = keeper_pid(box_root, SLOT)
+    for extra, by_keeper in (([], True), (["--cgroup", "cr-kept-other"],
+                                          False)):
+        prog = ["/bin/sleep", "%d.%d" % (20 + by_keeper, os.getpid())]
+        p = subprocess.Popen([CLI, "sandbox", "--slot", str(SLOT),
+                              "--box-root", box_root] + extra +
+                             ["--no-box", "--wall-time-limit", "30", "--"] +
+                             prog, stdout=subprocess.PIPE, text=True)
+        try:
+            pid = find_process(prog)
+            assert pid is not None, "the program did not start"
+            up = ancestors(pid)
+            assert (keeper in up) is by_keeper, (extra, up, keeper)
+            assert (p.pid in up) is not by_keeper, (extra, up, p.pid)
+        finally:
+            p.kill()
+            p.wait()
+
+
+def test_a_caller_that_goes_takes_its_run_with_it(box_root):
+    """Killing the CLI (a grader's timeout, Ctrl-C) kills the run the
+    keeper makes for it, as it kills a run of its own; the slot is free
+    for the next call at once, not after the run's wall time."""
+    cli(box_root, SLOT, ["--init"])
+    prog = ["/bin/sleep", "30.%d" % os.getpid()]
+    p = subprocess.Popen([CLI, "sandbox", "--slot", str(SLOT), "--box-root",
+                          box_root, "--no-box", "--wall-time-limit", "60",
+                          "--"] + prog, stdout=subprocess.PIPE)
+    pid = find_process(prog)
+    assert pid is not None, "the program did not start"
+    p.kill()
+    p.wait()
+    deadline = time.monotonic() + 10
+    while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not os.path.exists("/proc/%d" % pid), "the run outlived its caller"
+    t0 = time.monotonic()
+    assert run(box_root, SLOT, ["/bin/echo", "next"]) == "next\n"
+    assert time.monotonic() - t0 < 20
+
+
+def test_a_kept_run_answers_as_a_run_of_its_own(box_root, tmp_path):
+    """The same calls in a kept slot (made by the keeper) and in a slot
+    without one (made by the CLI) give the same answers: stdin, copied
+    files and their modes, the box, stderr, limits, exit codes."""
+    src = tmp_path / "prog.sh"
+    src.write_text("echo from-script; cat; echo err >&2; exit 3\n")
+    os.chmod(src, 0o755)
+    data = tmp_path / "in.txt"
+    data.write_bytes(b"line one\nline two\n" * 1000)
+    calls = [
+        ["--stdin", str(data), "--copy", "%s:bin/p.sh" % src, "--",
+         "/bin/sh", "-c", "ls -l /box/bin | cut -c1-10; /box/bin/p.sh"],
+        ["--stderr-to-stdout", "--no-box", "--", "/bin/sh", "-c",
+         "echo out; echo err >&2"],
+        ["--output-limit", "1000", "--no-box", "--", "/bin/sh", "-c",
+         "yes | head -c 100000"],
+        ["--time-limit", "0.3", "--no-box", "--", "/bin/sh", "-c",
+         "while :; do :; done"],
+        ["--box-rw", "--", "/bin/sh", "-c", "echo x > /box/y && cat /box/y"],
+        ["--no-box", "--", "/nonexistent/program"],
+    ]
+    cli(box_root, SLOT, ["--init"])
+    keys = ("status", "exit_code", "signal", "stdout", "stderr",
+            "stdout_truncated", "stderr_truncated", "denied_syscalls",
+            "error")
+    for args in calls:
+        kept = cli_any(box_root, SLOT, args)
+        own = cli_any(box_root, SLOT + 1, args)
+        assert {k: kept.get(k) for k in keys} == \
+            {k: own.get(k) for k in keys}, (args, kept, own)
+    assert "from-script\nline one" in cli_any(box_root, SLOT,
+                                              calls[0])["stdout"]
+
+
+def cli_any(box_root, slot, args):
+    r = subprocess.run([CLI, "sandbox", "--slot", str(slot), "--box-root",
+                        box_root] + args, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=60)
+    return json.loads(r.stdout)
+
+
+def test_the_keeper_refuses_a_malformed_request(box_root):
+    """What reaches the keeper's socket is checked before use: a request
+    of the wrong size or layout gets an error answer, and the keeper goes
+    on serving."""
+    import socket
+    cli(box_root, SLOT, ["--init"])
+    path = os.path.join(box_root, ".slot%d.sock" % SLOT)
+    # a request of this build (kept.c's struct kept_req: magic, exe id,
+    # options) with nothing valid after: no program, lists of 0
+    st = os.stat(CLI)
+    ours = struct.pack("<I4xQQQ", 0x6b707472, st.st_dev, st.st_ino,
+                       st.st_mtime_ns)
+    ours += b"cg=\ndev=\nprep=\nuid=200000".ljust(1024, b"\0")
+    for payload, code in ((b"", b"E"), (b"\0" * 7, b"E"),
+                          (os.urandom(4096), b"E"), (ours, b"E"),
+                          (ours + b"\0" * 4096, b"E"),
+                          (ours + b"\xff" * 4096, b"E"),
+                          # another build's: not this keeper's to run
+                          (b"rtpk" * 1000, b"X")):
+        fd = os.memfd_create("bad")
+        os.write(fd, payload)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            s.settimeout(10)
+            s.connect(path)
+            socket.send_fds(s, [b"r"], [fd])
+            answer = s.recv(512)
+            assert answer[:1] == code, (payload[:16], answer)
+        finally:
+            s.close()
+            os.close(fd)
+    # "r" without its memfd: no answer, the connection closed
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(10)
+    s.connect(path)
+    s.send(b"r")
+    assert s.recv(512) == b""
+    s.close()
+    assert run(box_root, SLOT, ["/bin/echo", "still"]) == "still\n"
