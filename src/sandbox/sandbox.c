@@ -5,12 +5,14 @@
  * what happened.  Where things are: this file is P's side of a run
  * (prepare, start, watch, collect, teardown over one struct run);
  * child.c is everything that runs in the children below; slot.c the
- * slot's namespaces, ids and device nodes; box.c the boxes; handle.c
+ * slot's namespaces, ids and device nodes, and a kept slot's keeper;
+ * kept.c the runs a keeper makes for the CLI; box.c the boxes; handle.c
  * sandbox_open and what it checks of the host; cgroup.c and seccomp.c
  * the limits and the filter.  Four processes take part in a run, and one more now
  * and then:
  *
- *   P  the caller (an executor or the CLI).  Makes the run's pipes,
+ *   P  the caller (an executor, the CLI, or a kept slot's keeper for a
+ *      CLI call).  Makes the run's pipes,
  *      starts J and, through it, I; makes the run's cgroup and moves I
  *      into it while I builds its root, and lets I go on; then watches:
  *      drains stdout/stderr with caps, enforces wall time, polls the
