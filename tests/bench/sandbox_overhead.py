@@ -138,47 +138,50 @@ def main():
                    stdout=subprocess.DEVNULL)
     broken = 0
     results = {}
-    print("sandbox overhead: medians of %d runs (ms); over = minus bare; "
-          "x = ratio to bare" % a.n)
-    print("%-17s %-7s %-6s %8s %8s %7s" % ("program", "mode", "way", "median",
-                                          "over", "x"))
-    for name, prog in progs:
-        # the sandbox's view of the bench dir: --ro for the programs
-        for gap in (0, a.gap):
-            base = None
-            for way in ways:
-                drv_argv = [drv, "-n", str(a.n), "--gap", str(gap)]
-                if way == "bare":
-                    argv = drv_argv + ["--bare", "--"] + prog
-                elif way == "inproc":
-                    argv = drv_argv + ["--box-root", box_root, "--ro", OUT,
-                                       "--"] + prog
-                elif way in ("cli", "kept"):
-                    argv = drv_argv + ["--bare", "--", CLI, "sandbox",
-                                       "--no-box", "--box-root", box_root,
-                                       "--ro", OUT] + (
-                        kept_slot if way == "kept" else []) + ["--"] + prog
-                else:
-                    argv = drv_argv + ["--bare", "--"] + bwrap_argv(prog)
-                try:
-                    med = measure(argv, a.n, gap)
-                except RuntimeError as e:
-                    print("%-17s %-7s %-6s BROKEN: %s" % (
-                        name, "gapped" if gap else "b2b", way, e))
-                    broken += 1
-                    continue
-                if way == "bare":
-                    base = med
-                results.setdefault(name, {}).setdefault(
-                    "gapped" if gap else "b2b", {})[way] = med
-                print("%-17s %-7s %-6s %8.3f %8s %7s" % (
-                    name, "gapped" if gap else "b2b", way, med,
-                    "%.3f" % (med - base) if base else "-",
-                    "%.2f" % (med / base) if base else "-"))
-                sys.stdout.flush()
-    subprocess.run([CLI, "sandbox", "--cleanup"] + kept_slot,
-                   stdout=subprocess.DEVNULL)
-    shutil.rmtree(box_root, ignore_errors=True)
+    try:
+        print("sandbox overhead: medians of %d runs (ms); over = minus bare; "
+              "x = ratio to bare" % a.n)
+        print("%-17s %-7s %-6s %8s %8s %7s" % ("program", "mode", "way",
+                                              "median", "over", "x"))
+        for name, prog in progs:
+            # the sandbox's view of the bench dir: --ro for the programs
+            for gap in (0, a.gap):
+                base = None
+                for way in ways:
+                    drv_argv = [drv, "-n", str(a.n), "--gap", str(gap)]
+                    if way == "bare":
+                        argv = drv_argv + ["--bare", "--"] + prog
+                    elif way == "inproc":
+                        argv = drv_argv + ["--box-root", box_root, "--ro", OUT,
+                                           "--"] + prog
+                    elif way in ("cli", "kept"):
+                        argv = drv_argv + ["--bare", "--", CLI, "sandbox",
+                                           "--no-box", "--box-root", box_root,
+                                           "--ro", OUT] + (
+                            kept_slot if way == "kept" else []) + ["--"] + prog
+                    else:
+                        argv = drv_argv + ["--bare", "--"] + bwrap_argv(prog)
+                    try:
+                        med = measure(argv, a.n, gap)
+                    except RuntimeError as e:
+                        print("%-17s %-7s %-6s BROKEN: %s" % (
+                            name, "gapped" if gap else "b2b", way, e))
+                        broken += 1
+                        continue
+                    if way == "bare":
+                        base = med
+                    results.setdefault(name, {}).setdefault(
+                        "gapped" if gap else "b2b", {})[way] = med
+                    print("%-17s %-7s %-6s %8.3f %8s %7s" % (
+                        name, "gapped" if gap else "b2b", way, med,
+                        "%.3f" % (med - base) if base else "-",
+                        "%.2f" % (med / base) if base else "-"))
+                    sys.stdout.flush()
+    finally:
+        # the keeper goes whatever happened (a Ctrl-C, a broken build)
+        subprocess.run([CLI, "sandbox", "--cleanup"] + kept_slot,
+                       stdout=subprocess.DEVNULL)
+        shutil.rmtree(box_root, ignore_errors=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f)
