@@ -8,8 +8,8 @@ For each program (/bin/true, a static C hello, python3 -c 'print(1)', a
   inproc    sandbox_run() called in-process (the executors' path)
   cli       `coderunner sandbox --no-box --` (a new process per run,
             which makes the slot's namespaces and root)
-  kept      the same in a slot kept by `coderunner sandbox --init` (the
-            runs join its namespaces and root, as isolate's --init box)
+  kept      the same in a slot kept by `coderunner sandbox --init`, as
+            isolate's --init box (the slot's keeper makes each run)
   bwrap     `bwrap --unshare-all --die-with-parent` with equivalent binds
             (read-only /usr /etc subset, tmpfs /tmp, /proc, minimal /dev)
 
