@@ -551,33 +551,38 @@ reset_signals(void)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Sends fd over the unix socket sock (SCM_RIGHTS). */
 int
-sandbox_send_fd(int sock, int fd)
+sandbox_send_msg(int sock, char code, const void *p, size_t len, int fd)
 {
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
-	struct iovec	 iov;
+	struct iovec	 iov[2] = { { &code, 1 }, { (void *)(uintptr_t)p,
+			    len } };
 	union {
 		struct cmsghdr	align;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	char		 byte = 'L';
 
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = len > 0 ? 2 : 1;
+	if (fd != -1) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)(1 + len) ? 0 : -1;
+}
+
+int
+sandbox_send_fd(int sock, int fd)
+{
+	return sandbox_send_msg(sock, 'L', NULL, 0, fd);
 }
 
 /* Never returns: it execs the program or dies in child_die(). */

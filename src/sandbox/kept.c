@@ -93,35 +93,6 @@ slot_config_id(const struct sandbox_config *cfg, char *buf, size_t size)
 	    (long long)cfg->uid_base);
 }
 
-/* Sends code, then len bytes of p, with fd if it is not -1. */
-static int
-msg_send(int sock, char code, const void *p, size_t len, int fd)
-{
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	struct iovec	 iov[2] = { { &code, 1 }, { (void *)(uintptr_t)p,
-			    len } };
-	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} u;
-
-	memset(&mh, 0, sizeof(mh));
-	memset(&u, 0, sizeof(u));
-	mh.msg_iov = iov;
-	mh.msg_iovlen = len > 0 ? 2 : 1;
-	if (fd != -1) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)(1 + len) ? 0 : -1;
-}
-
 ssize_t
 slot_msg_recv(int sock, char *buf, size_t size, int *fd)
 {
@@ -354,7 +325,7 @@ sandbox_kept_run(const struct sandbox_config *cfg,
 	    (memfd = memfd_of("coderunner-run", b.data, b.len, err)) == -1)
 		goto out;
 	buf_reset(&b);
-	if (msg_send(sock, 'r', NULL, 0, memfd) == -1 ||
+	if (sandbox_send_msg(sock, 'r', NULL, 0, memfd) == -1 ||
 	    (n = slot_msg_recv(sock, msg, sizeof(msg) - 1, &rfd)) <= 0) {
 		err_set(err, "kept slot %u: the keeper did not answer",
 		    cfg->slot);
@@ -508,11 +479,11 @@ kept_reply(int sock, int ok, const struct sandbox_result *res,
 		    buf_append(&b, res->errout, res->errout_len, &e2) == 0 &&
 		    (fd = memfd_of("coderunner-result", b.data, b.len,
 		    &e2)) != -1)
-			(void)msg_send(sock, 'R', NULL, 0, fd);
+			(void)sandbox_send_msg(sock, 'R', NULL, 0, fd);
 		else
-			(void)msg_send(sock, 'E', e2.msg, strlen(e2.msg), -1);
+			(void)sandbox_send_msg(sock, 'E', e2.msg, strlen(e2.msg), -1);
 	} else
-		(void)msg_send(sock, 'E', err->msg, strlen(err->msg), -1);
+		(void)sandbox_send_msg(sock, 'E', err->msg, strlen(err->msg), -1);
 	fd_close(&fd);
 	buf_reset(&b);
 }
@@ -537,7 +508,7 @@ slot_kept_serve(struct sandbox *sb, int sock, int memfd)
 	}
 	switch (kept_parse(sb, j, p, len)) {
 	case 1:
-		(void)msg_send(sock, 'X', NULL, 0, -1);
+		(void)sandbox_send_msg(sock, 'X', NULL, 0, -1);
 		goto out;
 	case -1:
 		err_set(&err, "kept run: a malformed request");

@@ -307,6 +307,12 @@ ssize_t	fd_read_all(int fd, char *buf, size_t size);
 
 /* Sends fd with one byte over sock.  Returns 0 or -1 (errno set). */
 int	sandbox_send_fd(int sock, int fd);
+/*
+ * Sends code, then len bytes of p, in one message over sock, with fd
+ * (SCM_RIGHTS) if it is not -1.  Returns 0 or -1 (errno set).
+ */
+int	sandbox_send_msg(int sock, char code, const void *p, size_t len,
+	    int fd);
 /* Receives an fd sent by sandbox_send_fd (close-on-exec), or -1. */
 int	sandbox_recv_fd(int sock);
 
