@@ -80,19 +80,14 @@ parents_passable(const struct sandbox *sb, const char *path,
 
 /*
  * box_root is the mount point of the slot tmpfs (in the slot's mount
- * namespace only): it must be ours and nobody else's to enter, never a
- * link.  Made 0700 if missing.  When the box's uid is not ours, it must
- * also be able to reach it: every dir above it searchable by others.
- * Sets sb->box_root to its absolute path.
+ * namespace only) and holds a kept slot's socket: it must be ours and
+ * nobody else's to enter, never a link.
  */
-static int
-check_box_root(struct sandbox *sb, const char *path, struct err *err)
+int
+slot_box_root_ours(const char *path, char abs[PATH_MAX], struct err *err)
 {
 	struct stat	st;
-	char		abs[PATH_MAX];
 
-	if (mkdir(path, 0700) == -1 && errno != EEXIST)
-		return err_errno(err, "mkdir %s", path);
 	if (lstat(path, &st) == -1)
 		return err_errno(err, "box_root %s", path);
 	if (S_ISLNK(st.st_mode))
@@ -109,6 +104,23 @@ check_box_root(struct sandbox *sb, const char *path, struct err *err)
 		    (unsigned)(st.st_mode & 07777), path);
 	if (realpath(path, abs) == NULL)
 		return err_errno(err, "realpath %s", path);
+	return 0;
+}
+
+/*
+ * box_root, made 0700 if missing, as slot_box_root_ours wants it.  When
+ * the box's uid is not ours, it must also be able to reach it: every dir
+ * above it searchable by others.  Sets sb->box_root to its absolute path.
+ */
+static int
+check_box_root(struct sandbox *sb, const char *path, struct err *err)
+{
+	char	abs[PATH_MAX];
+
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return err_errno(err, "mkdir %s", path);
+	if (slot_box_root_ours(path, abs, err) == -1)
+		return -1;
 	if (strlen(abs) >= sizeof(sb->box_root) - 80)
 		return err_set(err, "box_root %.200s: path too long", abs);
 	memcpy(sb->box_root, abs, strlen(abs) + 1);

@@ -210,7 +210,7 @@ put_strv(struct buf *b, const char *const *v, uint32_t *n, struct err *err)
 	return 0;
 }
 
-/* The request for spec (and kb) in b. */
+/* The request for spec (and kb) in b, which is empty. */
 static int
 kept_request(struct buf *b, const struct sandbox_config *cfg,
     const struct sandbox_spec *spec, const struct sandbox_kept_box *kb,
@@ -218,9 +218,7 @@ kept_request(struct buf *b, const struct sandbox_config *cfg,
 {
 	struct kept_req		 q;
 	struct kept_file	 kf;
-	struct buf		 s = { 0 };
 	size_t			 i;
-	int			 rc = -1;
 
 	memset(&q, 0, sizeof(q));
 	q.magic = KEPT_MAGIC;
@@ -238,36 +236,33 @@ kept_request(struct buf *b, const struct sandbox_config *cfg,
 		q.nfiles = (uint32_t)kb->nfiles;
 	}
 	q.stdin_len = spec->stdin_data != NULL ? spec->stdin_len : 0;
-	if (put_strv(&s, spec->argv, &q.nargv, err) == -1 ||
-	    put_strv(&s, spec->envp, &q.nenv, err) == -1 ||
-	    put_strv(&s, spec->ro_paths, &q.nro, err) == -1)
-		goto out;
-	for (i = 0; i < q.nfiles; i++)
-		if (buf_append(&s, kb->files[i].path,
-		    strlen(kb->files[i].path) + 1, err) == -1)
-			goto out;
-	q.strings_len = s.len;
+	/* the header's place; written again once the strings are counted */
 	if (buf_append(b, &q, sizeof(q), err) == -1 ||
-	    buf_append(b, s.data, s.len, err) == -1)
-		goto out;
+	    put_strv(b, spec->argv, &q.nargv, err) == -1 ||
+	    put_strv(b, spec->envp, &q.nenv, err) == -1 ||
+	    put_strv(b, spec->ro_paths, &q.nro, err) == -1)
+		return -1;
+	for (i = 0; i < q.nfiles; i++)
+		if (buf_append(b, kb->files[i].path,
+		    strlen(kb->files[i].path) + 1, err) == -1)
+			return -1;
+	q.strings_len = b->len - sizeof(q);
+	memcpy(b->data, &q, sizeof(q));
 	for (i = 0; i < q.nfiles; i++) {
 		memset(&kf, 0, sizeof(kf));
 		kf.len = kb->files[i].len;
 		kf.mode = kb->files[i].mode;
 		if (buf_append(b, &kf, sizeof(kf), err) == -1)
-			goto out;
+			return -1;
 	}
 	for (i = 0; i < q.nfiles; i++)
 		if (buf_append(b, kb->files[i].data, kb->files[i].len,
 		    err) == -1)
-			goto out;
+			return -1;
 	if (q.stdin_len > 0 &&
 	    buf_append(b, spec->stdin_data, q.stdin_len, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	buf_reset(&s);
-	return rc;
+		return -1;
+	return 0;
 }
 
 /* Takes the keeper's result from the memfd fd into res. */
@@ -311,7 +306,8 @@ sandbox_kept_run(const struct sandbox_config *cfg,
     struct sandbox_result *res, struct err *err)
 {
 	struct buf	 b = { 0 };
-	char		 msg[300];
+	struct err	 e2;
+	char		 msg[300], abs[PATH_MAX];
 	ssize_t		 n;
 	int		 sock, memfd = -1, rfd = -1, rc = -1;
 
@@ -319,7 +315,14 @@ sandbox_kept_run(const struct sandbox_config *cfg,
 	if (spec->argv == NULL || spec->argv[0] == NULL ||
 	    spec->lim.wall_ms == 0)
 		return err_set(err, "sandbox: argv and wall time are required");
-	if ((sock = slot_keeper_connect(cfg->box_root, cfg->slot, err)) < 0)
+	/*
+	 * Only in a box_root that sandbox_open would take: no link, ours
+	 * alone.  Any other (or none) is left to it, which says what is
+	 * wrong with it.
+	 */
+	if (slot_box_root_ours(cfg->box_root, abs, &e2) == -1)
+		return 0;
+	if ((sock = slot_keeper_connect(abs, cfg->slot, err)) < 0)
 		return sock == -2 ? 0 : -1;
 	if (kept_request(&b, cfg, spec, kb, err) == -1 ||
 	    (memfd = memfd_of("coderunner-run", b.data, b.len, err)) == -1)

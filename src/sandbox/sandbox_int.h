@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <linux/filter.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "sandbox.h"
@@ -268,14 +269,23 @@ int	slot_has_top(const struct sandbox *, const char *top);
 
 /* --- kept slots: slot.c, kept.c ------------------------------------ */
 
+/*
+ * Whether box_root path is a directory of ours that nobody else may
+ * enter, not a link (handle.c); its absolute path in abs.  Returns 0, or
+ * -1 with err set.
+ */
+int	slot_box_root_ours(const char *path, char abs[PATH_MAX],
+	    struct err *);
+
 /* The options of a handle that a keeper's runs must share (kept.c). */
 void	slot_config_id(const struct sandbox_config *, char *buf, size_t size);
 /* Which program file this process runs: device, inode, mtime. */
 void	slot_exe_id(uint64_t id[3]);
 /*
- * Connects to the keeper of slot in box_root.  Returns the socket, -2 if
- * none runs (a socket file a dead keeper left is removed), or -1 with err
- * set.
+ * Connects to the keeper of slot in box_root (absolute, and checked by
+ * slot_box_root_ours: a socket file a dead keeper left is removed).
+ * Returns the socket, -2 if
+ * none runs, or -1 with err set.
  */
 int	slot_keeper_connect(const char *box_root, unsigned int slot,
 	    struct err *);

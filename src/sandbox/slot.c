@@ -641,16 +641,11 @@ slot_keeper_connect(const char *box_root, unsigned int slot,
 	struct sockaddr_un	sa;
 	struct ucred		uc;
 	socklen_t		len = sizeof(uc);
-	char			abs[PATH_MAX];
 	int			fd;
 
-	/* as sandbox_open names it (a caller without a handle gives ours) */
-	if (realpath(box_root, abs) == NULL)
-		return errno == ENOENT ? -2 : err_errno(err, "box_root %s",
-		    box_root);
-	if (keeper_addr(abs, slot, &sa) == -1)
+	if (keeper_addr(box_root, slot, &sa) == -1)
 		return err_set(err, "box_root %s: too long for the keeper's "
-		    "socket", abs);
+		    "socket", box_root);
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
 		return err_errno(err, "socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {

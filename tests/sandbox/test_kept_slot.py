@@ -441,3 +441,20 @@ def test_the_keeper_refuses_a_malformed_request(box_root):
     assert s.recv(512) == b""
     s.close()
     assert run(box_root, SLOT, ["/bin/echo", "still"]) == "still\n"
+
+
+def test_a_box_root_through_a_link_is_not_used(box_root, tmp_path):
+    """A call reaches a keeper only in a box_root that sandbox_open would
+    take: a link to a kept slot's box_root (one another user could plant
+    in /tmp) is refused as a box_root, not followed to the keeper."""
+    cli(box_root, SLOT, ["--init"])
+    link = str(tmp_path / "boxes-link")
+    os.symlink(box_root, link)
+    r = subprocess.run([CLI, "sandbox", "--slot", str(SLOT), "--box-root",
+                        link, "--no-box", "--", "/bin/true"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+    res = json.loads(r.stdout)
+    assert res["status"] == "IE" and "symbolic link" in res["error"], res
+    assert os.path.exists(os.path.join(box_root, ".slot%d.sock" % SLOT))
+    assert run(box_root, SLOT, ["/bin/echo", "ok"]) == "ok\n"
