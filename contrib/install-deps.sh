@@ -31,8 +31,9 @@ PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap iproute2"
 # cluster "main" but, with the policy-rc.d below, starts nothing)
 PKGS_TEST="clang python3-pytest python3-requests python3-selenium libjs-jquery
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine
-	systemd postgresql"
-# (libjs-jquery: the jQuery the Judge0 IDE test serves in place of a CDN)
+	systemd postgresql strace"
+# (libjs-jquery: the jQuery the Judge0 IDE test serves in place of a CDN;
+# strace: tests/sandbox/test_cgroup_v2.py reads the calls a run makes)
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)
 PKGS_LANG="python3 gcc g++ nodejs node-typescript default-jdk-headless

@@ -222,6 +222,16 @@ cgroup_run_attach(struct cgroup_run *run, pid_t pid, struct err *err)
 	return 0;
 }
 
+int
+cgroup_run_dirfd(const struct cgroup_run *run)
+{
+	if (run->be == NULL || run->be->kind != SANDBOX_CG_V2 ||
+	    run->path[0][0] == '\0')
+		return -1;
+	return open(run->path[0], O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
 int64_t
 cgroup_run_cpu_us(const struct cgroup_run *run)
 {

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include <linux/capability.h>
+#include <linux/sched.h>		/* struct clone_args */
 #include <linux/seccomp.h>
 
 #include <errno.h>
@@ -673,6 +674,7 @@ run_main(void *arg)
 }
 
 static void	take_box_ids(int, const struct sandbox *);
+static void	take_box_fsids(int);
 
 static int
 init_main(void *arg)
@@ -691,10 +693,14 @@ init_main(void *arg)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		child_die(c, "pdeathsig");
+	/* what we create in the run's root is the box's (J had P's ids) */
+	take_box_fsids(c->status_wr);
+	if (c->cg_fd != -1)
+		close(c->cg_fd);
 	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
 		child_die(c, "sethostname");
 	setup_mounts(c);
-	/* P moved us into the run's cgroup meanwhile; EOF: P died */
+	/* we are in the run's cgroup (v1: P moved us meanwhile); EOF: P died */
 	if (read(c->sync_rd, &go, 1) != 1)
 		return SANDBOX_EXIT_SETUP;
 	/*
@@ -784,19 +790,17 @@ take_box_fsids(int status_wr)
 }
 
 /*
- * Enters the slot's user and mount namespaces and takes the box's ids
- * (all of them, or with fs_only the file system ids).
+ * Enters the slot's user and mount namespaces, and takes the box's ids
+ * if take_ids (J does not: see join_main).
  */
 static void
-enter_slot(int status_wr, const struct sandbox *sb, int fs_only)
+enter_slot(int status_wr, const struct sandbox *sb, int take_ids)
 {
 	if (setns(sb->userns_fd, CLONE_NEWUSER) == -1)
 		fd_die(status_wr, "join the slot's user namespace");
 	if (setns(sb->mntns_fd, CLONE_NEWNS) == -1)
 		fd_die(status_wr, "join the slot's mount namespace");
-	if (fs_only)
-		take_box_fsids(status_wr);
-	else
+	if (take_ids)
 		take_box_ids(status_wr, sb);
 	/* the slot tmpfs, where boxes and the empty layer ".e" are */
 	if (chdir(sb->box_root) == -1)
@@ -888,33 +892,23 @@ make_box(const struct child_ctx *c, const struct sandbox_box *b)
 }
 
 /*
- * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
- * on its own stack, with its own fd table.  Nothing here may allocate or
- * change P's data (the kernel writes c->init_pid), and the set*id calls
- * are the raw ones: libc's wrappers would signal P's other threads.
+ * The slot's share of a run, when there is one (a language's dirs to
+ * overlay, a new box to mount and fill), with the box's file system ids,
+ * which are what the overlays are mounted with and what the box's files
+ * belong to.  J does it itself, unless it is to clone I into a cgroup:
+ * a cgroup takes a new process only from credentials that may write its
+ * cgroup.procs, and P's uid is not mapped in the slot's user namespace,
+ * so once J had the box's ids it could not go back.  Then K does it: like
+ * J, in P's memory (CLONE_VM | CLONE_VFORK), in the slot's namespaces and
+ * J's cwd (the slot tmpfs).
  */
-int
-join_main(void *arg)
+static int
+slot_work_main(void *arg)
 {
-	struct child_ctx	*c = arg;
-	const struct sandbox	*sb = c->sb;
-	int			 i, ns;
+	const struct child_ctx	*c = arg;
+	int			 i;
 
-	/* P's ends: close them so that EOFs mean what they should */
-	for (i = 0; i < 5; i++)
-		if (c->parent_fds[i] != -1)
-			close(c->parent_fds[i]);
-	enter_slot(c->status_wr, sb, 1);
-	if (!c->new_netns && setns(sb->netns_fd, CLONE_NEWNET) == -1)
-		child_die(c, "join the slot's network namespace");
-	close(sb->userns_fd);
-	close(sb->mntns_fd);
-	if (sb->netns_fd != -1)
-		close(sb->netns_fd);
-	if (sb->unix_fd != -1)
-		close(sb->unix_fd);
-	if (sb->devset_fd != -1)
-		close(sb->devset_fd);
+	take_box_fsids(c->status_wr);
 	/*
 	 * In the slot's mount namespace, for this run and the next ones.  A
 	 * top whose device is not the host's is ours already (an earlier J
@@ -931,6 +925,76 @@ join_main(void *arg)
 	}
 	if (c->box_make != NULL)
 		make_box(c, c->box_make);
+	return 0;
+}
+
+/*
+ * Clones I into the run's cgroup (clone3 with CLONE_INTO_CGROUP, cgroup
+ * v2, Linux 5.7): I is born there, and nobody writes cgroup.procs, whose
+ * write waits for the cgroup code's global lock and, on a quiet host, an
+ * RCU grace period.  Without a stack, as fork does: the child goes on
+ * from here on its copy of J's stack and returns through J's frames, so
+ * it leaves like J, through libc's clone.  Returns I's pid in J, 0 in I,
+ * -1 if the kernel would not.
+ */
+static pid_t
+clone_into_cgroup(struct child_ctx *c)
+{
+	struct clone_args	ca;
+
+	memset(&ca, 0, sizeof(ca));
+	/* with CLONE_PARENT, I's exit signal is J's (SIGCHLD to P) */
+	ca.flags = CLONE_PARENT | CLONE_PARENT_SETTID | CLONE_INTO_CGROUP;
+	ca.parent_tid = (uint64_t)(uintptr_t)&c->init_pid;
+	ca.cgroup = (uint64_t)c->cg_fd;
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/*
+ * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
+ * on its own stack, with its own fd table.  Nothing here may allocate or
+ * change P's data (the kernel writes c->init_pid, and we c->init_in_cg),
+ * and the set*id calls are the raw ones: libc's wrappers would signal
+ * P's other threads.
+ */
+int
+join_main(void *arg)
+{
+	struct child_ctx	*c = arg;
+	const struct sandbox	*sb = c->sb;
+	pid_t			 pid;
+	int			 i, ns, st;
+
+	/* P's ends: close them so that EOFs mean what they should */
+	for (i = 0; i < 5; i++)
+		if (c->parent_fds[i] != -1)
+			close(c->parent_fds[i]);
+	enter_slot(c->status_wr, sb, 0);
+	if (!c->new_netns && setns(sb->netns_fd, CLONE_NEWNET) == -1)
+		child_die(c, "join the slot's network namespace");
+	close(sb->userns_fd);
+	close(sb->mntns_fd);
+	if (sb->netns_fd != -1)
+		close(sb->netns_fd);
+	if (sb->unix_fd != -1)
+		close(sb->unix_fd);
+	if (sb->devset_fd != -1)
+		close(sb->devset_fd);
+	if (c->n_new_tops == 0 && c->box_make == NULL)
+		;	/* no share of the slot's to do */
+	else if (c->cg_fd == -1)
+		(void)slot_work_main(c);	/* we may keep the box's ids */
+	else {
+		/* K has its own stack: I's, which is free until I exists */
+		if ((pid = clone(slot_work_main, STACK_TOP(sb, 1), CLONE_VM |
+		    CLONE_VFORK | SIGCHLD, c)) == -1)
+			child_die(c, "clone");
+		while (waitpid(pid, &st, 0) == -1)
+			if (errno != EINTR)
+				child_die(c, "wait");
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			return 1;	/* K's message is on the pipe */
+	}
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
 	/* the run's own: I is born in the new pid namespace */
@@ -939,6 +1003,22 @@ join_main(void *arg)
 		ns |= CLONE_NEWNET;
 	if (unshare(ns) == -1)
 		child_die(c, "unshare namespaces");
+	if (c->cg_fd != -1) {
+		if ((pid = clone_into_cgroup(c)) == 0)
+			return init_main(c);
+		if (pid > 0) {
+			c->init_in_cg = 1;
+			return 0;
+		}
+		/*
+		 * A kernel without clone3 or CLONE_INTO_CGROUP says so before
+		 * it makes anything.  Any later failure (the cgroup's checks
+		 * come after the new pid namespace's first pid) leaves the
+		 * namespace unable to take a process, so it is the run's.
+		 */
+		if (errno != ENOSYS && errno != EINVAL && errno != E2BIG)
+			child_die(c, "clone init into the run's cgroup");
+	}
 	if (clone(init_main, STACK_TOP(sb, 1), CLONE_PARENT |
 	    CLONE_PARENT_SETTID, c, &c->init_pid) == -1)
 		child_die(c, "clone init");
@@ -1015,7 +1095,7 @@ unmount_main(void *arg)
 
 	if (h->close_fds[0] != -1)
 		close(h->close_fds[0]);
-	enter_slot(h->status_wr, h->sb, 0);
+	enter_slot(h->status_wr, h->sb, 1);
 	if (umount2(h->box_name, MNT_DETACH | UMOUNT_NOFOLLOW) == -1 &&
 	    errno != EINVAL)
 		fd_die(h->status_wr, "unmount box %s", h->box_name);
@@ -1037,7 +1117,7 @@ export_main(void *arg)
 
 	if (h->close_fds[0] != -1)
 		close(h->close_fds[0]);
-	enter_slot(h->status_wr, h->sb, 0);
+	enter_slot(h->status_wr, h->sb, 1);
 	if ((fd = open(h->box_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		fd_die(h->status_wr, "open box %s", h->box_name);

@@ -49,8 +49,13 @@ struct child_ctx {
 	char				 box_path[PATH_MAX];	/* "" = no box */
 	uint64_t			 tmp_bytes;
 	uint32_t			 tmp_inodes;
+	int				 cg_fd;		/* cgroup v2: the run's
+							   cgroup, for I to be
+							   born in, or -1 */
 	pid_t				 init_pid;	/* I, or -1: J writes it
 							   in P's memory */
+	int				 init_in_cg;	/* J: I was born in
+							   cg_fd's cgroup */
 };
 
 /* What H and the slot helpers need. */

@@ -12,9 +12,10 @@
  * and then:
  *
  *   P  the caller (an executor, the CLI, or a kept slot's keeper for a
- *      CLI call).  Makes the run's pipes,
- *      starts J and, through it, I; makes the run's cgroup and moves I
- *      into it while I builds its root, and lets I go on; then watches:
+ *      CLI call).  Makes the run's pipes and, on cgroup v2, the run's
+ *      cgroup; starts J and, through it, I, which on v2 is born in that
+ *      cgroup; on v1 makes the cgroup and moves I into it while I builds
+ *      its root; and lets I go on; then watches:
  *      drains stdout/stderr with caps, enforces wall time, polls the
  *      cgroup's CPU counter to enforce CPU time over the whole tree,
  *      answers the seccomp listener (every denied call fails with its
@@ -42,11 +43,18 @@
  *      mount, pid, ipc and uts namespaces and clones I with
  *      CLONE_PARENT, so that I is P's child, and CLONE_PARENT_SETTID, so
  *      that the kernel writes I's pid into P's memory before J could be
- *      stopped; then J exits.  P blocks every signal around J's clone,
- *      as posix_spawn does: no handler of P's may run in J, on P's data.
+ *      stopped; on cgroup v2 with clone3's CLONE_INTO_CGROUP, so that I
+ *      is born in the run's cgroup.  J keeps P's ids (the box's file
+ *      system ids would not let it put I in a cgroup) and leaves the
+ *      slot's share to K, a helper like itself with the box's file
+ *      system ids, when it puts I in a cgroup; otherwise J takes those
+ *      ids and does it itself.  Then J exits.  P blocks every signal
+ *      around J's clone, as posix_spawn does: no handler of P's may run
+ *      in J, on P's data.
  *
  *   I  init of the run, pid 1 of its pid namespace.  Sets
- *      PR_SET_PDEATHSIG, finishes the box's root filesystem (its copy
+ *      PR_SET_PDEATHSIG, takes the box's file system ids, finishes the
+ *      box's root filesystem (its copy
  *      of the slot's) and pivots into it, waits for P's "run" (EOF: P died before it), takes the
  *      box's uid (until then it had P's, which cgroup v1 asks of a
  *      process P moves) and sets the death signal again, unshares its
@@ -145,12 +153,15 @@
  * P's fds.  The cgroup P leaves is removed by the next sandbox_sweep()
  * in the slot (which spares those of live makers).
  *
- * XXX Every run creates its cgroup and moves I into it.  On cgroup v1
- * that write can wait for an RCU grace period unless the host runs with
- * cgroup favordynmods (we measured about 10 ms on an idle host;
- * this project's 6.18 development kernel does not, see the bench); a
- * per-slot helper that joins the cgroup once would take it off the
- * per-run path.
+ * Every run gets a cgroup of its own.  A write of a pid to cgroup.procs
+ * takes the cgroup code's global threadgroup lock for writing, which
+ * waits for an RCU grace period unless the host mounts cgroups with
+ * favordynmods (Linux 6.0, commit 6a010a49b63a, which names
+ * CLONE_INTO_CGROUP as the way around it).  So on v2 I is born in its
+ * cgroup and nothing is written.  XXX On v1 there is no
+ * CLONE_INTO_CGROUP and P still moves I in; the write overlaps I's
+ * mounts (about 1 ms), which hides it where a grace period is shorter
+ * than that (this project's development host), not where it is longer.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -557,8 +568,8 @@ run_prepare(struct run *r, struct err *err)
 }
 
 /*
- * Starts J, and through it I; makes the run's cgroup, moves I into it
- * while I builds its root, and lets I go on.
+ * Starts J, and through it I, in the run's cgroup (born there on v2,
+ * moved in while I builds its root on v1), and lets I go on.
  */
 static int
 run_start(struct run *r, struct err *err)
@@ -574,6 +585,20 @@ run_start(struct run *r, struct err *err)
 	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
 #endif
 	r->t0 = util_mono_us();
+	/*
+	 * The run's cgroup: on v2, before J, which clones I into it; on v1
+	 * (no CLONE_INTO_CGROUP there), after, while I builds its root.
+	 */
+	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
+	    sb->seq++);
+	if (sb->cg.kind == SANDBOX_CG_V2) {
+		if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim,
+		    err) == -1)
+			return -1;
+		r->cg_made = 1;
+		/* without it, J clones I as on v1, and we move I in */
+		r->c.cg_fd = cgroup_run_dirfd(&r->cg);
+	}
 	/*
 	 * J runs while we wait; when clone returns, J has let go of our
 	 * memory (it is exiting) and I's pid is in c.init_pid, or there is
@@ -604,6 +629,7 @@ run_start(struct run *r, struct err *err)
 	fd_close(&r->errp[1]);
 	fd_close(&r->notp[1]);
 	fd_close(&r->stdin_fd);
+	fd_close(&r->c.cg_fd);
 	if (r->pid == -1)	/* J failed: its message is on the pipe */
 		return child_error(r->statp[0], 0, "sandbox setup", err);
 
@@ -619,13 +645,13 @@ run_start(struct run *r, struct err *err)
 		sb->unix_fd = open_proc(r->pid, "net/unix");
 
 	/* while I builds its root */
-	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
-	    sb->seq++);
-	if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim, err) ==
-	    -1)
-		return -1;
-	r->cg_made = 1;
-	if (cgroup_run_attach(&r->cg, r->pid, err) == -1)
+	if (!r->cg_made) {
+		if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim,
+		    err) == -1)
+			return -1;
+		r->cg_made = 1;
+	}
+	if (!r->c.init_in_cg && cgroup_run_attach(&r->cg, r->pid, err) == -1)
 		return -1;
 	/* syncp[1] stays open: I takes EOF before "run" for our death */
 	if (write(r->syncp[1], "r", 1) != 1)
@@ -862,6 +888,7 @@ run_teardown(struct run *r)
 	}
 	fd_close(&r->lfd);
 	fd_close(&r->stdin_fd);
+	fd_close(&r->c.cg_fd);
 	if (r->cg_made) {
 		if (cgroup_run_nprocs(&r->cg) > 0)
 			cgroup_run_kill(&r->cg);
@@ -889,6 +916,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	r.syncp[0] = r.syncp[1] = r.statp[0] = r.statp[1] = -1;
 	r.outp[0] = r.outp[1] = r.errp[0] = r.errp[1] = -1;
 	r.notp[0] = r.notp[1] = r.lfd = r.stdin_fd = r.pid = -1;
+	r.c.cg_fd = -1;
 	r.killed_for = SANDBOX_OK;
 	r.cancel_fd = sb->cancel_fd;
 	if (run_prepare(&r, err) == -1 || run_start(&r, err) == -1 ||

@@ -75,6 +75,11 @@ int	cgroup_run_create(struct cgroup_run *, const struct cgroup_backend *,
 	    const char *name, const struct sandbox_limits *, struct err *);
 /* Moves pid into the run's cgroup(s). */
 int	cgroup_run_attach(struct cgroup_run *, pid_t, struct err *);
+/*
+ * v2: an fd of the run's cgroup, for clone3's CLONE_INTO_CGROUP; -1 on
+ * v1, without a cgroup, or if it cannot be opened.
+ */
+int	cgroup_run_dirfd(const struct cgroup_run *);
 /* CPU time used so far (user + system, microseconds), or -1. */
 int64_t	cgroup_run_cpu_us(const struct cgroup_run *);
 /* Peak memory in bytes, or 0 if unknown. */

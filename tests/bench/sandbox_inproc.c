@@ -3,7 +3,10 @@
  * sandbox_run() in this process, or with --bare as a plain fork+exec+wait
  * (stdout to /dev/null; this is also how the script times the CLI and
  * bwrap, so every row pays the same measuring overhead), and prints one
- * wall time in microseconds per line.  --gap MS sleeps before each run.
+ * wall time in microseconds per line.  --gap MS sleeps before each run;
+ * --cgroup names the delegated cgroup, and --no-limits leaves memory and
+ * process limits off (tests/sandbox/cgroup2_host.py --fake has no
+ * controllers to hold them).
  * Exits non-zero if a run fails.
  */
 #include <sys/wait.h>
@@ -42,6 +45,7 @@ main(int argc, char **argv)
 	long long		 t0;
 	int			 nro = 0;
 	int			 i, n = 200, gap_ms = 0, bare = 0, box = 0;
+	int			 no_limits = 0;
 	struct sandbox_box	*sbox = NULL;
 	int			 st, a = 1;
 	pid_t			 pid;
@@ -57,6 +61,10 @@ main(int argc, char **argv)
 			gap_ms = atoi(argv[++a]);
 		else if (strcmp(argv[a], "--box-root") == 0 && a + 1 < argc)
 			cfg.box_root = argv[++a];
+		else if (strcmp(argv[a], "--cgroup") == 0 && a + 1 < argc)
+			cfg.cgroup_base = argv[++a];
+		else if (strcmp(argv[a], "--no-limits") == 0)
+			no_limits = 1;
 		else if (strcmp(argv[a], "--ro") == 0 && a + 1 < argc &&
 		    nro < 7)
 			ro[nro++] = argv[++a];
@@ -67,7 +75,8 @@ main(int argc, char **argv)
 	}
 	if (a >= argc) {
 		fprintf(stderr, "usage: sandbox_inproc [--bare] [--box] "
-		    "[-n N] [--gap MS] -- argv...\n");
+		    "[-n N] [--gap MS] [--box-root DIR] [--cgroup NAME] "
+		    "[--no-limits] [--ro PATH]... -- argv...\n");
 		return 2;
 	}
 	if (!bare && (sb = sandbox_open(&cfg, &err)) == NULL) {
@@ -81,8 +90,9 @@ main(int argc, char **argv)
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
 	spec.lim.wall_ms = 10000;
 	spec.lim.cpu_ms = 5000;
-	spec.lim.mem_bytes = 256ull << 20;
-	spec.lim.max_procs = 64;
+	/* --no-limits: none a cgroup would hold (v2 without controllers) */
+	spec.lim.mem_bytes = no_limits ? 0 : 256ull << 20;
+	spec.lim.max_procs = no_limits ? 0 : 64;
 	for (i = 0; i < n; i++) {
 		if (gap_ms > 0)
 			usleep(gap_ms * 1000);

@@ -1,0 +1,228 @@
+"""On cgroup v2 a run's init is born in the run's cgroup: J clones it with
+clone3(CLONE_INTO_CGROUP), and nothing writes cgroup.procs on the run's
+path.  Where the kernel refuses (older than 5.7, or clone3 filtered), J
+clones it as on v1 and the caller moves it in with that write.
+
+Shown with the real kernel, from the calls the CLI and its children make
+(strace -f) and from what the run's cgroup counted: a run whose program
+leaves a busy loop behind is charged its CPU time, which only the cgroup
+sees (the loop is never reaped, so it is in no rusage).
+
+Where it runs: on a cgroup v2 host, in a test dir under /sys/fs/cgroup
+with the memory and pids controllers (the limits are set, too); on a
+hybrid host, in a dir of its cgroup2 mount at /sys/fs/cgroup/unified,
+which has no controllers: cgroup2_host.py --fake makes the sandbox take
+it as a delegated v2 dir, in a mount namespace of the test's own, and the
+runs get no memory or pids limits there.  Otherwise SKIP.
+"""
+
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+CLI = os.environ.get("CODERUNNER_CLI", os.path.join(ROOT, "build",
+                                                      "coderunner"))
+HOST = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                    "cgroup2_host.py")
+SVC_USER = "coderunner"
+SLOT = 360      # test_kept_slot uses 300-302, the attack corpus 100-499
+NAME = "cr-v2-test"
+# the program: a file of the box, then a busy loop left to the run's
+# init (never reaped: only the cgroup counts its CPU time)
+PROGRAM = ["/bin/sh", "-c",
+           "cat note; (while :; do :; done) & sleep 1"]
+
+
+def fstype(path):
+    r = subprocess.run(["stat", "-f", "-c", "%T", path],
+                       stdout=subprocess.PIPE, text=True)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+@pytest.fixture
+def host(request):
+    """Where the runs' cgroups go: (real dir, fake?), made for `user`."""
+    if os.geteuid() != 0:
+        pytest.skip("makes cgroups and mount namespaces: needs root")
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed (contrib/install-deps.sh)")
+    if fstype("/sys/fs/cgroup/") == "cgroup2fs":
+        base, fake = "/sys/fs/cgroup", False
+    elif fstype("/sys/fs/cgroup/unified/") == "cgroup2fs":
+        base, fake = "/sys/fs/cgroup/unified", True
+    else:
+        pytest.skip("no cgroup2 mount at /sys/fs/cgroup or "
+                    "/sys/fs/cgroup/unified")
+    real = os.path.join(base, NAME)
+    remove_tree(real)
+    os.mkdir(real)
+    os.mkdir(os.path.join(real, "service"))
+    if not fake:
+        try:
+            with open(os.path.join(base, "cgroup.subtree_control"),
+                      "w") as f:
+                f.write("+memory +pids")
+            with open(os.path.join(real, "cgroup.subtree_control"),
+                      "w") as f:
+                f.write("+memory +pids")
+        except OSError as e:
+            remove_tree(real)
+            pytest.skip("cannot enable memory and pids in %s: %s" %
+                        (real, e))
+    yield real, fake
+    remove_tree(real)
+
+
+def remove_tree(path):
+    """Removes a cgroup dir and its children (empty by now)."""
+    if not os.path.isdir(path):
+        return
+    for entry in os.scandir(path):
+        if entry.is_dir(follow_symlinks=False):
+            remove_tree(entry.path)
+    os.rmdir(path)
+
+
+@pytest.fixture
+def tmp():
+    d = tempfile.mkdtemp(prefix="cr-cg2-", dir="/var/tmp")
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def run(host, tmp, unpriv, inject=None, procs_owned=True):
+    """The CLI's run of PROGRAM under strace -f: (result, trace lines).
+    Unprivileged, the service user owns the delegated dir and, unless
+    not procs_owned, its cgroup.procs (which a move into it needs)."""
+    real, fake = host
+    cli = os.path.join(tmp, "coderunner")
+    shutil.copy2(CLI, cli)
+    os.chmod(cli, 0o755)
+    note = os.path.join(tmp, "note")
+    with open(note, "w") as f:
+        f.write("from the box\n")
+    os.chmod(note, 0o644)
+    box_root = os.path.join(tmp, "boxes")
+    os.mkdir(box_root, 0o700)
+    trace = os.path.join(tmp, "trace")
+    strace = ["strace", "-f", "-qq", "-o", trace,
+              "-e", "trace=clone3,openat"]
+    if inject:
+        strace += ["-e", "inject=" + inject]
+    if unpriv:
+        # strace -u keeps newuidmap's set-user-id working (setpriv
+        # under strace -f would not)
+        pw = pwd.getpwnam(SVC_USER)
+        os.chown(box_root, pw.pw_uid, pw.pw_gid)
+        for p in (real, os.path.join(real, "service"),
+                  os.path.join(real, "service", "cgroup.procs")):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+        if procs_owned:
+            os.chown(os.path.join(real, "cgroup.procs"), pw.pw_uid,
+                     pw.pw_gid)
+        strace += ["-u", SVC_USER]
+    # limits only where there are controllers to hold them
+    limits = (["--memory-limit", "0", "--max-processes", "0"] if fake else
+              ["--memory-limit", "131072", "--max-processes", "16"])
+    argv = (["unshare", "--mount", "--propagation", "private", "--",
+             "/usr/bin/python3", HOST] + (["--fake"] if fake else []) +
+            ["--leaf", real, NAME, "--"] + strace +
+            [cli, "sandbox", "--slot", str(SLOT), "--box-root", box_root,
+             "--cgroup", NAME, "--copy", note + ":note"] + limits +
+            ["--"] + PROGRAM)
+    # an ASan build's leak check does not work under ptrace
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get(
+        "ASAN_OPTIONS", "") + ":detect_leaks=0")
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60, env=env)
+    assert r.returncode in (0, 2), (r.stdout, r.stderr)
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    return json.loads(r.stdout), lines
+
+
+def calls(lines, name, pred):
+    """The results (ints) of the calls `name` whose line satisfies pred,
+    joining strace's "<unfinished ...>" and "<... resumed>" halves."""
+    pending, out = {}, []
+    for line in lines:
+        m = re.match(r"(\d+)\s+(.*)$", line)
+        if not m:
+            continue
+        pid, rest = m.groups()
+        if rest.startswith(name + "("):
+            if rest.endswith("<unfinished ...>"):
+                pending[pid] = pred(rest)
+                continue
+            if not pred(rest):
+                continue
+        elif rest.startswith("<... %s resumed>" % name):
+            if not pending.pop(pid, False):
+                continue
+        else:
+            continue
+        res = re.search(r"\)\s+= (-?\d+)", rest)
+        out.append(int(res.group(1)) if res else None)
+    return out
+
+
+def into_cgroup(rest):
+    return "CLONE_INTO_CGROUP" in rest
+
+
+def procs_write(rest):
+    return "cgroup.procs" in rest and "O_WRONLY" in rest
+
+
+def check_counted(res):
+    assert res["status"] == "OK", res
+    assert res["stdout"] == "from the box\n", res
+    assert res["cgroup"] == "cgroup-v2", res
+    # from the cgroup (the rusage fallback says memory_exact false), and
+    # the loop's share of one second: only the cgroup saw the loop
+    assert res["memory_exact"] is True, res
+    assert res["cpu_ms"] >= 200, res
+
+
+@pytest.mark.parametrize("unpriv", [False, True], ids=["root", "unpriv"])
+def test_init_is_born_in_the_runs_cgroup(host, tmp, unpriv):
+    res, lines = run(host, tmp, unpriv)
+    check_counted(res)
+    born = calls(lines, "clone3", into_cgroup)
+    assert len(born) == 1 and born[0] is not None and born[0] > 0, \
+        "clone3(CLONE_INTO_CGROUP) did not make the run's init:\n" + \
+        "\n".join(lines)
+    assert calls(lines, "openat", procs_write) == [], \
+        "cgroup.procs was written:\n" + "\n".join(lines)
+
+
+def test_without_clone3_init_is_moved_in(host, tmp):
+    """A kernel without clone3 (ENOSYS, injected): J clones I as on v1,
+    and the CLI writes I's pid into the run's cgroup.procs."""
+    res, lines = run(host, tmp, False, inject="clone3:error=ENOSYS")
+    check_counted(res)
+    assert calls(lines, "clone3", into_cgroup) == [-1], "\n".join(lines)
+    writes = calls(lines, "openat", procs_write)
+    assert len(writes) == 1 and writes[0] is not None and writes[0] >= 0, \
+        "\n".join(lines)
+
+
+def test_a_refused_clone_is_the_runs_error(host, tmp):
+    """Delegation without the right to move processes into the dir: the
+    kernel refuses the clone after it has made the run's pid namespace,
+    which then cannot take a process, so the run fails and says why (it
+    is not retried as on a kernel without clone3)."""
+    res, lines = run(host, tmp, True, procs_owned=False)
+    assert res["status"] == "IE", res
+    assert "clone init into the run's cgroup: Permission denied" in \
+        res["error"], res
+    assert calls(lines, "clone3", into_cgroup) == [-1], "\n".join(lines)
