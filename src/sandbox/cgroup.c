@@ -5,7 +5,8 @@
  *
  * Delegation is set up once by root (contrib/setup-host.sh): the service
  * user owns <root>/coderunner, so it can make one child cgroup per run,
- * write its limits, move the run's first process in and remove it again.
+ * write its limits, have the run's first process born in it (v2) or
+ * move it in (v1), and remove it again.
  * Every path is built from the configured root and fixed names; nothing
  * here comes from a request.
  *

@@ -661,9 +661,10 @@ run_program(struct child_ctx *c)
  * wrappers would signal the threads of whatever process I's memory was
  * copied from.
  *
- * J, I, H and R leave their clone(2) functions by returning (libc's
+ * J, K, I, H and R leave their clone(2) functions by returning (libc's
  * clone exits with the value) rather than by _exit(2), so that a
- * sanitizer build makes no noreturn call on these stacks of ours.
+ * sanitizer build makes no noreturn call on these stacks of ours; an I
+ * made by clone3 returns through J's frames (clone_into_cgroup).
  */
 static int
 run_main(void *arg)
@@ -687,16 +688,19 @@ init_main(void *arg)
 	struct rusage		 ru;
 
 	/*
+	 * What we create in the run's root is the box's (J kept P's ids).
+	 * First: a change of ids clears the death signal and dumpability.
+	 */
+	take_box_fsids(c->status_wr);
+	if (c->cg_fd != -1)
+		close(c->cg_fd);
+	/*
 	 * Die with P.  If P died before this took effect, the read of "run"
 	 * below says so.
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		child_die(c, "pdeathsig");
-	/* what we create in the run's root is the box's (J had P's ids) */
-	take_box_fsids(c->status_wr);
-	if (c->cg_fd != -1)
-		close(c->cg_fd);
 	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
 		child_die(c, "sethostname");
 	setup_mounts(c);
@@ -720,7 +724,7 @@ init_main(void *arg)
 			return SANDBOX_EXIT_SETUP;
 	}
 	close(c->sync_rd);
-	/* after the move: the namespace's root is the run's own cgroup */
+	/* in the run's cgroup now: it is the namespace's root */
 	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
 		child_die(c, "unshare cgroup namespace");
 
@@ -897,8 +901,9 @@ make_box(const struct child_ctx *c, const struct sandbox_box *b)
  * which are what the overlays are mounted with and what the box's files
  * belong to.  J does it itself, unless it is to clone I into a cgroup:
  * a cgroup takes a new process only from credentials that may write its
- * cgroup.procs, and P's uid is not mapped in the slot's user namespace,
- * so once J had the box's ids it could not go back.  Then K does it: like
+ * cgroup.procs, and P's uid is not mapped in the slot's user namespace
+ * (unless the box's uid is P's), so once J had the box's ids it could
+ * not go back.  Then K does it: like
  * J, in P's memory (CLONE_VM | CLONE_VFORK), in the slot's namespaces and
  * J's cwd (the slot tmpfs).
  */
@@ -938,13 +943,14 @@ slot_work_main(void *arg)
  * -1 if the kernel would not.
  */
 static pid_t
-clone_into_cgroup(struct child_ctx *c)
+clone_into_cgroup(struct child_ctx *c, int ns)
 {
 	struct clone_args	ca;
 
 	memset(&ca, 0, sizeof(ca));
 	/* with CLONE_PARENT, I's exit signal is J's (SIGCHLD to P) */
-	ca.flags = CLONE_PARENT | CLONE_PARENT_SETTID | CLONE_INTO_CGROUP;
+	ca.flags = CLONE_PARENT | CLONE_PARENT_SETTID | CLONE_INTO_CGROUP |
+	    (uint64_t)ns;
 	ca.parent_tid = (uint64_t)(uintptr_t)&c->init_pid;
 	ca.cgroup = (uint64_t)c->cg_fd;
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
@@ -985,7 +991,7 @@ join_main(void *arg)
 	else if (c->cg_fd == -1)
 		(void)slot_work_main(c);	/* we may keep the box's ids */
 	else {
-		/* K has its own stack: I's, which is free until I exists */
+		/* K's stack is I's: a clone3 I runs on its copy of J's */
 		if ((pid = clone(slot_work_main, STACK_TOP(sb, 1), CLONE_VM |
 		    CLONE_VFORK | SIGCHLD, c)) == -1)
 			child_die(c, "clone");
@@ -997,30 +1003,32 @@ join_main(void *arg)
 	}
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
-	/* the run's own: I is born in the new pid namespace */
+	/*
+	 * The run's own namespaces, made by the clone that makes I, its pid
+	 * 1: a clone that fails leaves nothing behind, so the next may try
+	 * again (after an unshare, a failed first fork would leave the new
+	 * pid namespace unable to take any process).
+	 */
 	ns = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
 	if (c->new_netns)
 		ns |= CLONE_NEWNET;
-	if (unshare(ns) == -1)
-		child_die(c, "unshare namespaces");
 	if (c->cg_fd != -1) {
-		if ((pid = clone_into_cgroup(c)) == 0)
+		if ((pid = clone_into_cgroup(c, ns)) == 0)
 			return init_main(c);
 		if (pid > 0) {
 			c->init_in_cg = 1;
 			return 0;
 		}
 		/*
-		 * A kernel without clone3 or CLONE_INTO_CGROUP says so before
-		 * it makes anything.  Any later failure (the cgroup's checks
-		 * come after the new pid namespace's first pid) leaves the
-		 * namespace unable to take a process, so it is the run's.
+		 * A kernel without clone3 or CLONE_INTO_CGROUP, or a cgroup
+		 * that will not take I from us: a root P's ids are not mapped
+		 * in the slot's user namespace, so the capability that lets P
+		 * write a cgroup.procs of the service user's does not hold
+		 * here.  P moves I in.
 		 */
-		if (errno != ENOSYS && errno != EINVAL && errno != E2BIG)
-			child_die(c, "clone init into the run's cgroup");
 	}
 	if (clone(init_main, STACK_TOP(sb, 1), CLONE_PARENT |
-	    CLONE_PARENT_SETTID, c, &c->init_pid) == -1)
+	    CLONE_PARENT_SETTID | ns, c, &c->init_pid) == -1)
 		child_die(c, "clone init");
 	return 0;
 }

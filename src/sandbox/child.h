@@ -80,7 +80,11 @@ struct slot_ctx {
 #define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
 #define PAGE_GUARD	(4u << 10)	/* below each stack */
 #define NSTACKS		3
-/* The top of clone stack i in sb->stacks: 0 J (and H), 1 I, 2 R. */
+/*
+ * The top of clone stack i in sb->stacks: 0 J (and H), 1 I or K, 2 R.
+ * An I cloned with clone3 has no stack of its own: it runs on its copy
+ * of J's.
+ */
 #define STACK_TOP(sb, i) \
 	((sb)->stacks + ((i) + 1) * (PAGE_GUARD + STACK_SIZE))
 

@@ -37,23 +37,22 @@
  *      waits while J runs on a stack of its own in P's memory, and there
  *      is no memory to copy or free for J.  J enters the slot's user,
  *      mount and network namespaces (a new network namespace when the
- *      old one was dropped), takes the box's file system ids, does the
- *      slot's share of the run there (overlays a language's extra dirs,
- *      mounts a new box's tmpfs and writes its files), unshares new
- *      mount, pid, ipc and uts namespaces and clones I with
- *      CLONE_PARENT, so that I is P's child, and CLONE_PARENT_SETTID, so
- *      that the kernel writes I's pid into P's memory before J could be
- *      stopped; on cgroup v2 with clone3's CLONE_INTO_CGROUP, so that I
- *      is born in the run's cgroup.  J keeps P's ids (the box's file
- *      system ids would not let it put I in a cgroup) and leaves the
- *      slot's share to K, a helper like itself with the box's file
- *      system ids, when it puts I in a cgroup; otherwise J takes those
- *      ids and does it itself.  Then J exits.  P blocks every signal
- *      around J's clone, as posix_spawn does: no handler of P's may run
- *      in J, on P's data.
+ *      old one was dropped), does the slot's share of the run there
+ *      with the box's file system ids (overlays a language's extra
+ *      dirs, mounts a new box's tmpfs and writes its files), and clones
+ *      I into new mount, pid, ipc and uts namespaces with CLONE_PARENT,
+ *      so that I is P's child, and CLONE_PARENT_SETTID, so that the
+ *      kernel writes I's pid into P's memory before J could be stopped;
+ *      on cgroup v2 with clone3's CLONE_INTO_CGROUP too, so that I is
+ *      born in the run's cgroup.  For that J must keep P's ids (a
+ *      cgroup takes a process only from ids that may write its
+ *      cgroup.procs), so then the slot's share is done by K, a helper
+ *      like J with the box's file system ids.  Then J exits.  P blocks
+ *      every signal around J's clone, as posix_spawn does: no handler of
+ *      P's may run in J, on P's data.
  *
- *   I  init of the run, pid 1 of its pid namespace.  Sets
- *      PR_SET_PDEATHSIG, takes the box's file system ids, finishes the
+ *   I  init of the run, pid 1 of its pid namespace.  Takes the box's
+ *      file system ids, sets PR_SET_PDEATHSIG, finishes the
  *      box's root filesystem (its copy
  *      of the slot's) and pivots into it, waits for P's "run" (EOF: P died before it), takes the
  *      box's uid (until then it had P's, which cgroup v1 asks of a
@@ -73,7 +72,7 @@
  *      calls execve(2).
  *
  * Descriptors (all close-on-exec; J closes P's ends and the slot's, so
- * I never has them):
+ * I never has them; I closes the v2 cgroup's, which J needs):
  *   sync pipe     P -> I   one byte: "in the cgroup, run"; P holds it
  *                          open for the whole run, so EOF before the byte
  *                          tells I that P died.
@@ -581,8 +580,9 @@ run_start(struct run *r, struct err *err)
 	int		 saved, i;
 
 #ifdef __SANITIZE_ADDRESS__
-	/* J's stack is ours and reused: drop what the last J left poisoned */
+	/* J's and K's stacks are ours and reused: drop what the last left */
 	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
+	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 1) - STACK_SIZE, STACK_SIZE);
 #endif
 	r->t0 = util_mono_us();
 	/*
