@@ -209,6 +209,15 @@ def check_counted(res):
     assert res["cpu_ms"] >= 200, res
 
 
+def check_moved_in(res, lines):
+    """The clone into the cgroup was refused, and the CLI moved I in."""
+    check_counted(res)
+    assert calls(lines, "clone3", into_cgroup) == [-1], "\n".join(lines)
+    writes = calls(lines, "openat", procs_write)
+    assert len(writes) == 1 and writes[0] is not None and writes[0] >= 0, \
+        "\n".join(lines)
+
+
 @pytest.mark.parametrize("unpriv", [False, True], ids=["root", "unpriv"])
 def test_init_is_born_in_the_runs_cgroup(host, tmp, unpriv):
     res, lines = run(host, tmp, unpriv)
@@ -225,11 +234,7 @@ def test_without_clone3_init_is_moved_in(host, tmp):
     """A kernel without clone3 (ENOSYS, injected): J clones I as on v1,
     and the CLI writes I's pid into the run's cgroup.procs."""
     res, lines = run(host, tmp, False, inject="clone3:error=ENOSYS")
-    check_counted(res)
-    assert calls(lines, "clone3", into_cgroup) == [-1], "\n".join(lines)
-    writes = calls(lines, "openat", procs_write)
-    assert len(writes) == 1 and writes[0] is not None and writes[0] >= 0, \
-        "\n".join(lines)
+    check_moved_in(res, lines)
 
 
 def test_a_root_caller_of_a_delegated_dir_moves_init_in(host, tmp):
@@ -238,11 +243,7 @@ def test_a_root_caller_of_a_delegated_dir_moves_init_in(host, tmp):
     whose ids (root's) mean nothing in the slot's user namespace, and the
     CLI, root on the host, moves the init in."""
     res, lines = run(host, tmp, False, delegated=True)
-    check_counted(res)
-    assert calls(lines, "clone3", into_cgroup) == [-1], "\n".join(lines)
-    writes = calls(lines, "openat", procs_write)
-    assert len(writes) == 1 and writes[0] is not None and writes[0] >= 0, \
-        "\n".join(lines)
+    check_moved_in(res, lines)
 
 
 def test_a_cgroup_that_takes_no_process_is_the_runs_error(host, tmp):
