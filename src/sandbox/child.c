@@ -903,9 +903,8 @@ make_box(const struct child_ctx *c, const struct sandbox_box *b)
  * a cgroup takes a new process only from credentials that may write its
  * cgroup.procs, and P's uid is not mapped in the slot's user namespace
  * (unless the box's uid is P's), so once J had the box's ids it could
- * not go back.  Then K does it: like
- * J, in P's memory (CLONE_VM | CLONE_VFORK), in the slot's namespaces and
- * J's cwd (the slot tmpfs).
+ * not go back.  Then K does it: like J, in P's memory (CLONE_VM |
+ * CLONE_VFORK), in the slot's namespaces and J's cwd (the slot tmpfs).
  */
 static int
 slot_work_main(void *arg)
