@@ -933,6 +933,31 @@ slot_work_main(void *arg)
 }
 
 /*
+ * J's part in the slot's share of the run: none, done with the box's ids
+ * by J itself, or by K when J must keep P's.  Returns 0, or -1 if K
+ * failed (its message is on the status pipe).
+ */
+static int
+slot_work(const struct child_ctx *c)
+{
+	pid_t	pid;
+	int	st;
+
+	if (c->n_new_tops == 0 && c->box_make == NULL)
+		return 0;
+	if (c->cg_fd == -1)
+		return slot_work_main((void *)(uintptr_t)c);
+	/* K's stack is I's: a clone3 I runs on its copy of J's */
+	if ((pid = clone(slot_work_main, STACK_TOP(c->sb, 1), CLONE_VM |
+	    CLONE_VFORK | SIGCHLD, (void *)(uintptr_t)c)) == -1)
+		child_die(c, "clone");
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			child_die(c, "wait");
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
  * Clones I into the run's cgroup (clone3 with CLONE_INTO_CGROUP, cgroup
  * v2, Linux 5.7): I is born there, and nobody writes cgroup.procs, whose
  * write waits for the cgroup code's global lock and, on a quiet host, an
@@ -968,7 +993,7 @@ join_main(void *arg)
 	struct child_ctx	*c = arg;
 	const struct sandbox	*sb = c->sb;
 	pid_t			 pid;
-	int			 i, ns, st;
+	int			 i, ns;
 
 	/* P's ends: close them so that EOFs mean what they should */
 	for (i = 0; i < 5; i++)
@@ -985,21 +1010,8 @@ join_main(void *arg)
 		close(sb->unix_fd);
 	if (sb->devset_fd != -1)
 		close(sb->devset_fd);
-	if (c->n_new_tops == 0 && c->box_make == NULL)
-		;	/* no share of the slot's to do */
-	else if (c->cg_fd == -1)
-		(void)slot_work_main(c);	/* we may keep the box's ids */
-	else {
-		/* K's stack is I's: a clone3 I runs on its copy of J's */
-		if ((pid = clone(slot_work_main, STACK_TOP(sb, 1), CLONE_VM |
-		    CLONE_VFORK | SIGCHLD, c)) == -1)
-			child_die(c, "clone");
-		while (waitpid(pid, &st, 0) == -1)
-			if (errno != EINTR)
-				child_die(c, "wait");
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			return 1;	/* K's message is on the pipe */
-	}
+	if (slot_work(c) == -1)
+		return 1;	/* K's message is on the pipe */
 	if (chdir("/") == -1)
 		child_die(c, "chdir /");
 	/*

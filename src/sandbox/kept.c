@@ -36,9 +36,7 @@
  * CLI dies with its init.
  */
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -91,57 +89,6 @@ slot_config_id(const struct sandbox_config *cfg, char *buf, size_t size)
 	    cfg->dev_pool != NULL ? cfg->dev_pool : "",
 	    cfg->prepared_dir != NULL ? cfg->prepared_dir : "",
 	    (long long)cfg->uid_base);
-}
-
-ssize_t
-slot_msg_recv(int sock, char *buf, size_t size, int *fd)
-{
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	struct iovec	 iov = { buf, size };
-	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	ssize_t		 n;
-	int		 got = -1;
-
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) == -1 &&
-	    errno == EINTR)
-		;
-	/* one fd, whole; anything else that came is closed */
-	for (cm = CMSG_FIRSTHDR(&mh); n >= 0 && cm != NULL;
-	    cm = CMSG_NXTHDR(&mh, cm)) {
-		int	fds[4], k, m;
-
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		m = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		m = m > 4 ? 4 : m;
-		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)m);
-		for (k = 0; k < m; k++) {
-			if (got == -1 && fd != NULL)
-				got = fds[k];
-			else
-				close(fds[k]);
-		}
-	}
-	if (n >= 0 && (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
-		if (got != -1)
-			close(got);
-		got = -1;
-		n = -1;
-		errno = EMSGSIZE;
-	}
-	if (fd != NULL)
-		*fd = got;
-	return n;
 }
 
 /* A memfd holding len bytes of p.  Returns it, or -1 with err set. */
@@ -199,14 +146,16 @@ memfd_read(int fd, size_t *len, struct err *err)
 /* ------------------------------------------------------------------ */
 /* the caller's side                                                  */
 
+/* Appends the strings of v (NULL-terminated) to b; *n: how many. */
 static int
 put_strv(struct buf *b, const char *const *v, uint32_t *n, struct err *err)
 {
-	for (*n = 0; v != NULL && v[*n] != NULL; (*n)++)
-		if (*n == KEPT_MAX_LIST ||
-		    buf_append(b, v[*n], strlen(v[*n]) + 1, err) == -1)
-			return *n == KEPT_MAX_LIST ? err_set(err, "kept run: "
-			    "list too long") : -1;
+	for (*n = 0; v != NULL && v[*n] != NULL; (*n)++) {
+		if (*n == KEPT_MAX_LIST)
+			return err_set(err, "kept run: list too long");
+		if (buf_append(b, v[*n], strlen(v[*n]) + 1, err) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -329,7 +278,7 @@ sandbox_kept_run(const struct sandbox_config *cfg,
 		goto out;
 	buf_reset(&b);
 	if (sandbox_send_msg(sock, 'r', NULL, 0, memfd) == -1 ||
-	    (n = slot_msg_recv(sock, msg, sizeof(msg) - 1, &rfd)) <= 0) {
+	    (n = sandbox_recv_msg(sock, msg, sizeof(msg) - 1, &rfd, 0)) <= 0) {
 		err_set(err, "kept slot %u: the keeper did not answer",
 		    cfg->slot);
 		goto out;

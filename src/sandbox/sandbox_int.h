@@ -300,12 +300,6 @@ int	slot_keeper_connect(const char *box_root, unsigned int slot,
  */
 int	slot_keeper_fresh(struct sandbox *, struct err *);
 /*
- * Receives one message (at most size bytes) and the fd that came with it
- * (close-on-exec, or -1; fd may be NULL: any is closed).  Returns its
- * length, or -1 (errno set; EMSGSIZE when it was cut).
- */
-ssize_t	slot_msg_recv(int sock, char *buf, size_t size, int *fd);
-/*
  * In the keeper: the run requested on sock with the memfd memfd (kept.c's
  * protocol), its answer sent back.
  */
@@ -328,7 +322,18 @@ int	sandbox_send_fd(int sock, int fd);
  */
 int	sandbox_send_msg(int sock, char code, const void *p, size_t len,
 	    int fd);
-/* Receives an fd sent by sandbox_send_fd (close-on-exec), or -1. */
+/*
+ * Receives one message (at most size bytes; recvmsg flags) and the fd
+ * that came with it (close-on-exec, or -1; fd may be NULL: any is
+ * closed).  Returns its length, or -1 (errno set; EMSGSIZE when it was
+ * cut).
+ */
+ssize_t	sandbox_recv_msg(int sock, char *buf, size_t size, int *fd,
+	    int flags);
+/*
+ * Receives an fd sent by sandbox_send_fd (close-on-exec) without waiting,
+ * or -1.
+ */
 int	sandbox_recv_fd(int sock);
 
 #endif

@@ -772,7 +772,7 @@ keeper_main(struct sandbox *sb, int lfd, const char *path)
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
 		    uc.uid != geteuid() || setsockopt(fd, SOL_SOCKET,
 		    SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-		    slot_msg_recv(fd, &cmd, 1, &memfd) != 1) {
+		    sandbox_recv_msg(fd, &cmd, 1, &memfd, 0) != 1) {
 			close(fd);
 			continue;
 		}
