@@ -153,8 +153,8 @@
  * in the slot (which spares those of live makers).
  *
  * Every run gets a cgroup of its own.  A write of a pid to cgroup.procs
- * takes the cgroup code's global threadgroup lock for writing, which
- * waits for an RCU grace period unless the host mounts cgroups with
+ * takes the cgroup code's threadgroup lock for writing, which can wait
+ * for an RCU grace period unless the host mounts cgroups with
  * favordynmods (Linux 6.0, commit 6a010a49b63a, which names
  * CLONE_INTO_CGROUP as the way around it).  So on v2 I is born in its
  * cgroup and nothing is written.  XXX On v1 there is no
