@@ -9,9 +9,10 @@
  *
  * Waiting clients.  A request with wait=true sleeps in its thread until
  * its job's verdict is in (api_wait), up to wait_timeout_ms; meanwhile the
- * thread serves no one else.  So a worker has many threads (a sleeping
- * one costs a small stack and a condition variable), each waiter is woken
- * only by its own job's token (a finished job costs one look in the store
+ * thread serves no one else.  So a worker may have many threads (a
+ * sleeping one costs a small stack and a condition variable; they start
+ * as the load needs them, see START_THREADS), each waiter is woken only
+ * by its own job's token (a finished job costs one look in the store
  * per waiter of that job, not one per waiter), and a worker lets at most
  * seven eighths of its threads wait at once (all but one of fewer than
  * eight; the one of a single-threaded worker): the rest of its
@@ -49,6 +50,14 @@
 
 #define ACCEPT_RETRY_MS	100	/* after EMFILE and the like */
 /*
+ * Threads started with the worker; the others of http_threads start as
+ * the load needs them (accept_leave).  Every thread on the host costs
+ * each run's pivot_root: the kernel looks at every thread's root and cwd
+ * (chroot_fs_refs), about 0.4 us a thread here, so 4 workers of 256
+ * idle threads added some 0.45 ms to every run.
+ */
+#define START_THREADS	2
+/*
  * A thread's stack.  The deepest path (api_handle into SQLite and json-c)
  * uses a few tens of KiB; glibc's default of 8 MiB would be committed
  * address space for every one of the many threads that only sleep.
@@ -79,7 +88,10 @@ struct worker {
 	int			 nidle;
 	int			 stopping;	/* by the role's holder, below */
 	struct hthread		*threads;
-	int			 nthreads;
+	int			 nthreads;	/* http_threads: at most */
+	int			 nstarted;	/* under accept_mu: threads[0
+						   .. nstarted - 1] were
+						   started (or failed to) */
 	/* under wake_mu: */
 	pthread_mutex_t		 wake_mu;
 	uint64_t		 done_gen;	/* tokens read so far */
@@ -92,6 +104,7 @@ struct worker {
 struct hthread {
 	struct worker		*w;
 	pthread_t		 tid;
+	int			 running;	/* tid is ours to join */
 	/* under w->wake_mu: */
 	pthread_cond_t		 wake_cv;	/* CLOCK_MONOTONIC */
 	uint64_t		 seen_gen;	/* tokens looked at */
@@ -504,20 +517,34 @@ accept_enter(struct worker *w, struct hthread *t)
 	pthread_mutex_unlock(&w->accept_mu);
 }
 
-/* Hands the accept role on to the latest thread that asked for it. */
+static void	start_thread(struct worker *, struct hthread *);
+
+/*
+ * Hands the accept role on to the latest thread that asked for it.  If
+ * none did (every thread is serving), the caller took a connection
+ * (took) and not all of http_threads run yet, starts one more to take
+ * the role: a worker keeps a thread free for the next connection while
+ * it has threads to spare.
+ */
 static void
-accept_leave(struct worker *w)
+accept_leave(struct worker *w, int took)
 {
-	struct hthread	*next;
+	struct hthread	*next, *more = NULL;
 
 	pthread_mutex_lock(&w->accept_mu);
 	if (w->nidle > 0) {
 		next = w->idle[--w->nidle];
 		next->handed = 1;
 		pthread_cond_signal(&next->accept_cv);
-	} else
+	} else {
 		w->accepting = 0;
+		if (took && w->nstarted < w->nthreads)
+			more = &w->threads[w->nstarted++];
+	}
 	pthread_mutex_unlock(&w->accept_mu);
+	/* unlocked: a thread's start takes some 50 us */
+	if (more != NULL)
+		start_thread(w, more);
 }
 
 static void *
@@ -530,7 +557,7 @@ http_thread(void *arg)
 	for (;;) {
 		accept_enter(w, t);
 		rc = accept_next(w, &t->fr);
-		accept_leave(w);
+		accept_leave(w, rc == 1);
 		if (rc != 1)
 			break;
 		serve(t);
@@ -548,6 +575,26 @@ http_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Starts t, which was counted in w->nstarted.  A thread that will not
+ * start is logged and left out: the next need tries the next one.
+ */
+static void
+start_thread(struct worker *w, struct hthread *t)
+{
+	pthread_attr_t	ta;
+
+	pthread_attr_init(&ta);
+	if ((errno = pthread_attr_setstacksize(&ta, THREAD_STACK_BYTES)) != 0)
+		fatal("worker %d: pthread_attr_setstacksize: %s", w->slot,
+		    strerror(errno));
+	if ((errno = pthread_create(&t->tid, &ta, http_thread, t)) != 0)
+		log_warn("worker %d: start an http thread", w->slot);
+	else
+		t->running = 1;
+	pthread_attr_destroy(&ta);
+}
+
 void
 worker_main(const struct proc_ctx *ctx, int slot)
 {
@@ -557,7 +604,7 @@ worker_main(const struct proc_ctx *ctx, int slot)
 	pthread_attr_t		 ta;
 	pthread_t		 reader;
 	struct err		 err;
-	int			 i, n;
+	int			 i, k, n;
 
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
@@ -633,17 +680,33 @@ worker_main(const struct proc_ctx *ctx, int slot)
 		ts[i].api.hooks.wait_for = hook_wait_for;
 		ts[i].api.hooks.arg = &ts[i];
 		FCGX_InitRequest(&ts[i].fr, PROC_LISTEN_FD, 0);
-		if ((errno = pthread_create(&ts[i].tid, &ta, http_thread,
-		    &ts[i])) != 0)
-			fatal("worker %d: pthread_create: %s", slot,
-			    strerror(errno));
 	}
 	pthread_attr_destroy(&ta);
-	log_info("worker %d: ready, %d threads, at most %d waiting", slot, n,
-	    w.max_waiting);
+	k = n < START_THREADS ? n : START_THREADS;
+	pthread_mutex_lock(&w.accept_mu);
+	w.nstarted = k;
+	pthread_mutex_unlock(&w.accept_mu);
+	for (i = 0; i < k; i++) {
+		start_thread(&w, &ts[i]);
+		if (!ts[i].running)
+			fatal("worker %d: no http thread", slot);
+	}
+	log_info("worker %d: ready, %d of up to %d threads, at most %d "
+	    "waiting", slot, k, n, w.max_waiting);
 
-	for (i = 0; i < n; i++)
-		pthread_join(ts[i].tid, NULL);
+	/*
+	 * Only a thread that took a connection starts another, so once
+	 * every started thread has ended, none will start.
+	 */
+	for (i = 0;; i++) {
+		pthread_mutex_lock(&w.accept_mu);
+		n = w.nstarted;
+		pthread_mutex_unlock(&w.accept_mu);
+		if (i >= n)
+			break;
+		if (ts[i].running)
+			pthread_join(ts[i].tid, NULL);
+	}
 	log_info("worker %d: stopped", slot);
 	store_close(w.store);
 	free(w.idle);

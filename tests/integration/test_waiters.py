@@ -102,10 +102,11 @@ def executors(s):
     return pids
 
 
-def worker_cpu(s):
-    """CPU seconds the http workers used so far."""
+def workers(s):
+    """(pid, /proc/pid/stat fields after the name) of each http worker:
+    the master's children with the socket on fd 0."""
     master = s.fcgi_proc.pid
-    tot = 0
+    found = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -116,8 +117,19 @@ def worker_cpu(s):
         except (OSError, ValueError, IndexError):
             continue
         if int(st[1]) == master and fd0.startswith("socket:"):
-            tot += int(st[11]) + int(st[12])
-    return tot / os.sysconf("SC_CLK_TCK")
+            found.append((int(d), st))
+    return found
+
+
+def worker_cpu(s):
+    """CPU seconds the http workers used so far."""
+    return sum(int(st[11]) + int(st[12])
+               for _, st in workers(s)) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_threads(s):
+    """The number of threads of each http worker."""
+    return [int(st[17]) for _, st in workers(s)]
 
 
 def count_rows(s):
@@ -214,6 +226,11 @@ def test_waiters_do_not_starve_gets(big):
     s = big
     token = submit_one(s)
     report("GET, no waiters", time_gets(s, f"/submissions/{token}", N_GETS))
+    # Of their 600 threads, the workers start what the load needs (each
+    # thread on the host makes every run's pivot_root slower): a few
+    # here, after some GETs one at a time.
+    idle = worker_threads(s)
+    assert idle and max(idle) <= 8, idle
 
     before = count_rows(s)
     waiters = []
@@ -232,6 +249,9 @@ def test_waiters_do_not_starve_gets(big):
         busy = time_gets(s, f"/submissions/{token}", N_GETS)
         line = report(f"GET, {N_WAITERS} waiting", busy)
         assert pct(busy, 99) < P99_BOUND_S, line
+        # ... and every waiter has one
+        assert sum(worker_threads(s)) >= N_WAITERS + len(idle), (
+            worker_threads(s))
 
     # The jobs run: every waiter gets its verdict (201), none a 202 (the
     # wait timed out or was cut short) or a 5xx, while GETs go on.
