@@ -16,9 +16,10 @@
  *                 children and supervises them.  Never accepts, never
  *                 judges.  Opens the store again, never across a fork,
  *                 for its housekeeping (below).
- *   http worker   worker.c, W of them (http_workers).  http_threads
- *                 threads, each in its own FCGX_Accept_r loop, one store
- *                 connection shared by the threads.  Parses, validates,
+ *   http worker   worker.c, W of them (http_workers).  Up to
+ *                 http_threads threads, as the load needs them, each in
+ *                 its own FCGX_Accept_r loop, one store connection
+ *                 shared by the threads.  Parses, validates,
  *                 stores, waits or answers 202.  Never runs untrusted code.
  *   executor      executor.c, K of them (executors), slot k = 0..K-1.
  *                 Claims the oldest queued job (store_claim), judges it in

@@ -1,11 +1,11 @@
 /*
- * The http worker: http_threads threads, each in its own FCGX_Accept_r
- * loop, sharing one store handle, plus one thread that reads the tokens
- * of finished jobs from the worker's "job finished" pipe and wakes the
- * threads waiting for them, and, when the store tells of verdicts from
- * other nodes (PostgreSQL), one more that wakes every waiting thread for
- * those, on a store handle of its own.  Never forks, never runs untrusted
- * code.  See the theory block in main.c.
+ * The http worker: up to http_threads threads, each in its own
+ * FCGX_Accept_r loop, sharing one store handle, plus one thread that
+ * reads the tokens of finished jobs from the worker's "job finished" pipe
+ * and wakes the threads waiting for them, and, when the store tells of
+ * verdicts from other nodes (PostgreSQL), one more that wakes every
+ * waiting thread for those, on a store handle of its own.  Never forks,
+ * never runs untrusted code.  See the theory block in main.c.
  *
  * Waiting clients.  A request with wait=true sleeps in its thread until
  * its job's verdict is in (api_wait), up to wait_timeout_ms; meanwhile the
@@ -50,13 +50,18 @@
 
 #define ACCEPT_RETRY_MS	100	/* after EMFILE and the like */
 /*
- * Threads started with the worker; the others of http_threads start as
- * the load needs them (accept_leave).  Every thread on the host costs
- * each run's pivot_root: the kernel looks at every thread's root and cwd
- * (chroot_fs_refs), about 0.4 us a thread here, so 4 workers of 256
- * idle threads added some 0.45 ms to every run.
+ * Http threads run as the load needs them, not all of http_threads at
+ * once: every thread on the host costs each sandbox run's pivot_root,
+ * where the kernel looks at every thread's root and cwd (chroot_fs_refs).
+ * 4 workers of 256 idle threads made it 306-405 us instead of 37-55 us
+ * (0.25-0.36 us a thread).  A worker starts with MIN_THREADS: one holds
+ * the accept role and one waits for it, so that requests one at a time
+ * never need a start.  A thread that takes a connection while none waits
+ * for the role starts one more (accept_leave), and one that waited
+ * IDLE_EXIT_MS for the role ends, down to MIN_THREADS (accept_enter).
  */
-#define START_THREADS	2
+#define MIN_THREADS	2
+#define IDLE_EXIT_MS	10000
 /*
  * A thread's stack.  The deepest path (api_handle into SQLite and json-c)
  * uses a few tens of KiB; glibc's default of 8 MiB would be committed
@@ -89,9 +94,11 @@ struct worker {
 	int			 stopping;	/* by the role's holder, below */
 	struct hthread		*threads;
 	int			 nthreads;	/* http_threads: at most */
-	int			 nstarted;	/* under accept_mu: threads[0
-						   .. nstarted - 1] were
-						   started (or failed to) */
+	pthread_attr_t		 thread_attr;	/* detached, small stack */
+	/* under accept_mu: */
+	int			 nrunning;	/* threads not ending */
+	int			 nslots;	/* threads[] in use */
+	pthread_cond_t		 ended_cv;	/* nslots fell to 0 */
 	/* under wake_mu: */
 	pthread_mutex_t		 wake_mu;
 	uint64_t		 done_gen;	/* tokens read so far */
@@ -103,8 +110,8 @@ struct worker {
 
 struct hthread {
 	struct worker		*w;
-	pthread_t		 tid;
-	int			 running;	/* tid is ours to join */
+	int			 in_use;	/* under w->accept_mu: a
+						   thread has this slot */
 	/* under w->wake_mu: */
 	pthread_cond_t		 wake_cv;	/* CLOCK_MONOTONIC */
 	uint64_t		 seen_gen;	/* tokens looked at */
@@ -152,6 +159,19 @@ stopping(struct worker *w)
 	    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)));
 }
 
+/* ts = ms from now, on the clock of the condition variables */
+static void
+deadline_after(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
 /*
  * Under wake_mu: whether token was read since this thread last looked.
  * When more tokens came than the ring holds, it may have been: say so,
@@ -193,13 +213,7 @@ hook_wait_for(void *arg, const char *token, int timeout_ms)
 		timeout_ms = WAIT_SLICE_MS;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	deadline_after(&ts, timeout_ms);
 	pthread_mutex_lock(&w->wake_mu);
 	if (!t->waiting) {
 		if (w->nwaiting >= w->max_waiting) {
@@ -497,34 +511,109 @@ serve(struct hthread *t)
  * holder hands it on, to the thread that asked for it last.  Last in,
  * first out keeps the threads that serve to the few the load needs: a
  * mutex's queue would hand each request to the thread idle longest, so
- * that in turn every one of the http_threads would serve, and each keep
- * the stack pages and the malloc cache (glibc's per-thread tcache, some
- * 20 KiB) its requests touched, for good.  A thread that never serves
- * costs two pages of stack.
+ * that in turn every thread would serve, and each keep the stack pages
+ * and the malloc cache (glibc's per-thread tcache, some 20 KiB) its
+ * requests touched, for good; and the threads a burst started would never
+ * be idle long enough to end.  Returns 1 with the role, or 0 when this
+ * thread is to end: it waited IDLE_EXIT_MS for the role, and more than
+ * MIN_THREADS run.
  */
-static void
+static int
 accept_enter(struct worker *w, struct hthread *t)
 {
+	struct timespec	ts;
+	int		i, took = 1;
+
 	pthread_mutex_lock(&w->accept_mu);
 	if (!w->accepting)
 		w->accepting = 1;
 	else {
+		deadline_after(&ts, IDLE_EXIT_MS);
 		w->idle[w->nidle++] = t;
-		while (!t->handed)
-			pthread_cond_wait(&t->accept_cv, &w->accept_mu);
+		while (!t->handed) {
+			if (pthread_cond_timedwait(&t->accept_cv,
+			    &w->accept_mu, &ts) != ETIMEDOUT || t->handed)
+				continue;
+			if (w->nrunning > MIN_THREADS) {
+				/* the longest idle: near the bottom */
+				for (i = 0; w->idle[i] != t; i++)
+					;
+				memmove(&w->idle[i], &w->idle[i + 1],
+				    (size_t)(w->nidle - i - 1) *
+				    sizeof(w->idle[0]));
+				w->nidle--;
+				w->nrunning--;
+				took = 0;
+				break;
+			}
+			deadline_after(&ts, IDLE_EXIT_MS);
+		}
 		t->handed = 0;
 	}
 	pthread_mutex_unlock(&w->accept_mu);
+	return took;
 }
 
-static void	start_thread(struct worker *, struct hthread *);
+/*
+ * Under accept_mu: a free slot for one more thread, taken, or NULL when
+ * http_threads run.
+ */
+static struct hthread *
+slot_take(struct worker *w)
+{
+	int	i;
+
+	if (w->nrunning >= w->nthreads)
+		return NULL;
+	for (i = 0; w->threads[i].in_use; i++)
+		;
+	w->threads[i].in_use = 1;
+	w->nslots++;
+	w->nrunning++;
+	return &w->threads[i];
+}
+
+/* Under accept_mu: t's thread is gone (counted: still in nrunning). */
+static void
+slot_free(struct worker *w, struct hthread *t, int counted)
+{
+	t->in_use = 0;
+	if (counted)
+		w->nrunning--;
+	if (--w->nslots == 0)
+		pthread_cond_signal(&w->ended_cv);
+}
+
+static void	*http_thread(void *);
+
+/*
+ * Starts a thread on slot t (taken).  0, or -1 when the system would
+ * not: the slot is free again, and the next thread that takes a
+ * connection with none waiting for the role tries again.  Meanwhile
+ * connections wait until a thread is done with its request.
+ */
+static int
+start_thread(struct worker *w, struct hthread *t)
+{
+	pthread_t	tid;
+
+	if ((errno = pthread_create(&tid, &w->thread_attr, http_thread,
+	    t)) == 0)
+		return 0;
+	log_warn("worker %d: start an http thread", w->slot);
+	pthread_mutex_lock(&w->accept_mu);
+	slot_free(w, t, 1);
+	pthread_mutex_unlock(&w->accept_mu);
+	return -1;
+}
 
 /*
  * Hands the accept role on to the latest thread that asked for it.  If
  * none did (every thread is serving), the caller took a connection
- * (took) and not all of http_threads run yet, starts one more to take
- * the role: a worker keeps a thread free for the next connection while
- * it has threads to spare.
+ * (took) and not all of http_threads run, starts one more to take the
+ * role: a worker keeps a thread free for the next connection while it
+ * has threads to spare.  (Not while stopping: the backlog drains with
+ * the threads there are.)
  */
 static void
 accept_leave(struct worker *w, int took)
@@ -538,13 +627,13 @@ accept_leave(struct worker *w, int took)
 		pthread_cond_signal(&next->accept_cv);
 	} else {
 		w->accepting = 0;
-		if (took && w->nstarted < w->nthreads)
-			more = &w->threads[w->nstarted++];
+		if (took && !w->stopping)
+			more = slot_take(w);
 	}
 	pthread_mutex_unlock(&w->accept_mu);
 	/* unlocked: a thread's start takes some 50 us */
 	if (more != NULL)
-		start_thread(w, more);
+		(void)start_thread(w, more);
 }
 
 static void *
@@ -552,10 +641,13 @@ http_thread(void *arg)
 {
 	struct hthread	*t = arg;
 	struct worker	*w = t->w;
-	int		 rc;
+	int		 rc, counted = 1;
 
 	for (;;) {
-		accept_enter(w, t);
+		if (!accept_enter(w, t)) {
+			counted = 0;
+			break;
+		}
 		rc = accept_next(w, &t->fr);
 		accept_leave(w, rc == 1);
 		if (rc != 1)
@@ -572,27 +664,11 @@ http_thread(void *arg)
 			FCGX_Free(&t->fr, 1);
 	}
 	fcgi_scratch_reset(&t->scratch);
+	/* the last use of t: another thread may take the slot from here */
+	pthread_mutex_lock(&w->accept_mu);
+	slot_free(w, t, counted);
+	pthread_mutex_unlock(&w->accept_mu);
 	return NULL;
-}
-
-/*
- * Starts t, which was counted in w->nstarted.  A thread that will not
- * start is logged and left out: the next need tries the next one.
- */
-static void
-start_thread(struct worker *w, struct hthread *t)
-{
-	pthread_attr_t	ta;
-
-	pthread_attr_init(&ta);
-	if ((errno = pthread_attr_setstacksize(&ta, THREAD_STACK_BYTES)) != 0)
-		fatal("worker %d: pthread_attr_setstacksize: %s", w->slot,
-		    strerror(errno));
-	if ((errno = pthread_create(&t->tid, &ta, http_thread, t)) != 0)
-		log_warn("worker %d: start an http thread", w->slot);
-	else
-		t->running = 1;
-	pthread_attr_destroy(&ta);
 }
 
 void
@@ -600,11 +676,11 @@ worker_main(const struct proc_ctx *ctx, int slot)
 {
 	struct worker		 w;
 	struct hthread		*ts;
+	struct hthread		*t;
 	pthread_condattr_t	 ca;
-	pthread_attr_t		 ta;
 	pthread_t		 reader;
 	struct err		 err;
-	int			 i, k, n;
+	int			 i, n;
 
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
@@ -657,16 +733,19 @@ worker_main(const struct proc_ctx *ctx, int slot)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	for (i = 0; i < n; i++) {
 		pthread_cond_init(&ts[i].wake_cv, &ca);
-		pthread_cond_init(&ts[i].accept_cv, NULL);
+		pthread_cond_init(&ts[i].accept_cv, &ca);
 	}
+	pthread_cond_init(&w.ended_cv, NULL);
 	pthread_condattr_destroy(&ca);
-	pthread_attr_init(&ta);
-	if ((errno = pthread_attr_setstacksize(&ta, THREAD_STACK_BYTES)) != 0)
-		fatal("worker %d: pthread_attr_setstacksize: %s", slot,
+	pthread_attr_init(&w.thread_attr);
+	if ((errno = pthread_attr_setstacksize(&w.thread_attr,
+	    THREAD_STACK_BYTES)) != 0 || (errno = pthread_attr_setdetachstate(
+	    &w.thread_attr, PTHREAD_CREATE_DETACHED)) != 0)
+		fatal("worker %d: thread attributes: %s", slot,
 		    strerror(errno));
-	if ((errno = pthread_create(&reader, &ta, done_reader, &w)) != 0)
+	if ((errno = pthread_create(&reader, &w.thread_attr, done_reader,
+	    &w)) != 0)
 		fatal("worker %d: pthread_create: %s", slot, strerror(errno));
-	pthread_detach(reader);
 	start_listener(&w);
 
 	for (i = 0; i < n; i++) {
@@ -681,32 +760,24 @@ worker_main(const struct proc_ctx *ctx, int slot)
 		ts[i].api.hooks.arg = &ts[i];
 		FCGX_InitRequest(&ts[i].fr, PROC_LISTEN_FD, 0);
 	}
-	pthread_attr_destroy(&ta);
-	k = n < START_THREADS ? n : START_THREADS;
-	pthread_mutex_lock(&w.accept_mu);
-	w.nstarted = k;
-	pthread_mutex_unlock(&w.accept_mu);
-	for (i = 0; i < k; i++) {
-		start_thread(&w, &ts[i]);
-		if (!ts[i].running)
+	for (i = 0; i < n && i < MIN_THREADS; i++) {
+		pthread_mutex_lock(&w.accept_mu);
+		t = slot_take(&w);
+		pthread_mutex_unlock(&w.accept_mu);
+		if (start_thread(&w, t) == -1)
 			fatal("worker %d: no http thread", slot);
 	}
 	log_info("worker %d: ready, %d of up to %d threads, at most %d "
-	    "waiting", slot, k, n, w.max_waiting);
+	    "waiting", slot, i, n, w.max_waiting);
 
 	/*
-	 * Only a thread that took a connection starts another, so once
-	 * every started thread has ended, none will start.
+	 * Only a thread that is serving starts another, so once none is
+	 * left, none will start.
 	 */
-	for (i = 0;; i++) {
-		pthread_mutex_lock(&w.accept_mu);
-		n = w.nstarted;
-		pthread_mutex_unlock(&w.accept_mu);
-		if (i >= n)
-			break;
-		if (ts[i].running)
-			pthread_join(ts[i].tid, NULL);
-	}
+	pthread_mutex_lock(&w.accept_mu);
+	while (w.nslots > 0)
+		pthread_cond_wait(&w.ended_cv, &w.accept_mu);
+	pthread_mutex_unlock(&w.accept_mu);
 	log_info("worker %d: stopped", slot);
 	store_close(w.store);
 	free(w.idle);

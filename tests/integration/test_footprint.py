@@ -1,8 +1,8 @@
 """An http worker's memory stays what its load needs.
 
-A stack of its own with one http worker of 64 threads.  Requests one at
-a time must be served by the same few threads, not by each of the 64 in
-turn: every thread that serves keeps the stack pages and malloc's
+A stack of its own with one http worker of up to 64 threads.  Requests
+one at a time must be served by the same few threads, not by each of
+those a burst started in turn: every thread that serves keeps the stack pages and malloc's
 per-thread cache its requests touched, so a worker whose threads take
 turns grows by some 30 KiB per thread for good (about 2 MiB per worker
 of 256 threads) under the lightest load.  Requests from several clients
@@ -17,8 +17,10 @@ run), or it skips.
 
 import concurrent.futures
 import os
+import signal
 import sqlite3
 import sys
+import time
 
 import pytest
 import requests
@@ -65,12 +67,42 @@ def get(session, s, path):
     assert r.status_code == 200, r.text[:200]
 
 
+def start_threads(s, pid, n):
+    """Makes the worker run n + 1 http threads: n clients wait at once
+    while the executor is stopped, a thread each, and one more takes the
+    next connection; then they get their verdicts."""
+    ex = [p for role, p in procmem.processes(s.fcgi_proc.pid)
+          if role.startswith("executor")]
+    assert len(ex) == 1, procmem.processes(s.fcgi_proc.pid)
+    want = n + 1 + 2                    # and the main thread, the reader
+    os.kill(ex[0], signal.SIGSTOP)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            waits = [pool.submit(s.post, "/submissions?wait=true", json={
+                "language": "python3", "source_code": "print(1)"},
+                timeout=120) for _ in range(n)]
+            deadline = time.monotonic() + 30
+            while procmem.threads(pid) < want:
+                assert time.monotonic() < deadline, (
+                    f"{procmem.threads(pid)} threads, not {want}")
+                time.sleep(0.1)
+            os.kill(ex[0], signal.SIGCONT)
+            for w in waits:
+                assert w.result().status_code == 201, w.result().text
+    finally:
+        os.kill(ex[0], signal.SIGCONT)
+
+
 def test_requests_one_at_a_time_reuse_one_thread(stack):
     with one_worker() as s:
         pid = the_worker(s)
         session = requests.Session()
         for _ in range(20):             # what any first requests touch
             get(session, s, "/submissions?per_page=5")
+        # threads enough to take turns, were the hand-off first in,
+        # first out: as many as may wait (they end after 10 s idle; the
+        # test takes less)
+        start_threads(s, pid, THREADS - THREADS // 8)
         before = procmem.rollup(pid)["priv"]
         for _ in range(SEQUENTIAL):
             get(session, s, "/submissions?per_page=5")
