@@ -25,10 +25,11 @@ CFLAGS	?= -O2 -g $(HARDEN)
 LDFLAGS	?= -pie -Wl,-z,relro,-z,now
 
 PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl libzip libpq 2>/dev/null)
-LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libcurl libzip 2>/dev/null) -lpthread
-# only for the programs that link PG_OBJS (the CLI must not need libpq,
-# whether or not the linker drops unused libraries by itself)
-LIBS_PG		:= $(shell pkg-config --libs libpq 2>/dev/null)
+# libcurl and libpq are loaded where they are used (fcgi-app/callback.c,
+# src/store/pg_lib.c), not linked: see PQ_FNS in src/store/pg_int.h
+LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libzip 2>/dev/null) -lpthread
+# the unit tests' store fixture makes its PostgreSQL database itself
+LIBS_PQ_FIXTURE	:= $(shell pkg-config --libs libpq 2>/dev/null)
 LIBS_FCGI	:= $(shell pkg-config --libs fcgi 2>/dev/null)
 LIBS_CMOCKA	:= $(shell pkg-config --libs cmocka 2>/dev/null)
 
@@ -102,12 +103,12 @@ $(BUILD)/coderunner: $(CLI_OBJS) $(LIB)
 
 $(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(PG_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(PG_OBJS) $(LIB) \
-	    $(LIBS_FCGI) $(LIBS_CORE) $(LIBS_PG)
+	    $(LIBS_FCGI) $(LIBS_CORE)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIX_OBJS) $(PG_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_FIX_OBJS) $(PG_OBJS) $(LIB) \
-	    $(LIBS_CORE) $(LIBS_PG) $(LIBS_CMOCKA)
+	    $(LIBS_CORE) $(LIBS_PQ_FIXTURE) $(LIBS_CMOCKA)
 
 unit-tests: $(UNIT_BINS)
 

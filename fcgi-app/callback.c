@@ -38,7 +38,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* the plain declarations: the calls go through the table cu */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include "api/api.h"
 #include "judge/metrics.h"
@@ -57,6 +60,40 @@
 #define CB_BATCH	16	/* due callbacks read at once */
 #define CB_IDLE_MS	5000	/* safety net for a lost wake-up */
 #define CB_RETRY_MS	1000	/* after a store error */
+
+/*
+ * libcurl is loaded here, in the callback sender, and only here: linked,
+ * it would be mapped with the 31 libraries it needs in every process,
+ * and each sandbox run's clone copies every mapping of the executor
+ * (with libcurl and libpq linked, an in-process /bin/true run took
+ * 0.06-1.5 ms longer, 0.48 ms in the median of 8 pairs of 100-200 runs).
+ */
+#define CURL_SONAME	"libcurl.so.4"
+#define CURL_FNS(X) \
+	X(global_init) X(global_cleanup) X(easy_init) X(easy_setopt) \
+	X(easy_perform) X(easy_getinfo) X(easy_strerror) X(easy_cleanup) \
+	X(slist_append) X(slist_free_all)
+
+static struct {
+#define CURL_FIELD(f)	__typeof__(curl_##f) *f;
+	CURL_FNS(CURL_FIELD)
+#undef CURL_FIELD
+} cu;
+
+/* Loads libcurl into cu, or dies. */
+static void
+curl_load(void)
+{
+	void	*h;
+
+	if ((h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		fatal("callback: %s", dlerror());
+#define CURL_SYM(f)							\
+	if ((*(void **)&cu.f = dlsym(h, "curl_" #f)) == NULL)		\
+		fatal("callback: %s: no curl_%s", CURL_SONAME, #f);
+	CURL_FNS(CURL_SYM)
+#undef CURL_SYM
+}
 
 /* What the socket vetting found, for the error message. */
 struct vet {
@@ -122,15 +159,15 @@ put(const struct config *cfg, const char *url, const struct buf *body,
 	v.cfg = cfg;
 	/* what a failure below says unless it says more */
 	snprintf(why, why_size, "out of memory");
-	if ((c = curl_easy_init()) == NULL) {
+	if ((c = cu.easy_init()) == NULL) {
 		snprintf(why, why_size, "curl_easy_init failed");
 		goto out;
 	}
-	if ((nh = curl_slist_append(h, "Content-Type: application/json")) ==
+	if ((nh = cu.slist_append(h, "Content-Type: application/json")) ==
 	    NULL)
 		goto out;
 	h = nh;
-	if ((nh = curl_slist_append(h, "User-Agent: coderunner")) == NULL)
+	if ((nh = cu.slist_append(h, "User-Agent: coderunner")) == NULL)
 		goto out;
 	h = nh;
 	if (cfg->callback_secret != NULL && cfg->callback_secret[0] != '\0') {
@@ -139,32 +176,32 @@ put(const struct config *cfg, const char *url, const struct buf *body,
 		hmac_hex(mac, sizeof(mac), hex);
 		snprintf(sig, sizeof(sig), "X-Coderunner-Signature: sha256=%s",
 		    hex);
-		if ((nh = curl_slist_append(h, sig)) == NULL)
+		if ((nh = cu.slist_append(h, sig)) == NULL)
 			goto out;
 		h = nh;
 	}
-	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	if (cu.easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)CB_TIMEOUT_MS) !=
+	    cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)CB_TIMEOUT_MS) !=
 	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+	    cu.easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT") != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_POSTFIELDS, body->data) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)body->len) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) !=
+	    cu.easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) !=
 	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &v) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr) != CURLE_OK) {
+	    cu.easy_setopt(c, CURLOPT_OPENSOCKETDATA, &v) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink) != CURLE_OK ||
+	    cu.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr) != CURLE_OK) {
 		snprintf(why, why_size, "curl_easy_setopt failed");
 		goto out;
 	}
-	cc = curl_easy_perform(c);
+	cc = cu.easy_perform(c);
 	if (v.refused) {
 		snprintf(why, why_size, "address %s is not allowed (internal "
 		    "addresses need their own allow-list entry)", v.addr);
@@ -173,10 +210,10 @@ put(const struct config *cfg, const char *url, const struct buf *body,
 	}
 	if (cc != CURLE_OK) {
 		snprintf(why, why_size, "%s", cerr[0] != '\0' ? cerr :
-		    curl_easy_strerror(cc));
+		    cu.easy_strerror(cc));
 		goto out;
 	}
-	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	(void)cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (code < 200 || code > 299) {
 		snprintf(why, why_size, "HTTP %ld", code);
 		goto out;
@@ -184,9 +221,9 @@ put(const struct config *cfg, const char *url, const struct buf *body,
 	why[0] = '\0';
 	rc = 0;
 out:
-	curl_slist_free_all(h);
+	cu.slist_free_all(h);
 	if (c != NULL)
-		curl_easy_cleanup(c);
+		cu.easy_cleanup(c);
 	return rc;
 }
 
@@ -268,7 +305,8 @@ callback_main(const struct proc_ctx *ctx)
 			fatal("callback: dup3: %s", strerror(errno));
 		close(fd);
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	curl_load();
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatal("callback: curl_global_init failed");
 	memset(&a, 0, sizeof(a));
 	a.cfg = ctx->cfg;
@@ -300,6 +338,6 @@ callback_main(const struct proc_ctx *ctx)
 	}
 	log_info("callback sender: stopped");
 	store_close(a.store);
-	curl_global_cleanup();
+	cu.global_cleanup();
 	exit(0);
 }

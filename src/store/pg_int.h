@@ -29,6 +29,61 @@ struct store_insert_opts;
 struct store_lease;
 struct store_row;
 
+/*
+ * libpq is loaded when a PostgreSQL store is opened (pq_load, pg_lib.c),
+ * not linked: linked, it would be mapped with the 24 libraries it needs
+ * in every process of a SQLite site too, and a sandbox run's clone
+ * copies every mapping of the executor.  The calls below go through the
+ * table pq_load fills.
+ */
+#define PQ_FNS(X) \
+	X(PQclear) X(PQcmdStatus) X(PQcmdTuples) X(PQconnectdbParams) \
+	X(PQconsumeInput) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
+	X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) \
+	X(PQgetvalue) X(PQnfields) X(PQnotifies) X(PQntuples) X(PQreset) \
+	X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
+	X(PQsetClientEncoding) X(PQsetNoticeProcessor) X(PQsocket) \
+	X(PQstatus) X(PQtransactionStatus)
+
+struct pq_lib {
+#define PQ_FIELD(f)	__typeof__(f) *f;
+	PQ_FNS(PQ_FIELD)
+#undef PQ_FIELD
+};
+extern struct pq_lib pq;
+
+/* Loads libpq once.  Returns 0, or -1 with err set. */
+int	pq_load(struct err *);
+
+#ifndef PG_LIB_TABLE
+#define PQclear			(pq.PQclear)
+#define PQcmdStatus		(pq.PQcmdStatus)
+#define PQcmdTuples		(pq.PQcmdTuples)
+#define PQconnectdbParams	(pq.PQconnectdbParams)
+#define PQconsumeInput		(pq.PQconsumeInput)
+#define PQerrorMessage		(pq.PQerrorMessage)
+#define PQexec			(pq.PQexec)
+#define PQexecParams		(pq.PQexecParams)
+#define PQfinish		(pq.PQfinish)
+#define PQfreemem		(pq.PQfreemem)
+#define PQftype			(pq.PQftype)
+#define PQgetisnull		(pq.PQgetisnull)
+#define PQgetlength		(pq.PQgetlength)
+#define PQgetvalue		(pq.PQgetvalue)
+#define PQnfields		(pq.PQnfields)
+#define PQnotifies		(pq.PQnotifies)
+#define PQntuples		(pq.PQntuples)
+#define PQreset			(pq.PQreset)
+#define PQresultErrorField	(pq.PQresultErrorField)
+#define PQresultErrorMessage	(pq.PQresultErrorMessage)
+#define PQresultStatus		(pq.PQresultStatus)
+#define PQsetClientEncoding	(pq.PQsetClientEncoding)
+#define PQsetNoticeProcessor	(pq.PQsetNoticeProcessor)
+#define PQsocket		(pq.PQsocket)
+#define PQstatus		(pq.PQstatus)
+#define PQtransactionStatus	(pq.PQtransactionStatus)
+#endif
+
 /* What a handle listens to (store_wake_fd). */
 #define PG_LISTEN_JOB	0x1
 #define PG_LISTEN_DONE	0x2
