@@ -130,6 +130,8 @@ struct progress {
 	int			 sweep_due;	/* a box was left: sweep */
 	int64_t			 lease_ms;
 	struct store_lease	 lease;		/* of the job in hand */
+	struct sandbox_box	*box;		/* the job's, to free after
+						   its verdict */
 };
 
 /*
@@ -260,7 +262,7 @@ run_job(struct progress *prog, struct sandbox *sb, struct submission *s)
 	int			 slot = prog->slot;
 	struct judge_hooks	 hooks = { test_started, box_left, prog,
 	    (int64_t)(ctx->cfg->max.total_wall_s * 1000 + 0.5),
-	    prog->prepared };
+	    prog->prepared, &prog->box };
 	struct err	err, held_err;
 	int64_t		t0 = util_mono_us();
 	int		i;
@@ -370,6 +372,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	prog.ctx = ctx;
 	prog.st = st;
 	prog.slot = slot;
+	prog.box = NULL;
 	prog.lease_ms = ctx->cfg->lease_ms;
 	prog.cache = open_cache(ctx->cfg, slot);
 	sweep(&prog, sb);
@@ -387,8 +390,14 @@ executor_main(const struct proc_ctx *ctx, int slot)
 			run_job(&prog, sb, s);
 			lang_id = s->lang_id;
 			submission_free(s);
-			/* the run's init, exiting meanwhile: off the verdict's path */
+			/*
+			 * The run's init, exiting meanwhile, and the box:
+			 * off the verdict's path.
+			 */
 			sandbox_settle(sb);
+			if (sandbox_box_free(sb, prog.box, &err) == -1)
+				box_left(&prog, err.msg);
+			prog.box = NULL;
 			prepare_after(&prog, sb, lang_id);
 			if (prog.sweep_due)
 				sweep(&prog, sb);

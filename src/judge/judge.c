@@ -830,7 +830,9 @@ out:
 	free(sources);
 	util_strv_free(args);
 	util_strv_free(prepared);
-	if (sandbox_box_free(sb, box, &e2) == -1 && hooks != NULL &&
+	if (hooks != NULL && hooks->box_after != NULL)
+		*hooks->box_after = box;
+	else if (sandbox_box_free(sb, box, &e2) == -1 && hooks != NULL &&
 	    hooks->box_left != NULL)
 		hooks->box_left(hooks->arg, e2.msg);
 	return rc;

@@ -162,6 +162,12 @@ struct judge_hooks {
 	int64_t	 total_wall_ms;
 	/* the languages' prepared files (prepare.h), or NULL */
 	struct prepared	*prepared;
+	/*
+	 * Not NULL: the box is left here, for the caller to free
+	 * (sandbox_box_free) once the verdict is out, instead of freed
+	 * before judge_run returns.
+	 */
+	struct sandbox_box	**box_after;
 };
 
 /*
