@@ -26,7 +26,7 @@ LDFLAGS	?= -pie -Wl,-z,relro,-z,now
 
 PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl libzip libpq 2>/dev/null)
 # libcurl and libpq are loaded where they are used (fcgi-app/callback.c,
-# src/store/pg_lib.c), not linked: see PQ_FNS in src/store/pg_int.h
+# src/store/pg_lib.c), not linked: see PGLIB_FNS in src/store/pg_int.h
 LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libzip 2>/dev/null) -lpthread
 # the unit tests' store fixture makes its PostgreSQL database itself
 LIBS_PQ_FIXTURE	:= $(shell pkg-config --libs libpq 2>/dev/null)
@@ -39,8 +39,8 @@ LIB_SRCS  := $(wildcard src/base/*.c src/sandbox/*.c src/judge/*.c \
 	     src/store/*.c src/api/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema_sql.o
 # The PostgreSQL backend, linked in whole by the programs that may use it
-# (the service, the unit tests); the CLI leaves it out and never loads
-# libpq (src/store/pg_int.h, PG_API)
+# (the service, the unit tests); the CLI, whose commands work on a
+# site's SQLite store, leaves it out (src/store/pg_int.h, PG_API)
 PG_OBJS   := $(filter $(BUILD)/obj/src/store/pg%.o,$(LIB_OBJS))
 CLI_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/cli/*.c))
 FCGI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fcgi-app/*.c))

@@ -16,12 +16,16 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-# build: compiler, pkg-config and the libraries the Makefile links
+# build: compiler, pkg-config and the libraries' headers (libcurl and
+# libpq are loaded at run time, not linked: see PKGS_RUN)
 PKGS_BUILD="build-essential pkg-config g++ libfcgi-dev libjson-c-dev
 	libseccomp-dev libsqlite3-dev libcurl4-openssl-dev libcmocka-dev
 	libzip-dev libpq-dev"
-# run: the web server, the FastCGI spawner, tools make run and the README use
-PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap iproute2"
+# run: the web server, the FastCGI spawner, tools make run and the README
+# use, and the libraries the service loads with dlopen (libcurl for
+# callbacks, libpq for a PostgreSQL store)
+PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap iproute2
+	libcurl4 libpq5"
 # test: pytest and friends from Debian (/usr/bin/python3), the browser,
 # the tools the benchmarks compare against, systemd for
 # `systemd-analyze verify` of contrib/coderunner.service (the package

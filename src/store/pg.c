@@ -629,7 +629,7 @@ pgstore_open(const char *conninfo, struct err *err)
 	struct pgstore		*ps = NULL, *ret = NULL;
 	int			 e;
 
-	if (pq_load(err) == -1)
+	if (pglib_load(err) == -1)
 		return NULL;
 	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 		err_errno(err, "calloc");

@@ -30,13 +30,13 @@ struct store_lease;
 struct store_row;
 
 /*
- * libpq is loaded when a PostgreSQL store is opened (pq_load, pg_lib.c),
- * not linked: linked, it would be mapped with the 24 libraries it needs
- * in every process of a SQLite site too, and a sandbox run's clone
- * copies every mapping of the executor.  The calls below go through the
- * table pq_load fills.
+ * libpq is loaded when a PostgreSQL store is opened (pglib_load,
+ * pg_lib.c), not linked: linked, it would be mapped with the twenty-odd
+ * libraries it needs in every process of a SQLite site too, and a
+ * sandbox run's init is a copy of the executor's address space.  The
+ * calls below go through the table pglib_load fills.
  */
-#define PQ_FNS(X) \
+#define PGLIB_FNS(X) \
 	X(PQclear) X(PQcmdStatus) X(PQcmdTuples) X(PQconnectdbParams) \
 	X(PQconsumeInput) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
 	X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull) X(PQgetlength) \
@@ -45,43 +45,43 @@ struct store_row;
 	X(PQsetClientEncoding) X(PQsetNoticeProcessor) X(PQsocket) \
 	X(PQstatus) X(PQtransactionStatus)
 
-struct pq_lib {
-#define PQ_FIELD(f)	__typeof__(f) *f;
-	PQ_FNS(PQ_FIELD)
-#undef PQ_FIELD
+struct pglib {
+#define PGLIB_FIELD(f)	__typeof__(f) *f;
+	PGLIB_FNS(PGLIB_FIELD)
+#undef PGLIB_FIELD
 };
-extern struct pq_lib pq;
+extern struct pglib pglib;
 
 /* Loads libpq once.  Returns 0, or -1 with err set. */
-int	pq_load(struct err *);
+int	pglib_load(struct err *);
 
-#ifndef PG_LIB_TABLE
-#define PQclear			(pq.PQclear)
-#define PQcmdStatus		(pq.PQcmdStatus)
-#define PQcmdTuples		(pq.PQcmdTuples)
-#define PQconnectdbParams	(pq.PQconnectdbParams)
-#define PQconsumeInput		(pq.PQconsumeInput)
-#define PQerrorMessage		(pq.PQerrorMessage)
-#define PQexec			(pq.PQexec)
-#define PQexecParams		(pq.PQexecParams)
-#define PQfinish		(pq.PQfinish)
-#define PQfreemem		(pq.PQfreemem)
-#define PQftype			(pq.PQftype)
-#define PQgetisnull		(pq.PQgetisnull)
-#define PQgetlength		(pq.PQgetlength)
-#define PQgetvalue		(pq.PQgetvalue)
-#define PQnfields		(pq.PQnfields)
-#define PQnotifies		(pq.PQnotifies)
-#define PQntuples		(pq.PQntuples)
-#define PQreset			(pq.PQreset)
-#define PQresultErrorField	(pq.PQresultErrorField)
-#define PQresultErrorMessage	(pq.PQresultErrorMessage)
-#define PQresultStatus		(pq.PQresultStatus)
-#define PQsetClientEncoding	(pq.PQsetClientEncoding)
-#define PQsetNoticeProcessor	(pq.PQsetNoticeProcessor)
-#define PQsocket		(pq.PQsocket)
-#define PQstatus		(pq.PQstatus)
-#define PQtransactionStatus	(pq.PQtransactionStatus)
+#ifndef PGLIB_TABLE
+#define PQclear			(pglib.PQclear)
+#define PQcmdStatus		(pglib.PQcmdStatus)
+#define PQcmdTuples		(pglib.PQcmdTuples)
+#define PQconnectdbParams	(pglib.PQconnectdbParams)
+#define PQconsumeInput		(pglib.PQconsumeInput)
+#define PQerrorMessage		(pglib.PQerrorMessage)
+#define PQexec			(pglib.PQexec)
+#define PQexecParams		(pglib.PQexecParams)
+#define PQfinish		(pglib.PQfinish)
+#define PQfreemem		(pglib.PQfreemem)
+#define PQftype			(pglib.PQftype)
+#define PQgetisnull		(pglib.PQgetisnull)
+#define PQgetlength		(pglib.PQgetlength)
+#define PQgetvalue		(pglib.PQgetvalue)
+#define PQnfields		(pglib.PQnfields)
+#define PQnotifies		(pglib.PQnotifies)
+#define PQntuples		(pglib.PQntuples)
+#define PQreset			(pglib.PQreset)
+#define PQresultErrorField	(pglib.PQresultErrorField)
+#define PQresultErrorMessage	(pglib.PQresultErrorMessage)
+#define PQresultStatus		(pglib.PQresultStatus)
+#define PQsetClientEncoding	(pglib.PQsetClientEncoding)
+#define PQsetNoticeProcessor	(pglib.PQsetNoticeProcessor)
+#define PQsocket		(pglib.PQsocket)
+#define PQstatus		(pglib.PQstatus)
+#define PQtransactionStatus	(pglib.PQtransactionStatus)
 #endif
 
 /* What a handle listens to (store_wake_fd). */
@@ -197,9 +197,9 @@ int	pgs_sub_files(const PGresult *res, struct submission *s,
 /*
  * The SQLite store files refer to the pgstore_* functions weakly (they
  * define PG_WEAK_REFS before including this header): a program that does
- * not link the pg_*.o files (the CLI: it needs no libpq, and loading
- * libpq and the two dozen libraries it brings costs milliseconds at every
- * start) has them NULL, and store_open refuses a postgresql:// URI there.
+ * not link the pg_*.o files (the CLI, whose commands work on a site's
+ * SQLite store) has them NULL, and store_open refuses a postgresql://
+ * URI there.
  */
 #ifdef PG_WEAK_REFS
 #define PG_API	__attribute__((weak))

@@ -1,48 +1,48 @@
 /*
- * libpq, loaded when the first PostgreSQL store is opened (see PQ_FNS in
- * pg_int.h for why it is not linked).
+ * libpq, loaded when the first PostgreSQL store is opened (see PGLIB_FNS
+ * in pg_int.h for why it is not linked).
  */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#define PG_LIB_TABLE		/* the table itself, not the calls */
+#define PGLIB_TABLE		/* the table itself, not the calls */
 #include "base/err.h"
 #include "pg_int.h"
 
-#define PQ_SONAME	"libpq.so.5"
+#define PGLIB_SONAME	"libpq.so.5"
 
-struct pq_lib	pq;
+struct pglib	pglib;
 
-static pthread_once_t	pq_once = PTHREAD_ONCE_INIT;
-static char		pq_error[256] = "not loaded";	/* "": loaded */
+static pthread_once_t	pglib_once = PTHREAD_ONCE_INIT;
+static char		pglib_error[256] = "not loaded";	/* "": loaded */
 
 static void
-pq_load_once(void)
+pglib_load_once(void)
 {
 	void	*h;
 
-	if ((h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		snprintf(pq_error, sizeof(pq_error), "%s", dlerror());
+	if ((h = dlopen(PGLIB_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(pglib_error, sizeof(pglib_error), "%s", dlerror());
 		return;
 	}
-#define PQ_SYM(f)							\
-	if ((*(void **)&pq.f = dlsym(h, #f)) == NULL) {			\
-		snprintf(pq_error, sizeof(pq_error), "%s: no %s",	\
-		    PQ_SONAME, #f);					\
+#define PGLIB_SYM(f)							\
+	if ((pglib.f = (__typeof__(pglib.f))dlsym(h, #f)) == NULL) {	\
+		snprintf(pglib_error, sizeof(pglib_error), "%s: no %s",	\
+		    PGLIB_SONAME, #f);					\
 		return;							\
 	}
-	PQ_FNS(PQ_SYM)
-#undef PQ_SYM
-	pq_error[0] = '\0';
+	PGLIB_FNS(PGLIB_SYM)
+#undef PGLIB_SYM
+	pglib_error[0] = '\0';
 }
 
 int
-pq_load(struct err *err)
+pglib_load(struct err *err)
 {
-	(void)pthread_once(&pq_once, pq_load_once);
-	if (pq_error[0] != '\0')
-		return err_set(err, "PostgreSQL store: %s", pq_error);
+	(void)pthread_once(&pglib_once, pglib_load_once);
+	if (pglib_error[0] != '\0')
+		return err_set(err, "PostgreSQL store: %s", pglib_error);
 	return 0;
 }

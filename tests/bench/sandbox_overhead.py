@@ -55,7 +55,7 @@ def set_build(path):
 def build():
     os.makedirs(OUT, exist_ok=True)
     libs = subprocess.run(["pkg-config", "--libs", "json-c", "sqlite3",
-                           "libseccomp", "libcurl"], stdout=subprocess.PIPE,
+                           "libseccomp"], stdout=subprocess.PIPE,
                           text=True, check=True).stdout.split()
     src = os.path.join(ROOT, "tests", "bench")
     steps = [

@@ -45,7 +45,7 @@ def progs():
     out = tempfile.mkdtemp(prefix="cr-slot-reuse-", dir="/var/tmp")
     os.chmod(out, 0o755)
     libs = subprocess.run(["pkg-config", "--libs", "json-c", "sqlite3",
-                           "libseccomp", "libcurl"], stdout=subprocess.PIPE,
+                           "libseccomp"], stdout=subprocess.PIPE,
                           text=True, check=True).stdout.split()
     steps = [
         ["gcc", "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-I" + os.path.join(
