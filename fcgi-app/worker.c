@@ -415,12 +415,14 @@ accept_next(struct worker *w, FCGX_Request *fr)
 		}
 		if ((pfd[1].revents & POLLIN) &&
 		    proc_stop_requested(w->sig_fd) && !w->stopping) {
-			w->stopping = 1;
+			/* atomic: stopping() reads it from other threads */
+			__atomic_store_n(&w->stopping, 1, __ATOMIC_RELAXED);
 			log_info("worker %d: stopping", w->slot);
 			if (shutdown(PROC_LISTEN_FD, SHUT_RD) == -1) {
 				log_warn("worker %d: shutdown listener",
 				    w->slot);
-				w->stopping = 2;
+				__atomic_store_n(&w->stopping, 2,
+				    __ATOMIC_RELAXED);
 				return 0;
 			}
 		}
