@@ -159,19 +159,6 @@ stopping(struct worker *w)
 	    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)));
 }
 
-/* ts = ms from now, on the clock of the condition variables */
-static void
-deadline_after(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 /*
  * Under wake_mu: whether token was read since this thread last looked.
  * When more tokens came than the ring holds, it may have been: say so,
@@ -213,7 +200,7 @@ hook_wait_for(void *arg, const char *token, int timeout_ms)
 		timeout_ms = WAIT_SLICE_MS;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
-	deadline_after(&ts, timeout_ms);
+	util_deadline(&ts, CLOCK_MONOTONIC, timeout_ms);
 	pthread_mutex_lock(&w->wake_mu);
 	if (!t->waiting) {
 		if (w->nwaiting >= w->max_waiting) {
@@ -509,6 +496,22 @@ serve(struct hthread *t)
 }
 
 /*
+ * Under accept_mu: takes t, which waits for the accept role, off the
+ * idle list (an idle thread that ends was idle longest: near the bottom).
+ */
+static void
+idle_remove(struct worker *w, struct hthread *t)
+{
+	int	i;
+
+	for (i = 0; w->idle[i] != t; i++)
+		;
+	memmove(&w->idle[i], &w->idle[i + 1],
+	    (size_t)(w->nidle - i - 1) * sizeof(w->idle[0]));
+	w->nidle--;
+}
+
+/*
  * Takes the accept role: at once if no thread holds it, or else when the
  * holder hands it on, to the thread that asked for it last.  Last in,
  * first out keeps the threads that serve to the few the load needs: a
@@ -524,31 +527,25 @@ static int
 accept_enter(struct worker *w, struct hthread *t)
 {
 	struct timespec	ts;
-	int		i, took = 1;
+	int		took = 1;
 
 	pthread_mutex_lock(&w->accept_mu);
 	if (!w->accepting)
 		w->accepting = 1;
 	else {
-		deadline_after(&ts, IDLE_EXIT_MS);
+		util_deadline(&ts, CLOCK_MONOTONIC, IDLE_EXIT_MS);
 		w->idle[w->nidle++] = t;
 		while (!t->handed) {
 			if (pthread_cond_timedwait(&t->accept_cv,
 			    &w->accept_mu, &ts) != ETIMEDOUT || t->handed)
 				continue;
 			if (w->nrunning > MIN_THREADS) {
-				/* the longest idle: near the bottom */
-				for (i = 0; w->idle[i] != t; i++)
-					;
-				memmove(&w->idle[i], &w->idle[i + 1],
-				    (size_t)(w->nidle - i - 1) *
-				    sizeof(w->idle[0]));
-				w->nidle--;
+				idle_remove(w, t);
 				w->nrunning--;
 				took = 0;
 				break;
 			}
-			deadline_after(&ts, IDLE_EXIT_MS);
+			util_deadline(&ts, CLOCK_MONOTONIC, IDLE_EXIT_MS);
 		}
 		t->handed = 0;
 	}

@@ -92,6 +92,18 @@ util_mono_us(void)
 }
 
 void
+util_deadline(struct timespec *ts, clockid_t clock, int ms)
+{
+	clock_gettime(clock, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+void
 util_iso8601(int64_t ms, char out[32])
 {
 	time_t		t = (time_t)(ms / 1000);

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct err;
 
@@ -16,6 +17,8 @@ int	 util_is_uuid(const char *s);
 char	*util_memdup0(const void *p, size_t n);
 int64_t	 util_now_ms(void);	/* CLOCK_REALTIME, ms since the epoch */
 int64_t	 util_mono_us(void);	/* CLOCK_MONOTONIC, microseconds */
+/* ts = ms from now on clock, for the timed waits of pthreads */
+void	 util_deadline(struct timespec *ts, clockid_t clock, int ms);
 /* Formats ms since the epoch as ISO 8601 UTC ("2024-01-02T03:04:05.678Z"). */
 void	 util_iso8601(int64_t ms, char out[32]);
 /*

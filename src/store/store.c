@@ -207,13 +207,8 @@ sql_lock_ms(struct store *st, int wait_ms, struct err *err)
 	struct timespec	ts;
 	int		e;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	/* pthread_mutex_timedlock has no choice of clock */
+	util_deadline(&ts, CLOCK_REALTIME, wait_ms);
 	if ((e = pthread_mutex_timedlock(&st->mu, &ts)) == 0) {
 		if (st->readonly)
 			reopen_writable(st);
