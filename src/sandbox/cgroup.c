@@ -210,17 +210,34 @@ fail:
 }
 
 int
-cgroup_run_attach(struct cgroup_run *run, pid_t pid, struct err *err)
+cgroup_run_attach(struct cgroup_run *run, pid_t pid, int memory,
+    struct err *err)
 {
 	char	val[32];
 	int	i;
 
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (i = 0; i < CG_NCTRL; i++)
-		if (run->path[i][0] != '\0' &&
+		if (run->path[i][0] != '\0' && (memory || i != CG_MEM ||
+		    run->be->kind != SANDBOX_CG_V1) &&
 		    write_file(run->path[i], "cgroup.procs", val, err) == -1)
 			return -1;
 	return 0;
+}
+
+int
+cgroup_run_mem_procs(const struct cgroup_run *run, struct err *err)
+{
+	char	path[sizeof(run->path[0]) + 16];
+	int	fd;
+
+	if (run->be == NULL || run->be->kind != SANDBOX_CG_V1 ||
+	    run->path[CG_MEM][0] == '\0')
+		return -1;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", run->path[CG_MEM]);
+	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		err_errno(err, "open %s", path);
+	return fd;
 }
 
 int

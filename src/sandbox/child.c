@@ -2,8 +2,9 @@
  * The sandbox's children: J, I, R, H and the box unmount helper (see the
  * theory block in sandbox.c).  Everything here runs in a child cloned by
  * P, most of it with CLONE_VM on a borrowed stack in P's memory: no
- * malloc, no stdio streams, no locks; a step either succeeds or writes
- * one line to the status pipe and exits.
+ * malloc, no stdio streams, no locks, and raw system calls only (RAW,
+ * rawsys.h), which leave libc's errno (P's) alone; a step either
+ * succeeds or writes one line to the status pipe and exits.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -42,6 +44,7 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "child.h"
+#include "rawsys.h"
 
 static const char *const sys_dirs[] = {
 	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
@@ -63,12 +66,19 @@ static const char *const dev_nodes[] = {
 /* ------------------------------------------------------------------ */
 /* in the children: no allocation, no stdio, one message then _exit     */
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-fd_die(int status_wr, const char *fmt, ...)
+/*
+ * The children make their system calls through RAW (rawsys.h), which
+ * returns -errno and leaves libc's errno alone: I and R run in P's memory
+ * while P goes on, and errno is P's there.  The one exception is P's own
+ * use of child_sys_tops below.  r is what the failed call returned.
+ */
+static void __attribute__((noreturn, format(printf, 3, 4)))
+fd_die(int status_wr, long r, const char *fmt, ...)
 {
-	char	msg[256];
-	int	saved = errno, n;
-	va_list	ap;
+	char		 msg[256];
+	const char	*why;
+	int		 n;
+	va_list		 ap;
 
 	msg[0] = 'E';
 	va_start(ap, fmt);
@@ -79,33 +89,37 @@ fd_die(int status_wr, const char *fmt, ...)
 	if ((size_t)n + 1 >= sizeof(msg))
 		n = sizeof(msg) - 2;
 	n++;
-	n += snprintf(msg + n, sizeof(msg) - n, ": %s\n", strerror(saved));
+	if ((why = strerrordesc_np((int)-r)) == NULL)
+		why = "unknown error";
+	n += snprintf(msg + n, sizeof(msg) - n, ": %s\n", why);
 	if (n >= (int)sizeof(msg)) {
 		n = sizeof(msg) - 1;
 		msg[n - 1] = '\n';
 	}
-	(void)!write(status_wr, msg, n);
-	_exit(SANDBOX_EXIT_SETUP);
+	(void)RAW(SYS_write, status_wr, msg, n);
+	(void)RAW(SYS_exit_group, SANDBOX_EXIT_SETUP);
+	__builtin_unreachable();
 }
 
-#define child_die(c, ...)	fd_die((c)->status_wr, __VA_ARGS__)
+#define child_die(c, r, ...)	fd_die((c)->status_wr, (r), __VA_ARGS__)
 
 /* The mount flags a bind must keep (the kernel locks them in a userns). */
 static unsigned long
 locked_flags(const char *path)
 {
-	struct statvfs	sv;
+	struct statfs	sf;
 	unsigned long	f = 0;
 
-	if (statvfs(path, &sv) == -1)
+	/* statfs(2)'s f_flags are statvfs(3)'s ST_ flags (Linux 2.6.36) */
+	if (RAW(SYS_statfs, path, &sf) < 0)
 		return 0;
-	if (sv.f_flag & ST_NOEXEC)
+	if (sf.f_flags & ST_NOEXEC)
 		f |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
+	if (sf.f_flags & ST_NOATIME)
 		f |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
+	if (sf.f_flags & ST_NODIRATIME)
 		f |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
+	if (sf.f_flags & ST_RELATIME)
 		f |= MS_RELATIME;
 	return f;
 }
@@ -121,6 +135,7 @@ add_flags(const struct child_ctx *c, const char *dst, unsigned long flags,
     int recursive)
 {
 	struct mount_attr	ma;
+	long			r;
 
 	if (c->sb->have_setattr) {
 		memset(&ma, 0, sizeof(ma));
@@ -128,12 +143,12 @@ add_flags(const struct child_ctx *c, const char *dst, unsigned long flags,
 		    (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
 		    (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
 		    (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
-		if (mount_setattr(AT_FDCWD, dst, recursive ? AT_RECURSIVE : 0,
-		    &ma, sizeof(ma)) == -1)
-			child_die(c, "mount_setattr %s", dst);
-	} else if (!recursive && mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT |
-	    flags | locked_flags(dst), NULL) == -1)
-		child_die(c, "remount %s", dst);
+		if ((r = RAW(SYS_mount_setattr, AT_FDCWD, dst, recursive ?
+		    AT_RECURSIVE : 0, &ma, sizeof(ma))) < 0)
+			child_die(c, r, "mount_setattr %s", dst);
+	} else if (!recursive && (r = RAW(SYS_mount, NULL, dst, NULL,
+	    MS_BIND | MS_REMOUNT | flags | locked_flags(dst), NULL)) < 0)
+		child_die(c, r, "remount %s", dst);
 }
 
 /*
@@ -146,30 +161,33 @@ static void
 bind_at(const struct child_ctx *c, const char *src, const char *dst,
     mode_t mode)
 {
-	if ((S_ISDIR(mode) ? mkdir(dst, 0755) : mknod(dst, S_IFREG | 0644,
-	    0)) == -1 && errno != EEXIST)
-		child_die(c, "mountpoint %s", dst);
-	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
-		child_die(c, "bind %s", src);
+	long	r;
+
+	if ((r = S_ISDIR(mode) ? RAW(SYS_mkdirat, AT_FDCWD, dst, 0755) :
+	    RAW(SYS_mknodat, AT_FDCWD, dst, S_IFREG | 0644, 0)) < 0 &&
+	    r != -EEXIST)
+		child_die(c, r, "mountpoint %s", dst);
+	if ((r = RAW(SYS_mount, src, dst, NULL, MS_BIND | MS_REC, NULL)) < 0)
+		child_die(c, r, "bind %s", src);
 	if (!c->sb->have_setattr)
 		add_flags(c, dst, MS_RDONLY | MS_NOSUID | MS_NODEV, 0);
 }
 
-/* mkdir -p for a path relative to the current directory. */
-static int
+/* mkdir -p for a path relative to the current directory: 0 or -errno */
+static long
 mkdirs(char *path)
 {
 	char	*p;
+	long	 r;
 
 	for (p = path + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0755) == -1 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
+		r = RAW(SYS_mkdirat, AT_FDCWD, path, 0755);
 		*p = '/';
+		if (r < 0 && r != -EEXIST)
+			return r;
 	}
 	return 0;
 }
@@ -179,32 +197,37 @@ mount_tmpfs(const struct child_ctx *c, const char *dst, unsigned long flags,
     const char *mode, uint64_t bytes, uint32_t inodes)
 {
 	char	opts[96];
+	long	r;
 
 	snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%u",
 	    mode, bytes, inodes);
-	if (mount("tmpfs", dst, "tmpfs", flags, opts) == -1)
-		child_die(c, "mount tmpfs on %s", dst);
+	if ((r = RAW(SYS_mount, "tmpfs", dst, "tmpfs", flags, opts)) < 0)
+		child_die(c, r, "mount tmpfs on %s", dst);
 }
 
 /* Binds a scratch dir at dst: writable, nosuid, nodev, noexec. */
 static void
 bind_scratch(const struct child_ctx *c, const char *src, const char *dst)
 {
-	if (mount(src, dst, NULL, MS_BIND, NULL) == -1)
-		child_die(c, "bind %s", dst);
+	long	r;
+
+	if ((r = RAW(SYS_mount, src, dst, NULL, MS_BIND, NULL)) < 0)
+		child_die(c, r, "bind %s", dst);
 	add_flags(c, dst, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
 }
 
 static void
 write_file_at(const struct child_ctx *c, const char *path, const char *s)
 {
-	int	fd;
+	long	fd, r;
 	size_t	len = strlen(s);
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0644)) == -1 || write(fd, s, len) != (ssize_t)len)
-		child_die(c, "write %s", path);
-	close(fd);
+	if ((fd = RAW(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0644)) < 0)
+		child_die(c, fd, "write %s", path);
+	if ((r = RAW(SYS_write, fd, s, len)) != (long)len)
+		child_die(c, r < 0 ? r : -EIO, "write %s", path);
+	(void)RAW(SYS_close, fd);
 }
 
 /*
@@ -228,45 +251,50 @@ make_root(const struct child_ctx *c)
 	struct stat		 st;
 	struct mount_attr	 ma;
 	size_t			 i;
-	ssize_t			 n;
+	long			 r, n;
 	unsigned long		 nsd = MS_NOSUID | MS_NODEV;
 
 	/* modes as written below (R sets the program's umask) */
-	umask(0);
-	if (mkdir(ROOT_DIR, 0755) == -1)
-		child_die(c, "root mount point");
+	(void)RAW(SYS_umask, 0);
+	if ((r = RAW(SYS_mkdirat, AT_FDCWD, ROOT_DIR, 0755)) < 0)
+		child_die(c, r, "root mount point");
 	mount_tmpfs(c, ROOT_DIR, nsd, "0755", 8u << 20, 512);
-	if (chdir(ROOT_DIR) == -1)
-		child_die(c, "chdir root");
+	if ((r = RAW(SYS_chdir, ROOT_DIR)) < 0)
+		child_die(c, r, "chdir root");
 
 	for (i = 0; i < sizeof(sys_dirs) / sizeof(sys_dirs[0]); i++) {
 		snprintf(path, sizeof(path), "/%s", sys_dirs[i]);
-		if (lstat(path, &st) == -1)
+		if (RAW(SYS_newfstatat, AT_FDCWD, path, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
 			/* merged /usr: /bin -> usr/bin */
-			if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
-				child_die(c, "readlink %s", path);
+			if ((n = RAW(SYS_readlinkat, AT_FDCWD, path, target,
+			    sizeof(target) - 1)) < 0)
+				child_die(c, n, "readlink %s", path);
 			target[n] = '\0';
-			if (symlink(target, sys_dirs[i]) == -1)
-				child_die(c, "symlink %s", sys_dirs[i]);
+			if ((r = RAW(SYS_symlinkat, target, AT_FDCWD,
+			    sys_dirs[i])) < 0)
+				child_die(c, r, "symlink %s", sys_dirs[i]);
 		} else if (S_ISDIR(st.st_mode))
 			bind_at(c, path, sys_dirs[i], st.st_mode);
 	}
 
-	if (mkdir("etc", 0755) == -1)
-		child_die(c, "mkdir etc");
+	if ((r = RAW(SYS_mkdirat, AT_FDCWD, "etc", 0755)) < 0)
+		child_die(c, r, "mkdir etc");
 	for (i = 0; i < sizeof(etc_entries) / sizeof(etc_entries[0]); i++) {
 		snprintf(path, sizeof(path), "/etc/%s", etc_entries[i]);
 		snprintf(target, sizeof(target), "etc/%s", etc_entries[i]);
-		if (lstat(path, &st) == -1)
+		if (RAW(SYS_newfstatat, AT_FDCWD, path, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
-			if ((n = readlink(path, src, sizeof(src) - 1)) < 0)
+			if ((n = RAW(SYS_readlinkat, AT_FDCWD, path, src,
+			    sizeof(src) - 1)) < 0)
 				continue;
 			src[n] = '\0';
-			if (symlink(src, target) == -1)
-				child_die(c, "symlink %s", target);
+			if ((r = RAW(SYS_symlinkat, src, AT_FDCWD, target)) < 0)
+				child_die(c, r, "symlink %s", target);
 			continue;
 		}
 		bind_at(c, path, target, st.st_mode);
@@ -286,16 +314,19 @@ make_root(const struct child_ctx *c)
 	}
 
 	/* the rest of the root's mount points */
-	if (mkdir("box", 0755) == -1 || mkdir("tmp", 0755) == -1 ||
-	    mkdir("dev", 0755) == -1 || mkdir("proc", 0555) == -1)
-		child_die(c, "mount points");
+	if ((r = RAW(SYS_mkdirat, AT_FDCWD, "box", 0755)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "tmp", 0755)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "dev", 0755)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "proc", 0555)) < 0)
+		child_die(c, r, "mount points");
 	if (c->sb->have_setattr) {
 		/* the binds so far read-only; the root itself not yet */
 		add_flags(c, ".", MS_RDONLY | nsd, 1);
 		memset(&ma, 0, sizeof(ma));
 		ma.attr_clr = MOUNT_ATTR_RDONLY;
-		if (mount_setattr(AT_FDCWD, ".", 0, &ma, sizeof(ma)) == -1)
-			child_die(c, "mount_setattr root");
+		if ((r = RAW(SYS_mount_setattr, AT_FDCWD, ".", 0, &ma,
+		    sizeof(ma))) < 0)
+			child_die(c, r, "mount_setattr root");
 	}
 
 	mount_tmpfs(c, "dev", MS_NOSUID | MS_NOEXEC, "0755", 64u << 10, 64);
@@ -305,19 +336,24 @@ make_root(const struct child_ctx *c)
 		    '\0' ? c->sb->dev_dir : "/dev", dev_nodes[i]);
 		snprintf(target, sizeof(target), "dev/%s", dev_nodes[i]);
 		/* not bind_at: the nodes keep dev, and stay writable */
-		if (mknod(target, S_IFREG | 0644, 0) == -1 ||
-		    mount(path, target, NULL, MS_BIND, NULL) == -1)
-			child_die(c, "bind %s", path);
+		if ((r = RAW(SYS_mknodat, AT_FDCWD, target, S_IFREG | 0644,
+		    0)) < 0 || (r = RAW(SYS_mount, path, target, NULL,
+		    MS_BIND, NULL)) < 0)
+			child_die(c, r, "bind %s", path);
 	}
-	if (symlink("/proc/self/fd", "dev/fd") == -1 ||
-	    symlink("/proc/self/fd/0", "dev/stdin") == -1 ||
-	    symlink("/proc/self/fd/1", "dev/stdout") == -1 ||
-	    symlink("/proc/self/fd/2", "dev/stderr") == -1 ||
-	    mkdir("dev/shm", 0755) == -1)
-		child_die(c, "populate dev");
-	if (mount(NULL, "dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-	    MS_NOEXEC, NULL) == -1)
-		child_die(c, "remount dev read-only");
+	if ((r = RAW(SYS_symlinkat, "/proc/self/fd", AT_FDCWD,
+	    "dev/fd")) < 0 ||
+	    (r = RAW(SYS_symlinkat, "/proc/self/fd/0", AT_FDCWD,
+	    "dev/stdin")) < 0 ||
+	    (r = RAW(SYS_symlinkat, "/proc/self/fd/1", AT_FDCWD,
+	    "dev/stdout")) < 0 ||
+	    (r = RAW(SYS_symlinkat, "/proc/self/fd/2", AT_FDCWD,
+	    "dev/stderr")) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "dev/shm", 0755)) < 0)
+		child_die(c, r, "populate dev");
+	if ((r = RAW(SYS_mount, NULL, "dev", NULL, MS_REMOUNT | MS_RDONLY |
+	    MS_NOSUID | MS_NOEXEC, NULL)) < 0)
+		child_die(c, r, "remount dev read-only");
 }
 
 /*
@@ -339,10 +375,11 @@ setup_mounts(const struct child_ctx *c)
 	struct stat			 st;
 	const char *const		*rp;
 	unsigned long			 nsd = MS_NOSUID | MS_NODEV;
-	int				 box_fd, root_fd;
+	long				 box_fd, root_fd, r;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		child_die(c, "make / private");
+	if ((r = RAW(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE,
+	    NULL)) < 0)
+		child_die(c, r, "make / private");
 	/*
 	 * The box is bound from an fd opened here, in our own mount
 	 * namespace (P's fd belongs to the host's, which mount(2) refuses),
@@ -350,23 +387,26 @@ setup_mounts(const struct child_ctx *c)
 	 * the root.
 	 */
 	box_fd = -1;
-	if (c->box_path[0] != '\0' && (box_fd = open(c->box_path, O_PATH |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		child_die(c, "open box");
+	if (c->box_path[0] != '\0' && (box_fd = RAW(SYS_openat, AT_FDCWD,
+	    c->box_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		child_die(c, box_fd, "open box");
 	snprintf(path, sizeof(path), "%s/%s", c->sb->box_root, ROOT_DIR);
-	if ((root_fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		child_die(c, "open root");
+	if ((root_fd = RAW(SYS_openat, AT_FDCWD, path, O_PATH | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		child_die(c, root_fd, "open root");
 	/* modes as written below (R sets the program's umask) */
-	umask(0);
+	(void)RAW(SYS_umask, 0);
 	mount_tmpfs(c, "/tmp", nsd, "0755", c->tmp_bytes, c->tmp_inodes);
-	if (mkdir("/tmp/u", 0755) == -1 || mkdir("/tmp/w", 0755) == -1 ||
-	    mkdir("/tmp/tmp", 01777) == -1 || mkdir("/tmp/shm", 01777) == -1 ||
-	    chown("/tmp/u", SANDBOX_INNER_UID, SANDBOX_INNER_GID) == -1)
-		child_die(c, "scratch dirs");
-	if (fchdir(root_fd) == -1)
-		child_die(c, "chdir root");
-	close(root_fd);
+	if ((r = RAW(SYS_mkdirat, AT_FDCWD, "/tmp/u", 0755)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "/tmp/w", 0755)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "/tmp/tmp", 01777)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, "/tmp/shm", 01777)) < 0 ||
+	    (r = RAW(SYS_fchownat, AT_FDCWD, "/tmp/u", SANDBOX_INNER_UID,
+	    SANDBOX_INNER_GID, 0)) < 0)
+		child_die(c, r, "scratch dirs");
+	if ((r = RAW(SYS_fchdir, root_fd)) < 0)
+		child_die(c, r, "chdir root");
+	(void)RAW(SYS_close, root_fd);
 
 	/*
 	 * Extra read-only paths of the language (absolute, no ".."); their
@@ -374,11 +414,11 @@ setup_mounts(const struct child_ctx *c)
 	 */
 	for (rp = spec->ro_paths; rp != NULL && *rp != NULL; rp++) {
 		if ((*rp)[0] != '/' || strstr(*rp, "..") != NULL ||
-		    stat(*rp, &st) == -1)
+		    RAW(SYS_newfstatat, AT_FDCWD, *rp, &st, 0) < 0)
 			continue;
 		snprintf(target, sizeof(target), ".%s", *rp);
-		if (mkdirs(target) == -1)
-			child_die(c, "mountpoint %s", target);
+		if ((r = mkdirs(target)) < 0)
+			child_die(c, r, "mountpoint %s", target);
 		bind_at(c, *rp, target, st.st_mode);
 		if (c->sb->have_setattr)
 			add_flags(c, target, MS_RDONLY | nsd, 1);
@@ -392,10 +432,11 @@ setup_mounts(const struct child_ctx *c)
 
 	/* /box */
 	if (box_fd != -1) {
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", box_fd);
+		snprintf(src, sizeof(src), "/proc/self/fd/%ld", box_fd);
 		if (spec->box_mode == SANDBOX_BOX_RW) {
-			if (mount(src, "box", NULL, MS_BIND, NULL) == -1)
-				child_die(c, "bind box");
+			if ((r = RAW(SYS_mount, src, "box", NULL, MS_BIND,
+			    NULL)) < 0)
+				child_die(c, r, "bind box");
 			add_flags(c, "box", nsd, 0);
 		} else {
 			/*
@@ -405,43 +446,45 @@ setup_mounts(const struct child_ctx *c)
 			 * bound on the scratch tmpfs's top, which goes with
 			 * the old root.
 			 */
-			if (mkdir("/tmp/lower", 0755) == -1 ||
-			    mount(src, "/tmp/lower", NULL, MS_BIND, NULL) == -1)
-				child_die(c, "bind box lower");
-			if (mount("overlay", "box", "overlay", nsd,
+			if ((r = RAW(SYS_mkdirat, AT_FDCWD, "/tmp/lower",
+			    0755)) < 0 || (r = RAW(SYS_mount, src, "/tmp/lower",
+			    NULL, MS_BIND, NULL)) < 0)
+				child_die(c, r, "bind box lower");
+			if ((r = RAW(SYS_mount, "overlay", "box", "overlay", nsd,
 			    "lowerdir=/tmp/lower,upperdir=/tmp/u,"
-			    "workdir=/tmp/w,userxattr") == -1)
-				child_die(c, "mount overlay on box");
+			    "workdir=/tmp/w,userxattr")) < 0)
+				child_die(c, r, "mount overlay on box");
 		}
-		close(box_fd);
+		(void)RAW(SYS_close, box_fd);
 	}
 
 	bind_scratch(c, "/tmp/tmp", "tmp");
 	bind_scratch(c, "/tmp/shm", "dev/shm");
 
-	if (mount("proc", "proc", "proc", nsd | MS_NOEXEC,
-	    "hidepid=invisible") == -1 &&
-	    mount("proc", "proc", "proc", nsd | MS_NOEXEC, NULL) == -1)
-		child_die(c, "mount proc");
+	if (RAW(SYS_mount, "proc", "proc", "proc", nsd | MS_NOEXEC,
+	    "hidepid=invisible") < 0 && (r = RAW(SYS_mount, "proc", "proc",
+	    "proc", nsd | MS_NOEXEC, NULL)) < 0)
+		child_die(c, r, "mount proc");
 
 	/* pivot_root(".", ".") stacks the old root under the new one */
-	if (syscall(SYS_pivot_root, ".", ".") == -1)
-		child_die(c, "pivot_root");
-	if (umount2(".", MNT_DETACH) == -1)
-		child_die(c, "detach old root");
-	if (chdir("/") == -1)
-		child_die(c, "chdir /");
-	if (chdir(spec->box != NULL ? "/box" : "/tmp") == -1)
-		child_die(c, "chdir box");
+	if ((r = RAW(SYS_pivot_root, ".", ".")) < 0)
+		child_die(c, r, "pivot_root");
+	if ((r = RAW(SYS_umount2, ".", MNT_DETACH)) < 0)
+		child_die(c, r, "detach old root");
+	if ((r = RAW(SYS_chdir, "/")) < 0)
+		child_die(c, r, "chdir /");
+	if ((r = RAW(SYS_chdir, spec->box != NULL ? "/box" : "/tmp")) < 0)
+		child_die(c, r, "chdir box");
 }
 
 static void
 set_rlimit(const struct child_ctx *c, int res, rlim_t soft, rlim_t hard)
 {
 	struct rlimit	rl = { soft, hard };
+	long		r;
 
-	if (setrlimit(res, &rl) == -1)
-		child_die(c, "setrlimit %d", res);
+	if ((r = RAW(SYS_prlimit64, 0, res, &rl, NULL)) < 0)
+		child_die(c, r, "setrlimit %d", res);
 }
 
 static void
@@ -484,26 +527,27 @@ drop_privileges(const struct child_ctx *c)
 	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct	data[2];
 	int				cap;
+	long				r;
 
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1)
-		child_die(c, "keepcaps");
-	/* raw calls: see run_main */
-	if (syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
-	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
-	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
-		child_die(c, "setresuid");
+	if ((r = RAW(SYS_prctl, PR_SET_KEEPCAPS, 0)) < 0)
+		child_die(c, r, "keepcaps");
+	/* raw calls: libc's set*id would signal P's other threads */
+	if ((r = RAW(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID)) < 0 || (r = RAW(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID)) < 0)
+		child_die(c, r, "setresuid");
 	for (cap = 0; cap <= c->sb->cap_last; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
-		    errno != EINVAL)
-			child_die(c, "drop capability %d", cap);
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
-	    errno != EINVAL)
-		child_die(c, "clear ambient capabilities");
+		if ((r = RAW(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 &&
+		    r != -EINVAL)
+			child_die(c, r, "drop capability %d", cap);
+	if ((r = RAW(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)) <
+	    0 && r != -EINVAL)
+		child_die(c, r, "clear ambient capabilities");
 	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capset, &hdr, data) == -1)
-		child_die(c, "capset");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		child_die(c, "no_new_privs");
+	if ((r = RAW(SYS_capset, &hdr, data)) < 0)
+		child_die(c, r, "capset");
+	if ((r = RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1)) < 0)
+		child_die(c, r, "no_new_privs");
 }
 
 /* Looks argv0 up in the PATH of envp (the box's, not ours). */
@@ -528,7 +572,7 @@ find_program(const char *argv0, const char *const *envp, char *buf,
 		memcpy(buf, p, len);
 		buf[len] = '/';
 		strcpy(buf + len + 1, argv0);
-		if (access(buf, X_OK) == 0)
+		if (RAW(SYS_faccessat, AT_FDCWD, buf, X_OK) == 0)
 			return buf;
 	}
 	return argv0;
@@ -537,23 +581,33 @@ find_program(const char *argv0, const char *const *envp, char *buf,
 /*
  * Blocked and ignored signals survive execve: the executor blocks the
  * ones it handles through a signalfd, and a shell may have left SIGINT
- * ignored.  The program starts with every signal at its default.
+ * ignored.  The program starts with every signal at its default.  The
+ * kernel's sigaction takes a handler, flags, a restorer and a 64-bit
+ * mask; SIG_DFL needs neither restorer nor mask.
  */
 static void
 reset_signals(void)
 {
-	sigset_t	none;
+	struct {
+		void		(*handler)(int);
+		unsigned long	flags;
+		void		(*restorer)(void);
+		uint64_t	mask;
+	}		dfl = { SIG_DFL, 0, NULL, 0 };
+	uint64_t	none = 0;
 	int		sig;
 
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+			(void)RAW(SYS_rt_sigaction, sig, &dfl, NULL,
+			    sizeof(uint64_t));
+	(void)RAW(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	    sizeof(none));
 }
 
-int
-sandbox_send_msg(int sock, char code, const void *p, size_t len, int fd)
+/* Sends code, p and fd (-1: none) as one message.  0, or -errno. */
+static long
+send_msg(int sock, char code, const void *p, size_t len, int fd)
 {
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
@@ -563,6 +617,7 @@ sandbox_send_msg(int sock, char code, const void *p, size_t len, int fd)
 		struct cmsghdr	align;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} u;
+	long		 n;
 
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
@@ -577,13 +632,40 @@ sandbox_send_msg(int sock, char code, const void *p, size_t len, int fd)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)(1 + len) ? 0 : -1;
+	n = RAW(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
+	return n < 0 ? n : n == (long)(1 + len) ? 0 : -EMSGSIZE;
+}
+
+int
+sandbox_send_msg(int sock, char code, const void *p, size_t len, int fd)
+{
+	long	r;
+
+	if ((r = send_msg(sock, code, p, len, fd)) < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return 0;
 }
 
 int
 sandbox_send_fd(int sock, int fd)
 {
 	return sandbox_send_msg(sock, 'L', NULL, 0, fd);
+}
+
+static void	take_box_ids(int, const struct sandbox *);
+static void	take_box_fsids(int);
+
+/*
+ * dup2(2) of fd to to, kept across execve: an fd that is there already
+ * loses its close-on-exec flag instead (dup3 refuses the same fd).
+ */
+static long
+dup_to(long fd, int to)
+{
+	return fd == to ? RAW(SYS_fcntl, fd, F_SETFD, 0) :
+	    RAW(SYS_dup3, fd, to, 0);
 }
 
 /* Never returns: it execs the program or dies in child_die(). */
@@ -594,63 +676,85 @@ run_program(struct child_ctx *c)
 	struct sock_fprog		 prog;
 	char				 buf[PATH_MAX];
 	const char			*file;
-	int				 in, lfd, fd;
+	long				 in, lfd, fd, r;
 
-	(void)setsid();
+	/*
+	 * Into the run's memory cgroup (cgroup v1, when I shares P's memory:
+	 * I stays out of it, see "Memory" in the theory).  The fd is P's,
+	 * and we still have P's uid, as the kernel asks of a move.
+	 */
+	if (c->mem_procs_fd != -1) {
+		if ((r = RAW(SYS_write, c->mem_procs_fd, "0", 1)) != 1)
+			child_die(c, r < 0 ? r : -EIO, "join the run's memory "
+			    "cgroup");
+		(void)RAW(SYS_close, c->mem_procs_fd);
+	}
+	/* as I did before us, when it could (see init_main) */
+	take_box_ids(c->status_wr, c->sb);
+	/* in the run's cgroups now: they are the namespace's root */
+	if ((r = RAW(SYS_unshare, CLONE_NEWCGROUP)) < 0 &&
+	    c->sb->cg.kind != SANDBOX_CG_NONE)
+		child_die(c, r, "unshare cgroup namespace");
+	(void)RAW(SYS_setsid);
 	reset_signals();
-	if ((in = c->stdin_fd) == -1 &&
-	    (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
-		child_die(c, "open /dev/null");
-	if (dup2(in, 0) == -1 || dup2(c->out_wr, 1) == -1 ||
-	    dup2(spec->stderr_to_stdout ? c->out_wr : c->err_wr, 2) == -1)
-		child_die(c, "dup2");
+	if ((in = c->stdin_fd) == -1 && (in = RAW(SYS_openat, AT_FDCWD,
+	    "/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		child_die(c, in, "open /dev/null");
+	if ((r = dup_to(in, 0)) < 0 || (r = dup_to(c->out_wr, 1)) < 0 ||
+	    (r = dup_to(spec->stderr_to_stdout ? c->out_wr : c->err_wr,
+	    2)) < 0)
+		child_die(c, r, "dup2");
 	/*
 	 * The status pipe moves to fd 3 and the notify socket to fd 4, so
 	 * that close_range keeps nothing else; both go before execve.
 	 */
-	if (dup3(c->status_wr, 3, O_CLOEXEC) == -1 ||
-	    (c->notify_wr != -1 && dup3(c->notify_wr, 4, O_CLOEXEC) == -1))
-		child_die(c, "dup3");
+	if ((r = RAW(SYS_dup3, c->status_wr, 3, O_CLOEXEC)) < 0 ||
+	    (c->notify_wr != -1 && (r = RAW(SYS_dup3, c->notify_wr, 4,
+	    O_CLOEXEC)) < 0))
+		child_die(c, r, "dup3");
 	c->status_wr = 3;
-	if (syscall(SYS_close_range, c->notify_wr != -1 ? 5 : 4, ~0U, 0) == -1)
-		child_die(c, "close_range");
+	if ((r = RAW(SYS_close_range, c->notify_wr != -1 ? 5 : 4, ~0U,
+	    0)) < 0)
+		child_die(c, r, "close_range");
 	setup_rlimits(c);
 	/*
 	 * When the run's cgroup runs out of memory, the kernel's OOM killer
 	 * should pick the program, not I, whose death loses the report.
 	 * Raising one's own score needs no privilege and children inherit
 	 * it; a vfork child's score is its own, so I keeps P's.  The file is
-	 * root's while we are not dumpable, hence the brief switch (I, the
-	 * only other user of this mm, is waiting for us; execve decides
+	 * root's while we are not dumpable, hence the brief switch of this
+	 * mm (I waits for us; P, when I shares its memory, may go on
+	 * meanwhile, not dumpable again a moment later; execve decides our
 	 * dumpability afresh).
 	 */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1 ||
-	    (fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC)) ==
-	    -1 || write(fd, "1000", 4) != 4)
-		child_die(c, "oom_score_adj");
-	close(fd);
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		child_die(c, "dumpable");
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0 ||
+	    (r = fd = RAW(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj",
+	    O_WRONLY | O_CLOEXEC)) < 0 ||
+	    (r = RAW(SYS_write, fd, "1000", 4)) != 4)
+		child_die(c, r < 0 ? r : -EIO, "oom_score_adj");
+	(void)RAW(SYS_close, fd);
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0)
+		child_die(c, r, "dumpable");
 	drop_privileges(c);
-	umask(022);
+	(void)RAW(SYS_umask, 022);
 	file = find_program(spec->argv[0], spec->envp, buf, sizeof(buf));
 	prog.len = c->sb->seccomp.len;
 	prog.filter = c->sb->seccomp.filter;
 	if (c->notify_wr == -1) {
-		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
-			child_die(c, "seccomp");
+		if ((r = RAW(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+		    &prog)) < 0)
+			child_die(c, r, "seccomp");
 	} else {
-		if ((lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) == -1)
-			child_die(c, "seccomp");
-		if (sandbox_send_fd(4, lfd) == -1)
-			child_die(c, "send seccomp listener");
-		close(lfd);
-		close(4);
+		if ((lfd = RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) < 0)
+			child_die(c, lfd, "seccomp");
+		if ((r = send_msg(4, 'L', NULL, 0, (int)lfd)) < 0)
+			child_die(c, r, "send seccomp listener");
+		(void)RAW(SYS_close, lfd);
+		(void)RAW(SYS_close, 4);
 	}
-	execve(file, (char *const *)(uintptr_t)spec->argv,
-	    (char *const *)(uintptr_t)spec->envp);
-	child_die(c, "exec %s", spec->argv[0]);
+	r = RAW(SYS_execve, file, spec->argv, spec->envp);
+	child_die(c, r, "exec %s", spec->argv[0]);
 }
 
 /*
@@ -659,12 +763,12 @@ run_program(struct child_ctx *c)
  * its execve.  So it must not allocate or change I's data (it works on
  * its own copy of the context), and it uses the raw set*id calls: libc's
  * wrappers would signal the threads of whatever process I's memory was
- * copied from.
+ * copied from, or is (P's).
  *
- * J, K, I, H and R leave their clone(2) functions by returning (libc's
- * clone exits with the value) rather than by _exit(2), so that a
- * sanitizer build makes no noreturn call on these stacks of ours; an I
- * made by clone3 returns through J's frames (clone_into_cgroup).
+ * J, K, I, H and R leave their clone(2) functions by returning (clone
+ * exits with the value) rather than by _exit(2), so that a sanitizer
+ * build makes no noreturn call on these stacks of ours; an I made by
+ * clone3 returns through J's frames (clone_into_cgroup).
  */
 static int
 run_main(void *arg)
@@ -674,18 +778,52 @@ run_main(void *arg)
 	return run_program(&c);
 }
 
-static void	take_box_ids(int, const struct sandbox *);
-static void	take_box_fsids(int);
+/*
+ * P's "run" on the sync socket, with the v1 memory cgroup's cgroup.procs
+ * when R is to join it (*mem_fd, else -1).  Returns 1, 0 on EOF (P died),
+ * or -errno.
+ */
+static long
+wait_go(int sock, int *mem_fd)
+{
+	char		 go;
+	struct iovec	 iov = { &go, 1 };
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	long		 n;
+
+	*mem_fd = -1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	while ((n = RAW(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC)) == -EINTR)
+		;
+	if (n <= 0)
+		return n;
+	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL &&
+	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(mem_fd, CMSG_DATA(cm), sizeof(int));
+	return 1;
+}
 
 static int
 init_main(void *arg)
 {
 	struct child_ctx	*c = arg;
 	struct init_report	 rep;
-	char			 go, msg[1 + sizeof(rep)];
-	pid_t			 prog, pid;
+	char			 msg[1 + sizeof(rep)];
+	long			 prog, pid, r;
 	int			 st;
 	struct rusage		 ru;
+	struct pollfd		 pfd;
+	struct timespec		 zero = { 0, 0 };
 
 	/*
 	 * What we create in the run's root is the box's (J kept P's ids).
@@ -693,71 +831,77 @@ init_main(void *arg)
 	 */
 	take_box_fsids(c->status_wr);
 	if (c->cg_fd != -1)
-		close(c->cg_fd);
+		(void)RAW(SYS_close, c->cg_fd);
 	/*
-	 * Die with P.  If P died before this took effect, the read of "run"
-	 * below says so.
+	 * Die with P.  If P died before this took effect, the wait for
+	 * "run" below says so.
 	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
-		child_die(c, "pdeathsig");
-	if (sethostname("box", 3) == -1 || setdomainname("box", 3) == -1)
-		child_die(c, "sethostname");
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0 ||
+	    (r = RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+		child_die(c, r, "pdeathsig");
+	if ((r = RAW(SYS_sethostname, "box", 3)) < 0 ||
+	    (r = RAW(SYS_setdomainname, "box", 3)) < 0)
+		child_die(c, r, "sethostname");
 	setup_mounts(c);
-	/* we are in the run's cgroup (v1: P moved us meanwhile); EOF: P died */
-	if (read(c->sync_rd, &go, 1) != 1)
-		return SANDBOX_EXIT_SETUP;
+	/* we are in the run's cgroups (v1: P moved us meanwhile) */
+	if ((r = wait_go(c->sync_rd, &c->mem_procs_fd)) < 0)
+		child_die(c, r, "wait for the run");
+	if (r == 0)
+		return SANDBOX_EXIT_SETUP;	/* EOF: P died */
+
+	/*
+	 * R runs in our memory until its execve; we wait meanwhile.  It is
+	 * made before we take the box's uid: cgroup v1 lets only P's uid
+	 * move R into the memory cgroup.
+	 */
+	if ((prog = raw_clone(CLONE_VM | CLONE_VFORK | SIGCHLD,
+	    STACK_TOP(c->sb, 2), NULL, run_main, c)) < 0)
+		child_die(c, prog, "clone program");
+	(void)RAW(SYS_close, c->out_wr);
+	if (c->err_wr != -1)
+		(void)RAW(SYS_close, c->err_wr);
+	if (c->stdin_fd != -1)
+		(void)RAW(SYS_close, c->stdin_fd);
+	if (c->notify_wr != -1)
+		(void)RAW(SYS_close, c->notify_wr);
+	if (c->mem_procs_fd != -1)
+		(void)RAW(SYS_close, c->mem_procs_fd);
 	/*
 	 * Until now we had P's uid (only the file system ids were the
 	 * box's), which cgroup v1 requires of a process P moves.  Now the
 	 * box's, for good.  That clears the death signal: set it again, and
-	 * if P died in between, its end of the sync pipe is closed.
+	 * if P died in between, its end of the sync socket is closed.
 	 */
 	take_box_ids(c->status_wr, c->sb);
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
-		child_die(c, "pdeathsig");
-	{
-		struct pollfd	pfd = { c->sync_rd, POLLIN, 0 };
-
-		if (poll(&pfd, 1, 0) == -1 || (pfd.revents & POLLHUP))
-			return SANDBOX_EXIT_SETUP;
-	}
-	close(c->sync_rd);
-	/* in the run's cgroup now: it is the namespace's root */
-	if (unshare(CLONE_NEWCGROUP) == -1 && c->sb->cg.kind != SANDBOX_CG_NONE)
-		child_die(c, "unshare cgroup namespace");
-
-	/* R runs in our memory until its execve; we wait meanwhile */
-	if ((prog = clone(run_main, STACK_TOP(c->sb, 2), CLONE_VM |
-	    CLONE_VFORK | SIGCHLD, c)) == -1)
-		child_die(c, "clone program");
-	close(c->out_wr);
-	if (c->err_wr != -1)
-		close(c->err_wr);
-	if (c->stdin_fd != -1)
-		close(c->stdin_fd);
-	if (c->notify_wr != -1)
-		close(c->notify_wr);
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0 ||
+	    (r = RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+		child_die(c, r, "pdeathsig");
+	pfd.fd = c->sync_rd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (RAW(SYS_ppoll, &pfd, 1, &zero, NULL, 0) < 0 ||
+	    (pfd.revents & POLLHUP))
+		return SANDBOX_EXIT_SETUP;
+	(void)RAW(SYS_close, c->sync_rd);
 
 	/* as init we also reap whatever the program orphans */
 	memset(&rep, 0, sizeof(rep));
 	for (;;) {
-		pid = wait4(-1, &st, 0, &ru);
-		if (pid == -1 && errno == EINTR)
+		pid = RAW(SYS_wait4, -1, &st, 0, &ru);
+		if (pid == -EINTR)
 			continue;
-		if (pid == -1)
-			child_die(c, "wait4");
+		if (pid < 0)
+			child_die(c, pid, "wait4");
 		if (pid == prog) {
 			rep.status = st;
 			rep.ru = ru;
 			break;
 		}
 	}
-	(void)getrusage(RUSAGE_CHILDREN, &rep.ru_all);
+	(void)RAW(SYS_getrusage, RUSAGE_CHILDREN, &rep.ru_all);
 	msg[0] = 'S';
 	memcpy(msg + 1, &rep, sizeof(rep));
-	(void)!write(c->status_wr, msg, sizeof(msg));
+	(void)RAW(SYS_write, c->status_wr, msg, sizeof(msg));
 	return 0;	/* the kernel now kills the rest of the namespace */
 }
 
@@ -770,12 +914,14 @@ init_main(void *arg)
 static void
 take_box_ids(int status_wr, const struct sandbox *sb)
 {
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
-	    (sb->may_setgroups && syscall(SYS_setgroups, 0, NULL) == -1) ||
-	    syscall(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
-	    SANDBOX_INNER_GID) == -1 || syscall(SYS_setresuid,
-	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID) == -1)
-		fd_die(status_wr, "take box ids");
+	long	r;
+
+	if ((r = RAW(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0 ||
+	    (sb->may_setgroups && (r = RAW(SYS_setgroups, 0, NULL)) < 0) ||
+	    (r = RAW(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
+	    SANDBOX_INNER_GID)) < 0 || (r = RAW(SYS_setresuid,
+	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID)) < 0)
+		fd_die(status_wr, r, "take box ids");
 }
 
 /*
@@ -785,12 +931,12 @@ take_box_ids(int status_wr, const struct sandbox *sb)
 static void
 take_box_fsids(int status_wr)
 {
-	(void)syscall(SYS_setfsgid, SANDBOX_INNER_GID);
-	(void)syscall(SYS_setfsuid, SANDBOX_INNER_UID);
+	(void)RAW(SYS_setfsgid, SANDBOX_INNER_GID);
+	(void)RAW(SYS_setfsuid, SANDBOX_INNER_UID);
 	/* the calls answer the old ids: ask again to see they took */
-	if (syscall(SYS_setfsgid, -1) != SANDBOX_INNER_GID ||
-	    syscall(SYS_setfsuid, -1) != SANDBOX_INNER_UID)
-		fd_die(status_wr, "take the box's file system ids");
+	if (RAW(SYS_setfsgid, -1) != SANDBOX_INNER_GID ||
+	    RAW(SYS_setfsuid, -1) != SANDBOX_INNER_UID)
+		fd_die(status_wr, -EPERM, "take the box's file system ids");
 }
 
 /*
@@ -800,15 +946,17 @@ take_box_fsids(int status_wr)
 static void
 enter_slot(int status_wr, const struct sandbox *sb, int take_ids)
 {
-	if (setns(sb->userns_fd, CLONE_NEWUSER) == -1)
-		fd_die(status_wr, "join the slot's user namespace");
-	if (setns(sb->mntns_fd, CLONE_NEWNS) == -1)
-		fd_die(status_wr, "join the slot's mount namespace");
+	long	r;
+
+	if ((r = RAW(SYS_setns, sb->userns_fd, CLONE_NEWUSER)) < 0)
+		fd_die(status_wr, r, "join the slot's user namespace");
+	if ((r = RAW(SYS_setns, sb->mntns_fd, CLONE_NEWNS)) < 0)
+		fd_die(status_wr, r, "join the slot's mount namespace");
 	if (take_ids)
 		take_box_ids(status_wr, sb);
 	/* the slot tmpfs, where boxes and the empty layer ".e" are */
-	if (chdir(sb->box_root) == -1)
-		fd_die(status_wr, "chdir %s", sb->box_root);
+	if ((r = RAW(SYS_chdir, sb->box_root)) < 0)
+		fd_die(status_wr, r, "chdir %s", sb->box_root);
 }
 
 /*
@@ -821,12 +969,13 @@ static void
 overlay_top(int status_wr, const char *top)
 {
 	char	path[64], opts[128];
+	long	r;
 
 	snprintf(path, sizeof(path), "/%s", top);
 	snprintf(opts, sizeof(opts), "lowerdir=%s:.e", path);
-	if (mount("overlay", path, "overlay", MS_RDONLY | MS_NOSUID |
-	    MS_NODEV, opts) == -1)
-		fd_die(status_wr, "overlay %s", path);
+	if ((r = RAW(SYS_mount, "overlay", path, "overlay", MS_RDONLY |
+	    MS_NOSUID | MS_NODEV, opts)) < 0)
+		fd_die(status_wr, r, "overlay %s", path);
 }
 
 /*
@@ -842,57 +991,62 @@ make_box(const struct child_ctx *c, const struct sandbox_box *b)
 	char		opts[128], path[256], *comp, *slash;
 	const char	*p;
 	size_t		i, left;
-	ssize_t		n;
-	int		dfd, fd, pdir, nd;
+	long		n, r, dfd, fd, pdir, nd;
 
-	if ((mkdir(b->name, 0700) == -1 && errno != EEXIST) ||
-	    stat(".", &slot) == -1 || lstat(b->name, &st) == -1)
-		child_die(c, "box mount point");
+	if (((r = RAW(SYS_mkdirat, AT_FDCWD, b->name, 0700)) < 0 &&
+	    r != -EEXIST) ||
+	    (r = RAW(SYS_newfstatat, AT_FDCWD, ".", &slot, 0)) < 0 ||
+	    (r = RAW(SYS_newfstatat, AT_FDCWD, b->name, &st,
+	    AT_SYMLINK_NOFOLLOW)) < 0)
+		child_die(c, r, "box mount point");
 	if (!S_ISDIR(st.st_mode))
-		child_die(c, "box mount point is not a directory");
+		child_die(c, -ENOTDIR, "box mount point is not a directory");
 	if (st.st_dev != slot.st_dev)
 		return;
 	snprintf(opts, sizeof(opts), "mode=0755,uid=%d,gid=%d,size=%" PRIu64
 	    ",nr_inodes=%u", SANDBOX_INNER_UID, SANDBOX_INNER_GID, b->bytes,
 	    b->inodes);
-	if (mount("tmpfs", b->name, "tmpfs", MS_NOSUID | MS_NODEV,
-	    opts) == -1)
-		child_die(c, "mount the box");
-	if ((dfd = open(b->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		child_die(c, "open the box");
+	if ((r = RAW(SYS_mount, "tmpfs", b->name, "tmpfs", MS_NOSUID |
+	    MS_NODEV, opts)) < 0)
+		child_die(c, r, "mount the box");
+	if ((dfd = RAW(SYS_openat, AT_FDCWD, b->name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+		child_die(c, dfd, "open the box");
 	for (i = 0; i < b->nfiles; i++) {
 		/* its dirs first (the names are checked: plain components) */
 		snprintf(path, sizeof(path), "%s", b->files[i].name);
-		pdir = dup(dfd);
-		for (comp = path; pdir != -1 &&
+		pdir = RAW(SYS_fcntl, dfd, F_DUPFD_CLOEXEC, 0);
+		for (comp = path; pdir >= 0 &&
 		    (slash = strchr(comp, '/')) != NULL; comp = slash + 1) {
 			*slash = '\0';
-			if (mkdirat(pdir, comp, 0755) == -1 && errno != EEXIST)
-				child_die(c, "mkdir %s", b->files[i].name);
-			nd = openat(pdir, comp, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
-			close(pdir);
+			if ((r = RAW(SYS_mkdirat, pdir, comp, 0755)) < 0 &&
+			    r != -EEXIST)
+				child_die(c, r, "mkdir %s", b->files[i].name);
+			nd = RAW(SYS_openat, pdir, comp, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			(void)RAW(SYS_close, pdir);
 			pdir = nd;
 		}
-		if (pdir == -1 || (fd = openat(pdir, comp, O_WRONLY |
-		    O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
-			child_die(c, "create %s", b->files[i].name);
-		close(pdir);
+		if (pdir < 0)
+			child_die(c, pdir, "create %s", b->files[i].name);
+		if ((fd = RAW(SYS_openat, pdir, comp, O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+			child_die(c, fd, "create %s", b->files[i].name);
+		(void)RAW(SYS_close, pdir);
 		for (p = b->files[i].data, left = b->files[i].len; left > 0;
 		    p += n, left -= (size_t)n)
-			if ((n = write(fd, p, left)) == -1) {
-				if (errno == EINTR) {
+			if ((n = RAW(SYS_write, fd, p, left)) < 0) {
+				if (n == -EINTR) {
 					n = 0;
 					continue;
 				}
-				child_die(c, "write %s", b->files[i].name);
+				child_die(c, n, "write %s", b->files[i].name);
 			}
-		if (fchmod(fd, (mode_t)b->files[i].mode) == -1)
-			child_die(c, "chmod %s", b->files[i].name);
-		close(fd);
+		if ((r = RAW(SYS_fchmod, fd, (mode_t)b->files[i].mode)) < 0)
+			child_die(c, r, "chmod %s", b->files[i].name);
+		(void)RAW(SYS_close, fd);
 	}
-	close(dfd);
+	(void)RAW(SYS_close, dfd);
 }
 
 /*
@@ -923,7 +1077,8 @@ slot_work_main(void *arg)
 		struct stat	st;
 
 		snprintf(path, sizeof(path), "/%s", c->new_tops[i]);
-		if (stat(path, &st) == 0 && st.st_dev != c->new_top_dev[i])
+		if (RAW(SYS_newfstatat, AT_FDCWD, path, &st, 0) == 0 &&
+		    st.st_dev != c->new_top_dev[i])
 			continue;
 		overlay_top(c->status_wr, c->new_tops[i]);
 	}
@@ -940,20 +1095,21 @@ slot_work_main(void *arg)
 static int
 slot_work(const struct child_ctx *c)
 {
-	pid_t	pid;
+	long	pid, r;
 	int	st;
 
 	if (c->n_new_tops == 0 && c->box_make == NULL)
 		return 0;
 	if (c->cg_fd == -1)
 		return slot_work_main((void *)(uintptr_t)c);
-	/* K's stack is I's: a clone3 I runs on its copy of J's */
-	if ((pid = clone(slot_work_main, STACK_TOP(c->sb, 1), CLONE_VM |
-	    CLONE_VFORK | SIGCHLD, (void *)(uintptr_t)c)) == -1)
-		child_die(c, "clone");
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			child_die(c, "wait");
+	/* K's stack is I's, which I has not yet */
+	if ((pid = raw_clone(CLONE_VM | CLONE_VFORK | SIGCHLD,
+	    STACK_TOP(c->sb, 1), NULL, slot_work_main,
+	    (void *)(uintptr_t)c)) < 0)
+		child_die(c, pid, "clone");
+	while ((r = RAW(SYS_wait4, pid, &st, 0, NULL)) < 0)
+		if (r != -EINTR)
+			child_die(c, r, "wait");
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
@@ -963,10 +1119,11 @@ slot_work(const struct child_ctx *c)
  * write waits for the cgroup code's global lock and, on a quiet host, an
  * RCU grace period.  Without a stack, as fork does: the child goes on
  * from here on its copy of J's stack and returns through J's frames, so
- * it leaves like J, through libc's clone.  Returns I's pid in J, 0 in I,
- * -1 if the kernel would not.
+ * it leaves like J.  (So this I has a copy of P's memory, not P's: see
+ * "Memory" in the theory.)  Returns I's pid in J, 0 in I, -errno if the
+ * kernel would not.
  */
-static pid_t
+static long
 clone_into_cgroup(struct child_ctx *c, int ns)
 {
 	struct clone_args	ca;
@@ -977,43 +1134,52 @@ clone_into_cgroup(struct child_ctx *c, int ns)
 	    (uint64_t)ns;
 	ca.parent_tid = (uint64_t)(uintptr_t)&c->init_pid;
 	ca.cgroup = (uint64_t)c->cg_fd;
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	return RAW(SYS_clone3, &ca, sizeof(ca));
+}
+
+int
+child_init_shares(const struct sandbox *sb)
+{
+	return SANDBOX_SHARED_INIT && sb->cg.kind != SANDBOX_CG_V2;
 }
 
 /*
  * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
  * on its own stack, with its own fd table.  Nothing here may allocate or
- * change P's data (the kernel writes c->init_pid, and we c->init_in_cg),
- * and the set*id calls are the raw ones: libc's wrappers would signal
- * P's other threads.
+ * change P's data (the kernel writes c->init_pid, and we c->init_in_cg
+ * and I's copy of c), and the set*id calls are the raw ones: libc's
+ * wrappers would signal P's other threads.
  */
 int
 join_main(void *arg)
 {
-	struct child_ctx	*c = arg;
+	struct child_ctx	*c = arg, *ic = c;
 	const struct sandbox	*sb = c->sb;
-	pid_t			 pid;
+	unsigned long		 flags;
+	char			*stack = STACK_TOP(sb, 1);
+	long			 pid, r;
 	int			 i, ns;
 
 	/* P's ends: close them so that EOFs mean what they should */
 	for (i = 0; i < 5; i++)
 		if (c->parent_fds[i] != -1)
-			close(c->parent_fds[i]);
+			(void)RAW(SYS_close, c->parent_fds[i]);
 	enter_slot(c->status_wr, sb, 0);
-	if (!c->new_netns && setns(sb->netns_fd, CLONE_NEWNET) == -1)
-		child_die(c, "join the slot's network namespace");
-	close(sb->userns_fd);
-	close(sb->mntns_fd);
+	if (!c->new_netns && (r = RAW(SYS_setns, sb->netns_fd,
+	    CLONE_NEWNET)) < 0)
+		child_die(c, r, "join the slot's network namespace");
+	(void)RAW(SYS_close, sb->userns_fd);
+	(void)RAW(SYS_close, sb->mntns_fd);
 	if (sb->netns_fd != -1)
-		close(sb->netns_fd);
+		(void)RAW(SYS_close, sb->netns_fd);
 	if (sb->unix_fd != -1)
-		close(sb->unix_fd);
+		(void)RAW(SYS_close, sb->unix_fd);
 	if (sb->devset_fd != -1)
-		close(sb->devset_fd);
+		(void)RAW(SYS_close, sb->devset_fd);
 	if (slot_work(c) == -1)
 		return 1;	/* K's message is on the pipe */
-	if (chdir("/") == -1)
-		child_die(c, "chdir /");
+	if ((r = RAW(SYS_chdir, "/")) < 0)
+		child_die(c, r, "chdir /");
 	/*
 	 * The run's own namespaces, made by the clone that makes I, its pid
 	 * 1: a clone that fails leaves nothing behind, so the next may try
@@ -1038,9 +1204,20 @@ join_main(void *arg)
 		 * here.  P moves I in.
 		 */
 	}
-	if (clone(init_main, STACK_TOP(sb, 1), CLONE_PARENT |
-	    CLONE_PARENT_SETTID | ns, c, &c->init_pid) == -1)
-		child_die(c, "clone init");
+	flags = CLONE_PARENT | CLONE_PARENT_SETTID | (unsigned long)ns;
+	if (c->init_shares) {
+		/*
+		 * I runs in P's memory, on a copy of the context at the top
+		 * of its stack: P changes its own (closes fds) meanwhile.
+		 */
+		ic = (struct child_ctx *)(void *)(stack -
+		    ((sizeof(*ic) + 63) & ~(size_t)63));
+		memcpy(ic, c, sizeof(*ic));
+		stack = (char *)ic;
+		flags |= CLONE_VM;
+	}
+	if ((pid = raw_clone(flags, stack, &c->init_pid, init_main, ic)) < 0)
+		child_die(c, pid, "clone init");
 	return 0;
 }
 
@@ -1061,45 +1238,48 @@ holder_main(void *arg)
 	struct child_ctx	 c;
 	char			 b, opts[96];
 	int			 i;
+	long			 r;
 
 	for (i = 0; i < 3; i++)
 		if (h->close_fds[i] != -1)
-			close(h->close_fds[i]);
+			(void)RAW(SYS_close, h->close_fds[i]);
 	/*
-	 * P opens our /proc files.  An earlier J (in P's memory) may have
+	 * P opens our /proc files.  An earlier I (in P's memory) may have
 	 * left P's memory, and so our copy, not dumpable, which would keep
 	 * P out: we are P's uid still, nothing in us to hide from it.
 	 */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
-		fd_die(h->status_wr, "dumpable");
-	(void)!write(h->status_wr, "R", 1);
-	if (read(h->go_rd, &b, 1) != 1)
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0)
+		fd_die(h->status_wr, r, "dumpable");
+	(void)RAW(SYS_write, h->status_wr, "R", 1);
+	if (RAW(SYS_read, h->go_rd, &b, 1) != 1)
 		return SANDBOX_EXIT_SETUP;
 	take_box_ids(h->status_wr, sb);
 	snprintf(opts, sizeof(opts), "mode=0700,uid=%d,gid=%d,size=1m,"
 	    "nr_inodes=4096", SANDBOX_INNER_UID, SANDBOX_INNER_GID);
-	if (mount("tmpfs", sb->box_root, "tmpfs", MS_NOSUID | MS_NODEV |
-	    MS_NOEXEC, opts) == -1)
-		fd_die(h->status_wr, "mount the slot tmpfs on %s",
+	if ((r = RAW(SYS_mount, "tmpfs", sb->box_root, "tmpfs", MS_NOSUID |
+	    MS_NODEV | MS_NOEXEC, opts)) < 0)
+		fd_die(h->status_wr, r, "mount the slot tmpfs on %s",
 		    sb->box_root);
-	if (chdir(sb->box_root) == -1 || mkdir(".e", 0755) == -1)
-		fd_die(h->status_wr, "slot tmpfs");
+	if ((r = RAW(SYS_chdir, sb->box_root)) < 0 ||
+	    (r = RAW(SYS_mkdirat, AT_FDCWD, ".e", 0755)) < 0)
+		fd_die(h->status_wr, r, "slot tmpfs");
 	/*
 	 * The prepared files' dir, bound here before the host dir it is in
 	 * may be overlaid below: a bind of the dir itself shows what the
 	 * service adds later.
 	 */
-	if (sb->prepared_dir[0] != '\0' && (mkdir(PREPARED_DIR, 0755) == -1 ||
-	    mount(sb->prepared_dir, PREPARED_DIR, NULL, MS_BIND, NULL) == -1))
-		fd_die(h->status_wr, "bind %s", sb->prepared_dir);
+	if (sb->prepared_dir[0] != '\0' && ((r = RAW(SYS_mkdirat, AT_FDCWD,
+	    PREPARED_DIR, 0755)) < 0 || (r = RAW(SYS_mount, sb->prepared_dir,
+	    PREPARED_DIR, NULL, MS_BIND, NULL)) < 0))
+		fd_die(h->status_wr, r, "bind %s", sb->prepared_dir);
 	for (i = 0; i < h->ntops; i++)
 		overlay_top(h->status_wr, h->tops[i]);
 	memset(&c, 0, sizeof(c));
 	c.sb = sb;
 	c.status_wr = h->status_wr;
 	make_root(&c);
-	(void)!write(h->status_wr, "O", 1);
-	(void)!read(h->hold_rd, &b, 1);
+	(void)RAW(SYS_write, h->status_wr, "O", 1);
+	(void)RAW(SYS_read, h->hold_rd, &b, 1);
 	return 0;
 }
 
@@ -1111,15 +1291,17 @@ int
 unmount_main(void *arg)
 {
 	const struct slot_ctx	*h = arg;
+	long			 r;
 
 	if (h->close_fds[0] != -1)
-		close(h->close_fds[0]);
+		(void)RAW(SYS_close, h->close_fds[0]);
 	enter_slot(h->status_wr, h->sb, 1);
-	if (umount2(h->box_name, MNT_DETACH | UMOUNT_NOFOLLOW) == -1 &&
-	    errno != EINVAL)
-		fd_die(h->status_wr, "unmount box %s", h->box_name);
-	if (rmdir(h->box_name) == -1 && errno != ENOENT)
-		fd_die(h->status_wr, "remove box %s", h->box_name);
+	if ((r = RAW(SYS_umount2, h->box_name, MNT_DETACH |
+	    UMOUNT_NOFOLLOW)) < 0 && r != -EINVAL)
+		fd_die(h->status_wr, r, "unmount box %s", h->box_name);
+	if ((r = RAW(SYS_unlinkat, AT_FDCWD, h->box_name, AT_REMOVEDIR)) < 0 &&
+	    r != -ENOENT)
+		fd_die(h->status_wr, r, "remove box %s", h->box_name);
 	return 0;
 }
 
@@ -1132,17 +1314,17 @@ int
 export_main(void *arg)
 {
 	const struct slot_ctx	*h = arg;
-	int			 fd;
+	long			 fd, r;
 
 	if (h->close_fds[0] != -1)
-		close(h->close_fds[0]);
+		(void)RAW(SYS_close, h->close_fds[0]);
 	enter_slot(h->status_wr, h->sb, 1);
-	if ((fd = open(h->box_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
-		fd_die(h->status_wr, "open box %s", h->box_name);
-	if (sandbox_send_fd(h->send_fd, fd) == -1)
-		fd_die(h->status_wr, "send box %s", h->box_name);
-	close(fd);
+	if ((fd = RAW(SYS_openat, AT_FDCWD, h->box_name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		fd_die(h->status_wr, fd, "open box %s", h->box_name);
+	if ((r = send_msg(h->send_fd, 'L', NULL, 0, (int)fd)) < 0)
+		fd_die(h->status_wr, r, "send box %s", h->box_name);
+	(void)RAW(SYS_close, fd);
 	return 0;
 }
 

@@ -56,6 +56,13 @@ struct child_ctx {
 							   in P's memory */
 	int				 init_in_cg;	/* J: I was born in
 							   cg_fd's cgroup */
+	int				 init_shares;	/* I runs in P's
+							   memory (see
+							   child_init_shares) */
+	int				 mem_procs_fd;	/* I: the v1 memory
+							   cgroup's cgroup.procs
+							   for R to join, or
+							   -1 */
 };
 
 /* What H and the slot helpers need. */
@@ -81,9 +88,10 @@ struct slot_ctx {
 #define PAGE_GUARD	(4u << 10)	/* below each stack */
 #define NSTACKS		3
 /*
- * The top of clone stack i in sb->stacks: 0 J (and H), 1 I or K, 2 R.
- * An I cloned with clone3 has no stack of its own: it runs on its copy
- * of J's.
+ * The top of clone stack i in sb->stacks: 0 J (and H and the box
+ * helpers), 1 K, then I, 2 R.  An I cloned with clone3 has no stack of
+ * its own: it runs on its copy of J's.  An I in P's memory uses stacks 1
+ * and 2 (through R) until it is reaped, so nothing else may.
  */
 #define STACK_TOP(sb, i) \
 	((sb)->stacks + ((i) + 1) * (PAGE_GUARD + STACK_SIZE))
@@ -95,6 +103,11 @@ int	join_main(void *);	/* J: arg is a struct child_ctx */
 int	holder_main(void *);	/* H: arg is a struct slot_ctx */
 int	unmount_main(void *);	/* the box unmount helper: slot_ctx */
 int	export_main(void *);	/* the box export helper: slot_ctx */
+/*
+ * Whether I runs in P's memory (clone with CLONE_VM, not a copy): on
+ * x86-64, outside sanitizer builds, unless the cgroups are v2.
+ */
+int	child_init_shares(const struct sandbox *);
 /* The host's system dirs H overlays (real dirs, not links); how many. */
 int	child_sys_tops(const char **tops, int max);
 

@@ -51,31 +51,35 @@
  *      every signal around J's clone, as posix_spawn does: no handler of
  *      P's may run in J, on P's data.
  *
- *   I  init of the run, pid 1 of its pid namespace.  Takes the box's
- *      file system ids, sets PR_SET_PDEATHSIG, finishes the
- *      box's root filesystem (its copy
- *      of the slot's) and pivots into it, waits for P's "run" (EOF: P died before it), takes the
- *      box's uid (until then it had P's, which cgroup v1 asks of a
- *      process P moves) and sets the death signal again, unshares its
- *      cgroup namespace, starts R and waits.  When R exits, I sends R's wait status and
- *      rusage to P and exits; as pid 1 of the namespace, its death makes
- *      the kernel kill every process left in the run.  Being init, it
- *      cannot be signalled from inside, and it is not dumpable, so it
- *      cannot be ptraced (nor seen: /proc is mounted with
- *      hidepid=invisible).
+ *   I  init of the run, pid 1 of its pid namespace; in P's memory, not
+ *      a copy of it, where it can be (see "Memory").  Takes the box's
+ *      file system ids, sets PR_SET_PDEATHSIG, finishes the box's root
+ *      filesystem (its copy of the slot's) and pivots into it, waits for
+ *      P's "run" (EOF: P died before it), and starts R.  Then it takes
+ *      the box's uid (until then it had P's, which cgroup v1 asks of a
+ *      process P moves and of R's move into the memory cgroup) and sets
+ *      the death signal again, and waits.  When R exits, I sends R's
+ *      wait status and rusage to P and exits; as pid 1 of the
+ *      namespace, its death makes the kernel kill every process left in
+ *      the run.  Being init, it cannot be signalled from inside, and it
+ *      is not dumpable, so it cannot be ptraced (nor seen: /proc is
+ *      mounted with hidepid=invisible).
  *
  *   R  the program: cloned by I with CLONE_VM | CLONE_VFORK (I waits
- *      until the execve), it clears the signal mask and dispositions,
- *      sets rlimits, drops to uid 1000 with no capabilities, sets
+ *      until the execve), it joins the run's v1 memory cgroup when I
+ *      is not in it, takes the box's ids, unshares its cgroup
+ *      namespace, clears the signal mask and dispositions, sets
+ *      rlimits, drops to uid 1000 with no capabilities, sets
  *      no_new_privs, closes every fd but 0-2 (and its two setup fds),
  *      loads the seccomp filter, sends the filter's listener to P and
  *      calls execve(2).
  *
  * Descriptors (all close-on-exec; J closes P's ends and the slot's, so
  * I never has them; I closes the v2 cgroup's, which J needs):
- *   sync pipe     P -> I   one byte: "in the cgroup, run"; P holds it
- *                          open for the whole run, so EOF before the byte
- *                          tells I that P died.
+ *   sync socket   P -> I   one byte: "in the cgroups, run", with the
+ *                          v1 memory cgroup's cgroup.procs when R is to
+ *                          join it; P holds it open for the whole run, so
+ *                          EOF before the byte tells I that P died.
  *   status pipe   J,I,R -> P  setup errors as text ("E...\n"), then I's
  *                          final binary report ("S" + struct init_report).
  *   notify sock   R -> P   one SCM_RIGHTS message: the seccomp listener.
@@ -115,6 +119,36 @@
  * (seccomp.c).  Sequential runs of one slot cannot meet either: a lock
  * dies with its holder.
  *
+ * Memory.  J runs in P's memory while P waits (CLONE_VFORK), and R in
+ * I's until its execve while I waits.  I itself runs in P's memory too
+ * (CLONE_VM without CLONE_VFORK) while P goes on, on x86-64 outside
+ * sanitizer builds and unless the cgroups are v2 (child_init_shares).  A
+ * copy of P's memory, as fork makes, costs a copy of the page tables at
+ * the clone, a fault for every page I or R touches and P then writes,
+ * and a teardown at I's exit: on this project's development host, a
+ * guest whose hypervisor shadows page tables, about 2 ms of a run's 3.5
+ * (tests/bench/sandbox_overhead.py).  What sharing asks:
+ *   - I and R use stacks 1 and 2 of sb->stacks, I's own copy of the
+ *     context (at the top of its stack: P changes its copy meanwhile),
+ *     and what P does not change during a run (the spec, the handle's
+ *     settings, the filter); P gives those stacks to no other child
+ *     until it has reaped I (sandbox_settle);
+ *   - every system call in child.c is a raw one (rawsys.h): libc's
+ *     errno there is P's, which a failing call in I would change under
+ *     P;
+ *   - I stays out of the run's memory cgroup.  The OOM killer kills
+ *     every process that shares its victim's memory, and it weighs I by
+ *     P's resident set, which is larger than that of a program that
+ *     filled its tmpfs and lowered its own score back to 0
+ *     (tests/sandbox/progs/x09_oom_init.c: it would kill P).  So on v1
+ *     P moves I into the other controllers' cgroups only, and R, still
+ *     with P's uid, joins the memory cgroup itself through the fd P
+ *     sends with "run".  On v2 one cgroup holds every controller and I
+ *     is born in it, so there I gets a copy, as before;
+ *   - dumpability is the memory's: I's and R's make P not dumpable, as
+ *     J's change of user namespace already did.
+ * The program never shares this memory: its execve gives it its own.
+ *
  * Boxes (box.c): a box is a tmpfs of its own mounted by J in the slot's
  * mount namespace, at box_root/<name> on the slot tmpfs; the run sees it
  * at /box, writable for a compile, read-only under a throw-away layer for
@@ -147,7 +181,7 @@
  * The box stays for the submission's next run and is unmounted when the
  * caller frees it.  If P is killed, I dies by PR_SET_PDEATHSIG and the
  * namespace with it (if P dies before I set it, I reads EOF on the sync
- * pipe and never starts R); H and J exit on their own within
+ * socket and never starts R); H and J exit on their own within
  * microseconds; the slot's namespaces, and every box in them, go with
  * P's fds.  The cgroup P leaves is removed by the next sandbox_sweep()
  * in the slot (which spares those of live makers).
@@ -158,9 +192,12 @@
  * favordynmods (Linux 6.0, commit 6a010a49b63a, which names
  * CLONE_INTO_CGROUP as the way around it).  So on v2 I is born in its
  * cgroup and nothing is written.  XXX On v1 there is no
- * CLONE_INTO_CGROUP and P still moves I in; the write overlaps I's
- * mounts (about 1 ms), which hides it where a grace period is shorter
- * than that (this project's development host), not where it is longer.
+ * CLONE_INTO_CGROUP: P still moves I into the cpuacct, pids and freezer
+ * cgroups, a write that overlaps I's mounts (about 1 ms), which hides it
+ * where a grace period is shorter than that (this project's development
+ * host), not where it is longer; and R moves itself into the memory
+ * cgroup before its execve (see "Memory"), on the run's path: 37 us in
+ * the median on the development host (strace -T, 20 runs).
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -546,7 +583,8 @@ run_prepare(struct run *r, struct err *err)
 	if ((r->out.data = malloc(r->out.cap + 1)) == NULL ||
 	    (r->eout.data = malloc(r->eout.cap + 1)) == NULL)
 		return err_errno(err, "malloc");
-	if (pipe2(r->syncp, O_CLOEXEC) == -1 ||
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    r->syncp) == -1 ||
 	    pipe2(r->statp, O_CLOEXEC) == -1 ||
 	    pipe2(r->outp, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    (!spec->stderr_to_stdout &&
@@ -580,6 +618,8 @@ run_prepare(struct run *r, struct err *err)
 	c->tmp_inodes = spec->lim.tmp_inodes ? spec->lim.tmp_inodes :
 	    DEF_TMP_INODES;
 	c->init_pid = -1;
+	c->init_shares = child_init_shares(sb);
+	c->mem_procs_fd = -1;
 
 	if (slot_ns_open(sb, err) == -1)
 		return -1;
@@ -611,7 +651,7 @@ run_start(struct run *r, struct err *err)
 	char		 name[64];
 	sigset_t	 all, mask;
 	pid_t		 jpid;
-	int		 saved, i;
+	int		 saved, i, mem_fd = -1;
 
 #ifdef __SANITIZE_ADDRESS__
 	/* J's and K's stacks are ours and reused: drop what the last left */
@@ -685,10 +725,21 @@ run_start(struct run *r, struct err *err)
 			return -1;
 		r->cg_made = 1;
 	}
-	if (!r->c.init_in_cg && cgroup_run_attach(&r->cg, r->pid, err) == -1)
+	/*
+	 * An I in our memory stays out of the v1 memory cgroup (see
+	 * "Memory"): R joins it through mem_fd, which goes with "run".
+	 */
+	if (!r->c.init_in_cg && cgroup_run_attach(&r->cg, r->pid,
+	    !r->c.init_shares, err) == -1)
+		return -1;
+	if (r->c.init_shares && sb->cg.kind == SANDBOX_CG_V1 &&
+	    (mem_fd = cgroup_run_mem_procs(&r->cg, err)) == -1)
 		return -1;
 	/* syncp[1] stays open: I takes EOF before "run" for our death */
-	if (write(r->syncp[1], "r", 1) != 1)
+	saved = sandbox_send_msg(r->syncp[1], 'r', NULL, 0, mem_fd);
+	if (mem_fd != -1)
+		close(mem_fd);
+	if (saved == -1)
 		return err_errno(err, "start box");
 	return 0;
 }

@@ -73,8 +73,18 @@ void	cgroup_detect(struct cgroup_backend *, const char *root_dir,
 /* Creates the run's cgroup(s) called name and sets the limits. */
 int	cgroup_run_create(struct cgroup_run *, const struct cgroup_backend *,
 	    const char *name, const struct sandbox_limits *, struct err *);
-/* Moves pid into the run's cgroup(s). */
-int	cgroup_run_attach(struct cgroup_run *, pid_t, struct err *);
+/*
+ * Moves pid into the run's cgroup(s); on v1, into the memory cgroup only
+ * if memory (cgroup_run_mem_procs is how a process joins it then).
+ */
+int	cgroup_run_attach(struct cgroup_run *, pid_t, int memory,
+	    struct err *);
+/*
+ * v1: the run's memory cgroup's cgroup.procs, open for writing (a write
+ * of "0" moves the writer in); -1 on v2 or without a cgroup, or with err
+ * set if it cannot be opened.
+ */
+int	cgroup_run_mem_procs(const struct cgroup_run *, struct err *);
 /*
  * v2: an fd of the run's cgroup, for clone3's CLONE_INTO_CGROUP; -1 on
  * v1, without a cgroup, or if it cannot be opened.

@@ -498,6 +498,13 @@ ENTRIES = [
           opts=["--box-rw", "--export"]),
     Entry("X8", "x08_many_small", e_many_small,
           opts=ROOM + ["--memory-limit", "65536"], wall_ms=ROOM_WALL_MS),
+    # the run's init shares the CLI's memory (cgroup v1): were it in the
+    # run's memory cgroup, the OOM killer would weigh the CLI's resident
+    # set against the program's and kill both init and the CLI
+    Entry("X9", "x09_oom_init", lambda r, c: want(r, "MLE",
+                                                  "score lowered\n"),
+          opts=ROOM + ["--memory-limit", "8192", "--file-size-limit",
+                       "65536"], wall_ms=ROOM_WALL_MS),
 ]
 CORPUS_IDS = {"A0", "A1", "A3", "A4", "A6", "A8", "A10", "A11", "A12", "A14",
               "A15", "A16", "A19", "A20", "A21", "A22", "A23", "A26", "A28",
