@@ -25,10 +25,12 @@
 #include <linux/sched.h>		/* struct clone_args */
 #include <linux/seccomp.h>
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <link.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,6 +47,9 @@
 #include "base/util.h"
 #include "child.h"
 #include "rawsys.h"
+
+/* the program's dynamic section (the linker's; absent when static) */
+extern ElfW(Dyn)	_DYNAMIC[] __attribute__((weak));
 
 static const char *const sys_dirs[] = {
 	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
@@ -581,13 +586,16 @@ find_program(const char *argv0, const char *const *envp, char *buf,
 /*
  * Blocked and ignored signals survive execve: the executor blocks the
  * ones it handles through a signalfd, and a shell may have left SIGINT
- * ignored.  The program starts with every signal at its default.  The
- * kernel's sigaction takes a handler, flags, a restorer and a 64-bit
- * mask; SIG_DFL needs neither restorer nor mask.
+ * ignored.  The program starts with every signal at its default.  On
+ * x86-64 the kernel's sigaction (a handler, flags, a restorer and a
+ * 64-bit mask) is called raw; elsewhere, where R has a copy of P's
+ * memory, libc's calls are as good and know their architecture's layout.
  */
 static void
 reset_signals(void)
 {
+	int		sig;
+#if SANDBOX_SHARED_INIT
 	struct {
 		void		(*handler)(int);
 		unsigned long	flags;
@@ -595,7 +603,6 @@ reset_signals(void)
 		uint64_t	mask;
 	}		dfl = { SIG_DFL, 0, NULL, 0 };
 	uint64_t	none = 0;
-	int		sig;
 
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -603,6 +610,15 @@ reset_signals(void)
 			    sizeof(uint64_t));
 	(void)RAW(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
 	    sizeof(none));
+#else
+	sigset_t	none;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+#endif
 }
 
 /* Sends code, p and fd (-1: none) as one message.  0, or -errno. */
@@ -654,7 +670,7 @@ sandbox_send_fd(int sock, int fd)
 	return sandbox_send_msg(sock, 'L', NULL, 0, fd);
 }
 
-static void	take_box_ids(int, const struct sandbox *);
+static void	take_box_ids(int, const struct sandbox *, int);
 static void	take_box_fsids(int);
 
 /*
@@ -681,7 +697,8 @@ run_program(struct child_ctx *c)
 	/*
 	 * Into the run's memory cgroup (cgroup v1, when I shares P's memory:
 	 * I stays out of it, see "Memory" in the theory).  The fd is P's,
-	 * and we still have P's uid, as the kernel asks of a move.
+	 * and our saved uid is still P's, which is what the kernel asks of a
+	 * move: the opener's uid is the moved process's real or saved one.
 	 */
 	if (c->mem_procs_fd != -1) {
 		if ((r = RAW(SYS_write, c->mem_procs_fd, "0", 1)) != 1)
@@ -689,8 +706,8 @@ run_program(struct child_ctx *c)
 			    "cgroup");
 		(void)RAW(SYS_close, c->mem_procs_fd);
 	}
-	/* as I did before us, when it could (see init_main) */
-	take_box_ids(c->status_wr, c->sb);
+	/* our saved ids were P's for that move: now the box's too */
+	take_box_ids(c->status_wr, c->sb, 0);
 	/* in the run's cgroups now: they are the namespace's root */
 	if ((r = RAW(SYS_unshare, CLONE_NEWCGROUP)) < 0 &&
 	    c->sb->cg.kind != SANDBOX_CG_NONE)
@@ -806,11 +823,37 @@ wait_go(int sock, int *mem_fd)
 		;
 	if (n <= 0)
 		return n;
+	if (mh.msg_flags & MSG_CTRUNC)
+		return -EMSGSIZE;
 	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL &&
 	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(mem_fd, CMSG_DATA(cm), sizeof(int));
 	return 1;
+}
+
+/*
+ * Sends P our network namespace and its socket table, when the run has
+ * a new one, which is to become the slot's: P cannot open them through
+ * /proc, as we are not dumpable (and, sharing P's memory, neither is P).
+ */
+static void
+send_netns(const struct child_ctx *c)
+{
+	static const char *const what[2] = { "/proc/self/ns/net",
+					      "/proc/self/net/unix" };
+	static const char	 code[2] = { 'N', 'U' };
+	long			 fd, r;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		if ((fd = RAW(SYS_openat, AT_FDCWD, what[i], O_RDONLY |
+		    O_CLOEXEC)) < 0)
+			child_die(c, fd, "open %s", what[i]);
+		if ((r = send_msg(c->sync_rd, code[i], NULL, 0, (int)fd)) < 0)
+			child_die(c, r, "send %s", what[i]);
+		(void)RAW(SYS_close, fd);
+	}
 }
 
 static int
@@ -839,21 +882,45 @@ init_main(void *arg)
 	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0 ||
 	    (r = RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
 		child_die(c, r, "pdeathsig");
+	if (c->new_netns)
+		send_netns(c);
 	if ((r = RAW(SYS_sethostname, "box", 3)) < 0 ||
 	    (r = RAW(SYS_setdomainname, "box", 3)) < 0)
 		child_die(c, r, "sethostname");
 	setup_mounts(c);
-	/* we are in the run's cgroups (v1: P moved us meanwhile) */
+	/*
+	 * We are in the run's cgroups now (v1: P moved us meanwhile), but
+	 * for the v1 memory cgroup when we are in P's memory (R joins it)
+	 */
 	if ((r = wait_go(c->sync_rd, &c->mem_procs_fd)) < 0)
 		child_die(c, r, "wait for the run");
 	if (r == 0)
 		return SANDBOX_EXIT_SETUP;	/* EOF: P died */
-
+	/* never a run outside its memory cgroup */
+	if (c->init_shares && c->sb->cg.kind == SANDBOX_CG_V1 &&
+	    c->mem_procs_fd == -1)
+		child_die(c, -EBADF, "the run's memory cgroup");
 	/*
-	 * R runs in our memory until its execve; we wait meanwhile.  It is
-	 * made before we take the box's uid: cgroup v1 lets only P's uid
-	 * move R into the memory cgroup.
+	 * Until now we had P's uid (only the file system ids were the
+	 * box's), which cgroup v1 requires of a process P moves.  Now the
+	 * box's, but for the saved uid and gid: R's move into the v1 memory
+	 * cgroup asks for P's uid as R's real or saved one.  The change
+	 * clears the death signal: set it again, and if P died in between,
+	 * its end of the sync socket is closed.
 	 */
+	take_box_ids(c->status_wr, c->sb, 1);
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0 ||
+	    (r = RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
+		child_die(c, r, "pdeathsig");
+	pfd.fd = c->sync_rd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (RAW(SYS_ppoll, &pfd, 1, &zero, NULL, 0) < 0 ||
+	    (pfd.revents & POLLHUP))
+		return SANDBOX_EXIT_SETUP;
+	(void)RAW(SYS_close, c->sync_rd);
+
+	/* R runs in our memory until its execve; we wait meanwhile */
 	if ((prog = raw_clone(CLONE_VM | CLONE_VFORK | SIGCHLD,
 	    STACK_TOP(c->sb, 2), NULL, run_main, c)) < 0)
 		child_die(c, prog, "clone program");
@@ -867,22 +934,14 @@ init_main(void *arg)
 	if (c->mem_procs_fd != -1)
 		(void)RAW(SYS_close, c->mem_procs_fd);
 	/*
-	 * Until now we had P's uid (only the file system ids were the
-	 * box's), which cgroup v1 requires of a process P moves.  Now the
-	 * box's, for good.  That clears the death signal: set it again, and
-	 * if P died in between, its end of the sync socket is closed.
+	 * The saved ids too, now that R has moved.  A change of the saved
+	 * ids alone keeps the death signal and dumpability: there is no
+	 * moment, with the program running, in which we (and with us P's
+	 * memory) are dumpable.
 	 */
-	take_box_ids(c->status_wr, c->sb);
-	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0 ||
-	    (r = RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
-		child_die(c, r, "pdeathsig");
-	pfd.fd = c->sync_rd;
-	pfd.events = POLLIN;
-	pfd.revents = 0;
-	if (RAW(SYS_ppoll, &pfd, 1, &zero, NULL, 0) < 0 ||
-	    (pfd.revents & POLLHUP))
-		return SANDBOX_EXIT_SETUP;
-	(void)RAW(SYS_close, c->sync_rd);
+	if ((r = RAW(SYS_setresgid, -1, -1, SANDBOX_INNER_GID)) < 0 ||
+	    (r = RAW(SYS_setresuid, -1, -1, SANDBOX_INNER_UID)) < 0)
+		child_die(c, r, "take box ids");
 
 	/* as init we also reap whatever the program orphans */
 	memset(&rep, 0, sizeof(rep));
@@ -906,21 +965,25 @@ init_main(void *arg)
 }
 
 /*
- * Takes the box's ids in the slot's user namespace.  The capabilities
- * there stay: our uid is not root in the namespace, so changing it clears
- * nothing, and KEEPCAPS makes sure.  R drops them before execve.  From
- * here on, what we create in the slot's file systems is the box's.
+ * Takes the box's ids in the slot's user namespace, but for the saved
+ * ones if keep_saved (I's, until R has joined the v1 memory cgroup: see
+ * init_main).  The capabilities there stay: our uid is not root in the
+ * namespace, so changing it clears nothing, and KEEPCAPS makes sure.  R
+ * drops them before execve.  From here on, what we create in the slot's
+ * file systems is the box's.
  */
 static void
-take_box_ids(int status_wr, const struct sandbox *sb)
+take_box_ids(int status_wr, const struct sandbox *sb, int keep_saved)
 {
+	long	saved_gid = keep_saved ? -1 : SANDBOX_INNER_GID;
+	long	saved_uid = keep_saved ? -1 : SANDBOX_INNER_UID;
 	long	r;
 
 	if ((r = RAW(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0 ||
 	    (sb->may_setgroups && (r = RAW(SYS_setgroups, 0, NULL)) < 0) ||
 	    (r = RAW(SYS_setresgid, SANDBOX_INNER_GID, SANDBOX_INNER_GID,
-	    SANDBOX_INNER_GID)) < 0 || (r = RAW(SYS_setresuid,
-	    SANDBOX_INNER_UID, SANDBOX_INNER_UID, SANDBOX_INNER_UID)) < 0)
+	    saved_gid)) < 0 || (r = RAW(SYS_setresuid, SANDBOX_INNER_UID,
+	    SANDBOX_INNER_UID, saved_uid)) < 0)
 		fd_die(status_wr, r, "take box ids");
 }
 
@@ -953,7 +1016,7 @@ enter_slot(int status_wr, const struct sandbox *sb, int take_ids)
 	if ((r = RAW(SYS_setns, sb->mntns_fd, CLONE_NEWNS)) < 0)
 		fd_die(status_wr, r, "join the slot's mount namespace");
 	if (take_ids)
-		take_box_ids(status_wr, sb);
+		take_box_ids(status_wr, sb, 0);
 	/* the slot tmpfs, where boxes and the empty layer ".e" are */
 	if ((r = RAW(SYS_chdir, sb->box_root)) < 0)
 		fd_die(status_wr, r, "chdir %s", sb->box_root);
@@ -1137,10 +1200,34 @@ clone_into_cgroup(struct child_ctx *c, int ns)
 	return RAW(SYS_clone3, &ca, sizeof(ca));
 }
 
+/*
+ * Whether the program's calls into libc were bound at its start (-z now,
+ * or LD_BIND_NOW): a lazy binding would be made by I's first call, which
+ * writes P's GOT.  A static program has nothing to bind.
+ */
+static int
+bound_now(void)
+{
+	const ElfW(Dyn)	*d;
+	const char	*e;
+
+	if ((e = getenv("LD_BIND_NOW")) != NULL && *e != '\0')
+		return 1;
+	if (_DYNAMIC == NULL)
+		return 1;
+	for (d = _DYNAMIC; d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_BIND_NOW ||
+		    (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_BIND_NOW)) ||
+		    (d->d_tag == DT_FLAGS_1 && (d->d_un.d_val & DF_1_NOW)))
+			return 1;
+	return 0;
+}
+
 int
 child_init_shares(const struct sandbox *sb)
 {
-	return SANDBOX_SHARED_INIT && sb->cg.kind != SANDBOX_CG_V2;
+	return SANDBOX_SHARED_INIT && sb->cg.kind != SANDBOX_CG_V2 &&
+	    bound_now();
 }
 
 /*
@@ -1253,7 +1340,7 @@ holder_main(void *arg)
 	(void)RAW(SYS_write, h->status_wr, "R", 1);
 	if (RAW(SYS_read, h->go_rd, &b, 1) != 1)
 		return SANDBOX_EXIT_SETUP;
-	take_box_ids(h->status_wr, sb);
+	take_box_ids(h->status_wr, sb, 0);
 	snprintf(opts, sizeof(opts), "mode=0700,uid=%d,gid=%d,size=1m,"
 	    "nr_inodes=4096", SANDBOX_INNER_UID, SANDBOX_INNER_GID);
 	if ((r = RAW(SYS_mount, "tmpfs", sb->box_root, "tmpfs", MS_NOSUID |

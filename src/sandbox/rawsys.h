@@ -14,7 +14,14 @@
  * Only x86-64 has them here (SANDBOX_SHARED_INIT 1).  Elsewhere RAW goes
  * through libc's syscall(2), with its errno, and I gets a copy of P's
  * memory as fork(2) makes, as before.  So do sanitizer builds, whose
- * runtimes keep per-thread state that I must not share with P.
+ * runtimes keep per-thread state that I must not share with P.  (The
+ * calls child.c makes are those of 64-bit Linux: newfstatat, statfs, the
+ * 32-bit set*id; a 32-bit build would need their 64-suffixed kin.)
+ *
+ * Besides the raw calls, I and R use only libc's string and formatting
+ * functions (snprintf, memcpy, strchr, strerrordesc_np), which change no
+ * state, and only in a program bound at start (child_init_shares): a
+ * lazy binding made by I's first call would write P's GOT.
  */
 
 #include <sys/syscall.h>
@@ -23,15 +30,18 @@
 #include <sched.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    defined(__SANITIZE_HWADDRESS__)
 #define RAWSYS_SANITIZER	1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer) || __has_feature(hwaddress_sanitizer)
 #define RAWSYS_SANITIZER	1
 #endif
 #endif
 
-#if defined(__x86_64__) && !defined(RAWSYS_SANITIZER)
+/* x86-64 proper: x32 (__ILP32__) has other call numbers and widths */
+#if defined(__x86_64__) && !defined(__ILP32__) && !defined(RAWSYS_SANITIZER)
 #define SANDBOX_SHARED_INIT	1
 
 static inline long

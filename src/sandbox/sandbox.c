@@ -15,7 +15,8 @@
  *      CLI call).  Makes the run's pipes and, on cgroup v2, the run's
  *      cgroup; starts J and, through it, I, which on v2 is born in that
  *      cgroup; on v1 makes the cgroup and moves I into it while I builds
- *      its root; and lets I go on; then watches:
+ *      its root (into all but the memory cgroup, when I is in P's
+ *      memory: see "Memory"); and lets I go on; then watches:
  *      drains stdout/stderr with caps, enforces wall time, polls the
  *      cgroup's CPU counter to enforce CPU time over the whole tree,
  *      answers the seccomp listener (every denied call fails with its
@@ -141,12 +142,21 @@
  *     P's resident set, which is larger than that of a program that
  *     filled its tmpfs and lowered its own score back to 0
  *     (tests/sandbox/progs/x09_oom_init.c: it would kill P).  So on v1
- *     P moves I into the other controllers' cgroups only, and R, still
- *     with P's uid, joins the memory cgroup itself through the fd P
- *     sends with "run".  On v2 one cgroup holds every controller and I
- *     is born in it, so there I gets a copy, as before;
+ *     P moves I into the other controllers' cgroups only, and R, whose
+ *     saved uid is still P's, joins the memory cgroup itself through
+ *     the fd P sends with "run".  R is in that cgroup before its execve,
+ *     in P's memory, which the OOM killer leaves alone: it never picks a
+ *     vfork child (in_vfork()).  On v2 one cgroup holds every controller
+ *     and I is born in it, so there I gets a copy, as before;
  *   - dumpability is the memory's: I's and R's make P not dumpable, as
- *     J's change of user namespace already did.
+ *     the id changes of J, K and the box helpers already did.  So P
+ *     cannot open I's /proc files: I sends P the run's new network
+ *     namespace itself.  And I takes the box's uid before R starts, but
+ *     for its saved uid, which it drops after R's execve: a change of the
+ *     saved uid alone leaves the memory not dumpable, so that there is
+ *     no moment, with the program running, when it is;
+ *   - a program linked without -z now would bind a libc call lazily at
+ *     I's first call, writing P's GOT: such a P gets a copy, as on v2.
  * The program never shares this memory: its execve gives it its own.
  *
  * Boxes (box.c): a box is a tmpfs of its own mounted by J in the slot's
@@ -174,8 +184,9 @@
  * survives it.  The cgroup is killed again (second path) and removed.
  * When I has sent its report and the program's pipes are closed, the
  * result is complete and sandbox_run returns before I is gone: I exits
- * right after its report (its exit, which tears down its memory and the
- * run's namespaces, costs a few hundred microseconds), and P reaps it
+ * right after its report (its exit, which tears down the run's
+ * namespaces, and its memory when that is a copy, costs a few hundred
+ * microseconds), and P reaps it
  * and removes the cgroup at the start of the slot's next run or at
  * sandbox_close, so that two runs of a slot never overlap.
  * The box stays for the submission's next run and is unmounted when the
@@ -583,7 +594,7 @@ run_prepare(struct run *r, struct err *err)
 	if ((r->out.data = malloc(r->out.cap + 1)) == NULL ||
 	    (r->eout.data = malloc(r->eout.cap + 1)) == NULL)
 		return err_errno(err, "malloc");
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 	    r->syncp) == -1 ||
 	    pipe2(r->statp, O_CLOEXEC) == -1 ||
 	    pipe2(r->outp, O_CLOEXEC | O_NONBLOCK) == -1 ||
@@ -618,7 +629,7 @@ run_prepare(struct run *r, struct err *err)
 	c->tmp_inodes = spec->lim.tmp_inodes ? spec->lim.tmp_inodes :
 	    DEF_TMP_INODES;
 	c->init_pid = -1;
-	c->init_shares = child_init_shares(sb);
+	c->init_shares = sb->init_shares;
 	c->mem_procs_fd = -1;
 
 	if (slot_ns_open(sb, err) == -1)
@@ -713,11 +724,6 @@ run_start(struct run *r, struct err *err)
 		    r->c.new_tops[i]);
 	if (r->c.box_make != NULL)
 		box_made(r->spec->box, sb->gen);
-	/* the run's new network namespace becomes the slot's */
-	if (r->c.new_netns &&
-	    (sb->netns_fd = open_proc(r->pid, "ns/net")) != -1)
-		sb->unix_fd = open_proc(r->pid, "net/unix");
-
 	/* while I builds its root */
 	if (!r->cg_made) {
 		if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim,
@@ -827,8 +833,9 @@ run_reported(const struct run *r)
  * answers the seccomp listener.  Then reaps I, unless it reported: I is
  * exiting then (it returns right after the report; its death kills what
  * is left of the run, and the output is all in), and it is reaped before
- * the next run (sandbox_settle), so that its exit, which tears down
- * its memory and the run's namespaces, is not on the way to the result.
+ * the next run (sandbox_settle), so that its exit, which tears down the
+ * run's namespaces (and its memory, when a copy), is not on the way to
+ * the result.
  */
 static int
 run_watch(struct run *r, struct err *err)
@@ -953,6 +960,35 @@ run_collect(struct run *r, struct err *err)
 	return 0;
 }
 
+/*
+ * The run's new network namespace becomes the slot's: I sent it and its
+ * socket table at its start (P cannot open them in /proc, as I is not
+ * dumpable).  Without them, the next run makes one again.
+ */
+static void
+run_adopt_netns(struct run *r)
+{
+	struct sandbox	*sb = r->sb;
+	char		 code;
+	int		 fd;
+
+	if (!r->c.new_netns)
+		return;
+	while (sandbox_recv_msg(r->syncp[1], &code, 1, &fd,
+	    MSG_DONTWAIT) == 1) {
+		if (code == 'N' && sb->netns_fd == -1) {
+			sb->netns_fd = fd;
+			fd = -1;
+		} else if (code == 'U' && sb->unix_fd == -1) {
+			sb->unix_fd = fd;
+			fd = -1;
+		}
+		fd_close(&fd);
+	}
+	if (sb->netns_fd == -1 || sb->unix_fd == -1)
+		slot_netns_close(sb);
+}
+
 /* Whatever the run got to: nothing of it is left after this. */
 static void
 run_teardown(struct run *r)
@@ -1007,6 +1043,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	if (run_prepare(&r, err) == -1 || run_start(&r, err) == -1 ||
 	    run_watch(&r, err) == -1 || run_collect(&r, err) == -1)
 		goto out;
+	run_adopt_netns(&r);
 	/* I, exiting, and its cgroup are the next run's to finish */
 	if (r.pid != -1) {
 		sb->last_init = r.pid;

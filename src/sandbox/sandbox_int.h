@@ -203,6 +203,7 @@ struct sandbox {
 	char			*stacks;	/* the children's clone stacks */
 	int			 cap_last;	/* highest capability number */
 	int			 have_setattr;	/* mount_setattr(2) works */
+	int			 init_shares;	/* child_init_shares() */
 	/*
 	 * The last run's I, which had sent its report and was exiting when
 	 * sandbox_run returned, and its cgroup: reaped and removed before

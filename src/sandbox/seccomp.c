@@ -70,10 +70,12 @@
  *
  *   1. acts outside the run: on the machine (reboot, modules, swap,
  *      clocks, accounting, quotas, the kernel log, I/O ports), on other
- *      processes' memory (ptrace, process_vm_*, kcmp, pidfd_getfd), on
- *      mounts and namespaces (which would undo the box: mount family,
- *      unshare, setns, clone with namespace flags, personality changes,
- *      TIOCSTI/TIOCLINUX on a terminal);
+ *      processes' memory (ptrace, process_vm_*, kcmp, pidfd_getfd,
+ *      process_madvise, process_mrelease: the run's init may share its
+ *      caller's memory, see sandbox.c), on mounts and namespaces (which
+ *      would undo the box: mount family, unshare, setns, clone with
+ *      namespace flags, personality changes, TIOCSTI/TIOCLINUX on a
+ *      terminal);
  *   2. takes a resource the host counts for all its users together, so
  *      that one run could starve others or be seen by them: kernel AIO
  *      (io_setup reserves from the host-wide fs.aio-max-nr), inotify
@@ -104,7 +106,7 @@ static const char *const deny_eperm[] = {
 	"unshare", "setns",
 	/* other processes' memory */
 	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
-	"pidfd_getfd",
+	"pidfd_getfd", "process_madvise", "process_mrelease",
 	/* the machine */
 	"reboot", "kexec_load", "kexec_file_load", "init_module",
 	"finit_module", "delete_module", "create_module", "swapon",

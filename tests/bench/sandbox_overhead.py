@@ -62,7 +62,10 @@ def build():
         ["gcc", "-O2", "-std=gnu11", "-D_GNU_SOURCE", "-I" + os.path.join(
             ROOT, "src"), "-o", os.path.join(OUT, "sandbox_inproc"),
          os.path.join(src, "sandbox_inproc.c"),
-         os.path.join(BUILD, "libcoderunner.a")] + libs + ["-lpthread"],
+         # bound at start, as the Makefile links the programs: else the
+         # run's init gets a copy of the driver's memory (child.c)
+         os.path.join(BUILD, "libcoderunner.a")] + libs + ["-lpthread",
+                                                          "-Wl,-z,now"],
         ["gcc", "-O2", "-static", "-o", os.path.join(OUT, "hello"),
          os.path.join(src, "hello.c")],
         ["gcc", "-O2", "-o", os.path.join(OUT, "touch64"),

@@ -12,7 +12,8 @@ and the service user `coderunner`, unprivileged), and checks:
     a daemon leaves nothing the next run of the slot can see, reach or
     collide with (tests/sandbox/progs/r01_leftovers.c);
   - runs that leave nothing keep using the slot's network namespace (the
-    point of sharing it);
+    point of sharing it), and a new one made after a leaving run becomes
+    the slot's;
   - the A0 probe says the same in every run of a handle;
   - nothing of the slot (cgroups, box dirs) is left when the handle closes.
 """
@@ -50,7 +51,8 @@ def progs():
     steps = [
         ["gcc", "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-I" + os.path.join(
             ROOT, "src"), "-o", os.path.join(out, "slot_runs"),
-         os.path.join(HERE, "slot_runs.c"), LIB] + libs + ["-lpthread"],
+         os.path.join(HERE, "slot_runs.c"), LIB] + libs + ["-lpthread",
+                                                          "-Wl,-z,now"],
         ["gcc", "-std=gnu11", "-D_GNU_SOURCE", "-O1", "-o",
          os.path.join(out, "r01_leftovers"),
          os.path.join(HERE, "progs", "r01_leftovers.c")],
@@ -164,6 +166,21 @@ def test_clean_runs_share_netns(mode):
     assert all(s == "OK" and t.endswith("CLEAN\n") for s, _, t in res), res
     assert len({netns_of(t) for _, _, t in res}) == 1, \
         "runs that left nothing did not keep the slot's network namespace"
+    assert not mode.leftovers()
+
+
+def test_new_netns_becomes_the_slots(mode):
+    """The run after a leaving one gets a network namespace of its own,
+    which the slot keeps for the runs after it: the run's init sends it to
+    the caller, who cannot open it in /proc (the init is not dumpable)."""
+    res = mode.runs([("r01_leftovers", "leave")] +
+                    [("r01_leftovers", "look")] * 3)
+    assert all(s == "OK" for s, _, _ in res), res
+    assert re.search(r"^LEFT [1-9]", res[0][2], re.M), res[0][2]
+    ns = [netns_of(t) for _, _, t in res]
+    assert ns[1] != ns[0], "the run after a leaving one kept its netns"
+    assert ns[1] == ns[2] == ns[3], \
+        "the slot did not keep the new network namespace: %s" % ns
     assert not mode.leftovers()
 
 
