@@ -586,10 +586,11 @@ find_program(const char *argv0, const char *const *envp, char *buf,
 /*
  * Blocked and ignored signals survive execve: the executor blocks the
  * ones it handles through a signalfd, and a shell may have left SIGINT
- * ignored.  The program starts with every signal at its default.  On
- * x86-64 the kernel's sigaction (a handler, flags, a restorer and a
- * 64-bit mask) is called raw; elsewhere, where R has a copy of P's
- * memory, libc's calls are as good and know their architecture's layout.
+ * ignored.  The program starts with every signal at its default.  Where
+ * R may share P's memory (SANDBOX_SHARED_INIT) the kernel's sigaction (a
+ * handler, flags, a restorer and a 64-bit mask on x86-64) is called raw;
+ * elsewhere R has a copy of P's memory, and libc's calls are as good and
+ * know their architecture's layout.
  */
 static void
 reset_signals(void)
@@ -698,7 +699,8 @@ run_program(struct child_ctx *c)
 	 * Into the run's memory cgroup (cgroup v1, when I shares P's memory:
 	 * I stays out of it, see "Memory" in the theory).  The fd is P's,
 	 * and our saved uid is still P's, which is what the kernel asks of a
-	 * move: the opener's uid is the moved process's real or saved one.
+	 * move: the opener's euid (Linux 5.16 and its stable backports; the
+	 * writer's before) is the moved process's real or saved uid.
 	 */
 	if (c->mem_procs_fd != -1) {
 		if ((r = RAW(SYS_write, c->mem_procs_fd, "0", 1)) != 1)
@@ -826,16 +828,19 @@ wait_go(int sock, int *mem_fd)
 	if (mh.msg_flags & MSG_CTRUNC)
 		return -EMSGSIZE;
 	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL &&
-	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		/* P sends one; anything else is refused (the fds die with us) */
+		if (cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			return -EMSGSIZE;
 		memcpy(mem_fd, CMSG_DATA(cm), sizeof(int));
+	}
 	return 1;
 }
 
 /*
  * Sends P our network namespace and its socket table, when the run has
  * a new one, which is to become the slot's: P cannot open them through
- * /proc, as we are not dumpable (and, sharing P's memory, neither is P).
+ * /proc, as we are not dumpable and P has no CAP_SYS_PTRACE.
  */
 static void
 send_netns(const struct child_ctx *c)
@@ -850,7 +855,7 @@ send_netns(const struct child_ctx *c)
 		if ((fd = RAW(SYS_openat, AT_FDCWD, what[i], O_RDONLY |
 		    O_CLOEXEC)) < 0)
 			child_die(c, fd, "open %s", what[i]);
-		if ((r = send_msg(c->sync_rd, code[i], NULL, 0, (int)fd)) < 0)
+		if ((r = send_msg(c->sync_fd, code[i], NULL, 0, (int)fd)) < 0)
 			child_die(c, r, "send %s", what[i]);
 		(void)RAW(SYS_close, fd);
 	}
@@ -892,7 +897,7 @@ init_main(void *arg)
 	 * We are in the run's cgroups now (v1: P moved us meanwhile), but
 	 * for the v1 memory cgroup when we are in P's memory (R joins it)
 	 */
-	if ((r = wait_go(c->sync_rd, &c->mem_procs_fd)) < 0)
+	if ((r = wait_go(c->sync_fd, &c->mem_procs_fd)) < 0)
 		child_die(c, r, "wait for the run");
 	if (r == 0)
 		return SANDBOX_EXIT_SETUP;	/* EOF: P died */
@@ -912,13 +917,13 @@ init_main(void *arg)
 	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0 ||
 	    (r = RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL)) < 0)
 		child_die(c, r, "pdeathsig");
-	pfd.fd = c->sync_rd;
+	pfd.fd = c->sync_fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	if (RAW(SYS_ppoll, &pfd, 1, &zero, NULL, 0) < 0 ||
 	    (pfd.revents & POLLHUP))
 		return SANDBOX_EXIT_SETUP;
-	(void)RAW(SYS_close, c->sync_rd);
+	(void)RAW(SYS_close, c->sync_fd);
 
 	/* R runs in our memory until its execve; we wait meanwhile */
 	if ((prog = raw_clone(CLONE_VM | CLONE_VFORK | SIGCHLD,
@@ -1201,18 +1206,19 @@ clone_into_cgroup(struct child_ctx *c, int ns)
 }
 
 /*
- * Whether the program's calls into libc were bound at its start (-z now,
- * or LD_BIND_NOW): a lazy binding would be made by I's first call, which
- * writes P's GOT.  A static program has nothing to bind.
+ * Whether the program's calls into libc were bound at its start (-z
+ * now): a lazy binding would be made by I's first call, which writes P's
+ * GOT.  A static program has nothing to bind.  LD_BIND_NOW is not
+ * trusted (the environment may have changed since the loader read it),
+ * and an audit library with PLT hooks may bind lazily anyway.
  */
 static int
 bound_now(void)
 {
 	const ElfW(Dyn)	*d;
-	const char	*e;
 
-	if ((e = getenv("LD_BIND_NOW")) != NULL && *e != '\0')
-		return 1;
+	if (getenv("LD_AUDIT") != NULL)
+		return 0;
 	if (_DYNAMIC == NULL)
 		return 1;
 	for (d = _DYNAMIC; d->d_tag != DT_NULL; d++)

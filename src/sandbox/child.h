@@ -30,7 +30,7 @@ struct init_report {
 struct child_ctx {
 	const struct sandbox		*sb;
 	const struct sandbox_spec	*spec;
-	int				 sync_rd;
+	int				 sync_fd;
 	int				 status_wr;
 	int				 out_wr;
 	int				 err_wr;

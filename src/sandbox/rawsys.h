@@ -19,9 +19,12 @@
  * 32-bit set*id; a 32-bit build would need their 64-suffixed kin.)
  *
  * Besides the raw calls, I and R use only libc's string and formatting
- * functions (snprintf, memcpy, strchr, strerrordesc_np), which change no
- * state, and only in a program bound at start (child_init_shares): a
- * lazy binding made by I's first call would write P's GOT.
+ * functions (snprintf, vsnprintf, memcpy, strlen, strchr, strcpy,
+ * strncmp, strstr, strerrordesc_np), which change no state, and only in a
+ * program bound at start (child_init_shares): a lazy binding made by I's
+ * first call would write P's GOT.  (libc itself is not bound at start on
+ * Debian 12, but what it binds lazily, malloc's kin and the loader's
+ * helpers, is reached by none of those.)
  */
 
 #include <sys/syscall.h>

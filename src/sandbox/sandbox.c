@@ -54,12 +54,15 @@
  *
  *   I  init of the run, pid 1 of its pid namespace; in P's memory, not
  *      a copy of it, where it can be (see "Memory").  Takes the box's
- *      file system ids, sets PR_SET_PDEATHSIG, finishes the box's root
- *      filesystem (its copy of the slot's) and pivots into it, waits for
- *      P's "run" (EOF: P died before it), and starts R.  Then it takes
- *      the box's uid (until then it had P's, which cgroup v1 asks of a
- *      process P moves and of R's move into the memory cgroup) and sets
- *      the death signal again, and waits.  When R exits, I sends R's
+ *      file system ids, sets PR_SET_PDEATHSIG, sends P the run's network
+ *      namespace when it is new, finishes the box's root filesystem (its
+ *      copy of the slot's) and pivots into it, and waits for P's "run"
+ *      (EOF: P died before it).  Then it takes the box's ids but for the
+ *      saved uid and gid, which stay P's (until now it had P's uid,
+ *      which cgroup v1 asks of a process P moves; R's move into the
+ *      memory cgroup asks for it as R's real or saved uid), sets the
+ *      death signal again and starts R; after R's execve it drops the
+ *      saved ids too, and waits.  When R exits, I sends R's
  *      wait status and rusage to P and exits; as pid 1 of the
  *      namespace, its death makes the kernel kill every process left in
  *      the run.  Being init, it cannot be signalled from inside, and it
@@ -77,10 +80,13 @@
  *
  * Descriptors (all close-on-exec; J closes P's ends and the slot's, so
  * I never has them; I closes the v2 cgroup's, which J needs):
- *   sync socket   P -> I   one byte: "in the cgroups, run", with the
- *                          v1 memory cgroup's cgroup.procs when R is to
- *                          join it; P holds it open for the whole run, so
- *                          EOF before the byte tells I that P died.
+ *   sync socket   P <-> I  (SOCK_SEQPACKET) P -> I: one byte, "in the
+ *                          cgroups, run", with the v1 memory cgroup's
+ *                          cgroup.procs when R is to join it; P holds it
+ *                          open for the whole run, so EOF (or a reset)
+ *                          before the byte tells I that P died.  I -> P:
+ *                          a new network namespace and its socket table
+ *                          ('N' and 'U', one fd each).
  *   status pipe   J,I,R -> P  setup errors as text ("E...\n"), then I's
  *                          final binary report ("S" + struct init_report).
  *   notify sock   R -> P   one SCM_RIGHTS message: the seccomp listener.
@@ -154,7 +160,10 @@
  *     namespace itself.  And I takes the box's uid before R starts, but
  *     for its saved uid, which it drops after R's execve: a change of the
  *     saved uid alone leaves the memory not dumpable, so that there is
- *     no moment, with the program running, when it is;
+ *     no moment, with the program running, when it is.  (Not the only
+ *     guard: I keeps its capabilities in the slot's user namespace, and
+ *     the kernel refuses ptrace and /proc/1/mem to a process that has
+ *     fewer, as the program has none; seccomp denies ptrace besides.);
  *   - a program linked without -z now would bind a libc call lazily at
  *     I's first call, writing P's GOT: such a P gets a copy, as on v2.
  * The program never shares this memory: its execve gives it its own.
@@ -191,8 +200,8 @@
  * sandbox_close, so that two runs of a slot never overlap.
  * The box stays for the submission's next run and is unmounted when the
  * caller frees it.  If P is killed, I dies by PR_SET_PDEATHSIG and the
- * namespace with it (if P dies before I set it, I reads EOF on the sync
- * socket and never starts R); H and J exit on their own within
+ * namespace with it (if P dies before I set it, I reads EOF or a reset on
+ * the sync socket and never starts R); H and J exit on their own within
  * microseconds; the slot's namespaces, and every box in them, go with
  * P's fds.  The cgroup P leaves is removed by the next sandbox_sweep()
  * in the slot (which spares those of live makers).
@@ -613,7 +622,7 @@ run_prepare(struct run *r, struct err *err)
 
 	c->sb = sb;
 	c->spec = spec;
-	c->sync_rd = r->syncp[0];
+	c->sync_fd = r->syncp[0];
 	c->status_wr = r->statp[1];
 	c->out_wr = r->outp[1];
 	c->err_wr = r->errp[1];
