@@ -671,6 +671,73 @@ sandbox_send_fd(int sock, int fd)
 	return sandbox_send_msg(sock, 'L', NULL, 0, fd);
 }
 
+/*
+ * Receives one message of at most size bytes (recvmsg flags) and the
+ * first fd that came with it (close-on-exec; *fd, or -1; fd may be NULL);
+ * any other is closed.  Returns its length, or -errno (-EMSGSIZE when it
+ * was cut).
+ */
+static long
+recv_msg(int sock, char *buf, size_t size, int *fd, int flags)
+{
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	struct iovec	 iov = { buf, size };
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	long		 n;
+	int		 got = -1;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	while ((n = RAW(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC | flags)) ==
+	    -EINTR)
+		;
+	for (cm = CMSG_FIRSTHDR(&mh); n >= 0 && cm != NULL;
+	    cm = CMSG_NXTHDR(&mh, cm)) {
+		int	fds[4], k, m;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		m = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		m = m > 4 ? 4 : m;
+		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)m);
+		for (k = 0; k < m; k++) {
+			if (got == -1 && fd != NULL)
+				got = fds[k];
+			else
+				(void)RAW(SYS_close, fds[k]);
+		}
+	}
+	if (n >= 0 && (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+		if (got != -1)
+			(void)RAW(SYS_close, got);
+		got = -1;
+		n = -EMSGSIZE;
+	}
+	if (fd != NULL)
+		*fd = got;
+	return n;
+}
+
+ssize_t
+sandbox_recv_msg(int sock, char *buf, size_t size, int *fd, int flags)
+{
+	long	n;
+
+	if ((n = recv_msg(sock, buf, size, fd, flags)) < 0) {
+		errno = (int)-n;
+		return -1;
+	}
+	return n;
+}
+
 static void	take_box_ids(int, const struct sandbox *, int);
 static void	take_box_fsids(int);
 
@@ -805,36 +872,9 @@ run_main(void *arg)
 static long
 wait_go(int sock, int *mem_fd)
 {
-	char		 go;
-	struct iovec	 iov = { &go, 1 };
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	long		 n;
+	char	go;
 
-	*mem_fd = -1;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	while ((n = RAW(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC)) == -EINTR)
-		;
-	if (n <= 0)
-		return n;
-	if (mh.msg_flags & MSG_CTRUNC)
-		return -EMSGSIZE;
-	if ((cm = CMSG_FIRSTHDR(&mh)) != NULL &&
-	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-		/* P sends one; anything else is refused (the fds die with us) */
-		if (cm->cmsg_len != CMSG_LEN(sizeof(int)))
-			return -EMSGSIZE;
-		memcpy(mem_fd, CMSG_DATA(cm), sizeof(int));
-	}
-	return 1;
+	return recv_msg(sock, &go, 1, mem_fd, 0);
 }
 
 /*

@@ -313,57 +313,6 @@ fd_read_all(int fd, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
-ssize_t
-sandbox_recv_msg(int sock, char *buf, size_t size, int *fd, int flags)
-{
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
-	struct iovec	 iov = { buf, size };
-	union {
-		struct cmsghdr	align;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	ssize_t		 n;
-	int		 got = -1;
-
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags)) == -1 &&
-	    errno == EINTR)
-		;
-	/* one fd, whole; anything else that came is closed */
-	for (cm = CMSG_FIRSTHDR(&mh); n >= 0 && cm != NULL;
-	    cm = CMSG_NXTHDR(&mh, cm)) {
-		int	fds[4], k, m;
-
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		m = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		m = m > 4 ? 4 : m;
-		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)m);
-		for (k = 0; k < m; k++) {
-			if (got == -1 && fd != NULL)
-				got = fds[k];
-			else
-				close(fds[k]);
-		}
-	}
-	if (n >= 0 && (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
-		if (got != -1)
-			close(got);
-		got = -1;
-		n = -1;
-		errno = EMSGSIZE;
-	}
-	if (fd != NULL)
-		*fd = got;
-	return n;
-}
-
 int
 sandbox_recv_fd(int sock)
 {
