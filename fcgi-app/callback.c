@@ -64,10 +64,11 @@
 /*
  * libcurl is loaded here, in the callback sender, and only here: linked,
  * it would be mapped with the thirty-odd libraries it needs in every
- * process, and each sandbox run's init is a copy of the executor's
- * address space (with libcurl and libpq linked, an in-process /bin/true
- * run took 0.06-1.5 ms longer here, 0.48 ms in the median of 8 pairs of
- * 100-200 runs).
+ * process, and where a sandbox run's init is a copy of the executor's
+ * address space (cgroup v2) the copy grows with them (measured when
+ * every init was such a copy: with libcurl and libpq linked, an
+ * in-process /bin/true run took 0.06-1.5 ms longer here, 0.48 ms in the
+ * median of 8 pairs of 100-200 runs).
  */
 #define CURL_SONAME	"libcurl.so.4"
 #define CURL_FNS(X) \

@@ -32,8 +32,9 @@ struct store_row;
 /*
  * libpq is loaded when a PostgreSQL store is opened (pglib_load,
  * pg_lib.c), not linked: linked, it would be mapped with the twenty-odd
- * libraries it needs in every process of a SQLite site too, and a
- * sandbox run's init is a copy of the executor's address space.  The
+ * libraries it needs in every process of a SQLite site too, and where
+ * a sandbox run's init is a copy of the executor's address space (cgroup
+ * v2), the copy would grow with them.  The
  * calls below go through the table pglib_load fills.
  */
 #define PGLIB_FNS(X) \
