@@ -865,19 +865,6 @@ run_main(void *arg)
 }
 
 /*
- * P's "run" on the sync socket, with the v1 memory cgroup's cgroup.procs
- * when R is to join it (*mem_fd, else -1).  Returns 1, 0 on EOF (P died),
- * or -errno.
- */
-static long
-wait_go(int sock, int *mem_fd)
-{
-	char	go;
-
-	return recv_msg(sock, &go, 1, mem_fd, 0);
-}
-
-/*
  * Sends P our network namespace and its socket table, when the run has
  * a new one, which is to become the slot's: P cannot open them through
  * /proc, as we are not dumpable and P has no CAP_SYS_PTRACE.
@@ -912,6 +899,7 @@ init_main(void *arg)
 	struct rusage		 ru;
 	struct pollfd		 pfd;
 	struct timespec		 zero = { 0, 0 };
+	char			 go;
 
 	/*
 	 * What we create in the run's root is the box's (J kept P's ids).
@@ -934,15 +922,16 @@ init_main(void *arg)
 		child_die(c, r, "sethostname");
 	setup_mounts(c);
 	/*
-	 * We are in the run's cgroups now (v1: P moved us meanwhile), but
-	 * for the v1 memory cgroup when we are in P's memory (R joins it)
+	 * P's "run": we are in the run's cgroups now (v1: P moved us
+	 * meanwhile), but for the v1 memory cgroup when we are in P's memory:
+	 * its cgroup.procs comes with "run", for R to join it.
 	 */
-	if ((r = wait_go(c->sync_fd, &c->mem_procs_fd)) < 0)
+	if ((r = recv_msg(c->sync_fd, &go, 1, &c->mem_procs_fd, 0)) < 0)
 		child_die(c, r, "wait for the run");
 	if (r == 0)
 		return SANDBOX_EXIT_SETUP;	/* EOF: P died */
 	/* never a run outside its memory cgroup */
-	if (c->init_shares && c->sb->cg.kind == SANDBOX_CG_V1 &&
+	if (c->sb->init_shares && c->sb->cg.kind == SANDBOX_CG_V1 &&
 	    c->mem_procs_fd == -1)
 		child_die(c, -EBADF, "the run's memory cgroup");
 	/*
@@ -1338,7 +1327,7 @@ join_main(void *arg)
 		 */
 	}
 	flags = CLONE_PARENT | CLONE_PARENT_SETTID | (unsigned long)ns;
-	if (c->init_shares) {
+	if (sb->init_shares) {
 		/*
 		 * I runs in P's memory, on a copy of the context at the top
 		 * of its stack: P changes its own (closes fds) meanwhile.

@@ -56,9 +56,6 @@ struct child_ctx {
 							   in P's memory */
 	int				 init_in_cg;	/* J: I was born in
 							   cg_fd's cgroup */
-	int				 init_shares;	/* I runs in P's
-							   memory (see
-							   child_init_shares) */
 	int				 mem_procs_fd;	/* I: the v1 memory
 							   cgroup's cgroup.procs
 							   for R to join, or

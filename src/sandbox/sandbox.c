@@ -587,7 +587,6 @@ run_prepare(struct run *r, struct err *err)
 	c->tmp_inodes = spec->lim.tmp_inodes ? spec->lim.tmp_inodes :
 	    DEF_TMP_INODES;
 	c->init_pid = -1;
-	c->init_shares = sb->init_shares;
 	c->mem_procs_fd = -1;
 
 	if (slot_ns_open(sb, err) == -1)
@@ -620,7 +619,7 @@ run_start(struct run *r, struct err *err)
 	char		 name[64];
 	sigset_t	 all, mask;
 	pid_t		 jpid;
-	int		 saved, i, mem_fd = -1;
+	int		 saved, sent, i, mem_fd = -1;
 
 #ifdef __SANITIZE_ADDRESS__
 	/* J's and K's stacks are ours and reused: drop what the last left */
@@ -694,16 +693,16 @@ run_start(struct run *r, struct err *err)
 	 * "Memory"): R joins it through mem_fd, which goes with "run".
 	 */
 	if (!r->c.init_in_cg && cgroup_run_attach(&r->cg, r->pid,
-	    !r->c.init_shares, err) == -1)
+	    !sb->init_shares, err) == -1)
 		return -1;
-	if (r->c.init_shares && sb->cg.kind == SANDBOX_CG_V1 &&
+	if (sb->init_shares && sb->cg.kind == SANDBOX_CG_V1 &&
 	    (mem_fd = cgroup_run_mem_procs(&r->cg, err)) == -1)
 		return -1;
 	/* syncp[1] stays open: I takes EOF before "run" for our death */
-	saved = sandbox_send_msg(r->syncp[1], 'r', NULL, 0, mem_fd);
+	sent = sandbox_send_msg(r->syncp[1], 'r', NULL, 0, mem_fd);
 	if (mem_fd != -1)
 		close(mem_fd);
-	if (saved == -1)
+	if (sent == -1)
 		return err_errno(err, "start box");
 	return 0;
 }
