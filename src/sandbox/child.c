@@ -73,9 +73,10 @@ static const char *const dev_nodes[] = {
 
 /*
  * The children make their system calls through RAW (rawsys.h), which
- * returns -errno and leaves libc's errno alone: I and R run in P's memory
- * while P goes on, and errno is P's there.  The one exception is P's own
- * use of child_sys_tops below.  r is what the failed call returned.
+ * returns -errno and leaves libc's errno alone: H, I and R run in P's
+ * memory while P goes on, and errno is P's there.  The one exception is
+ * P's own use of child_sys_tops below.  r is what the failed call
+ * returned.
  */
 static void __attribute__((noreturn, format(printf, 3, 4)))
 fd_die(int status_wr, long r, const char *fmt, ...)
@@ -1259,10 +1260,9 @@ bound_now(void)
 }
 
 int
-child_init_shares(const struct sandbox *sb)
+child_may_share(void)
 {
-	return SANDBOX_SHARED_INIT && sb->cg.kind != SANDBOX_CG_V2 &&
-	    bound_now();
+	return SANDBOX_SHARED_INIT && bound_now();
 }
 
 /*
@@ -1366,9 +1366,11 @@ holder_main(void *arg)
 		if (h->close_fds[i] != -1)
 			(void)RAW(SYS_close, h->close_fds[i]);
 	/*
-	 * P opens our /proc files.  An earlier I (in P's memory) may have
-	 * left P's memory, and so our copy, not dumpable, which would keep
-	 * P out: we are P's uid still, nothing in us to hide from it.
+	 * P opens our /proc files.  The id changes of earlier children in
+	 * P's memory have left it, and so our memory (P's or a copy of it),
+	 * not dumpable, which would keep P out: we are P's uid still,
+	 * nothing in us to hide from it.  Once P has them, we make it not
+	 * dumpable again, as the earlier children left it.
 	 */
 	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0)
 		fd_die(h->status_wr, r, "dumpable");
@@ -1376,6 +1378,8 @@ holder_main(void *arg)
 	if (RAW(SYS_read, h->go_rd, &b, 1) != 1)
 		return SANDBOX_EXIT_SETUP;
 	take_box_ids(h->status_wr, sb, 0);
+	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0)
+		fd_die(h->status_wr, r, "dumpable");
 	snprintf(opts, sizeof(opts), "mode=0700,uid=%d,gid=%d,size=1m,"
 	    "nr_inodes=4096", SANDBOX_INNER_UID, SANDBOX_INNER_GID);
 	if ((r = RAW(SYS_mount, "tmpfs", sb->box_root, "tmpfs", MS_NOSUID |

@@ -101,10 +101,12 @@ int	holder_main(void *);	/* H: arg is a struct slot_ctx */
 int	unmount_main(void *);	/* the box unmount helper: slot_ctx */
 int	export_main(void *);	/* the box export helper: slot_ctx */
 /*
- * Whether I runs in P's memory (clone with CLONE_VM, not a copy): on
- * x86-64, outside sanitizer builds, unless the cgroups are v2.
+ * Whether the children that run while P goes on (H, and I unless the
+ * cgroups are v2) may run in P's memory (clone with CLONE_VM, not a
+ * copy): on x86-64, outside sanitizer builds, in a program bound at
+ * start.
  */
-int	child_init_shares(const struct sandbox *);
+int	child_may_share(void);
 /* The host's system dirs H overlays (real dirs, not links); how many. */
 int	child_sys_tops(const char **tops, int max);
 

@@ -203,7 +203,9 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	sb->have_setattr = mount_setattr(-1, "", 0, NULL, 0) == -1 &&
 	    errno != ENOSYS;
 	cgroup_detect(&sb->cg, "/sys/fs/cgroup", cfg->cgroup_base);
-	sb->init_shares = child_init_shares(sb);
+	/* on v2 I is born in the run's cgroup, memory and all ("Memory") */
+	sb->holder_shares = child_may_share();
+	sb->init_shares = sb->holder_shares && sb->cg.kind != SANDBOX_CG_V2;
 	sb->notify = seccomp_notify_supported();
 	if (seccomp_prog_build(&sb->seccomp, sb->notify, 1, err) == -1)
 		goto fail;

@@ -5,23 +5,23 @@
  * Private to child.c: system calls that never touch errno, and a clone
  * that starts a function on a stack of ours.
  *
- * Why: I (and R until its execve) run in P's memory while P goes on
+ * Why: H, I (and R until its execve) run in P's memory while P goes on
  * (see "Memory" in sandbox.c's theory), on P's thread pointer, so libc's
  * errno there is P's.  A libc wrapper that fails in I would change P's
  * errno under it, between P's own failing call and its look at errno.
  * These calls return the result, or -errno, and write nothing.
  *
  * Only x86-64 has them here (SANDBOX_SHARED_INIT 1).  Elsewhere RAW goes
- * through libc's syscall(2), with its errno, and I gets a copy of P's
- * memory as fork(2) makes, as before.  So do sanitizer builds, whose
- * runtimes keep per-thread state that I must not share with P.  (The
+ * through libc's syscall(2), with its errno, and H and I get a copy of
+ * P's memory as fork(2) makes.  So do sanitizer builds, whose
+ * runtimes keep per-thread state that they must not share with P.  (The
  * calls child.c makes are those of 64-bit Linux: newfstatat, statfs, the
  * 32-bit set*id; a 32-bit build would need their 64-suffixed kin.)
  *
- * Besides the raw calls, I and R use only libc's string and formatting
+ * Besides the raw calls, H, I and R use only libc's string and formatting
  * functions (snprintf, vsnprintf, memcpy, strlen, strchr, strcpy,
  * strncmp, strstr, strerrordesc_np), which change no state, and only in a
- * program bound at start (child_init_shares): a lazy binding made by I's
+ * program bound at start (child_may_share): a lazy binding made by their
  * first call would write P's GOT.  (libc itself is not bound at start on
  * Debian 12, but what it binds lazily, malloc's kin and the loader's
  * helpers, is reached by none of those.)

@@ -24,7 +24,8 @@
  *      a limit is hit.
  *
  *   H  the slot's namespace holder, at a handle's first run and when the
- *      slot's namespaces are renewed (box.c): cloned by P into new user,
+ *      slot's namespaces are renewed (box.c): cloned by P, in P's memory
+ *      where it can be (see "Memory"), into new user,
  *      network and mount namespaces, which P maps (1000 inside is the
  *      box's uid outside: slot.c says which) and opens through /proc;
  *      then H covers box_root, in its mount namespace only, with the
@@ -129,12 +130,16 @@
  * Memory.  J runs in P's memory while P waits (CLONE_VFORK), and R in
  * I's until its execve while I waits.  I itself runs in P's memory too
  * (CLONE_VM without CLONE_VFORK) while P goes on, on x86-64 outside
- * sanitizer builds and unless the cgroups are v2 (child_init_shares).  A
+ * sanitizer builds and unless the cgroups are v2 (child_may_share), and
+ * so does H, whatever the cgroups.  A
  * copy of P's memory, as fork makes, costs a copy of the page tables at
  * the clone, a fault for every page I or R touches and P then writes,
  * and a teardown at I's exit: on this project's development host, a
  * guest whose hypervisor shadows page tables, about 2 ms of a run's 3.5
- * (tests/bench/sandbox_overhead.py).  What sharing asks:
+ * (tests/bench/sandbox_overhead.py), and 1.5 ms of the CLI's calls,
+ * which make a slot each.  H only needs stack 0 (P waits for it before
+ * any other child uses it) and raw calls; what follows is about I.
+ * What sharing asks:
  *   - I and R use stacks 1 and 2 of sb->stacks, I's own copy of the
  *     context (at the top of its stack: P changes its copy meanwhile),
  *     and what P does not change during a run (the spec, the handle's

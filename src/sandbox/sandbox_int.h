@@ -203,7 +203,8 @@ struct sandbox {
 	char			*stacks;	/* the children's clone stacks */
 	int			 cap_last;	/* highest capability number */
 	int			 have_setattr;	/* mount_setattr(2) works */
-	int			 init_shares;	/* child_init_shares() */
+	int			 holder_shares;	/* child_may_share() */
+	int			 init_shares;	/* the same, unless v2 */
 	/*
 	 * The last run's I, which had sent its report and was exiting when
 	 * sandbox_run returned, and its cgroup: reaped and removed before
