@@ -27,7 +27,10 @@ LDFLAGS	?= -pie -Wl,-z,relro,-z,now
 PKG_CORE	:= $(shell pkg-config --cflags json-c sqlite3 libseccomp libcurl libzip libpq 2>/dev/null)
 # libcurl and libpq are loaded where they are used (fcgi-app/callback.c,
 # src/store/pg_lib.c), not linked: see PGLIB_FNS in src/store/pg_int.h
-LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libseccomp libzip 2>/dev/null) -lpthread
+LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libzip 2>/dev/null) -lpthread
+# libseccomp builds the filter at build time (seccomp-gen, below); only
+# it and the unit tests link it
+LIBS_SECCOMP	:= $(shell pkg-config --libs libseccomp 2>/dev/null)
 # the unit tests' store fixture makes its PostgreSQL database itself
 LIBS_PQ_FIXTURE	:= $(shell pkg-config --libs libpq 2>/dev/null)
 LIBS_FCGI	:= $(shell pkg-config --libs fcgi 2>/dev/null)
@@ -35,9 +38,14 @@ LIBS_CMOCKA	:= $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -MMD -MP -Isrc -I$(BUILD)/gen $(PKG_CORE)
 
-LIB_SRCS  := $(wildcard src/base/*.c src/sandbox/*.c src/judge/*.c \
-	     src/store/*.c src/api/*.c)
-LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema_sql.o
+# seccomp-gen's sources: the policy and the generator, not the library's
+SECCOMP_GEN_SRCS := src/sandbox/seccomp_policy.c src/sandbox/seccomp_gen.c
+SECCOMP_POLICY_OBJS := $(BUILD)/obj/src/sandbox/seccomp_policy.o \
+	     $(BUILD)/obj/src/base/err.o
+LIB_SRCS  := $(filter-out $(SECCOMP_GEN_SRCS),$(wildcard src/base/*.c \
+	     src/sandbox/*.c src/judge/*.c src/store/*.c src/api/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schema_sql.o \
+	     $(BUILD)/obj/gen/seccomp_bpf.o
 # The PostgreSQL backend, linked in whole by the programs that may use it
 # (the service, the unit tests); the CLI, whose commands work on a
 # site's SQLite store, leaves it out (src/store/pg_int.h, PG_API)
@@ -94,6 +102,20 @@ $(BUILD)/obj/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
+# The seccomp filter, built from the policy at build time, for the build
+# host's architecture (src/sandbox/seccomp.c says why)
+$(BUILD)/seccomp-gen: $(BUILD)/obj/src/sandbox/seccomp_gen.o \
+	    $(SECCOMP_POLICY_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_SECCOMP)
+
+$(BUILD)/gen/seccomp_bpf.c: $(BUILD)/seccomp-gen
+	@mkdir -p $(@D)
+	$(BUILD)/seccomp-gen > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/seccomp_bpf.o: $(BUILD)/gen/seccomp_bpf.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
@@ -105,10 +127,12 @@ $(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(PG_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(PG_OBJS) $(LIB) \
 	    $(LIBS_FCGI) $(LIBS_CORE)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIX_OBJS) $(PG_OBJS) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIX_OBJS) $(PG_OBJS) \
+	    $(SECCOMP_POLICY_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_FIX_OBJS) $(PG_OBJS) $(LIB) \
-	    $(LIBS_CORE) $(LIBS_PQ_FIXTURE) $(LIBS_CMOCKA)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_FIX_OBJS) $(PG_OBJS) \
+	    $(BUILD)/obj/src/sandbox/seccomp_policy.o $(LIB) \
+	    $(LIBS_CORE) $(LIBS_SECCOMP) $(LIBS_PQ_FIXTURE) $(LIBS_CMOCKA)
 
 unit-tests: $(UNIT_BINS)
 

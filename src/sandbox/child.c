@@ -826,7 +826,8 @@ run_program(struct child_ctx *c)
 	(void)RAW(SYS_umask, 022);
 	file = find_program(spec->argv[0], spec->envp, buf, sizeof(buf));
 	prog.len = c->sb->seccomp.len;
-	prog.filter = c->sb->seccomp.filter;
+	/* the kernel only reads it; sock_fprog has no const */
+	prog.filter = (struct sock_filter *)(uintptr_t)c->sb->seccomp.filter;
 	if (c->notify_wr == -1) {
 		if ((r = RAW(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
 		    &prog)) < 0)

@@ -207,8 +207,7 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	sb->holder_shares = child_may_share();
 	sb->init_shares = sb->holder_shares && sb->cg.kind != SANDBOX_CG_V2;
 	sb->notify = seccomp_notify_supported();
-	if (seccomp_prog_build(&sb->seccomp, sb->notify, 1, err) == -1)
-		goto fail;
+	seccomp_prog_get(&sb->seccomp, sb->notify);
 	return sb;
 fail:
 	sandbox_close(sb);
@@ -226,7 +225,6 @@ sandbox_close(struct sandbox *sb)
 		close(sb->devset_fd);
 	if (sb->stacks != NULL)
 		munmap(sb->stacks, NSTACKS * (PAGE_GUARD + STACK_SIZE));
-	seccomp_prog_reset(&sb->seccomp);
 	free(sb);
 }
 

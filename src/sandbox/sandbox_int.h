@@ -13,26 +13,20 @@
 
 struct err;
 
-/* --- seccomp.c ------------------------------------------------------ */
+/* --- seccomp.c, seccomp_policy.c ---------------------------------- */
 
-/*
- * A compiled seccomp program, built once per process with libseccomp and
- * kept as plain BPF so the child only needs prctl(2).
- */
+/* A seccomp program: plain BPF, so that the child only needs prctl(2). */
 struct seccomp_prog {
-	struct sock_filter	*filter;
-	unsigned short		 len;
+	const struct sock_filter	*filter;
+	unsigned short			 len;
 };
 
 /*
- * Builds the deny-list policy: with notify, denied calls go to a user
- * notification listener (SECCOMP_RET_USER_NOTIF), else they fail at once
- * with their errno.  tree lays the rules out as a binary search on the
- * syscall number (what the sandbox loads), else as one list (for the
- * tests, which compare the two).  Returns 0, or -1 with err set.
+ * The policy's two builds, made at build time (seccomp.c): with notify,
+ * denied calls go to a user notification listener
+ * (SECCOMP_RET_USER_NOTIF), else they fail at once with their errno.
  */
-int	seccomp_prog_build(struct seccomp_prog *, int notify, int tree,
-	    struct err *);
+void	seccomp_prog_get(struct seccomp_prog *, int notify);
 /* The errno P answers a notified call nr with. */
 int	seccomp_deny_errno(int nr);
 /* Whether this kernel offers user notification listeners. */
@@ -43,7 +37,24 @@ int	seccomp_notify_supported(void);
  * Returns 0, or -1 when the listener is done (no process is left).
  */
 int	seccomp_notify_answer(int lfd, struct sandbox_result *res);
+
+/*
+ * The policy itself, built with libseccomp (seccomp_policy.c: linked
+ * into seccomp-gen and the unit tests, not the programs).  tree lays the
+ * rules out as a binary search on the syscall number (what the sandbox
+ * loads), else as one list (for the tests, which compare the two).
+ * Returns 0, or -1 with err set; seccomp_prog_reset frees the program.
+ */
+int	seccomp_prog_build(struct seccomp_prog *, int notify, int tree,
+	    struct err *);
 void	seccomp_prog_reset(struct seccomp_prog *);
+
+/* What seccomp-gen wrote (build/gen/seccomp_bpf.c). */
+extern const struct sock_filter	seccomp_bpf_notify[], seccomp_bpf_errno[];
+extern const unsigned short	seccomp_bpf_notify_len, seccomp_bpf_errno_len;
+/* the native calls' names by number; NULL where libseccomp knew none */
+extern const char *const	seccomp_names[];
+extern const int		seccomp_nnames;
 /* The errno the policy answers for denied calls (so results can say so). */
 #define SECCOMP_DENY_ERRNO	EPERM
 

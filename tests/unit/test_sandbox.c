@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <seccomp.h>
 
 #include "base/err.h"
 #include "sandbox/sandbox.h"
@@ -522,7 +523,7 @@ test_seccomp_errno_build(void **state)
 	assert_true(p != MAP_FAILED);
 	if ((pid = fork()) == 0) {
 		fp.len = sp.len;
-		fp.filter = sp.filter;
+		fp.filter = (struct sock_filter *)(uintptr_t)sp.filter;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp) == -1)
 			_exit(2);
@@ -565,7 +566,7 @@ test_seccomp_bad_abi_killed(void **state)
 			(void)signal(SIGSEGV, SIG_DFL);
 			(void)signal(SIGSYS, SIG_DFL);
 			fp.len = sp.len;
-			fp.filter = sp.filter;
+			fp.filter = (struct sock_filter *)(uintptr_t)sp.filter;
 			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 			    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
 			    &fp) == -1)
@@ -610,7 +611,7 @@ test_seccomp_notify_build(void **state)
 	if ((pid = fork()) == 0) {
 		close(sv[0]);
 		fp.len = sp.len;
-		fp.filter = sp.filter;
+		fp.filter = (struct sock_filter *)(uintptr_t)sp.filter;
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 		    (lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp)) == -1 ||
@@ -832,13 +833,49 @@ test_seccomp_tree_equals_list(void **state)
 static void
 test_syscall_name(void **state)
 {
-	char	buf[64];
+	char	buf[64], *name;
+	int	nr;
 
 	(void)state;
 	sandbox_syscall_name(SYS_mount, buf, sizeof(buf));
 	assert_string_equal(buf, "mount");
 	sandbox_syscall_name(99999, buf, sizeof(buf));
 	assert_string_equal(buf, "syscall_99999");
+	sandbox_syscall_name(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "syscall_-1");
+	/* the built table names what this libseccomp names */
+	for (nr = 0; nr < 1024; nr++) {
+		sandbox_syscall_name(nr, buf, sizeof(buf));
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (name != NULL)
+			assert_string_equal(buf, name);
+		else
+			assert_true(strncmp(buf, "syscall_", 8) == 0);
+		free(name);
+	}
+}
+
+/*
+ * The programs load the filter seccomp-gen built at build time: it is
+ * what the policy builds, instruction for instruction, in both builds.
+ */
+static void
+test_seccomp_built_filter_is_the_policy(void **state)
+{
+	struct seccomp_prog	 built, policy;
+	struct err		 err = { "" };
+	int			 notify;
+
+	(void)state;
+	for (notify = 0; notify < 2; notify++) {
+		seccomp_prog_get(&built, notify);
+		CHECK(seccomp_prog_build(&policy, notify, 1, &err));
+		assert_true(built.len > 10);
+		assert_int_equal(built.len, policy.len);
+		assert_memory_equal(built.filter, policy.filter,
+		    policy.len * sizeof(policy.filter[0]));
+		seccomp_prog_reset(&policy);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1199,6 +1236,7 @@ main(void)
 		cmocka_unit_test(test_seccomp_notify_build),
 		cmocka_unit_test(test_seccomp_tree_equals_list),
 		cmocka_unit_test(test_syscall_name),
+		cmocka_unit_test(test_seccomp_built_filter_is_the_policy),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_netns_unix_empty),
 		cmocka_unit_test(test_status_names),
