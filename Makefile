@@ -31,6 +31,14 @@ LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libzip 2>/dev/null) -lpthr
 # libseccomp builds the filter at build time (seccomp-gen, below); only
 # it and the unit tests link it
 LIBS_SECCOMP	:= $(shell pkg-config --libs libseccomp 2>/dev/null)
+# The CLI's start is on the path of every CLI call (a sandbox run, a
+# kept slot's run): it takes json-c and SQLite from their static
+# archives, which spares the loader three libraries (theirs and libz's)
+# and about 0.5 ms of a call here.  The service keeps them shared, so
+# that the distribution's updates reach the code that reads requests
+# without a rebuild; `make CLI_STATIC=` links the CLI that way too.
+CLI_STATIC	?= -ljson-c -lsqlite3
+LIBS_CLI	:= -Wl,-Bstatic $(CLI_STATIC) -Wl,-Bdynamic -lm -ldl $(LIBS_CORE)
 # the unit tests' store fixture makes its PostgreSQL database itself
 LIBS_PQ_FIXTURE	:= $(shell pkg-config --libs libpq 2>/dev/null)
 LIBS_FCGI	:= $(shell pkg-config --libs fcgi 2>/dev/null)
@@ -121,7 +129,7 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/coderunner: $(CLI_OBJS) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LIBS_CORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LIBS_CLI)
 
 $(BUILD)/coderunner.fcgi: $(FCGI_OBJS) $(PG_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FCGI_OBJS) $(PG_OBJS) $(LIB) \

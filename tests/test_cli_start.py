@@ -1,5 +1,7 @@
 """The CLI starts cheaply, and the service's processes map only what they
-all use: neither links libpq or libcurl, which bring some thirty
+all use: neither links libseccomp (the filter is built at build time),
+the CLI takes json-c and SQLite from their static archives, and neither
+links libpq or libcurl, which bring some thirty
 libraries (Kerberos, LDAP, GnuTLS, ...).  The service loads libpq when it
 opens a PostgreSQL store and libcurl in its callback sender (on cgroup
 v2 each sandbox run's init is a copy of the executor's address space).
@@ -29,6 +31,24 @@ def test_neither_program_links_libpq_or_libcurl():
         assert not any(n.startswith(("libpq.", "libcurl", "libkrb5.",
                                      "libldap")) for n in libs), (
             prog, sorted(libs))
+
+
+def test_neither_program_loads_libseccomp():
+    """The filter is built at build time (src/sandbox/seccomp_policy.c):
+    libseccomp is seccomp-gen's and the unit tests'."""
+    for prog in (CLI, FCGI):
+        libs = needed(prog)
+        assert not any(n.startswith("libseccomp") for n in libs), (
+            prog, sorted(libs))
+
+
+def test_the_cli_takes_json_c_and_sqlite_from_their_archives():
+    """The CLI's start is on every CLI call's path (Makefile, CLI_STATIC);
+    the service loads them as shared libraries."""
+    cli, fcgi = needed(CLI), needed(FCGI)
+    for lib in ("libjson-c.", "libsqlite3."):
+        assert not any(n.startswith(lib) for n in cli), sorted(cli)
+        assert any(n.startswith(lib) for n in fcgi), sorted(fcgi)
 
 
 def test_both_programs_are_bound_at_start():
