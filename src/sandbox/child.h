@@ -81,7 +81,7 @@ struct slot_ctx {
 /* the prepared files' dir, bound into the slot tmpfs (the roots bind it) */
 #define PREPARED_DIR	".p"
 
-#define STACK_SIZE	(256u << 10)	/* each of J's, I's and R's */
+#define STACK_SIZE	(256u << 10)	/* each of H's, J's, I's and R's */
 #define PAGE_GUARD	(4u << 10)	/* below each stack */
 #define NSTACKS		3
 /*

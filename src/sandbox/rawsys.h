@@ -19,7 +19,7 @@
  * 32-bit set*id; a 32-bit build would need their 64-suffixed kin.)
  *
  * Besides the raw calls, H, I and R use only libc's string and formatting
- * functions (snprintf, vsnprintf, memcpy, strlen, strchr, strcpy,
+ * functions (snprintf, vsnprintf, memcpy, memset, strlen, strchr, strcpy,
  * strncmp, strstr, strerrordesc_np), which change no state, and only in a
  * program bound at start (child_may_share): a lazy binding made by their
  * first call would write P's GOT.  (libc itself is not bound at start on

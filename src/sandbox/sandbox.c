@@ -160,7 +160,9 @@
  *     vfork child (in_vfork()).  On v2 one cgroup holds every controller
  *     and I is born in it, so there I gets a copy, as before;
  *   - dumpability is the memory's: I's and R's make P not dumpable, as
- *     the id changes of J, K and the box helpers already did.  So P
+ *     the id changes of J, K and the box helpers already did.  (H makes
+ *     it dumpable for the while P opens its /proc files, before any
+ *     process of the slot's exists, and not dumpable again.)  So P
  *     cannot open I's /proc files: I sends P the run's new network
  *     namespace itself.  And I takes the box's uid before R starts, but
  *     for its saved uid, which it drops after R's execve: a change of the

@@ -29,6 +29,11 @@ struct seccomp_prog {
 void	seccomp_prog_get(struct seccomp_prog *, int notify);
 /* The errno P answers a notified call nr with. */
 int	seccomp_deny_errno(int nr);
+/*
+ * Whether this kernel takes the filter: seccomp filters with the actions
+ * it returns (SECCOMP_RET_KILL_PROCESS is Linux 4.14's).
+ */
+int	seccomp_kernel_supported(void);
 /* Whether this kernel offers user notification listeners. */
 int	seccomp_notify_supported(void);
 /*

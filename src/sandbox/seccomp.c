@@ -12,6 +12,7 @@
 #include <linux/seccomp.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,21 @@ sandbox_syscall_name(int nr, char *buf, size_t size)
 		return snprintf(buf, size, "syscall_%d", nr);
 	snprintf(buf, size, "%s", seccomp_names[nr]);
 	return (int)strlen(buf);
+}
+
+int
+seccomp_kernel_supported(void)
+{
+	static const uint32_t	actions[] = {
+		SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW,
+	};
+	size_t			i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
+		    &actions[i]) != 0)
+			return 0;
+	return 1;
 }
 
 int

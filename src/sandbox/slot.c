@@ -32,6 +32,7 @@
  * or none free, the box gets the host's nodes, and says so.
  */
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -496,7 +497,7 @@ slot_ns_open(struct sandbox *sb, struct err *err)
 	sb->dpkg_mtime_ns = slot_pkgdb_mtime();
 	rc = 0;
 out:
-	if (pid != -1 && hold[1] == -1)
+	if (pid != -1 && rc == -1)
 		kill(pid, SIGKILL);
 	fd_close(&go[0]);
 	fd_close(&go[1]);
@@ -504,9 +505,16 @@ out:
 	fd_close(&hold[1]);		/* H reads EOF and exits */
 	fd_close(&stat_p[0]);
 	fd_close(&stat_p[1]);
+	/* H runs on h and stack 0: gone before we return */
 	if (pid != -1)
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
+	/*
+	 * Our memory is not dumpable again, whatever became of H: it made
+	 * it dumpable for us and may have died before it undid that.
+	 */
+	if (pid != -1 && sb->holder_shares)
+		(void)prctl(PR_SET_DUMPABLE, 0);
 	if (rc == -1)
 		slot_ns_close(sb);
 	return rc;
