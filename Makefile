@@ -118,14 +118,18 @@ $(BUILD)/seccomp-gen: $(BUILD)/obj/src/sandbox/seccomp_gen.o \
 	    $(SECCOMP_POLICY_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS_SECCOMP)
 
-# (again when libseccomp is upgraded; no leak check in a sanitizer build:
-# LeakSanitizer cannot run under a tracer)
-SECCOMP_LIBFILE := $(wildcard $(shell pkg-config --variable=libdir \
-		   libseccomp 2>/dev/null)/libseccomp.so)
-$(BUILD)/gen/seccomp_bpf.c: $(BUILD)/seccomp-gen $(SECCOMP_LIBFILE)
+# (again when libseccomp's version changes: dpkg gives a file its
+# package's date, so the library's age cannot tell; no leak check in a
+# sanitizer build: LeakSanitizer cannot run under a tracer)
+$(BUILD)/gen/libseccomp.version: FORCE
 	@mkdir -p $(@D)
-	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/seccomp-gen > $@.tmp && \
-	    mv $@.tmp $@
+	@v=$$(pkg-config --modversion libseccomp 2>/dev/null); \
+	    [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+
+$(BUILD)/gen/seccomp_bpf.c: $(BUILD)/seccomp-gen $(BUILD)/gen/libseccomp.version
+	@mkdir -p $(@D)
+	ASAN_OPTIONS=$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}detect_leaks=0 \
+	    $(BUILD)/seccomp-gen > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/seccomp_bpf.o: $(BUILD)/gen/seccomp_bpf.c
 	@mkdir -p $(@D)
@@ -244,8 +248,10 @@ install: all
 clean:
 	rm -rf build
 
+FORCE:
+
 .PHONY: all test test-pg check check-layering check-headers run bench soak flags \
-	install clean deps unit-tests
+	install clean deps unit-tests FORCE
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -208,7 +208,7 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	sb->init_shares = sb->holder_shares && sb->cg.kind != SANDBOX_CG_V2;
 	/* what building the filter with libseccomp here used to find out */
 	if (!seccomp_kernel_supported()) {
-		err_set(err, "this kernel has no seccomp filters that kill a "
+		err_errno(err, "this kernel has no seccomp filters that kill a "
 		    "process (Linux 4.14)");
 		goto fail;
 	}
