@@ -36,6 +36,15 @@ static const char *const v1_ctrl[CG_NCTRL] = {
 	"memory", "pids", "cpuacct", "freezer"
 };
 
+/* Opens dir/file (path gets its name), never through a link. */
+static int
+open_in(const char *dir, const char *file, int flags, char *path,
+    size_t size)
+{
+	snprintf(path, size, "%s/%s", dir, file);
+	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+}
+
 static int
 write_file(const char *dir, const char *file, const char *val,
     struct err *err)
@@ -44,8 +53,7 @@ write_file(const char *dir, const char *file, const char *val,
 	int	fd, rc = 0;
 	size_t	len = strlen(val);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = open_in(dir, file, O_WRONLY, path, sizeof(path))) == -1)
 		return err_errno(err, "open %s", path);
 	if (write(fd, val, len) != (ssize_t)len)
 		rc = err_errno(err, "write %s", path);
@@ -61,8 +69,7 @@ read_file(const char *dir, const char *file, char *buf, size_t size)
 	int	fd;
 	ssize_t	n;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = open_in(dir, file, O_RDONLY, path, sizeof(path))) == -1)
 		return -1;
 	n = read(fd, buf, size - 1);
 	close(fd);
@@ -233,9 +240,9 @@ cgroup_run_mem_procs(const struct cgroup_run *run, struct err *err)
 
 	if (run->be == NULL || run->be->kind != SANDBOX_CG_V1 ||
 	    run->path[CG_MEM][0] == '\0')
-		return -1;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", run->path[CG_MEM]);
-	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(err, "no v1 memory cgroup");
+	if ((fd = open_in(run->path[CG_MEM], "cgroup.procs", O_WRONLY, path,
+	    sizeof(path))) == -1)
 		err_errno(err, "open %s", path);
 	return fd;
 }

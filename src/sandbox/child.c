@@ -1,7 +1,8 @@
 /*
- * The sandbox's children: J, I, R, H and the box unmount helper (see the
- * theory block in sandbox.c).  Everything here runs in a child cloned by
- * P, most of it with CLONE_VM on a borrowed stack in P's memory: no
+ * The sandbox's children: J, I, R, H and the box helpers (see the
+ * theory block in sandbox.c), and P's few ways of starting and talking
+ * to them.  What the children run is cloned by P, most of it with
+ * CLONE_VM on a borrowed stack in P's memory: no
  * malloc, no stdio streams, no locks, and raw system calls only (RAW,
  * rawsys.h), which leave libc's errno (P's) alone; a step either
  * succeeds or writes one line to the status pipe and exits.
@@ -69,14 +70,15 @@ static const char *const dev_nodes[] = {
 };
 
 /* ------------------------------------------------------------------ */
-/* in the children: no allocation, no stdio, one message then _exit     */
+/* in the children: no allocation, no stdio, one message then exit      */
 
 /*
  * The children make their system calls through RAW (rawsys.h), which
  * returns -errno and leaves libc's errno alone: H, I and R run in P's
- * memory while P goes on, and errno is P's there.  The one exception is
- * P's own use of child_sys_tops below.  r is what the failed call
- * returned.
+ * memory while P goes on, and errno is P's there.  P's own functions
+ * here (the sandbox_*_msg wrappers, child_may_share, child_clone,
+ * child_sys_tops) use libc as P does anywhere.  r is what the failed
+ * call returned.
  */
 static void __attribute__((noreturn, format(printf, 3, 4)))
 fd_die(int status_wr, long r, const char *fmt, ...)
@@ -933,8 +935,7 @@ init_main(void *arg)
 	if (r == 0)
 		return SANDBOX_EXIT_SETUP;	/* EOF: P died */
 	/* never a run outside its memory cgroup */
-	if (c->sb->init_shares && c->sb->cg.kind == SANDBOX_CG_V1 &&
-	    c->mem_procs_fd == -1)
+	if (c->sb->r_joins_mem && c->mem_procs_fd == -1)
 		child_die(c, -EBADF, "the run's memory cgroup");
 	/*
 	 * Until now we had P's uid (only the file system ids were the
@@ -1099,7 +1100,7 @@ make_box(const struct child_ctx *c, const struct sandbox_box *b)
 	    AT_SYMLINK_NOFOLLOW)) < 0)
 		child_die(c, r, "box mount point");
 	if (!S_ISDIR(st.st_mode))
-		child_die(c, -ENOTDIR, "box mount point is not a directory");
+		child_die(c, -ENOTDIR, "box mount point");
 	if (st.st_dev != slot.st_dev)
 		return;
 	snprintf(opts, sizeof(opts), "mode=0755,uid=%d,gid=%d,size=%" PRIu64
@@ -1266,6 +1267,23 @@ child_may_share(void)
 	return SANDBOX_SHARED_INIT && bound_now();
 }
 
+pid_t
+child_clone(const struct sandbox *sb, int (*fn)(void *), int flags,
+    void *arg)
+{
+	sigset_t	all, mask;
+	pid_t		pid;
+	int		saved;
+
+	sigfillset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = clone(fn, STACK_TOP(sb, 0), flags, arg);
+	saved = errno;
+	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
+	errno = saved;
+	return pid;
+}
+
 /*
  * J: runs in P's memory (CLONE_VM | CLONE_VFORK: P waits until we exit),
  * on its own stack, with its own fd table.  Nothing here may allocate or
@@ -1370,8 +1388,8 @@ holder_main(void *arg)
 	 * P opens our /proc files.  The id changes of earlier children in
 	 * P's memory have left it, and so our memory (P's or a copy of it),
 	 * not dumpable, which would keep P out: we are P's uid still,
-	 * nothing in us to hide from it.  Once P has them, we make it not
-	 * dumpable again, as the earlier children left it.
+	 * nothing in us to hide from it.  P makes its memory not dumpable
+	 * again once it has reaped us (slot_ns_open).
 	 */
 	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0)
 		fd_die(h->status_wr, r, "dumpable");
@@ -1379,8 +1397,6 @@ holder_main(void *arg)
 	if (RAW(SYS_read, h->go_rd, &b, 1) != 1)
 		return SANDBOX_EXIT_SETUP;
 	take_box_ids(h->status_wr, sb, 0);
-	if ((r = RAW(SYS_prctl, PR_SET_DUMPABLE, 0)) < 0)
-		fd_die(h->status_wr, r, "dumpable");
 	snprintf(opts, sizeof(opts), "mode=0700,uid=%d,gid=%d,size=1m,"
 	    "nr_inodes=4096", SANDBOX_INNER_UID, SANDBOX_INNER_GID);
 	if ((r = RAW(SYS_mount, "tmpfs", sb->box_root, "tmpfs", MS_NOSUID |

@@ -107,6 +107,14 @@ int	export_main(void *);	/* the box export helper: slot_ctx */
  * start.
  */
 int	child_may_share(void);
+/*
+ * P's clone(2) of J, H or a box helper: fn(arg) on stack 0, with every
+ * signal blocked around the clone (posix_spawn's rule), so that no
+ * handler of P's runs in the child, on P's data; the child keeps the
+ * mask.  Returns the pid, or -1 with errno.
+ */
+pid_t	child_clone(const struct sandbox *, int (*fn)(void *), int flags,
+	    void *arg);
 /* The host's system dirs H overlays (real dirs, not links); how many. */
 int	child_sys_tops(const char **tops, int max);
 

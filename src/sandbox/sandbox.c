@@ -162,7 +162,8 @@
  *   - dumpability is the memory's: I's and R's make P not dumpable, as
  *     the id changes of J, K and the box helpers already did.  (H makes
  *     it dumpable for the while P opens its /proc files, before any
- *     process of the slot's exists, and not dumpable again.)  So P
+ *     process of the slot's exists; P makes it not dumpable again when
+ *     it has reaped H.)  So P
  *     cannot open I's /proc files: I sends P the run's new network
  *     namespace itself.  And I takes the box's uid before R starts, but
  *     for its saved uid, which it drops after R's execve: a change of the
@@ -624,9 +625,8 @@ run_start(struct run *r, struct err *err)
 {
 	struct sandbox	*sb = r->sb;
 	char		 name[64];
-	sigset_t	 all, mask;
 	pid_t		 jpid;
-	int		 saved, sent, i, mem_fd = -1;
+	int		 sent, i, mem_fd = -1;
 
 #ifdef __SANITIZE_ADDRESS__
 	/* J's and K's stacks are ours and reused: drop what the last left */
@@ -655,16 +655,9 @@ run_start(struct run *r, struct err *err)
 	 * handler of ours must not run in J, on our data; I and R inherit
 	 * the mask, and R clears it before execve.
 	 */
-	sigfillset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, &mask);
-	jpid = clone(join_main, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK |
-	    SIGCHLD, &r->c);
-	saved = errno;
-	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
-	if (jpid == -1) {
-		errno = saved;
+	if ((jpid = child_clone(sb, join_main, CLONE_VM | CLONE_VFORK |
+	    SIGCHLD, &r->c)) == -1)
 		return err_errno(err, "clone");
-	}
 	/*
 	 * Reap J now, so that it is not counted as one of the box uid's
 	 * processes (RLIMIT_NPROC) during the run.
@@ -700,9 +693,9 @@ run_start(struct run *r, struct err *err)
 	 * "Memory"): R joins it through mem_fd, which goes with "run".
 	 */
 	if (!r->c.init_in_cg && cgroup_run_attach(&r->cg, r->pid,
-	    !sb->init_shares, err) == -1)
+	    !sb->r_joins_mem, err) == -1)
 		return -1;
-	if (sb->init_shares && sb->cg.kind == SANDBOX_CG_V1 &&
+	if (sb->r_joins_mem &&
 	    (mem_fd = cgroup_run_mem_procs(&r->cg, err)) == -1)
 		return -1;
 	/* syncp[1] stays open: I takes EOF before "run" for our death */

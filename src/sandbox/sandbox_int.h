@@ -97,8 +97,8 @@ int	cgroup_run_attach(struct cgroup_run *, pid_t, int memory,
 	    struct err *);
 /*
  * v1: the run's memory cgroup's cgroup.procs, open for writing (a write
- * of "0" moves the writer in); -1 on v2 or without a cgroup, or with err
- * set if it cannot be opened.
+ * of "0" moves the writer in); -1 with err set on v2, without a cgroup,
+ * or if it cannot be opened.
  */
 int	cgroup_run_mem_procs(const struct cgroup_run *, struct err *);
 /*
@@ -221,6 +221,8 @@ struct sandbox {
 	int			 have_setattr;	/* mount_setattr(2) works */
 	int			 holder_shares;	/* child_may_share() */
 	int			 init_shares;	/* the same, unless v2 */
+	int			 r_joins_mem;	/* init_shares, on v1: R joins
+						   the memory cgroup itself */
 	/*
 	 * The last run's I, which had sent its report and was exiting when
 	 * sandbox_run returned, and its cgroup: reaped and removed before
@@ -260,8 +262,6 @@ int	slot_box_unmount(struct sandbox *, const char *name, struct err *);
  * with err set.
  */
 int	slot_box_open(struct sandbox *, const char *name, struct err *);
-/* Opens /proc/<pid>/<what> read-only.  Returns the fd, or -1 (errno). */
-int	open_proc(pid_t pid, const char *what);
 /*
  * Reads a child's error line ("E<text>\n", of which the first byte may be
  * read already: first) from fd into err as "what: text".  Returns -1.
@@ -340,7 +340,7 @@ void	fd_close(int *fd);
 /* Reads fd to EOF or until size bytes; returns how many were read. */
 ssize_t	fd_read_all(int fd, char *buf, size_t size);
 
-/* --- fd passing (SCM_RIGHTS over a unix socket), sandbox.c ---------- */
+/* --- fd passing (SCM_RIGHTS over a unix socket), child.c, sandbox.c - */
 
 /* Sends fd with one byte over sock.  Returns 0 or -1 (errno set). */
 int	sandbox_send_fd(int sock, int fd);

@@ -378,7 +378,7 @@ netns_unix_empty(const char *text, size_t len)
 /* the slot's namespaces: H, and the box unmount helper               */
 
 /* Opens /proc/<pid>/<what> read-only.  Returns the fd, or -1 (errno). */
-int
+static int
 open_proc(pid_t pid, const char *what)
 {
 	char	path[64];
@@ -411,10 +411,9 @@ int
 slot_ns_open(struct sandbox *sb, struct err *err)
 {
 	struct slot_ctx	 h;
-	sigset_t	 all, mask;
 	char		 ok = 0;
 	int		 hold[2] = { -1, -1 }, go[2] = { -1, -1 };
-	int		 stat_p[2] = { -1, -1 }, rc = -1, flags, saved;
+	int		 stat_p[2] = { -1, -1 }, rc = -1, flags;
 	pid_t		 pid = -1;
 
 	if (sb->userns_fd != -1)
@@ -438,19 +437,12 @@ slot_ns_open(struct sandbox *sb, struct err *err)
 	 * stack 0, which nothing else uses until we have reaped it below,
 	 * and on h, which stays ours to read only: a copy of our memory
 	 * would cost more than all H does (about 1.5 ms of a CLI call's
-	 * 12 here).  With every signal blocked, as for J: no handler of
-	 * ours may run in H.
+	 * 12 here).
 	 */
 	flags = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | SIGCHLD;
 	if (sb->holder_shares)
 		flags |= CLONE_VM;
-	sigfillset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, &mask);
-	pid = clone(holder_main, STACK_TOP(sb, 0), flags, &h);
-	saved = errno;
-	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
-	if (pid == -1) {
-		errno = saved;
+	if ((pid = child_clone(sb, holder_main, flags, &h)) == -1) {
 		err_errno(err, "clone the slot's namespace holder");
 		goto out;
 	}
@@ -528,7 +520,6 @@ static int
 slot_helper(struct sandbox *sb, int (*fn)(void *), struct slot_ctx *h,
     struct err *err)
 {
-	sigset_t	all, mask;
 	int		stat_p[2] = { -1, -1 }, st, rc = -1, saved;
 	pid_t		pid;
 	char		b;
@@ -541,12 +532,8 @@ slot_helper(struct sandbox *sb, int (*fn)(void *), struct slot_ctx *h,
 #ifdef __SANITIZE_ADDRESS__
 	ASAN_UNPOISON_MEMORY_REGION(STACK_TOP(sb, 0) - STACK_SIZE, STACK_SIZE);
 #endif
-	/* as for J: no handler of ours may run on our data in the child */
-	sigfillset(&all);
-	(void)sigprocmask(SIG_SETMASK, &all, &mask);
-	pid = clone(fn, STACK_TOP(sb, 0), CLONE_VM | CLONE_VFORK | SIGCHLD, h);
+	pid = child_clone(sb, fn, CLONE_VM | CLONE_VFORK | SIGCHLD, h);
 	saved = errno;
-	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
 	close(stat_p[1]);
 	if (pid == -1) {
 		errno = saved;
