@@ -47,13 +47,19 @@ def test_the_cli_is_static_pie():
     assert "PIE" in dynamic, dynamic
 
 
-def test_the_cli_has_no_libpq_libcurl_or_libseccomp_code():
-    """Its commands work on a site's SQLite store, and the filter is
-    compiled in (src/sandbox/seccomp_policy.c)."""
-    syms = subprocess.run(["nm", CLI], stdout=subprocess.PIPE, text=True,
-                          check=True).stdout.split()
+def test_the_cli_has_no_postgresql_store_nss_or_libseccomp_code():
+    """Its commands work on a site's SQLite store (the PostgreSQL backend,
+    which loads libpq with dlopen, is not linked), it calls no NSS
+    function (slot.c, user_name): a static program would load a second
+    libc with either.  The filter is compiled in
+    (src/sandbox/seccomp_policy.c)."""
+    out = subprocess.run(["nm", "--defined-only", CLI],
+                         stdout=subprocess.PIPE, text=True,
+                         check=True).stdout
+    syms = {line.split()[-1] for line in out.splitlines() if line.strip()}
     assert "sqlite3_open_v2" in syms and "json_tokener_parse_ex" in syms
-    for sym in ("PQconnectdb", "curl_easy_init", "seccomp_init",
+    for sym in ("pgstore_open", "pglib_load", "getpwuid", "getpwnam",
+                "getgrgid", "getgrnam", "getaddrinfo", "seccomp_init",
                 "seccomp_export_bpf"):
         assert sym not in syms, sym
 
@@ -86,34 +92,87 @@ def test_cli_refuses_a_postgresql_store_clearly(tmp_path):
     assert "built without PostgreSQL" in r.stdout, r.stdout
 
 
+def subid_start(path, user):
+    """The start of user's first range in path (by name or uid), or None."""
+    try:
+        with open(path) as f:
+            for line in f:
+                fields = line.strip().split(":")
+                if len(fields) == 3 and fields[0] in (user.pw_name,
+                                                      str(user.pw_uid)):
+                    return int(fields[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def check_as(uid, gid, how):
+    """`coderunner check` run as uid:gid (how: runuser or setpriv), from a
+    copy the user can reach (the checkout may be under root's home)."""
+    d = tempfile.mkdtemp(prefix="cr-cli-start-", dir="/var/tmp")
+    try:
+        os.chmod(d, 0o755)
+        boxes = os.path.join(d, "boxes")
+        os.mkdir(boxes, 0o700)
+        os.chown(boxes, uid, gid)
+        prog = os.path.join(d, "coderunner")
+        shutil.copy2(CLI, prog)
+        os.chmod(prog, 0o755)
+        return subprocess.run(how + [prog, "check", "--box-root", boxes],
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True,
+                              timeout=60, cwd="/")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_the_static_cli_finds_its_callers_subordinate_ids():
-    """getpwuid in a static program (slot.c: the caller's name for
-    /etc/subuid): run as the service's user, the CLI's box is one of that
-    user's subordinate ids, not the user itself."""
+    """getpwuid in the static CLI (slot.c: the caller's name for
+    /etc/subuid; here the files source, which is built into it): run as
+    the service's user, its box is one of that user's subordinate ids,
+    not the user itself."""
     if os.geteuid() != 0:
         pytest.skip("needs root: to run the CLI as the service's user")
     try:
         user = pwd.getpwnam("coderunner")
     except KeyError:
-        pytest.skip("no user coderunner (contrib/install-deps.sh makes it)")
-    start = None
-    with open("/etc/subuid") as f:
-        for line in f:
-            fields = line.strip().split(":")
-            if fields[0] in ("coderunner", str(user.pw_uid)):
-                start = int(fields[1])
-                break
-    if start is None:
-        pytest.skip("coderunner has no /etc/subuid range")
-    # pytest's tmp_path is root's alone
-    box_root = tempfile.mkdtemp(prefix="cr-cli-start-")
-    try:
-        os.chown(box_root, user.pw_uid, user.pw_gid)
-        r = subprocess.run(["runuser", "-u", "coderunner", "--", CLI,
-                            "check", "--box-root", box_root],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=60, cwd="/")
-    finally:
-        shutil.rmtree(box_root)
+        pytest.skip("no user coderunner (contrib/setup-host.sh makes it)")
+    start = subid_start("/etc/subuid", user)
+    if start is None or subid_start("/etc/subgid", user) is None:
+        pytest.skip("coderunner has no /etc/subuid and /etc/subgid ranges")
+    if not all(os.access(p, os.X_OK) for p in ("/usr/bin/newuidmap",
+                                                "/usr/bin/newgidmap")):
+        pytest.skip("no newuidmap and newgidmap (package uidmap)")
+    r = check_as(user.pw_uid, user.pw_gid, ["runuser", "-u", "coderunner",
+                                           "--"])
+    if "user namespaces: FAIL" in r.stdout:
+        pytest.skip("no user namespaces for coderunner here: " + r.stdout)
     assert "box uid on the host: %d (a subordinate id" % start in r.stdout, \
         r.stdout
+
+
+def test_the_static_cli_runs_for_a_user_no_nss_source_knows():
+    """No getpwuid in the static CLI: a source other than files (Debian's
+    nsswitch.conf names systemd) would be loaded from the host with a
+    second libc, which crashed it.  A uid that no source knows gets the
+    box as its own uid (newuidmap would refuse it), as a dynamic CLI's
+    did."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: to run the CLI as another uid")
+    uid = next(u for u in range(4242, 5242) if not known_uid(u))
+    r = check_as(uid, uid, ["setpriv", "--reuid=%d" % uid,
+                            "--regid=%d" % uid, "--clear-groups", "--"])
+    assert r.returncode in (0, 1), r        # a crash is -11
+    if "user namespaces: FAIL" in r.stdout:
+        pytest.skip("no user namespaces for uid %d here: %s" % (uid,
+                                                               r.stdout))
+    assert "box uid on the host: %d (this user's own" % uid in r.stdout, \
+        r.stdout
+
+
+def known_uid(uid):
+    try:
+        pwd.getpwuid(uid)
+        return True
+    except KeyError:
+        return False

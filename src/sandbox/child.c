@@ -49,7 +49,8 @@
 #include "child.h"
 #include "rawsys.h"
 
-/* the program's dynamic section (the linker's; absent when static) */
+/* the program's dynamic section (the linker's; absent when static, not
+ * static-pie) */
 extern ElfW(Dyn)	_DYNAMIC[] __attribute__((weak));
 
 static const char *const sys_dirs[] = {
@@ -1240,25 +1241,31 @@ clone_into_cgroup(struct child_ctx *c, int ns)
 /*
  * Whether the program's calls into libc were bound at its start (-z
  * now): a lazy binding would be made by I's first call, which writes P's
- * GOT.  A static program has nothing to bind.  LD_BIND_NOW is not
- * trusted (the environment may have changed since the loader read it),
- * and an audit library with PLT hooks may bind lazily anyway.
+ * GOT.  A static program has nothing to bind: one without a dynamic
+ * section, or a static-pie, whose dynamic section (it relocates itself
+ * through it) names no library (DT_NEEDED).  LD_BIND_NOW is not trusted
+ * (the environment may have changed since the loader read it), and an
+ * audit library with PLT hooks may bind lazily anyway; a static program
+ * loads none.
  */
 static int
 bound_now(void)
 {
 	const ElfW(Dyn)	*d;
+	int		 needs = 0, now = 0;
 
-	if (getenv("LD_AUDIT") != NULL)
-		return 0;
 	if (_DYNAMIC == NULL)
 		return 1;
 	for (d = _DYNAMIC; d->d_tag != DT_NULL; d++)
-		if (d->d_tag == DT_BIND_NOW ||
+		if (d->d_tag == DT_NEEDED)
+			needs = 1;
+		else if (d->d_tag == DT_BIND_NOW ||
 		    (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_BIND_NOW)) ||
 		    (d->d_tag == DT_FLAGS_1 && (d->d_un.d_val & DF_1_NOW)))
-			return 1;
-	return 0;
+			now = 1;
+	if (!needs)
+		return 1;
+	return now && getenv("LD_AUDIT") == NULL;
 }
 
 int

@@ -22,9 +22,10 @@
  * functions (snprintf, vsnprintf, memcpy, memset, strlen, strchr, strcpy,
  * strncmp, strstr, strerrordesc_np), which change no state, and only in a
  * program bound at start (child_may_share): a lazy binding made by their
- * first call would write P's GOT.  (libc itself is not bound at start on
- * Debian 12, but what it binds lazily, malloc's kin and the loader's
- * helpers, is reached by none of those.)
+ * first call would write P's GOT.  (A shared libc is not bound at start
+ * on Debian 12, but what it binds lazily, malloc's kin and the loader's
+ * helpers, is reached by none of those; the CLI, static-pie, binds
+ * nothing.)
  */
 
 #include <sys/syscall.h>

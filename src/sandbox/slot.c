@@ -66,6 +66,103 @@
 #define NEWGIDMAP	"/usr/bin/newgidmap"
 
 /*
+ * Starts a host helper (never a shell) with a clean environment and, if
+ * out is not -1, out as its stdout (its messages go to our stderr, the
+ * service log).  Returns its pid, or -1 with err set.
+ */
+static pid_t
+helper_start(char *const argv[], int out, struct err *err)
+{
+	char	*envp[] = { "PATH=/usr/bin:/bin", NULL };
+	pid_t	 child;
+
+	if ((child = fork()) == -1) {
+		err_errno(err, "fork %s", argv[0]);
+		return -1;
+	}
+	if (child == 0) {
+		if (out == -1 || dup2(out, STDOUT_FILENO) != -1)
+			execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	return child;
+}
+
+/* Reaps a helper: 0 if it exited 0, else -1 with err set. */
+static int
+helper_wait(pid_t child, const char *what, struct err *err)
+{
+	int	st;
+
+	while (waitpid(child, &st, 0) == -1)
+		if (errno != EINTR)
+			return err_errno(err, "waitpid %s", what);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return err_set(err, "%s failed (status %d)", what, st);
+	return 0;
+}
+
+/*
+ * The caller's user name, for the lines of /etc/subuid and /etc/subgid
+ * that name it: from /etc/passwd, else from getent(1).  Not getpwuid: in
+ * the static CLI (Makefile, CLI_LINK) a source other than files would be
+ * loaded from the host with a second libc, and libnss_systemd crashes
+ * there.  Returns 0, or -1 if no source knows uid.
+ */
+static int
+user_name(uid_t uid, char *name, size_t size)
+{
+	struct passwd	 pwbuf, *pw;
+	struct err	 err;
+	char		 buf[1024], drop[512], suid[24];
+	char		*argv[] = { "/usr/bin/getent", "passwd", suid, NULL };
+	FILE		*f;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 p[2], found = 0;
+	pid_t		 child;
+
+	if ((f = fopen("/etc/passwd", "re")) != NULL) {
+		while (!found &&
+		    fgetpwent_r(f, &pwbuf, buf, sizeof(buf), &pw) == 0)
+			if (pw->pw_uid == uid)
+				found = snprintf(name, size, "%s",
+				    pw->pw_name) < (int)size;
+		fclose(f);
+		if (found)
+			return 0;
+	}
+	snprintf(suid, sizeof(suid), "%u", (unsigned)uid);
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	child = helper_start(argv, p[1], &err);
+	close(p[1]);
+	/*
+	 * To EOF, so that a long answer cannot block getent; we keep its
+	 * start, where the name is.
+	 */
+	while (child != -1) {
+		if (len < sizeof(buf) - 1)
+			n = read(p[0], buf + len, sizeof(buf) - 1 - len);
+		else
+			n = read(p[0], drop, sizeof(drop));
+		if (n == 0 || (n == -1 && errno != EINTR))
+			break;
+		if (n > 0 && len < sizeof(buf) - 1)
+			len += (size_t)n;
+	}
+	close(p[0]);
+	if (child == -1 || helper_wait(child, "getent", &err) == -1)
+		return -1;
+	buf[len] = '\0';
+	n = (ssize_t)strcspn(buf, ":\n");
+	if (n == 0 || buf[n] != ':' || (size_t)n >= size)
+		return -1;
+	snprintf(name, size, "%.*s", (int)n, buf);
+	return 0;
+}
+
+/*
  * Looks up the first range of user (by name or decimal uid) in a subid
  * file ("name:start:count" lines).  Returns 1 with *start and *count, 0
  * if there is none.
@@ -106,7 +203,7 @@ subid_range(const char *file, const char *name, unsigned long id,
 void
 slot_ids_detect(struct sandbox *sb, int64_t uid_base)
 {
-	struct passwd	*pw;
+	char		 name[256];
 	unsigned long	 us, uc, gs, gc;
 
 	if (geteuid() == 0) {
@@ -120,11 +217,13 @@ slot_ids_detect(struct sandbox *sb, int64_t uid_base)
 	sb->outer_uid = geteuid();
 	sb->outer_gid = getegid();
 	sb->may_setgroups = 0;
-	if ((pw = getpwuid(geteuid())) == NULL ||
-	    access(NEWUIDMAP, X_OK) == -1 || access(NEWGIDMAP, X_OK) == -1)
+	if (access(NEWUIDMAP, X_OK) == -1 || access(NEWGIDMAP, X_OK) == -1)
 		return;
-	if (!subid_range("/etc/subuid", pw->pw_name, pw->pw_uid, &us, &uc) ||
-	    !subid_range("/etc/subgid", pw->pw_name, pw->pw_uid, &gs, &gc) ||
+	/* newuidmap refuses a user that no NSS source knows */
+	if (user_name(geteuid(), name, sizeof(name)) == -1)
+		return;
+	if (!subid_range("/etc/subuid", name, geteuid(), &us, &uc) ||
+	    !subid_range("/etc/subgid", name, geteuid(), &gs, &gc) ||
 	    sb->slot >= uc || sb->slot >= gc)
 		return;
 	sb->ids = SANDBOX_IDS_SUBID;
@@ -134,7 +233,7 @@ slot_ids_detect(struct sandbox *sb, int64_t uid_base)
 	sb->may_setgroups = 1;
 }
 
-/* Runs a map helper (never a shell): argv[0] pid 1000 outer 1. */
+/* Runs a map helper: argv[0] pid 1000 outer 1. */
 static int
 run_map_helper(const char *helper, pid_t pid, unsigned long outer,
     struct err *err)
@@ -142,25 +241,13 @@ run_map_helper(const char *helper, pid_t pid, unsigned long outer,
 	char	 spid[24], souter[24];
 	char	*argv[] = { (char *)(uintptr_t)helper, spid, "1000", souter,
 		    "1", NULL };
-	char	*envp[] = { "PATH=/usr/bin:/bin", NULL };
 	pid_t	 child;
-	int	 st;
 
 	snprintf(spid, sizeof(spid), "%d", (int)pid);
 	snprintf(souter, sizeof(souter), "%lu", outer);
-	if ((child = fork()) == -1)
-		return err_errno(err, "fork %s", helper);
-	if (child == 0) {
-		/* its messages go to our stderr, the service log */
-		execve(helper, argv, envp);
-		_exit(127);
-	}
-	while (waitpid(child, &st, 0) == -1)
-		if (errno != EINTR)
-			return err_errno(err, "waitpid %s", helper);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return err_set(err, "%s %s 1000 %s 1 failed (status %d)",
-		    helper, spid, souter, st);
+	if ((child = helper_start(argv, -1, err)) == -1 ||
+	    helper_wait(child, helper, err) == -1)
+		return -1;
 	return 0;
 }
 
