@@ -33,10 +33,10 @@ LIBS_CORE	:= $(shell pkg-config --libs json-c sqlite3 libzip 2>/dev/null) -lpthr
 LIBS_SECCOMP	:= $(shell pkg-config --libs libseccomp 2>/dev/null)
 # The CLI's start is on the path of every CLI call (a sandbox run, a
 # kept slot's run): it is linked static-pie, so that the loader maps and
-# binds nothing at its start (a plain call 1.2-2.5 ms and a kept slot's
-# call 1.4-1.6 ms shorter here, in alternating runs against a CLI that
-# loaded libc and libm); its image still loads at a random address, its
-# heap at a less random one.  The service stays dynamic, so that the
+# binds nothing at its start (a call 1.2-1.7 ms shorter here, plain or
+# in a kept slot, in alternating runs against a CLI that loaded libc and
+# libm); its image still loads at a random address, its heap at a less
+# random one.  The service stays dynamic, so that the
 # distribution's updates reach the code that reads requests without a
 # rebuild; the CLI is relinked when the archives it takes in change
 # (cli-link.stamp below), so `make install` after an update of glibc,
