@@ -133,14 +133,18 @@ $(BUILD)/gen/libseccomp.version: FORCE
 	@v=$$(pkg-config --modversion libseccomp 2>/dev/null); \
 	    [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
-# How the CLI is linked and the checksums of the archives it takes in,
-# rewritten only when they change: a security update keeps its
-# package's version and file dates
+# How the CLI is linked and, when static, the checksums of the archives
+# it takes in, rewritten only when they change: an updated archive keeps
+# its package's date, older than a CLI built before the update, so make's
+# own rule would not relink it
 $(BUILD)/gen/cli-link.stamp: FORCE
 	@mkdir -p $(@D)
-	@v="$(CLI_LINK) $$(for a in $(CLI_ARCHIVES); do \
-	    cksum < "$$($(CC) -print-file-name=$$a)"; done)"; \
-	    [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+	@v="$(CLI_LINK)"; \
+	if [ -n "$(CLI_LINK)" ]; then for a in $(CLI_ARCHIVES); do \
+	    f=$$($(CC) -print-file-name=$$a); \
+	    [ -f "$$f" ] || { echo "$$a: not found ($(CC))" >&2; exit 1; }; \
+	    v="$$v $$(cksum < "$$f")"; done; fi; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
 
 $(BUILD)/gen/seccomp_bpf.c: $(BUILD)/seccomp-gen $(BUILD)/gen/libseccomp.version
 	@mkdir -p $(@D)

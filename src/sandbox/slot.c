@@ -81,8 +81,14 @@ helper_start(char *const argv[], int out, struct err *err)
 		return -1;
 	}
 	if (child == 0) {
-		if (out == -1 || dup2(out, STDOUT_FILENO) != -1)
-			execve(argv[0], argv, envp);
+		/* dup2 of an fd onto itself would keep its close-on-exec */
+		if (out == STDOUT_FILENO)
+			(void)fcntl(out, F_SETFD, 0);
+		else if (out != -1 && dup2(out, STDOUT_FILENO) == -1)
+			_exit(127);
+		/* nothing of ours but 0-2 reaches it */
+		(void)close_range(3, ~0U, 0);
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
 	return child;
@@ -112,47 +118,55 @@ helper_wait(pid_t child, const char *what, struct err *err)
 static int
 user_name(uid_t uid, char *name, size_t size)
 {
-	struct passwd	 pwbuf, *pw;
 	struct err	 err;
 	char		 buf[1024], drop[512], suid[24];
 	char		*argv[] = { "/usr/bin/getent", "passwd", suid, NULL };
+	char		*line = NULL, *p, *q, *end;
+	size_t		 cap = 0, len = 0;
 	FILE		*f;
 	ssize_t		 n;
-	size_t		 len = 0;
-	int		 p[2], found = 0;
+	int		 pipefd[2], found = 0;
 	pid_t		 child;
 
+	/* name:password:uid:..., a line of any length */
 	if ((f = fopen("/etc/passwd", "re")) != NULL) {
-		while (!found &&
-		    fgetpwent_r(f, &pwbuf, buf, sizeof(buf), &pw) == 0)
-			if (pw->pw_uid == uid)
-				found = snprintf(name, size, "%s",
-				    pw->pw_name) < (int)size;
+		while (!found && getline(&line, &cap, f) > 0) {
+			if ((p = strchr(line, ':')) == NULL ||
+			    (q = strchr(p + 1, ':')) == NULL || p == line)
+				continue;
+			errno = 0;
+			if (strtoul(q + 1, &end, 10) != uid || errno != 0 ||
+			    end == q + 1 || *end != ':')
+				continue;
+			*p = '\0';
+			found = snprintf(name, size, "%s", line) < (int)size;
+		}
+		free(line);
 		fclose(f);
 		if (found)
 			return 0;
 	}
 	snprintf(suid, sizeof(suid), "%u", (unsigned)uid);
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if (pipe2(pipefd, O_CLOEXEC) == -1)
 		return -1;
-	child = helper_start(argv, p[1], &err);
-	close(p[1]);
+	child = helper_start(argv, pipefd[1], &err);
+	close(pipefd[1]);
 	/*
 	 * To EOF, so that a long answer cannot block getent; we keep its
 	 * start, where the name is.
 	 */
 	while (child != -1) {
 		if (len < sizeof(buf) - 1)
-			n = read(p[0], buf + len, sizeof(buf) - 1 - len);
+			n = read(pipefd[0], buf + len, sizeof(buf) - 1 - len);
 		else
-			n = read(p[0], drop, sizeof(drop));
+			n = read(pipefd[0], drop, sizeof(drop));
 		if (n == 0 || (n == -1 && errno != EINTR))
 			break;
 		if (n > 0 && len < sizeof(buf) - 1)
 			len += (size_t)n;
 	}
-	close(p[0]);
-	if (child == -1 || helper_wait(child, "getent", &err) == -1)
+	close(pipefd[0]);
+	if (child == -1 || helper_wait(child, "getent passwd", &err) == -1)
 		return -1;
 	buf[len] = '\0';
 	n = (ssize_t)strcspn(buf, ":\n");
@@ -238,15 +252,16 @@ static int
 run_map_helper(const char *helper, pid_t pid, unsigned long outer,
     struct err *err)
 {
-	char	 spid[24], souter[24];
+	char	 spid[24], souter[24], what[128];
 	char	*argv[] = { (char *)(uintptr_t)helper, spid, "1000", souter,
 		    "1", NULL };
 	pid_t	 child;
 
 	snprintf(spid, sizeof(spid), "%d", (int)pid);
 	snprintf(souter, sizeof(souter), "%lu", outer);
+	snprintf(what, sizeof(what), "%s %s 1000 %s 1", helper, spid, souter);
 	if ((child = helper_start(argv, -1, err)) == -1 ||
-	    helper_wait(child, helper, err) == -1)
+	    helper_wait(child, what, err) == -1)
 		return -1;
 	return 0;
 }
