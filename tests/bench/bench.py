@@ -3,8 +3,9 @@
 fork+exec vs bubblewrap vs coderunner, same run), the end-to-end numbers
 through nginx (e2e.py), the idle footprint of the program's processes
 (footprint.py) and every installed language's hello world through the
-service against bare (languages.py); then one summary table of those
-figures against the speed goals.  Medians and ratios; a non-zero exit
+service against bare (languages.py) and where one submission's time goes
+between the client and its answer (timeline.py, with perf); then one
+summary table of those figures against the speed goals.  Medians and ratios; a non-zero exit
 means a broken run, never a slow one."""
 
 import os
@@ -16,7 +17,8 @@ import tempfile
 import results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ("sandbox_overhead.py", "e2e.py", "footprint.py", "languages.py")
+SCRIPTS = ("sandbox_overhead.py", "e2e.py", "footprint.py", "languages.py",
+           "timeline.py")
 LANG_GOAL = 1.15
 
 
