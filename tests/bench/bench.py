@@ -5,8 +5,8 @@ through nginx (e2e.py), the idle footprint of the program's processes
 (footprint.py) and every installed language's hello world through the
 service against bare (languages.py) and where one submission's time goes
 between the client and its answer (timeline.py, with perf); then one
-summary table of those figures against the speed goals.  Medians and ratios; a non-zero exit
-means a broken run, never a slow one."""
+summary table of those figures against the speed goals.  Medians and
+ratios; a non-zero exit means a broken run, never a slow one."""
 
 import os
 import shutil
