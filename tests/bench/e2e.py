@@ -66,8 +66,9 @@ def measure(stack):
     """Bare python3, then the service: ((bare ms, bare rate), rows).
 
     Each row is set against bare python3 run the same way: the latency at
-    one client against one bare run at a time (2 at a time take longer
-    here, as they share the cores, and would flatter the service), the
+    one client against one bare run at a time (as many at a time as there
+    are cores, which it was set against before, take longer as they share
+    the cores, and flattered the service), the
     rate against as many bare runs at a time as there are cores, which
     keeps the cores busy as the service's clients do."""
     rows = []

@@ -3,28 +3,31 @@
 the path nginx -> http worker -> SQLite insert -> executor wake-up ->
 claim -> sandbox -> program -> verdict stored -> worker wake-up -> answer,
 cut into segments by the kernel's scheduler events (perf record -a:
-wake-ups, forks, execs and exits, no system calls), one client at a time,
-keep-alive, on a stack of its own.
+sched_waking, sched_process_fork, _exec and _exit; no system calls), one
+client at a time, keep-alive, on a stack of its own.
 
 For each submission the client notes CLOCK_MONOTONIC as it sends and as
 the answer is in; perf stamps its events with the same clock (-k mono):
-  send    -> worker    nginx wakes an http worker's thread
+  send    -> worker    the client's send, loopback, nginx, up to nginx
+                       waking an http worker's thread
   worker  -> executor  the worker (request read, job inserted) wakes an
                        executor
-  executor-> fork      the executor claims the job: its first clone
+  executor-> fork      the executor claims the job: its clone of J
   fork    -> exec      the sandbox: the run's processes up to the
                        program's execve, in three parts:
-    fork -> init       the first clone (in the slot's namespaces: the
-                       box, its source files) clones the run's init
-                       (its namespaces)
-    init -> clone      the init makes the run's root (mounts, pivot_root)
-                       while the executor makes its cgroups, then clones
-                       the program's process
-    clone -> exec      that process: limits, capabilities, seccomp, execve
-  exec    -> exit      the program, from its execve to its exit
-  exit    -> notify    the run's end (the program's memory freed, the
-                       init's report), the verdict stored, the executor
-                       wakes a worker
+    fork -> init       J (in the slot's namespaces: the box, its source
+                       files) clones the run's init I (its namespaces)
+    init -> clone      I makes the run's root (mounts, pivot_root) and
+                       clones the program's process R; on cgroup v1 the
+                       executor makes the run's cgroups meanwhile (on v2
+                       it makes them before J, and J has a clone of its
+                       own, K, fill the box before it clones I)
+    clone -> exec      R: limits, capabilities, seccomp, execve
+  exec    -> exit      the program, from its execve to the exit
+                       tracepoint (kernels differ on whether its memory
+                       is freed before that point or after)
+  exit    -> notify    the init's report, the cgroups' figures, the
+                       verdict stored; the executor wakes a worker
   notify  -> answer    the waiting thread woken, the result read and
                        rendered, nginx, the client
 An event is not always there (a thread that was awake already needs no
@@ -32,11 +35,13 @@ wake-up): each segment is the median over the submissions that had both
 of its events, and says how many did.  Recording costs time on every
 event, so the segments may add up to more than the latency without it,
 which is measured first (N submissions, not recorded) and printed below
-them.
+them, with the same program run bare (N times, one at a time, from
+Python's subprocess, as e2e.py runs it).
 
 Needs perf and the right to trace the whole host (root); without them it
 prints SKIP with the reason and exits 0.  Exits non-zero only on a broken
-run (an error answer, a wrong verdict), never because a number is slow."""
+run (an error answer, a wrong verdict, perf failing), never because a
+number is slow."""
 
 import http.client
 import json
@@ -61,13 +66,16 @@ import procmem  # noqa: E402
 import results  # noqa: E402
 from submissions import Broken, on_own_stack  # noqa: E402
 
-N = int(os.environ.get("TIMELINE_N", "40"))
-EVENTS = ("sched:sched_wakeup,sched:sched_process_fork,"
+N = max(1, int(os.environ.get("TIMELINE_N", "40")))
+EVENTS = ("sched:sched_waking,sched:sched_process_fork,"
           "sched:sched_process_exec,sched:sched_process_exit")
-CASES = (("bash", "echo 1", "bash"), ("python3", "print(1)", "python3"))
+# language, source, the program it runs, the same program run bare
+CASES = (("bash", "echo 1", "bash", ["/usr/bin/bash", "-c", "echo 1"]),
+         ("python3", "print(1)", "python3",
+          ["/usr/bin/python3", "-c", "print(1)"]))
 # "  TID SECONDS:   sched:EVENT: FIELDS" (perf script -F tid,time,event,trace)
 LINE = re.compile(r"^\s*(\d+)\s+([\d.]+):\s+sched:(\w+):\s*(.*)$")
-SEGMENTS = (("send", "W", "send -> worker"),
+SEGMENTS = (("send", "W", "client's send -> worker"),
             ("W", "X", "worker -> executor"),
             ("X", "F", "executor -> fork"),
             ("F", "G", "  fork -> init"),
@@ -98,7 +106,8 @@ class Client:
     def __init__(self, stack):
         u = urllib.parse.urlsplit(stack.base_url)
         self.prefix = u.path.rstrip("/")
-        self.conn = http.client.HTTPConnection(u.hostname, u.port)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port,
+                                               timeout=120)
         self.headers = dict(stack.auth_headers,
                             **{"Content-Type": "application/json"})
 
@@ -134,11 +143,13 @@ def roles(stack):
 
 def events(path):
     """[(seconds, event, tid, fields)] from perf script, in time order."""
-    out = subprocess.run(["perf", "script", "-i", path, "-F",
-                          "tid,time,event,trace"], capture_output=True,
-                         text=True, check=True).stdout
+    r = subprocess.run(["perf", "script", "-i", path, "-F",
+                        "tid,time,event,trace"], capture_output=True,
+                       text=True)
+    if r.returncode != 0:
+        raise Broken(f"perf script: {r.stderr.strip()[-300:]}")
     rows = []
-    for line in out.splitlines():
+    for line in r.stdout.splitlines():
         m = LINE.match(line)
         if m:
             fields = dict(kv.split("=", 1) for kv in m.group(4).split()
@@ -151,71 +162,106 @@ def events(path):
 
 def cut(rows, windows, prog, wtids, execs):
     """The events of each submission's window: {name: seconds} with send
-    and recv, and those of W, X, F, B, C, D that were found."""
+    and recv, and those of W, X, F, G, H, B, C, D that were found.
+
+    W, X and D are sched_waking events, which the kernel emits in the
+    waker's context (sched_wakeup may be emitted on the woken thread's
+    CPU, in an interrupt, where the waker is not known).  The run's
+    processes are found backwards from the program's exec: R execs it, I
+    cloned R, J cloned I, an executor cloned J; so neither a clone J makes
+    before I (K, on cgroup v2) nor another process's exec is taken for
+    them, and each event needs only its own anchor."""
     out = []
     i = 0
     for send, recv in windows:
         while i < len(rows) and rows[i][0] < send:
             i += 1
-        ev = {"send": send, "recv": recv}
-        forker = None
         j = i
         while j < len(rows) and rows[j][0] <= recv:
-            t, kind, tid, f = rows[j]
             j += 1
-            wakee = int(f.get("pid", "0")) if kind == "sched_wakeup" else 0
-            if kind == "sched_wakeup" and "W" not in ev and \
-                    wakee in wtids and tid not in wtids:
+        win = rows[i:j]
+        ev = {"send": send, "recv": recv}
+        parent = {}                     # child -> (time of clone, cloner)
+        for t, kind, tid, f in win:
+            if kind == "sched_process_fork":
+                parent.setdefault(int(f.get("child_pid", "0")), (t, tid))
+        for t, kind, tid, f in win:
+            if kind != "sched_waking":
+                continue
+            wakee = int(f.get("pid", "0"))
+            if "W" not in ev and wakee in wtids and tid not in wtids:
                 ev["W"] = t
-            elif kind == "sched_wakeup" and "W" in ev and "X" not in ev \
-                    and tid in wtids and wakee in execs:
+            elif "X" not in ev and tid in wtids and wakee in execs:
                 ev["X"] = t
-            elif kind == "sched_process_fork" and "X" in ev and \
-                    "F" not in ev and tid in execs:
-                ev["F"], forker = t, int(f["child_pid"])
-            elif kind == "sched_process_fork" and "F" in ev and \
-                    "H" not in ev and tid == forker:
-                # J clones I, I clones R: the last is the program's
-                ev["G" if "G" not in ev else "H"] = t
-                forker = int(f["child_pid"])
-            elif kind == "sched_process_exec" and "F" in ev and \
-                    "B" not in ev and \
-                    os.path.basename(f.get("filename", "")) == prog:
-                ev["B"], ev["prog"] = t, tid
-            elif kind == "sched_process_exit" and "B" in ev and \
-                    "C" not in ev and tid == ev["prog"]:
+        for t, kind, tid, f in win:
+            if kind != "sched_process_exec" or \
+                    os.path.basename(f.get("filename", "")) != prog:
+                continue
+            chain = [tid]                               # R, I, J, executor
+            while len(chain) < 4 and chain[-1] in parent:
+                chain.append(parent[chain[-1]][1])
+            if len(chain) == 4 and chain[3] in execs:
+                ev.update(B=t, H=parent[chain[0]][0],
+                          G=parent[chain[1]][0], F=parent[chain[2]][0],
+                          prog=chain[0])
+                break
+        for t, kind, tid, f in win:
+            if "prog" in ev and kind == "sched_process_exit" and \
+                    tid == ev["prog"] and t > ev["B"]:
                 ev["C"] = t
-            elif kind == "sched_wakeup" and "C" in ev and "D" not in ev \
-                    and tid in execs and wakee in wtids:
+                break
+        for t, kind, tid, f in win:
+            if "C" in ev and kind == "sched_waking" and t > ev["C"] and \
+                    tid in execs and int(f.get("pid", "0")) in wtids:
                 ev["D"] = t
+                break
         out.append(ev)
     return out
+
+
+def recorded(stack, client, lang, src, prog, d):
+    """N submissions while perf records into d: (windows, cut events)."""
+    data = os.path.join(d, "perf.data")
+    with open(os.path.join(d, "perf.err"), "w+") as err:
+        rec = subprocess.Popen(["perf", "record", "-q", "-a", "-k", "mono",
+                                "-e", EVENTS, "-o", data],
+                               stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            time.sleep(1)                    # perf is recording
+            if rec.poll() is not None:
+                err.seek(0)
+                raise Broken(f"perf record stopped: {err.read()[-300:]}")
+            windows = [client.submit(lang, src) for _ in range(N)]
+        finally:
+            if rec.poll() is None:
+                rec.send_signal(signal.SIGINT)
+            rec.wait()
+    wtids, execs = roles(stack)
+    return windows, cut(events(data), windows, prog, wtids, execs)
+
+
+def bare(argv):
+    """Median ms of N runs of argv on the host, one at a time."""
+    times = []
+    for _ in range(N):
+        t0 = time.monotonic()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.monotonic() - t0)
+    return statistics.median(times) * 1000
 
 
 def measure(stack):
     client = Client(stack)
     rows_out = []
-    for lang, src, prog in CASES:
+    for lang, src, prog, argv in CASES:
         for _ in range(5):                           # warm up
             client.submit(lang, src)
         quiet = statistics.median(b - a for a, b in
                                   (client.submit(lang, src)
                                    for _ in range(N))) * 1000
         d = tempfile.mkdtemp(prefix="coderunner-timeline-")
-        data = os.path.join(d, "perf.data")
-        rec = subprocess.Popen(["perf", "record", "-q", "-a", "-k", "mono",
-                                "-e", EVENTS, "-o", data],
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
         try:
-            time.sleep(1)                    # perf is recording
-            windows = [client.submit(lang, src) for _ in range(N)]
-        finally:
-            rec.send_signal(signal.SIGINT)
-            rec.wait()
-        try:
-            wtids, execs = roles(stack)
-            got = cut(events(data), windows, prog, wtids, execs)
+            windows, got = recorded(stack, client, lang, src, prog, d)
         finally:
             shutil.rmtree(d, ignore_errors=True)
         lat = statistics.median(b - a for a, b in windows) * 1000
@@ -224,7 +270,7 @@ def measure(stack):
             x = [e[b] - e[a] for e in got if a in e and b in e]
             segs[name] = ((statistics.median(x) * 1000, len(x)) if x
                           else (None, 0))
-        rows_out.append((lang, quiet, lat, segs))
+        rows_out.append((lang, quiet, lat, segs, bare(argv)))
     return rows_out
 
 
@@ -233,27 +279,29 @@ def main():
     if why:
         print(f"timeline: SKIP: {why}")
         return 0
-    out = on_own_stack("timeline", measure)
+    out = on_own_stack("timeline", measure, broken=(
+        Broken, OSError, ValueError, http.client.HTTPException))
     if out is None:
         return 1
     print(f"\nOne submission's path, one client at a time: medians in ms "
           f"(of how many of {N} had both events)")
-    print(f"{'segment':28s}" + "".join(f"{lang:>14s}"
-                                      for lang, _, _, _ in out))
+    print(f"{'segment':31s}" + "".join(f"{row[0]:>14s}" for row in out))
     for _, _, name in SEGMENTS:
-        print(f"{name:28s}" + "".join(
+        print(f"{name:31s}" + "".join(
             f"{segs[name][0]:9.2f} ({segs[name][1]:2d})"
             if segs[name][0] is not None else f"{'-':>14s}"
-            for _, _, _, segs in out))
-    print(f"{'latency while recording':28s}" +
-          "".join(f"{lat:9.2f}     " for _, _, lat, _ in out))
-    print(f"{'latency, not recording':28s}" +
-          "".join(f"{quiet:9.2f}     " for _, quiet, _, _ in out))
+            for _, _, _, segs, _ in out))
+    for label, k in (("latency while recording", 2),
+                     ("latency, not recording", 1),
+                     ("bare, one at a time", 4)):
+        print(f"{label:31s}" + "".join(f"{row[k]:9.2f}     "
+                                       for row in out))
     results.save("timeline", {lang: {
-        "latency_ms": quiet, "recorded_latency_ms": lat,
+        "latency_ms": quiet, "recorded_latency_ms": lat, "bare_ms": b,
         "segments_ms": {name: v for name, (v, _) in segs.items()}}
-        for lang, quiet, lat, segs in out})
-    if any(segs[name][0] is None for _, _, _, segs in out for name in segs):
+        for lang, quiet, lat, segs, b in out})
+    if any(segs[name][0] is None for _, _, _, segs, _ in out
+           for name in segs):
         print("timeline: some segment's events were never found",
               file=sys.stderr)
     return 0
