@@ -35,9 +35,10 @@ PKGS_RUN="nginx-light spawn-fcgi openssl sqlite3 curl uidmap iproute2
 # cluster "main" but, with the policy-rc.d below, starts nothing)
 PKGS_TEST="clang python3-pytest python3-requests python3-selenium libjs-jquery
 	python3-hypothesis chromium chromium-driver bubblewrap hyperfine
-	systemd postgresql strace"
+	systemd postgresql strace linux-perf"
 # (libjs-jquery: the jQuery the Judge0 IDE test serves in place of a CDN;
-# strace: tests/sandbox/test_cgroup_v2.py reads the calls a run makes)
+# strace: tests/sandbox/test_cgroup_v2.py reads the calls a run makes;
+# linux-perf: tests/bench/timeline.py records the scheduler's events)
 # languages offered by contrib/languages.json (C comes with build-essential)
 # the language table's toolchains (contrib/languages.json)
 PKGS_LANG="python3 gcc g++ nodejs node-typescript default-jdk-headless

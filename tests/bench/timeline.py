@@ -38,8 +38,9 @@ which is measured first (N submissions, not recorded) and printed below
 them, with the same program run bare (N times, one at a time, from
 Python's subprocess, as e2e.py runs it).
 
-Needs perf and the right to trace the whole host (root); without them it
-prints SKIP with the reason and exits 0.  Exits non-zero only on a broken
+Needs perf (contrib/install-deps.sh installs linux-perf) and the right
+to trace the whole host (root); without them it prints SKIP with the
+reason and exits 0.  Exits non-zero only on a broken
 run (an error answer, a wrong verdict, perf failing), never because a
 number is slow."""
 
