@@ -12,7 +12,6 @@ Prints a table of medians and ratios; exits non-zero only on a broken run
 import concurrent.futures
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -23,18 +22,15 @@ os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
 
 import results  # noqa: E402
-from submissions import C, PY, Broken, on_own_stack  # noqa: E402
+from submissions import (C, PY, accepted, bare_runs,  # noqa: E402
+                         on_own_stack)
 
 CORES = os.cpu_count() or 1
 def one(stack, body):
     t0 = time.monotonic()
     r = stack.post("/submissions?wait=true", json=body, timeout=120)
     dt = time.monotonic() - t0
-    if r.status_code != 201:
-        raise Broken(f"{r.status_code}: {r.text[:200]}")
-    res = r.json()
-    if res["status"]["id"] != 3:
-        raise Broken(f"verdict {res['status']} {res.get('message')}")
+    accepted(r.status_code, r.text)
     return dt
 
 
@@ -48,34 +44,22 @@ def latency(stack, body, n, conc):
             times[int(len(times) * 0.9) - 1] * 1000, n / wall)
 
 
-def bare_python(n, conc):
-    """n runs of python3 -c 'print(1)', conc at a time, on the host."""
-    def run(_):
-        t0 = time.monotonic()
-        subprocess.run(["/usr/bin/python3", "-c", "print(1)"],
-                       stdout=subprocess.DEVNULL, check=True)
-        return time.monotonic() - t0
-    with concurrent.futures.ThreadPoolExecutor(conc) as pool:
-        t0 = time.monotonic()
-        times = sorted(pool.map(run, range(n)))
-        wall = time.monotonic() - t0
-    return statistics.median(times) * 1000, n / wall
+BARE_PY = ["/usr/bin/python3", "-c", "print(1)"]
 
 
 def measure(stack):
     """Bare python3, then the service: ((bare ms, bare rate), rows).
 
     Each row is set against bare python3 run the same way: the latency at
-    one client against one bare run at a time (as many at a time as there
-    are cores, which it was set against before, take longer as they share
-    the cores, and flattered the service), the
-    rate against as many bare runs at a time as there are cores, which
-    keeps the cores busy as the service's clients do."""
+    one client against one bare run at a time (runs that share the cores
+    take longer, which would flatter the service), the rate against as
+    many bare runs at a time as there are cores, which keeps the cores
+    busy as the service's clients do."""
     rows = []
     one(stack, PY)                                   # warm up
     one(stack, C)
-    bare_ms, _ = bare_python(40, 1)
-    _, bare_rate = bare_python(100, CORES)
+    bare_ms, _ = bare_runs(BARE_PY, 40)
+    _, bare_rate = bare_runs(BARE_PY, 100, CORES)
     for conc in (1, 2 * CORES):
         n = 40 if conc == 1 else 100
         med, p90, rate = latency(stack, PY, n, conc)

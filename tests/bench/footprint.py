@@ -44,7 +44,7 @@ os.environ.setdefault("CODERUNNER_BURST", "10000")
 os.environ.setdefault("CODERUNNER_CONN", "1000")
 
 import results  # noqa: E402
-from submissions import C, PY, Broken, on_own_stack  # noqa: E402
+from submissions import C, PY, Broken, accepted, on_own_stack  # noqa: E402
 from procmem import (ARENA, children, mappings, processes,  # noqa: E402
                      rollup, threads)
 
@@ -123,12 +123,7 @@ def print_breakdown(label, pid):
 
 def submit(stack, body):
     r = stack.post("/submissions?wait=true", json=body, timeout=120)
-    if r.status_code != 201:
-        raise Broken(f"POST /submissions: {r.status_code}: {r.text[:200]}")
-    res = r.json()
-    if res["status"]["id"] != 3:
-        raise Broken(f"verdict {res['status']} {res.get('message')}")
-    tok = res["token"]
+    tok = accepted(r.status_code, r.text, "POST /submissions: ")["token"]
     for path in (f"/submissions/{tok}", "/submissions?per_page=20"):
         g = stack.get(path)
         if g.status_code != 200:

@@ -44,7 +44,7 @@ os.environ.setdefault("CODERUNNER_RATE", "10000r/s")
 os.environ.setdefault("CODERUNNER_BURST", "10000")
 
 import results  # noqa: E402
-from submissions import Broken, on_own_stack  # noqa: E402
+from submissions import Broken, accepted, on_own_stack  # noqa: E402
 
 N = max(1, int(os.environ.get("LANGUAGES_N", "3")))
 
@@ -157,13 +157,7 @@ def ours_once(stack, lang, source, compiled_expect):
     r = stack.post("/submissions?wait=true&fields=status,message,"
                    "compile_output,stderr,compiles", json=body, timeout=120)
     dt = time.monotonic() - t0
-    if r.status_code != 201:
-        raise Broken(f"{lang['name']}: {r.status_code}: {r.text[:300]}")
-    res = r.json()
-    if res["status"]["id"] != 3:
-        raise Broken(f"{lang['name']}: verdict {res['status']} "
-                     f"{res.get('message')} {res.get('compile_output')} "
-                     f"{res.get('stderr')}")
+    res = accepted(r.status_code, r.text, f"{lang['name']}: ")
     if compiled_expect is not None and res.get("compiles") != compiled_expect:
         raise Broken(f"{lang['name']}: compiles {res.get('compiles')}, "
                      f"expected {compiled_expect}")
