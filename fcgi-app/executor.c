@@ -362,6 +362,7 @@ executor_main(const struct proc_ctx *ctx, int slot)
 	sc.cgroup_base = ctx->cfg->cgroup_base;
 	sc.slot = (unsigned int)slot;
 	sc.uid_base = ctx->cfg->box_uid_base;
+	sc.spare_cgroup = 1;
 	prepared_path(ctx->cfg, pdir, sizeof(pdir));
 	sc.prepared_dir = pdir;
 	if ((sb = sandbox_open(&sc, &err)) == NULL)

@@ -421,6 +421,8 @@ sandbox_sweep(struct sandbox *sb, int slot_all, struct err *err)
 		close(fd);
 	}
 	closedir(d);
+	/* the spare is ours, but named as a leftover would be */
+	sandbox_spare_drop(sb);
 	n += cgroup_sweep(&sb->cg, slot_all ? "s" : prefix);
 	return failed ? -1 : n;
 }

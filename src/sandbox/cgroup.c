@@ -153,10 +153,9 @@ cgroup_detect(struct cgroup_backend *be, const char *root_dir,
 }
 
 int
-cgroup_run_create(struct cgroup_run *run, const struct cgroup_backend *be,
-    const char *name, const struct sandbox_limits *lim, struct err *err)
+cgroup_run_make(struct cgroup_run *run, const struct cgroup_backend *be,
+    const char *name, struct err *err)
 {
-	char	val[32];
 	int	i, n;
 
 	memset(run, 0, sizeof(*run));
@@ -172,48 +171,66 @@ cgroup_run_create(struct cgroup_run *run, const struct cgroup_backend *be,
 		if (mkdir(run->path[i], 0755) == -1 && errno != EEXIST) {
 			err_errno(err, "mkdir %s", run->path[i]);
 			run->path[i][0] = '\0';
-			goto fail;
+			(void)cgroup_run_destroy(run, NULL);
+			return -1;
 		}
-	}
-	if (be->kind == SANDBOX_CG_V2) {
-		if (lim->mem_bytes > 0) {
-			snprintf(val, sizeof(val), "%" PRIu64, lim->mem_bytes);
-			if (write_file(run->path[0], "memory.max", val,
-			    err) == -1)
-				goto fail;
-			/* absent when the host has no swap accounting */
-			(void)write_file(run->path[0], "memory.swap.max", "0",
-			    NULL);
-		}
-		if (lim->max_procs > 0) {
-			/* and one for the run's init, which is in it too */
-			snprintf(val, sizeof(val), "%u", lim->max_procs + 1);
-			if (write_file(run->path[0], "pids.max", val,
-			    err) == -1)
-				goto fail;
-		}
-		return 0;
-	}
-	if (lim->mem_bytes > 0) {
-		snprintf(val, sizeof(val), "%" PRIu64, lim->mem_bytes);
-		if (write_file(run->path[CG_MEM], "memory.limit_in_bytes",
-		    val, err) == -1)
-			goto fail;
-		/* memsw must be >= the memory limit, so it comes second */
-		(void)write_file(run->path[CG_MEM],
-		    "memory.memsw.limit_in_bytes", val, NULL);
-		(void)write_file(run->path[CG_MEM], "memory.swappiness", "0",
-		    NULL);
-	}
-	if (lim->max_procs > 0 && run->path[CG_PIDS][0] != '\0') {
-		snprintf(val, sizeof(val), "%u", lim->max_procs + 1);
-		if (write_file(run->path[CG_PIDS], "pids.max", val, err) == -1)
-			goto fail;
 	}
 	return 0;
-fail:
-	(void)cgroup_run_destroy(run, NULL);
-	return -1;
+}
+
+int
+cgroup_run_limit(const struct cgroup_run *run,
+    const struct sandbox_limits *lim, struct err *err)
+{
+	const char	*mem, *pids;
+	char		 val[32];
+
+	if (run->be == NULL || run->be->kind == SANDBOX_CG_NONE)
+		return 0;
+	mem = run->be->kind == SANDBOX_CG_V2 ? run->path[0] :
+	    run->path[CG_MEM];
+	pids = run->be->kind == SANDBOX_CG_V2 ? run->path[0] :
+	    run->path[CG_PIDS];
+	if (lim->mem_bytes > 0) {
+		snprintf(val, sizeof(val), "%" PRIu64, lim->mem_bytes);
+		if (run->be->kind == SANDBOX_CG_V2) {
+			if (write_file(mem, "memory.max", val, err) == -1)
+				return -1;
+			/* absent when the host has no swap accounting */
+			(void)write_file(mem, "memory.swap.max", "0", NULL);
+		} else {
+			if (write_file(mem, "memory.limit_in_bytes", val,
+			    err) == -1)
+				return -1;
+			/*
+			 * memsw must be >= the memory limit, so it comes
+			 * second (a new cgroup's is unlimited)
+			 */
+			(void)write_file(mem, "memory.memsw.limit_in_bytes",
+			    val, NULL);
+			(void)write_file(mem, "memory.swappiness", "0", NULL);
+		}
+	}
+	if (lim->max_procs > 0 && pids[0] != '\0') {
+		/* and one for the run's init, which is in it too */
+		snprintf(val, sizeof(val), "%u", lim->max_procs + 1);
+		if (write_file(pids, "pids.max", val, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cgroup_run_create(struct cgroup_run *run, const struct cgroup_backend *be,
+    const char *name, const struct sandbox_limits *lim, struct err *err)
+{
+	if (cgroup_run_make(run, be, name, err) == -1)
+		return -1;
+	if (cgroup_run_limit(run, lim, err) == -1) {
+		(void)cgroup_run_destroy(run, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -177,6 +177,7 @@ sandbox_open(const struct sandbox_config *cfg, struct err *err)
 	sb->last_init = -1;
 	sb->cancel_fd = -1;
 	sb->slot = cfg->slot;
+	sb->spare_wanted = cfg->spare_cgroup;
 	slot_config_id(cfg, sb->config_id, sizeof(sb->config_id));
 	slot_ids_detect(sb, cfg->uid_base);
 	if (check_box_root(sb, cfg->box_root, err) == -1 ||
@@ -227,6 +228,7 @@ sandbox_close(struct sandbox *sb)
 	if (sb == NULL)
 		return;
 	sandbox_settle(sb);
+	sandbox_spare_drop(sb);
 	slot_ns_close(sb);
 	if (sb->devset_fd != -1)
 		close(sb->devset_fd);

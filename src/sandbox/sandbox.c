@@ -203,9 +203,15 @@
  * result is complete and sandbox_run returns before I is gone: I exits
  * right after its report (its exit, which tears down the run's
  * namespaces, and its memory when that is a copy, costs a few hundred
- * microseconds), and P reaps it
- * and removes the cgroup at the start of the slot's next run or at
- * sandbox_close, so that two runs of a slot never overlap.
+ * microseconds), and P reaps it at the start of the slot's next run or
+ * at sandbox_close, so that two runs of a slot never overlap; its cgroup
+ * goes while the next run's program runs (sandbox_tidy), or at
+ * sandbox_settle or sandbox_close.  For an executor, which makes many
+ * runs, sandbox_tidy also makes the next run's cgroup, without limits
+ * (the "spare"): its mkdirs, beside I's setup on v1, slowed I's unmount
+ * of the old root, which waits for an RCU grace period that a CPU busy
+ * in the kernel holds up (369 against 129 us in the median on the
+ * development host, which moved the program's execve 0.2 ms sooner).
  * The box stays for the submission's next run and is unmounted when the
  * caller frees it.  If P is killed, I dies by PR_SET_PDEATHSIG and the
  * namespace with it (if P dies before I set it, I reads EOF or a reset on
@@ -219,13 +225,13 @@
  * for an RCU grace period unless the host mounts cgroups with
  * favordynmods (Linux 6.0, commit 6a010a49b63a, which names
  * CLONE_INTO_CGROUP as the way around it).  So on v2 I is born in its
- * cgroup and nothing is written.  XXX On v1 there is no
- * CLONE_INTO_CGROUP: P still moves I into the cpuacct, pids and freezer
- * cgroups, a write that overlaps I's mounts (about 1 ms), which hides it
- * where a grace period is shorter than that (this project's development
- * host), not where it is longer; and R moves itself into the memory
- * cgroup before its execve (see "Memory"), on the run's path: 37 us in
- * the median on the development host (strace -T, 20 runs).
+ * cgroup and nothing is written.  On v1 there is no CLONE_INTO_CGROUP:
+ * P moves I into the cpuacct, pids and freezer cgroups, a write that
+ * overlaps I's mounts, and R moves itself into the memory cgroup before
+ * its execve (see "Memory"), on the run's path.  Without favordynmods
+ * the first of those writes after an idle moment waits for a grace
+ * period, which no overlap hides (14.5 ms under strace, Linux 6.18), so
+ * contrib/setup-host.sh sets the flag on v1 hosts.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -467,6 +473,7 @@ struct run {
 	int				 notp[2], lfd, stdin_fd;
 	int				 cancel_fd;	/* sb's, not ours */
 	pid_t				 pid;		/* I, while not reaped */
+	pid_t				 jpid;		/* J, while not reaped */
 	int				 wst;		/* I's wait status */
 	int64_t				 t0, t1;	/* J cloned, I reaped */
 	int				 killed_for;	/* the limit we killed
@@ -524,21 +531,119 @@ run_new_tops(struct run *r)
 	}
 }
 
-void
-sandbox_settle(struct sandbox *sb)
+/*
+ * Reaps the last run's I: it has exited by now, or is about to (this
+ * waits for a zombie).  Before a new run's children, which reuse its
+ * stacks.
+ */
+static void
+settle_init(struct sandbox *sb)
 {
-	/* it has exited by now, or is about to: this waits for a zombie */
 	if (sb->last_init > 0) {
 		kill(sb->last_init, SIGKILL);
 		while (waitpid(sb->last_init, NULL, 0) == -1 && errno == EINTR)
 			;
 		sb->last_init = -1;
 	}
-	if (sb->last_cg_made) {
+}
+
+/* Removes the last run's cgroup, once its I is reaped. */
+static void
+settle_cgroup(struct sandbox *sb)
+{
+	if (sb->last_cg_made && sb->last_init <= 0) {
 		if (cgroup_run_nprocs(&sb->last_cg) > 0)
 			cgroup_run_kill(&sb->last_cg);
 		(void)cgroup_run_destroy(&sb->last_cg, NULL);
 		sb->last_cg_made = 0;
+	}
+}
+
+void
+sandbox_settle(struct sandbox *sb)
+{
+	settle_init(sb);
+	settle_cgroup(sb);
+}
+
+/* A new cgroup name: the slot, our pid (see sandbox_maker_alive), a count. */
+static void
+cgroup_name(struct sandbox *sb, char *buf, size_t size)
+{
+	snprintf(buf, size, "s%u-%d-%lu", sb->slot, (int)getpid(), sb->seq++);
+}
+
+/*
+ * While a run's program runs, P has nothing to do but wait: the last
+ * run's cgroup goes and, for a caller of many runs (spare_cgroup), the
+ * next run's is made, both off the way of a run's start.  A spare that
+ * cannot be made is no loss: the next run makes its cgroup itself.
+ */
+static void
+sandbox_tidy(struct sandbox *sb)
+{
+	char	name[64];
+
+	settle_cgroup(sb);
+	if (!sb->spare_wanted || sb->spare_made ||
+	    sb->cg.kind == SANDBOX_CG_NONE)
+		return;
+	cgroup_name(sb, name, sizeof(name));
+	if (cgroup_run_make(&sb->spare_cg, &sb->cg, name, NULL) == 0)
+		sb->spare_made = 1;
+}
+
+void
+sandbox_spare_drop(struct sandbox *sb)
+{
+	if (sb->spare_made) {
+		(void)cgroup_run_destroy(&sb->spare_cg, NULL);
+		sb->spare_made = 0;
+	}
+}
+
+/*
+ * The run's cgroup, with its limits: the spare when there is one (see
+ * sandbox_tidy), else a new one.  A spare that will not take the limits
+ * (a sweep removed it, say) is dropped for a new one.
+ */
+static int
+run_cgroup(struct run *r, struct err *err)
+{
+	struct sandbox	*sb = r->sb;
+	char		 name[64];
+
+	if (sb->spare_made) {
+		r->cg = sb->spare_cg;
+		sb->spare_made = 0;
+		if (cgroup_run_limit(&r->cg, &r->spec->lim, NULL) == 0) {
+			r->cg_made = 1;
+			return 0;
+		}
+		(void)cgroup_run_destroy(&r->cg, NULL);
+	}
+	cgroup_name(sb, name, sizeof(name));
+	if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim,
+	    err) == -1)
+		return -1;
+	r->cg_made = 1;
+	return 0;
+}
+
+/*
+ * Reaps J, which is exiting once our clone of it has returned.  Not at
+ * once: its exit takes a while (0.2 ms on the development host) that
+ * the cgroup work of run_start can overlap.  Before "run" all the same,
+ * so that J is not counted as one of the box uid's processes
+ * (RLIMIT_NPROC) during the run, when the box's uid is ours.
+ */
+static void
+run_reap_joiner(struct run *r)
+{
+	if (r->jpid > 0) {
+		while (waitpid(r->jpid, NULL, 0) == -1 && errno == EINTR)
+			;
+		r->jpid = -1;
 	}
 }
 
@@ -550,8 +655,11 @@ run_prepare(struct run *r, struct err *err)
 	struct sandbox			*sb = r->sb;
 	struct child_ctx		*c = &r->c;
 
-	/* nothing of the last run is left when this one starts */
-	sandbox_settle(sb);
+	/*
+	 * The last run's I is gone before this one's children take the
+	 * stacks; its cgroup goes while this run's program runs.
+	 */
+	settle_init(sb);
 
 	r->out.cap = spec->lim.stdout_bytes ? spec->lim.stdout_bytes :
 	    DEF_CAPTURE;
@@ -624,7 +732,6 @@ static int
 run_start(struct run *r, struct err *err)
 {
 	struct sandbox	*sb = r->sb;
-	char		 name[64];
 	pid_t		 jpid;
 	int		 sent, i, mem_fd = -1;
 
@@ -638,13 +745,9 @@ run_start(struct run *r, struct err *err)
 	 * The run's cgroup: on v2, before J, which clones I into it; on v1
 	 * (no CLONE_INTO_CGROUP there), after, while I builds its root.
 	 */
-	snprintf(name, sizeof(name), "s%u-%d-%lu", sb->slot, (int)getpid(),
-	    sb->seq++);
 	if (sb->cg.kind == SANDBOX_CG_V2) {
-		if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim,
-		    err) == -1)
+		if (run_cgroup(r, err) == -1)
 			return -1;
-		r->cg_made = 1;
 		/* without it, J clones I as on v1, and we move I in */
 		r->c.cg_fd = cgroup_run_dirfd(&r->cg);
 	}
@@ -658,12 +761,7 @@ run_start(struct run *r, struct err *err)
 	if ((jpid = child_clone(sb, join_main, CLONE_VM | CLONE_VFORK |
 	    SIGCHLD, &r->c)) == -1)
 		return err_errno(err, "clone");
-	/*
-	 * Reap J now, so that it is not counted as one of the box uid's
-	 * processes (RLIMIT_NPROC) during the run.
-	 */
-	while (waitpid(jpid, NULL, 0) == -1 && errno == EINTR)
-		;
+	r->jpid = jpid;
 	r->pid = r->c.init_pid > 0 ? r->c.init_pid : -1;
 	fd_close(&r->syncp[0]);
 	fd_close(&r->statp[1]);
@@ -672,8 +770,10 @@ run_start(struct run *r, struct err *err)
 	fd_close(&r->notp[1]);
 	fd_close(&r->stdin_fd);
 	fd_close(&r->c.cg_fd);
-	if (r->pid == -1)	/* J failed: its message is on the pipe */
+	if (r->pid == -1) {	/* J failed: its message is on the pipe */
+		run_reap_joiner(r);
 		return child_error(r->statp[0], 0, "sandbox setup", err);
+	}
 
 	/* what J made in the slot's mount namespace stays there */
 	for (i = 0; i < r->c.n_new_tops && sb->ntops < SLOT_MAX_TOPS; i++)
@@ -682,12 +782,8 @@ run_start(struct run *r, struct err *err)
 	if (r->c.box_make != NULL)
 		box_made(r->spec->box, sb->gen);
 	/* while I builds its root */
-	if (!r->cg_made) {
-		if (cgroup_run_create(&r->cg, &sb->cg, name, &r->spec->lim,
-		    err) == -1)
-			return -1;
-		r->cg_made = 1;
-	}
+	if (!r->cg_made && run_cgroup(r, err) == -1)
+		return -1;
 	/*
 	 * An I in our memory stays out of the v1 memory cgroup (see
 	 * "Memory"): R joins it through mem_fd, which goes with "run".
@@ -698,6 +794,7 @@ run_start(struct run *r, struct err *err)
 	if (sb->r_joins_mem &&
 	    (mem_fd = cgroup_run_mem_procs(&r->cg, err)) == -1)
 		return -1;
+	run_reap_joiner(r);
 	/* syncp[1] stays open: I takes EOF before "run" for our death */
 	sent = sandbox_send_msg(r->syncp[1], 'r', NULL, 0, mem_fd);
 	if (mem_fd != -1)
@@ -957,6 +1054,7 @@ run_teardown(struct run *r)
 		while (waitpid(r->pid, NULL, 0) == -1 && errno == EINTR)
 			;
 	}
+	run_reap_joiner(r);
 	for (i = 0; i < 2; i++) {
 		fd_close(&r->syncp[i]);
 		fd_close(&r->statp[i]);
@@ -993,12 +1091,15 @@ sandbox_run(struct sandbox *sb, const struct sandbox_spec *spec,
 	r.res = res;
 	r.syncp[0] = r.syncp[1] = r.statp[0] = r.statp[1] = -1;
 	r.outp[0] = r.outp[1] = r.errp[0] = r.errp[1] = -1;
-	r.notp[0] = r.notp[1] = r.lfd = r.stdin_fd = r.pid = -1;
+	r.notp[0] = r.notp[1] = r.lfd = r.stdin_fd = r.pid = r.jpid = -1;
 	r.c.cg_fd = -1;
 	r.killed_for = SANDBOX_OK;
 	r.cancel_fd = sb->cancel_fd;
-	if (run_prepare(&r, err) == -1 || run_start(&r, err) == -1 ||
-	    run_watch(&r, err) == -1 || run_collect(&r, err) == -1)
+	if (run_prepare(&r, err) == -1 || run_start(&r, err) == -1)
+		goto out;
+	/* the program runs: the cgroup work between runs meanwhile */
+	sandbox_tidy(sb);
+	if (run_watch(&r, err) == -1 || run_collect(&r, err) == -1)
 		goto out;
 	run_adopt_netns(&r);
 	/* I, exiting, and its cgroup are the next run's to finish */

@@ -111,6 +111,9 @@ struct sandbox_config {
 					   every run sees read-only at
 					   SANDBOX_PREPARED, made 0755 if
 					   missing; NULL: none */
+	int		 spare_cgroup;	/* make the next run's cgroup while
+					   a run's program runs (a caller of
+					   many runs: the executors) */
 };
 
 #define SANDBOX_PREPARED	"/prepared"
@@ -198,9 +201,10 @@ int	sandbox_sweep(struct sandbox *, int slot_all, struct err *err);
 /*
  * Finishes what the last run left: sandbox_run returns once the run's
  * init has reported, before it has exited, and its exit, its reaping and
- * the removal of its cgroup are done here, which the next sandbox_run and
- * sandbox_close call first.  A caller that goes idle between runs calls
- * it, so that no zombie or cgroup of the last run waits with it.
+ * the removal of its cgroup are done here (sandbox_close calls it; the
+ * next sandbox_run reaps it first and removes the cgroup while its own
+ * program runs).  A caller that goes idle between runs calls it, so that
+ * no zombie or cgroup of the last run waits with it.
  */
 void	sandbox_settle(struct sandbox *);
 /*

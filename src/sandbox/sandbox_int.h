@@ -90,6 +90,15 @@ void	cgroup_detect(struct cgroup_backend *, const char *root_dir,
 int	cgroup_run_create(struct cgroup_run *, const struct cgroup_backend *,
 	    const char *name, const struct sandbox_limits *, struct err *);
 /*
+ * The two halves of cgroup_run_create: the cgroup(s), without limits
+ * (removed again on failure), and the limits of a cgroup so made, which
+ * nothing has run in yet.
+ */
+int	cgroup_run_make(struct cgroup_run *, const struct cgroup_backend *,
+	    const char *name, struct err *);
+int	cgroup_run_limit(const struct cgroup_run *,
+	    const struct sandbox_limits *, struct err *);
+/*
  * Moves pid into the run's cgroup(s); on v1, into the memory cgroup only
  * if memory (cgroup_run_mem_procs is how a process joins it then).
  */
@@ -176,6 +185,8 @@ void	sandbox_classify(struct sandbox_result *res,
  * the table's header line and nothing else.  Returns 1 if so, 0 if it
  * lists a socket or is not such a table.
  */
+/* Removes the spare cgroup (sandbox_tidy), if any: at close and sweep. */
+void	sandbox_spare_drop(struct sandbox *);
 int	netns_unix_empty(const char *text, size_t len);
 
 #define SLOT_MAX_TOPS	16	/* host dirs overlaid in a slot */
@@ -231,6 +242,16 @@ struct sandbox {
 	pid_t			 last_init;
 	struct cgroup_run	 last_cg;
 	int			 last_cg_made;
+	/*
+	 * The next run's cgroup, made without limits while this one's
+	 * program ran (sandbox_tidy), so that the mkdirs are off the next
+	 * run's way: on v1 they would run beside I's setup and slow its
+	 * unmount of the old root, which waits for an RCU grace period that
+	 * our CPU, busy in the kernel, holds up.
+	 */
+	struct cgroup_run	 spare_cg;
+	int			 spare_made;
+	int			 spare_wanted;	/* sandbox_config's */
 	/*
 	 * A keeper's run for another process (kept.c): the caller's socket,
 	 * whose hang-up kills the run.  -1: none.

@@ -33,8 +33,10 @@ now_us(void)
 int
 main(int argc, char **argv)
 {
+	/* as an executor opens its slot */
 	struct sandbox_config	 cfg = { .box_root = "/tmp/coderunner-bench",
-				    .slot = 7, .uid_base = 200000 };
+				    .slot = 7, .uid_base = 200000,
+				    .spare_cgroup = 1 };
 	struct sandbox_spec	 spec;
 	struct sandbox_result	 res;
 	struct sandbox		*sb = NULL;
