@@ -147,8 +147,9 @@ setup_v1() {
 # 11.8 ms instead of 3.0 (the move alone 14.5 ms under strace).  The flag
 # is the cgroup2 mount's and holds for every hierarchy, v1 too (the lock
 # is one); it makes forks and exits a little dearer (Linux 6.0 and later;
-# see favordynmods in the kernel's cgroup-v2.rst), and the kernel keeps
-# the lock that way until reboot even if the flag is cleared.
+# see favordynmods in the kernel's cgroup-v2.rst); Linux 6.18 keeps the
+# lock that way until reboot even if the flag is cleared (its log says
+# so), and shows the cleared flag: `coderunner check` reads the flag.
 # CODERUNNER_FAVORDYNMODS=no leaves it alone.
 favor_dynmods() {
 	if [ "${CODERUNNER_FAVORDYNMODS:-yes}" = no ]; then

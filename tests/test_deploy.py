@@ -198,3 +198,40 @@ def test_apparmor_profile(installed):
     r = subprocess.run([parser, "-Q", "-K", path], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
     assert r.returncode == 0, r.stdout
+
+
+def cgroup2_options():
+    """The options of the first cgroup2 mount, or None."""
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) > 3 and fields[2] == "cgroup2":
+                return fields[3].split(",")
+    return None
+
+
+def test_setup_host_favours_cgroup_moves_on_v1():
+    """On a cgroup v1 host every run's init is moved into its cgroups, and
+    without favordynmods the first move after an idle moment waits for an
+    RCU grace period (setup-host.sh says how long): setup-host.sh remounts
+    the cgroup2 mount with the flag, and `coderunner check` says so."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: setup-host.sh remounts a cgroup file system")
+    if not os.path.isfile("/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        pytest.skip("not a cgroup v1 host: runs are born in their cgroup")
+    if cgroup2_options() is None:
+        pytest.skip("no cgroup2 mount to carry favordynmods")
+    r = subprocess.run(["sh", os.path.join(ROOT, "contrib", "setup-host.sh")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    assert r.returncode == 0, r.stdout
+    if "could not remount" in r.stdout:
+        pytest.skip("this kernel has no favordynmods (Linux < 6.0): "
+                    + r.stdout)
+    assert "cgroup moves: " in r.stdout, r.stdout
+    assert "favordynmods" in cgroup2_options()
+    c = subprocess.run([os.path.join(ROOT, "build", "coderunner"), "check"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=60)
+    assert "moves into a run's cgroups: ok (favordynmods)" in c.stdout, \
+        c.stdout

@@ -452,6 +452,24 @@ cgroup_run_destroy(struct cgroup_run *run, struct err *err)
 	return rc;
 }
 
+int
+cgroup_favordynmods(void)
+{
+	FILE	*f;
+	char	 line[1024], type[64], opts[768];
+	int	 found = 0;
+
+	if ((f = fopen("/proc/self/mounts", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %63s %767s", type, opts) == 2 &&
+		    strcmp(type, "cgroup2") == 0 && strstr(opts,
+		    "favordynmods") != NULL)
+			found = 1;
+	fclose(f);
+	return found;
+}
+
 /*
  * Run cgroups (and the box dirs of older versions) are named
  * "s<slot>-<pid>-..." after the process that made them.  Another instance

@@ -325,6 +325,7 @@ sandbox_probe_host(struct sandbox *sb, struct sandbox_host *h,
 		    sb->cg.base[0]);
 		h->swap_off = access(path, F_OK) == 0;
 	}
+	h->favordynmods = cgroup_favordynmods();
 	h->ia32 = sandbox_host_ia32() == 1;
 	h->ids = sb->ids;
 	h->box_uid = (uint32_t)sb->outer_uid;

@@ -295,6 +295,9 @@ struct sandbox_host {
 	int			private_devices; /* /dev nodes of the slot's
 						   own (device pool) */
 	enum sandbox_cgroup	cgroup;
+	int			favordynmods;	/* a cgroup2 mount has it: v1
+						   moves wait for no grace
+						   period (-1: unknown) */
 	char			cgroup_path[256];
 	char			controllers[128];
 	char			kernel[128];

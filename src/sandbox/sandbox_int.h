@@ -138,6 +138,12 @@ int	cgroup_run_destroy(struct cgroup_run *, struct err *);
 int	sandbox_maker_alive(const char *name);
 /* Removes stale run cgroups whose names start with prefix. */
 int	cgroup_sweep(const struct cgroup_backend *, const char *prefix);
+/*
+ * Whether a cgroup2 mount has the favordynmods option, which spares a
+ * move into a cgroup the RCU grace period (contrib/setup-host.sh): 1 if
+ * one has, 0 if none, -1 if the mount table cannot be read.
+ */
+int	cgroup_favordynmods(void);
 
 /* --- box.c ---------------------------------------------------------- */
 
