@@ -228,6 +228,9 @@ def test_setup_host_favours_cgroup_moves_on_v1():
     if "could not remount" in r.stdout:
         pytest.skip("this kernel has no favordynmods (Linux < 6.0): "
                     + r.stdout)
+    if "no cgroup controller delegated" in r.stdout:
+        pytest.skip("no v1 controller delegated: nothing is moved: "
+                    + r.stdout)
     assert "cgroup moves: " in r.stdout, r.stdout
     assert "favordynmods" in cgroup2_options()
     c = subprocess.run([os.path.join(ROOT, "build", "coderunner"), "check"],

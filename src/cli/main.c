@@ -510,9 +510,11 @@ cmd_check(int argc, char **argv)
 	}
 	if (h.cgroup == SANDBOX_CG_V1)
 		printf("moves into a run's cgroups: %s\n", h.favordynmods == 1 ?
-		    "ok (favordynmods)" : "the first after an idle moment "
-		    "waits for an RCU grace period (no favordynmods on a "
-		    "cgroup2 mount: run contrib/setup-host.sh as root)");
+		    "ok (favordynmods)" : h.favordynmods == 0 ? "the first "
+		    "after an idle moment waits for an RCU grace period (no "
+		    "favordynmods on a cgroup2 mount: run "
+		    "contrib/setup-host.sh as root)" : "unknown (the mount "
+		    "table could not be read)");
 	if (h.cgroup == SANDBOX_CG_NONE)
 		printf("  (no delegated cgroup: limits fall back to rlimits; "
 		    "memory is address space, CPU is per process)\n");

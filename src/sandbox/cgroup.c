@@ -191,6 +191,9 @@ cgroup_run_limit(const struct cgroup_run *run,
 	    run->path[CG_MEM];
 	pids = run->be->kind == SANDBOX_CG_V2 ? run->path[0] :
 	    run->path[CG_PIDS];
+	/* a spare swept meanwhile fails here too, with no limit to write */
+	if (access(mem, F_OK) == -1)
+		return err_errno(err, "%s", mem);
 	if (lim->mem_bytes > 0) {
 		snprintf(val, sizeof(val), "%" PRIu64, lim->mem_bytes);
 		if (run->be->kind == SANDBOX_CG_V2) {
@@ -424,6 +427,22 @@ cgroup_run_kill(const struct cgroup_run *run)
 	if (run->path[CG_FREEZER][0] != '\0')
 		(void)write_file(run->path[CG_FREEZER], "freezer.state",
 		    "THAWED", NULL);
+}
+
+int
+cgroup_run_remove_empty(struct cgroup_run *run)
+{
+	int	i, rc = 0;
+
+	for (i = 0; i < CG_NCTRL; i++) {
+		if (run->path[i][0] == '\0')
+			continue;
+		if (rmdir(run->path[i]) == -1 && errno != ENOENT)
+			rc = -1;
+		else
+			run->path[i][0] = '\0';
+	}
+	return rc;
 }
 
 int

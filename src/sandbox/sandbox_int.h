@@ -132,6 +132,11 @@ void	cgroup_run_kill(const struct cgroup_run *);
 /* Removes the run's cgroup(s).  Returns 0, or -1 with err set. */
 int	cgroup_run_destroy(struct cgroup_run *, struct err *);
 /*
+ * Removes the run's cgroup(s) if they are empty, without waiting: -1 if
+ * one would not go (those stay in run, for cgroup_run_destroy).
+ */
+int	cgroup_run_remove_empty(struct cgroup_run *);
+/*
  * Whether the maker named in "s<slot>-<pid>-..." is another live process
  * (so what it made is not a leftover).
  */
@@ -191,9 +196,9 @@ void	sandbox_classify(struct sandbox_result *res,
  * the table's header line and nothing else.  Returns 1 if so, 0 if it
  * lists a socket or is not such a table.
  */
-/* Removes the spare cgroup (sandbox_tidy), if any: at close and sweep. */
-void	sandbox_spare_drop(struct sandbox *);
 int	netns_unix_empty(const char *text, size_t len);
+/* Removes the spare cgroup (tidy_between_runs), if any: at close, sweep. */
+void	sandbox_spare_drop(struct sandbox *);
 
 #define SLOT_MAX_TOPS	16	/* host dirs overlaid in a slot */
 
@@ -242,18 +247,19 @@ struct sandbox {
 						   the memory cgroup itself */
 	/*
 	 * The last run's I, which had sent its report and was exiting when
-	 * sandbox_run returned, and its cgroup: reaped and removed before
-	 * the next run, or at close (sandbox_settle).  -1: none.
+	 * sandbox_run returned, and its cgroup: I reaped before the next
+	 * run's children, the cgroup removed while its program runs, or
+	 * both at sandbox_settle (and so at close).  -1: none.
 	 */
 	pid_t			 last_init;
 	struct cgroup_run	 last_cg;
 	int			 last_cg_made;
 	/*
 	 * The next run's cgroup, made without limits while this one's
-	 * program ran (sandbox_tidy), so that the mkdirs are off the next
-	 * run's way: on v1 they would run beside I's setup and slow its
+	 * program runs (tidy_between_runs), so that the mkdirs are off the
+	 * next run's way: on v1 they would run beside I's setup and slow its
 	 * unmount of the old root, which waits for an RCU grace period that
-	 * our CPU, busy in the kernel, holds up.
+	 * a CPU busy in the kernel holds up.
 	 */
 	struct cgroup_run	 spare_cg;
 	int			 spare_made;
