@@ -4,7 +4,11 @@
  * executor does, so that consecutive runs share the slot's namespaces.
  *
  *   slot_runs [--slot N] [--box-root DIR] [--repeat K] [--ro PATH]...
- *       -- ARGV1... [-- ARGV2...]...
+ *       [--cgroup NAME] [--spare] [--no-limits] -- ARGV1... [-- ARGV2...]...
+ *
+ * --spare opens the handle as an executor does (sandbox_config's
+ * spare_cgroup); --no-limits sets no memory or process limit (a cgroup v2
+ * dir without those controllers).
  *
  * Each run gets a fresh, empty box dir at /box; the programs come in
  * through --ro.  Prints one line per run:
@@ -78,6 +82,7 @@ main(int argc, char **argv)
 	const char		*ro[MAX_RO + 1] = { NULL };
 	char			**cmds[MAX_CMDS];
 	int			 a, i, k, nro = 0, ncmd = 0, repeat = 1, rc = 0;
+	int			 no_limits = 0;
 	int			 before;
 	struct sandbox_box	*box;
 
@@ -91,6 +96,12 @@ main(int argc, char **argv)
 		else if (strcmp(argv[a], "--ro") == 0 && a + 1 < argc &&
 		    nro < MAX_RO)
 			ro[nro++] = argv[++a];
+		else if (strcmp(argv[a], "--cgroup") == 0 && a + 1 < argc)
+			cfg.cgroup_base = argv[++a];
+		else if (strcmp(argv[a], "--spare") == 0)
+			cfg.spare_cgroup = 1;
+		else if (strcmp(argv[a], "--no-limits") == 0)
+			no_limits = 1;
 		else {
 			fprintf(stderr, "slot_runs: bad option %s\n", argv[a]);
 			return 2;
@@ -121,8 +132,8 @@ main(int argc, char **argv)
 	spec.box_mode = SANDBOX_BOX_OVERLAY;
 	spec.lim.wall_ms = 5000;
 	spec.lim.cpu_ms = 2000;
-	spec.lim.mem_bytes = 256ull << 20;
-	spec.lim.max_procs = 32;
+	spec.lim.mem_bytes = no_limits ? 0 : 256ull << 20;
+	spec.lim.max_procs = no_limits ? 0 : 32;
 	for (k = 0; k < repeat && rc == 0; k++)
 		for (i = 0; i < ncmd && rc == 0; i++) {
 			if ((box = sandbox_box_new(sb, 16u << 20, 2048,

@@ -256,3 +256,54 @@ def test_a_cgroup_that_takes_no_process_is_the_runs_error(host, tmp):
     assert res["status"] == "IE", res
     assert "cgroup.procs: Permission denied" in res["error"], res
     assert calls(lines, "clone3", into_cgroup) == [-1], "\n".join(lines)
+
+
+def test_an_executors_runs_take_spare_cgroups(host, tmp):
+    """A handle opened as an executor opens it (spare_cgroup) makes the
+    next run's cgroup while a run's program runs: three runs make four
+    cgroups (the first its own, then a spare during each run, the last
+    one removed at close), each run's init is born in its cgroup and
+    nothing writes cgroup.procs, and nothing is left after close."""
+    real, fake = host
+    lib = os.path.join(ROOT, "build", "libcoderunner.a")
+    if not os.path.exists(lib):
+        pytest.fail("%s is missing: run make first" % lib)
+    libs = subprocess.run(["pkg-config", "--libs", "json-c", "sqlite3"],
+                          stdout=subprocess.PIPE, text=True,
+                          check=True).stdout.split()
+    drv = os.path.join(tmp, "slot_runs")
+    subprocess.run(["gcc", "-std=gnu11", "-D_GNU_SOURCE", "-O2",
+                    "-I" + os.path.join(ROOT, "src"), "-o", drv,
+                    os.path.join(ROOT, "tests", "sandbox", "slot_runs.c"),
+                    lib] + libs + ["-lpthread", "-Wl,-z,now"], check=True)
+    box_root = os.path.join(tmp, "boxes")
+    os.mkdir(box_root, 0o700)
+    trace = os.path.join(tmp, "trace")
+    argv = (["unshare", "--mount", "--propagation", "private", "--",
+             "/usr/bin/python3", HOST] + (["--fake"] if fake else []) +
+            ["--leaf", real, NAME, "--", "strace", "-f", "-qq", "-o", trace,
+             "-e", "trace=clone3,openat,mkdir,rmdir", drv, "--slot",
+             str(SLOT), "--box-root", box_root, "--cgroup", NAME, "--spare"] +
+            (["--no-limits"] if fake else []) +
+            ["--", "/bin/echo", "a", "--", "/bin/echo", "b", "--",
+             "/bin/echo", "c"])
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get(
+        "ASAN_OPTIONS", "") + ":detect_leaks=0")
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60, env=env)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert r.stdout.splitlines() == ["OK 0 a\\n", "OK 0 b\\n",
+                                     "OK 0 c\\n"], r.stdout
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    mine = "/%s/s%d-" % (NAME, SLOT)
+    made = calls(lines, "mkdir", lambda rest: mine in rest)
+    removed = calls(lines, "rmdir", lambda rest: mine in rest)
+    born = calls(lines, "clone3", into_cgroup)
+    assert made == [0, 0, 0, 0], "\n".join(lines)
+    assert removed.count(0) == 4, "\n".join(lines)
+    assert len(born) == 3 and all(b is not None and b > 0 for b in born), \
+        "\n".join(lines)
+    assert calls(lines, "openat", procs_write) == [], "\n".join(lines)
+    left = [e.name for e in os.scandir(real) if e.is_dir()]
+    assert left == ["service"], left
