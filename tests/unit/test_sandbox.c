@@ -265,6 +265,27 @@ test_cgroup_v2(void **state)
 	CHECK(cgroup_run_destroy(&run, &err));
 	assert_int_equal(access(run_dir, F_OK), -1);
 	assert_string_equal(run.path[0], "");
+
+	/*
+	 * A spare (sandbox.c, tidy_between_runs): made without a limit,
+	 * then given a run's, as cgroup_run_create writes them; one swept
+	 * meanwhile fails, so that the run makes a cgroup of its own.
+	 */
+	snprintf(run_dir, sizeof(run_dir), "%s/s3-1-1", base);
+	CHECK(cgroup_run_make(&run, &be, "s3-1-1", &err));
+	assert_string_equal(run.path[0], run_dir);
+	assert_int_equal(access(run_dir, F_OK), 0);
+	put(run_dir, "memory.max", "");
+	put(run_dir, "memory.swap.max", "");
+	put(run_dir, "pids.max", "");
+	CHECK(cgroup_run_limit(&run, &lim, &err));
+	assert_string_equal(get(run_dir, "memory.max"), "268435456");
+	assert_string_equal(get(run_dir, "memory.swap.max"), "0");
+	assert_string_equal(get(run_dir, "pids.max"), "33");
+	empty_dir(run_dir);
+	assert_int_equal(rmdir(run_dir), 0);
+	assert_int_equal(cgroup_run_limit(&run, &lim, &err), -1);
+	CHECK(cgroup_run_destroy(&run, &err));
 }
 
 static void
@@ -299,12 +320,14 @@ test_cgroup_v2_no_limits(void **state)
 	CHECK(cgroup_run_destroy(&run, &err));
 }
 
+/* The v1 controllers the sandbox uses, as cgroup.c orders them. */
+static const char *const v1_ctrl[CG_NCTRL] = {
+	"memory", "pids", "cpuacct", "freezer"
+};
+
 static void
 test_cgroup_v1(void **state)
 {
-	static const char *const ctrl[] = {
-		"memory", "pids", "cpuacct", "freezer"
-	};
 	struct tree		*t = *state;
 	struct cgroup_backend	 be;
 	struct cgroup_run	 run;
@@ -314,10 +337,10 @@ test_cgroup_v1(void **state)
 	int			 i;
 
 	for (i = 0; i < CG_NCTRL; i++) {
-		mkdir_p("%s/%s", t->root, ctrl[i]);
-		mkdir_p("%s/%s/coderunner", t->root, ctrl[i]);
+		mkdir_p("%s/%s", t->root, v1_ctrl[i]);
+		mkdir_p("%s/%s/coderunner", t->root, v1_ctrl[i]);
 		snprintf(dir[i], sizeof(dir[i]), "%s/%s/coderunner/s1-7-0",
-		    t->root, ctrl[i]);
+		    t->root, v1_ctrl[i]);
 		mkdir_p("%s", dir[i]);
 	}
 	cgroup_detect(&be, t->root, "coderunner");
@@ -363,71 +386,12 @@ test_cgroup_v1(void **state)
 	CHECK(cgroup_run_destroy(&run, &err));
 	for (i = 0; i < CG_NCTRL; i++)
 		assert_int_equal(access(dir[i], F_OK), -1);
-}
 
-/*
- * A spare cgroup (sandbox_tidy): made without limits, no control file
- * written, then given a run's limits, which must land as
- * cgroup_run_create writes them; a spare gone meanwhile (a sweep) fails
- * the limits, so that the run makes a cgroup of its own.
- */
-static void
-test_cgroup_spare(void **state)
-{
-	static const char *const ctrl[] = {
-		"memory", "pids", "cpuacct", "freezer"
-	};
-	struct tree		*t = *state;
-	struct cgroup_backend	 be;
-	struct cgroup_run	 run;
-	struct sandbox_limits	 lim;
-	struct err		 err = { "" };
-	char			 dir[CG_NCTRL][PATH_MAX];
-	int			 i;
-
-	/* v2 */
-	put(t->root, "cgroup.controllers", "memory pids\n");
-	mkdir_p("%s/coderunner", t->root);
-	put(t->root, "coderunner/cgroup.subtree_control", "memory pids\n");
-	cgroup_detect(&be, t->root, NULL);
-	assert_int_equal(be.kind, SANDBOX_CG_V2);
-	CHECK(cgroup_run_make(&run, &be, "s2-1-0", &err));
-	snprintf(dir[0], sizeof(dir[0]), "%s/coderunner/s2-1-0", t->root);
-	assert_string_equal(run.path[0], dir[0]);
-	assert_int_equal(access(dir[0], F_OK), 0);
-	put(dir[0], "memory.max", "");
-	put(dir[0], "memory.swap.max", "");
-	put(dir[0], "pids.max", "");
-	memset(&lim, 0, sizeof(lim));
-	lim.mem_bytes = 128ull << 20;
-	lim.max_procs = 4;
-	CHECK(cgroup_run_limit(&run, &lim, &err));
-	assert_string_equal(get(dir[0], "memory.max"), "134217728");
-	assert_string_equal(get(dir[0], "memory.swap.max"), "0");
-	assert_string_equal(get(dir[0], "pids.max"), "5");
-	empty_dir(dir[0]);
-	CHECK(cgroup_run_destroy(&run, &err));
-	/* swept before its run: the limits fail, nothing is made again */
-	CHECK(cgroup_run_make(&run, &be, "s2-1-1", &err));
-	snprintf(dir[0], sizeof(dir[0]), "%s/coderunner/s2-1-1", t->root);
-	assert_int_equal(rmdir(dir[0]), 0);
-	assert_int_equal(cgroup_run_limit(&run, &lim, &err), -1);
-	assert_int_equal(access(dir[0], F_OK), -1);
-	CHECK(cgroup_run_destroy(&run, &err));
-
-	/* v1: every controller's dir, the limits in memory and pids */
-	snprintf(dir[0], sizeof(dir[0]), "%s/cgroup.controllers", t->root);
-	assert_int_equal(unlink(dir[0]), 0);
+	/* a spare: a dir in every hierarchy, the limits in memory and pids */
+	CHECK(cgroup_run_make(&run, &be, "s1-7-1", &err));
 	for (i = 0; i < CG_NCTRL; i++) {
-		mkdir_p("%s/%s", t->root, ctrl[i]);
-		mkdir_p("%s/%s/coderunner", t->root, ctrl[i]);
-		snprintf(dir[i], sizeof(dir[i]), "%s/%s/coderunner/s2-1-2",
-		    t->root, ctrl[i]);
-	}
-	cgroup_detect(&be, t->root, "coderunner");
-	assert_int_equal(be.kind, SANDBOX_CG_V1);
-	CHECK(cgroup_run_make(&run, &be, "s2-1-2", &err));
-	for (i = 0; i < CG_NCTRL; i++) {
+		snprintf(dir[i], sizeof(dir[i]), "%s/%s/coderunner/s1-7-1",
+		    t->root, v1_ctrl[i]);
 		assert_string_equal(run.path[i], dir[i]);
 		assert_int_equal(access(dir[i], F_OK), 0);
 	}
@@ -436,24 +400,18 @@ test_cgroup_spare(void **state)
 	put(dir[0], "memory.swappiness", "");
 	put(dir[1], "pids.max", "");
 	CHECK(cgroup_run_limit(&run, &lim, &err));
-	assert_string_equal(get(dir[0], "memory.limit_in_bytes"), "134217728");
+	assert_string_equal(get(dir[0], "memory.limit_in_bytes"), "67108864");
 	assert_string_equal(get(dir[0], "memory.memsw.limit_in_bytes"),
-	    "134217728");
-	assert_string_equal(get(dir[0], "memory.swappiness"), "0");
-	assert_string_equal(get(dir[1], "pids.max"), "5");
+	    "67108864");
+	assert_string_equal(get(dir[1], "pids.max"), "9");
 	for (i = 0; i < CG_NCTRL; i++)
 		empty_dir(dir[i]);
 	CHECK(cgroup_run_destroy(&run, &err));
-	for (i = 0; i < CG_NCTRL; i++)
-		assert_int_equal(access(dir[i], F_OK), -1);
 }
 
 static void
 test_cgroup_sweep(void **state)
 {
-	static const char *const ctrl[] = {
-		"memory", "pids", "cpuacct", "freezer"
-	};
 	struct tree		*t = *state;
 	struct cgroup_backend	 be;
 	char			 dead[64], live[64], other[64];
@@ -463,11 +421,11 @@ test_cgroup_sweep(void **state)
 	snprintf(live, sizeof(live), "s4-%d-0", (int)getppid());
 	snprintf(other, sizeof(other), "s5-%d-0", (int)dead_pid());
 	for (i = 0; i < CG_NCTRL; i++) {
-		mkdir_p("%s/%s", t->root, ctrl[i]);
-		mkdir_p("%s/%s/coderunner", t->root, ctrl[i]);
-		mkdir_p("%s/%s/coderunner/%s", t->root, ctrl[i], dead);
-		mkdir_p("%s/%s/coderunner/%s", t->root, ctrl[i], live);
-		mkdir_p("%s/%s/coderunner/%s", t->root, ctrl[i], other);
+		mkdir_p("%s/%s", t->root, v1_ctrl[i]);
+		mkdir_p("%s/%s/coderunner", t->root, v1_ctrl[i]);
+		mkdir_p("%s/%s/coderunner/%s", t->root, v1_ctrl[i], dead);
+		mkdir_p("%s/%s/coderunner/%s", t->root, v1_ctrl[i], live);
+		mkdir_p("%s/%s/coderunner/%s", t->root, v1_ctrl[i], other);
 	}
 	cgroup_detect(&be, t->root, NULL);
 	assert_int_equal(be.kind, SANDBOX_CG_V1);
@@ -477,13 +435,13 @@ test_cgroup_sweep(void **state)
 		char	path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s/coderunner/%s", t->root,
-		    ctrl[i], dead);
+		    v1_ctrl[i], dead);
 		assert_int_equal(access(path, F_OK), -1);
 		snprintf(path, sizeof(path), "%s/%s/coderunner/%s", t->root,
-		    ctrl[i], live);
+		    v1_ctrl[i], live);
 		assert_int_equal(access(path, F_OK), 0);
 		snprintf(path, sizeof(path), "%s/%s/coderunner/%s", t->root,
-		    ctrl[i], other);
+		    v1_ctrl[i], other);
 		assert_int_equal(access(path, F_OK), 0);
 	}
 }
@@ -1311,8 +1269,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cgroup_v2_no_limits,
 		    tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup_v1, tree_setup,
-		    tree_teardown),
-		cmocka_unit_test_setup_teardown(test_cgroup_spare, tree_setup,
 		    tree_teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup_sweep, tree_setup,
 		    tree_teardown),
