@@ -203,10 +203,15 @@ def measure(stack, lang, serial, text, prepared):
     if "prepare" in lang:
         wait_prepared(stack, lang)
         prepared.add(lang["name"])
-    bare = [bare_once(lang, src(f"bare {serial} {i} {time.time_ns()}"))
-            for i in range(N)]
-    miss = [ours_once(stack, lang, src(f"miss {serial} {i} {time.time_ns()}"),
-                      1 if compiles else None) for i in range(N)]
+    # bare and ours in turn, so that a host whose speed drifts (a VM's
+    # neighbours) moves both alike
+    bare, miss = [], []
+    for i in range(N):
+        bare.append(bare_once(lang, src(f"bare {serial} {i} "
+                                        f"{time.time_ns()}")))
+        miss.append(ours_once(stack, lang, src(f"miss {serial} {i} "
+                                               f"{time.time_ns()}"),
+                              1 if compiles else None))
     same = src(f"hit {serial} {time.time_ns()}")
     ours_once(stack, lang, same, 1 if compiles else None)
     hit = [ours_once(stack, lang, same, 0 if compiles else None)
