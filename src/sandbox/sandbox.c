@@ -209,10 +209,11 @@
  * goes while the next run's program runs (tidy_between_runs), or at
  * sandbox_settle or sandbox_close.  For an executor, which makes many
  * runs, tidy_between_runs also makes the next run's cgroup, without
- * limits (the "spare"): its mkdirs, beside I's setup on v1, slowed I's unmount
- * of the old root, which waits for an RCU grace period that a CPU busy
- * in the kernel holds up (369 against 129 us in the median on the
- * development host, which moved the program's execve 0.2 ms sooner).
+ * limits (the "spare"): its mkdirs, beside I's setup on v1, slowed
+ * I's unmount of the old root, which waits for an RCU grace period that
+ * a CPU busy in the kernel holds up (369 against 126-133 us in the
+ * median on a second development host, Linux 6.18, where the program's
+ * execve came 0.2 ms sooner without them).
  * The box stays for the submission's next run and is unmounted when the
  * caller frees it.  If P is killed, I dies by PR_SET_PDEATHSIG and the
  * namespace with it (if P dies before I set it, I reads EOF or a reset on
