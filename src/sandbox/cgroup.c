@@ -191,9 +191,6 @@ cgroup_run_limit(const struct cgroup_run *run,
 	    run->path[CG_MEM];
 	pids = run->be->kind == SANDBOX_CG_V2 ? run->path[0] :
 	    run->path[CG_PIDS];
-	/* a spare swept meanwhile fails here too, with no limit to write */
-	if (access(mem, F_OK) == -1)
-		return err_errno(err, "%s", mem);
 	if (lim->mem_bytes > 0) {
 		snprintf(val, sizeof(val), "%" PRIu64, lim->mem_bytes);
 		if (run->be->kind == SANDBOX_CG_V2) {

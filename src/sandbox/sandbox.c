@@ -613,7 +613,10 @@ sandbox_spare_drop(struct sandbox *sb)
 /*
  * The run's cgroup, with its limits: the spare when there is one (see
  * tidy_between_runs), else a new one.  A spare that will not take the
- * limits (a sweep removed it, say) is dropped for a new one.
+ * limits (a sweep removed it, say) is dropped for a new one; the
+ * executors, the callers that ask for spares, always set limits, whose
+ * writes are what finds a spare gone (a caller without limits would
+ * find it at the move into it, which names the path).
  */
 static int
 run_cgroup(struct run *r, struct err *err)
